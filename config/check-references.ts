@@ -1,0 +1,92 @@
+// Cross-reference checks the schema cannot express: names used in one section must be
+// declared in another. Pure: takes the parsed config, returns every problem found.
+import type { ConfigProblem } from './format-issues.ts';
+import type { HookSpec, RawConfig } from './schema.ts';
+
+export function checkReferences(config: RawConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const hostNames = new Set(Object.keys(config.hosts));
+  const marketNames = new Set(Object.keys(config.markets));
+  const projectNames = new Set(Object.keys(config.projects));
+
+  for (const [hostName, host] of Object.entries(config.hosts)) {
+    if ('key' in host && !(host.key in config.keys)) add(`hosts.${hostName}.key`, `unknown key "${host.key}"`);
+  }
+
+  for (const [marketName, market] of Object.entries(config.markets)) {
+    const base = `markets.${marketName}`;
+    if (typeof market.approval === 'object') {
+      reportDuplicates(market.approval.approvers, `${base}.approval.approvers`, 'approver', add);
+      if (market.approval.required > market.approval.approvers.length) {
+        add(`${base}.approval.required`, `needs ${market.approval.required} approvals but only ${market.approval.approvers.length} approver(s) are listed`);
+      }
+    }
+    market.requiresPassIn.forEach((other, i) => {
+      if (!marketNames.has(other)) add(`${base}.requiresPassIn.${i}`, `unknown market "${other}"`);
+      else if (other === marketName) add(`${base}.requiresPassIn.${i}`, 'a market cannot require a pass in itself');
+    });
+    reportDuplicates(market.requiresPassIn, `${base}.requiresPassIn`, 'market', add);
+
+    const locations = Object.entries(market.locations);
+    const production = locations.filter(([, location]) => location.role === 'production');
+    if (production.length !== 1) {
+      add(`${base}.locations`, `needs exactly one location with role production, found ${production.length}${production.length ? ` (${production.map(([n]) => n).join(', ')})` : ''}`);
+    }
+    for (const [locationName, location] of locations) {
+      const at = `${base}.locations.${locationName}`;
+      location.hosts.forEach((host, i) => {
+        if (!hostNames.has(host)) add(`${at}.hosts.${i}`, `unknown host "${host}"`);
+      });
+      reportDuplicates(location.hosts, `${at}.hosts`, 'host', add);
+      location.grayHosts.forEach((host, i) => {
+        if (!hostNames.has(host)) add(`${at}.grayHosts.${i}`, `unknown host "${host}"`);
+        else if (!location.hosts.includes(host)) add(`${at}.grayHosts.${i}`, `"${host}" is not one of this location's hosts`);
+      });
+      reportDuplicates(location.grayHosts, `${at}.grayHosts`, 'host', add);
+      if (location.role === 'review' && location.grayHosts.length > 0) add(`${at}.grayHosts`, 'a review location cannot have gray hosts');
+      if (location.admin !== undefined) {
+        if (!hostNames.has(location.admin)) add(`${at}.admin`, `unknown host "${location.admin}"`);
+        else if (location.hosts.includes(location.admin)) add(`${at}.admin`, `"${location.admin}" relays to the cluster and cannot also be one of its hosts`);
+      }
+    }
+  }
+
+  for (const [projectName, project] of Object.entries(config.projects)) {
+    const base = `projects.${projectName}`;
+    project.markets.forEach((market, i) => {
+      if (!marketNames.has(market)) add(`${base}.markets.${i}`, `unknown market "${market}"`);
+    });
+    reportDuplicates(project.markets, `${base}.markets`, 'market', add);
+    for (const [point, hook] of Object.entries(project.hooks) as [string, HookSpec | undefined][]) {
+      if (hook && typeof hook === 'object' && !(hook.template in config.hookTemplates)) {
+        add(`${base}.hooks.${point}.template`, `unknown hook template "${hook.template}"`);
+      }
+    }
+    if (project.build.output !== undefined && (project.build.output.startsWith('/') || project.build.output.split('/').includes('..'))) {
+      add(`${base}.build.output`, 'must be a path inside the repository');
+    }
+    if (project.path.startsWith(`${project.releasesDir.replace(/\/+$/, '')}/`)) {
+      add(`${base}.path`, 'must not be inside releasesDir (prune would treat it as a release)');
+    }
+  }
+
+  for (const [projectName, perMarket] of Object.entries(config.chat.channels)) {
+    if (!projectNames.has(projectName)) {
+      add(`chat.channels.${projectName}`, `unknown project "${projectName}"`);
+      continue;
+    }
+    for (const marketName of Object.keys(perMarket)) {
+      if (!marketNames.has(marketName)) add(`chat.channels.${projectName}.${marketName}`, `unknown market "${marketName}"`);
+    }
+  }
+  return problems;
+}
+
+function reportDuplicates(items: readonly string[], path: string, what: string, add: (path: string, message: string) => void): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    if (seen.has(item)) add(`${path}.${i}`, `duplicate ${what} "${item}"`);
+    seen.add(item);
+  });
+}

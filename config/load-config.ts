@@ -1,0 +1,101 @@
+// Reads, validates and resolves config/deploybot.yaml. Every problem is collected and
+// reported at once as `path.to.field: message`; nothing half-configured is returned.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { Secret } from '../src/core/secret.ts';
+import { checkReferences } from './check-references.ts';
+import { type ConfigProblem, formatProblem, problemsFromZod } from './format-issues.ts';
+import { configSchema, type RawConfig } from './schema.ts';
+
+/** The validated config with secrets resolved and relative paths made absolute. */
+export interface Config extends Omit<RawConfig, 'keys'> {
+  keys: Record<string, Secret>;
+  /** Absolute path of the file this was loaded from. */
+  file: string;
+}
+
+export type LoadResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+export const DEFAULT_CONFIG_FILE = 'config/deploybot.yaml';
+
+export function configFileFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DEPLOYBOT_CONFIG || DEFAULT_CONFIG_FILE;
+}
+
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return { ok: false, problems: [`${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`] };
+  }
+  return parseConfig(text, path, env);
+}
+
+/** Validates config text as if it were the file at `path` (relative paths resolve against its folder). */
+export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  if (document.errors.length > 0) {
+    return { ok: false, problems: document.errors.map((e) => `${path}: YAML ${yamlPosition(e.linePos)}${e.message.split('\n')[0]}`) };
+  }
+  const parsed = configSchema.safeParse(document.toJS() ?? {});
+  if (!parsed.success) return fail(problemsFromZod(parsed.error.issues));
+
+  const raw = parsed.data;
+  const problems = checkReferences(raw);
+  const dir = dirname(path);
+  const keys = resolveKeys(raw, dir, env, problems);
+  if (problems.length > 0) return fail(problems);
+
+  const config: Config = { ...raw, keys, file: path };
+  for (const host of Object.values(config.hosts)) {
+    if ('local' in host) host.local = resolve(dir, host.local);
+  }
+  for (const project of Object.values(config.projects)) {
+    if (isLocalRepoPath(project.repo)) project.repo = resolve(dir, project.repo);
+  }
+  return { ok: true, config };
+}
+
+function resolveKeys(raw: RawConfig, dir: string, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Record<string, Secret> {
+  const keys: Record<string, Secret> = {};
+  for (const [name, ref] of Object.entries(raw.keys)) {
+    if ('file' in ref) {
+      try {
+        keys[name] = new Secret(readFileSync(resolve(dir, ref.file), 'utf8'), `key ${name}`);
+      } catch (error) {
+        problems.push({ path: `keys.${name}.file`, message: `cannot read ${ref.file} (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+      }
+    } else {
+      const value = env[ref.env];
+      if (value === undefined || value === '') problems.push({ path: `keys.${name}.env`, message: `environment variable ${ref.env} is not set` });
+      else keys[name] = new Secret(value, `key ${name}`);
+    }
+  }
+  return keys;
+}
+
+/** A repo that is neither a URL nor scp-like `user@host:path` is a local path. */
+function isLocalRepoPath(repo: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo)) return false;
+  if (/^[^/]+@[^/:]+:/.test(repo)) return false;
+  return true;
+}
+
+function yamlPosition(linePos: ReadonlyArray<{ line: number; col: number }> | undefined): string {
+  const start = linePos?.[0];
+  return start ? `line ${start.line}, column ${start.col}: ` : '';
+}
+
+function fail(problems: ConfigProblem[]): LoadResult {
+  return { ok: false, problems: problems.map(formatProblem) };
+}
+
+/** A one-line summary of a valid config, for `config check` and start-up logs. */
+export function summarizeConfig(config: Config): string {
+  const count = (o: object) => Object.keys(o).length;
+  const locations = Object.values(config.markets).reduce((n, m) => n + count(m.locations), 0);
+  return `${config.file}: ok — ${count(config.projects)} projects, ${count(config.markets)} markets, ${locations} locations, ${count(config.hosts)} hosts, ${count(config.keys)} keys`;
+}

@@ -1,0 +1,136 @@
+// The shape of config/deploybot.yaml (SPEC §2, §12). Structure and defaults only:
+// cross-references between sections are checked in check-references.ts, secrets are
+// resolved in load-config.ts.
+import { z } from 'zod';
+import { parseDuration } from './parse-duration.ts';
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"');
+
+/** A duration written `90s`, `2m`, `1h` or as a number of seconds; parsed to milliseconds. */
+export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(value)}: use 90s, 2m, 1h or a number of seconds` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const secretRefSchema = z.union([
+  z.strictObject({ file: z.string().min(1) }),
+  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') }),
+], { error: 'must be { file: path } or { env: NAME }; secrets are never written inline' });
+
+const sshHostSchema = z.strictObject({
+  address: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(22),
+  user: z.string().min(1),
+  key: z.string().min(1),
+  /** Pinned host key, `ssh-ed25519 AAAA...` as in known_hosts (without the host name). */
+  hostKey: z.string().regex(/^(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+ [A-Za-z0-9+/=]+$/, 'must be a public key line like "ssh-ed25519 AAAA..."'),
+});
+
+const localHostSchema = z.strictObject({
+  /** A directory on the bot's own machine (local transport). */
+  local: z.string().min(1),
+});
+
+export const hostSchema = z.union([localHostSchema, sshHostSchema], {
+  error: 'must be { address, user, key, hostKey, port? } or { local: dir }',
+});
+
+const approvalSchema = z.union([
+  z.literal('none'),
+  z.strictObject({
+    approvers: z.array(z.string().min(1)).min(1, 'needs at least one approver'),
+    required: z.number().int().min(1).default(1),
+    expiresAfter: durationSchema.prefault('30m'),
+  }),
+]);
+
+const locationSchema = z.strictObject({
+  role: z.enum(['production', 'review']),
+  hosts: z.array(z.string()).min(1, 'needs at least one host'),
+  grayHosts: z.array(z.string()).default([]),
+  admin: z.string().optional(),
+});
+
+const zookeeperSchema = z.strictObject({
+  connect: z.string().min(1),
+  root: z.string().regex(/^\/([A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*)?$/, 'must be an absolute ZooKeeper path like /deploybot').default('/deploybot'),
+  sessionTimeout: durationSchema.prefault('30s'),
+});
+
+const marketSchema = z.strictObject({
+  approval: approvalSchema.default('none'),
+  requiresPassIn: z.array(z.string()).default([]),
+  zookeeper: zookeeperSchema.optional(),
+  locations: z.record(name, locationSchema).refine((l) => Object.keys(l).length > 0, 'needs at least one location'),
+});
+
+const hookSchema = z.union([z.string().min(1), z.strictObject({ template: z.string().min(1) })]);
+
+const hooksSchema = z.strictObject({
+  beforeDownload: hookSchema.optional(),
+  afterDownload: hookSchema.optional(),
+  beforeDeploy: hookSchema.optional(),
+  afterDeploy: hookSchema.optional(),
+});
+
+const projectSchema = z.strictObject({
+  repo: z.string().min(1),
+  build: z.strictObject({ command: z.string().min(1).optional(), output: z.string().min(1).optional() }).default({}),
+  path: z.string().regex(/^\//, 'must be an absolute path'),
+  releasesDir: z.string().regex(/^\//, 'must be an absolute path'),
+  keepReleases: z.number().int().min(1).default(5),
+  parallel: z.number().int().min(1).default(10),
+  hostTimeout: durationSchema.prefault('120s'),
+  hookTimeout: durationSchema.prefault('300s'),
+  maxFailedHosts: z.number().int().min(0).default(0),
+  hooks: hooksSchema.default({}),
+  packager: z.string().min(1).optional(),
+  /** Update packages above this size are flagged (bytes). */
+  packageSizeCeiling: z.number().int().positive().optional(),
+  markets: z.array(z.string()).min(1, 'needs at least one market'),
+});
+
+const chatSchema = z.strictObject({
+  slack: z.strictObject({ defaultChannel: z.string().min(1) }).optional(),
+  dingtalk: z.strictObject({
+    defaultConversation: z.string().min(1),
+    robotCode: z.string().min(1).optional(),
+    cardTemplateId: z.string().min(1).optional(),
+  }).optional(),
+  channels: z.record(z.string(), z.record(z.string(), z.string().min(1))).default({}),
+}).prefault({});
+
+const warningsSchema = z.strictObject({
+  /** A gray release older than this gets a warning. */
+  grayMaxAge: durationSchema.prefault('24h'),
+}).prefault({});
+
+export const configSchema = z.strictObject({
+  keys: z.record(name, secretRefSchema).default({}),
+  hosts: z.record(name, hostSchema),
+  markets: z.record(name, marketSchema),
+  projects: z.record(name, projectSchema),
+  hookTemplates: z.record(name, z.string().min(1)).default({}),
+  chat: chatSchema,
+  warnings: warningsSchema,
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+export type SecretRef = z.output<typeof secretRefSchema>;
+export type HostConfig = z.output<typeof hostSchema>;
+export type SshHostConfig = z.output<typeof sshHostSchema>;
+export type LocalHostConfig = z.output<typeof localHostSchema>;
+export type MarketConfig = z.output<typeof marketSchema>;
+export type LocationConfig = z.output<typeof locationSchema>;
+export type ProjectConfig = z.output<typeof projectSchema>;
+export type HookSpec = z.output<typeof hookSchema>;
+export type HookPoint = keyof z.output<typeof hooksSchema>;
+export type ApprovalConfig = z.output<typeof approvalSchema>;
+
+export function isLocalHost(host: HostConfig): host is LocalHostConfig {
+  return 'local' in host;
+}
