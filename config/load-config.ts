@@ -2,7 +2,7 @@
 // reported at once as `path.to.field: message`; nothing half-configured is returned.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { Secret } from '../src/core/secret.ts';
 import { checkReferences } from './check-references.ts';
 import { type ConfigProblem, formatProblem, problemsFromZod } from './format-issues.ts';
@@ -36,9 +36,10 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 
 /** Validates config text as if it were the file at `path` (relative paths resolve against its folder). */
 export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (document.errors.length > 0) {
-    return { ok: false, problems: document.errors.map((e) => `${path}: YAML ${yamlPosition(e.linePos)}${e.message.split('\n')[0]}`) };
+    return { ok: false, problems: document.errors.map((e) => `${path}: YAML ${yamlPosition(lineCounter.linePos(e.pos[0]))}${e.message.split('\n')[0]}`) };
   }
   const parsed = configSchema.safeParse(document.toJS() ?? {});
   if (!parsed.success) return fail(problemsFromZod(parsed.error.issues));
@@ -84,9 +85,8 @@ function isLocalRepoPath(repo: string): boolean {
   return true;
 }
 
-function yamlPosition(linePos: ReadonlyArray<{ line: number; col: number }> | undefined): string {
-  const start = linePos?.[0];
-  return start ? `line ${start.line}, column ${start.col}: ` : '';
+function yamlPosition(position: { line: number; col: number }): string {
+  return `line ${position.line}, column ${position.col}: `;
 }
 
 function fail(problems: ConfigProblem[]): LoadResult {

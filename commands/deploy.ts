@@ -1,0 +1,21 @@
+import type { CommandDeclaration } from '../src/core/command-types.ts';
+
+/** `deploy <project> <market> <ref> [--hosts h1,h2] [--dry-run]` (SPEC §3). */
+export const deploy: CommandDeclaration<'deploy'> = {
+  verb: 'deploy',
+  words: ['deploy'],
+  args: [
+    { field: 'project', kind: 'project' },
+    { field: 'market', kind: 'market' },
+    { field: 'ref', kind: 'ref' },
+  ],
+  flags: [
+    { name: 'hosts', field: 'hosts', kind: 'hosts', valueLabel: 'h1,h2', summary: 'only these hosts of the production location' },
+    { name: 'dry-run', field: 'dryRun', kind: 'boolean', summary: 'show the plan (hosts, release id, prune, hooks, free disk) and change nothing' },
+  ],
+  summary: 'release <ref> to the production location and record it as the production release',
+  sideEffects: true,
+  needsApproval: true,
+  checksPassIn: true,
+  target: 'production',
+};

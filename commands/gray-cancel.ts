@@ -1,0 +1,17 @@
+import type { CommandDeclaration } from '../src/core/command-types.ts';
+
+/** `gray cancel <project> <market>` (SPEC §3, §6); no approval: it is the way back to safety. */
+export const grayCancel: CommandDeclaration<'gray cancel'> = {
+  verb: 'gray cancel',
+  words: ['gray', 'cancel'],
+  args: [
+    { field: 'project', kind: 'project' },
+    { field: 'market', kind: 'market' },
+  ],
+  flags: [],
+  summary: 'switch the gray hosts back to the production version and remove release gray',
+  sideEffects: true,
+  needsApproval: false,
+  checksPassIn: false,
+  target: 'gray',
+};

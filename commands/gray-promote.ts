@@ -1,0 +1,20 @@
+import type { CommandDeclaration } from '../src/core/command-types.ts';
+
+/**
+ * `gray promote <project> <market>` (SPEC §3, §6). Its target is the gray release; the job
+ * then deploys that build to every host of the production location.
+ */
+export const grayPromote: CommandDeclaration<'gray promote'> = {
+  verb: 'gray promote',
+  words: ['gray', 'promote'],
+  args: [
+    { field: 'project', kind: 'project' },
+    { field: 'market', kind: 'market' },
+  ],
+  flags: [],
+  summary: 'make the gray build production: deploy it to all production hosts, append its version, remove gray',
+  sideEffects: true,
+  needsApproval: true,
+  checksPassIn: false,
+  target: 'gray',
+};

@@ -1,0 +1,18 @@
+import type { CommandDeclaration } from '../src/core/command-types.ts';
+
+/** `gray start <project> <market> <ref>` (SPEC §3, §6). */
+export const grayStart: CommandDeclaration<'gray start'> = {
+  verb: 'gray start',
+  words: ['gray', 'start'],
+  args: [
+    { field: 'project', kind: 'project' },
+    { field: 'market', kind: 'market' },
+    { field: 'ref', kind: 'ref' },
+  ],
+  flags: [],
+  summary: "release <ref> to the production location's gray hosts only, as release gray",
+  sideEffects: true,
+  needsApproval: true,
+  checksPassIn: true,
+  target: 'gray',
+};

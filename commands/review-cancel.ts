@@ -1,0 +1,18 @@
+import type { CommandDeclaration } from '../src/core/command-types.ts';
+
+/** `review cancel <project> <market> <channel>` (SPEC §3). */
+export const reviewCancel: CommandDeclaration<'review cancel'> = {
+  verb: 'review cancel',
+  words: ['review', 'cancel'],
+  args: [
+    { field: 'project', kind: 'project' },
+    { field: 'market', kind: 'market' },
+    { field: 'channel', kind: 'channel' },
+  ],
+  flags: [],
+  summary: 'remove release review-<channel>',
+  sideEffects: true,
+  needsApproval: false,
+  checksPassIn: false,
+  target: 'review',
+};

@@ -1,0 +1,18 @@
+import type { CommandDeclaration } from '../src/core/command-types.ts';
+
+/** `review promote <project> <market> <channel>` (SPEC §3, §6): no deploy, no downtime. */
+export const reviewPromote: CommandDeclaration<'review promote'> = {
+  verb: 'review promote',
+  words: ['review', 'promote'],
+  args: [
+    { field: 'project', kind: 'project' },
+    { field: 'market', kind: 'market' },
+    { field: 'channel', kind: 'channel' },
+  ],
+  flags: [],
+  summary: 'append the review versions of <channel> to production (no deploy, no downtime)',
+  sideEffects: true,
+  needsApproval: true,
+  checksPassIn: false,
+  target: 'review',
+};

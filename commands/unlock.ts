@@ -1,0 +1,16 @@
+import type { CommandDeclaration } from '../src/core/command-types.ts';
+
+/** `unlock <project> <market>` (SPEC §3). */
+export const unlock: CommandDeclaration<'unlock'> = {
+  verb: 'unlock',
+  words: ['unlock'],
+  args: [
+    { field: 'project', kind: 'project' },
+    { field: 'market', kind: 'market' },
+  ],
+  flags: [],
+  summary: 'lift a lock',
+  sideEffects: true,
+  needsApproval: false,
+  checksPassIn: false,
+};

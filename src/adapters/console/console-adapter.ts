@@ -1,0 +1,122 @@
+// The console chat (SPEC §11): the same ChatAdapter as Slack and DingTalk, over
+// stdin/stdout. One command per line, handled strictly in order; `as <user>`, `press <n>`
+// and `wait` are the console's own words. At end of input it waits for its jobs and ends.
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { Button, ChatAdapter, ChatHandler, ChatUser, MessageRef, Messenger, OutgoingMessage, TrackedJob } from '../../core/chat-types.ts';
+import { renderConsoleMessage } from './render-console-message.ts';
+
+export interface ConsoleAdapterOptions {
+  input: Readable;
+  output: Writable;
+  user: string;
+  /** The channel console commands come from (messages for other channels print too). */
+  channel?: string;
+  /** Print each input line back (useful when reading a script rather than a terminal). */
+  echo?: boolean;
+}
+
+export class ConsoleAdapter implements ChatAdapter {
+  readonly platform = 'console' as const;
+  readonly messenger: Messenger;
+  readonly channel: string;
+  #user: ChatUser;
+  #lastButtons: Button[] = [];
+  #jobs: TrackedJob[] = [];
+  #messageCount = 0;
+  #done: Promise<void> | undefined;
+
+  constructor(private readonly options: ConsoleAdapterOptions) {
+    this.#user = { id: options.user };
+    this.channel = options.channel ?? 'console';
+    this.messenger = {
+      post: async (channel, message) => this.#print(channel, message),
+      update: async (ref, message) => {
+        this.#print(ref.channel, message, ref.id);
+      },
+      postPrivate: async (_channel, user, text) => {
+        this.#write(user.id === this.#user.id ? text : `(to ${user.id}) ${text}`);
+      },
+    };
+  }
+
+  get user(): ChatUser {
+    return this.#user;
+  }
+
+  /** Starts reading input; `finished` resolves after end of input and the jobs' end. */
+  async start(handler: ChatHandler): Promise<void> {
+    this.#done = this.#run(handler);
+  }
+
+  get finished(): Promise<void> {
+    return this.#done ?? Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.options.input.destroy();
+  }
+
+  async #run(handler: ChatHandler): Promise<void> {
+    const lines = createInterface({ input: this.options.input, crlfDelay: Infinity, terminal: false });
+    for await (const raw of lines) {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) continue;
+      if (this.options.echo) this.#write(`${this.#user.id}> ${line}`);
+      await this.#handleLine(line, handler);
+    }
+    await this.waitForJobs();
+  }
+
+  async #handleLine(line: string, handler: ChatHandler): Promise<void> {
+    const [word, ...rest] = line.split(/\s+/);
+    const verb = word?.replace(/^\//, '').toLowerCase();
+    if (verb === 'as') {
+      if (rest.length !== 1 || !rest[0]) return this.#write('usage: as <user-id>');
+      this.#user = { id: rest[0] };
+      return this.#write(`now acting as ${rest[0]}`);
+    }
+    if (verb === 'press') {
+      const n = rest.length === 1 ? Number(rest[0]) : NaN;
+      const button = Number.isInteger(n) ? this.#lastButtons[n - 1] : undefined;
+      if (!button) {
+        return this.#write(this.#lastButtons.length === 0
+          ? 'there is no button to press yet'
+          : `usage: press <n>, with n from 1 to ${this.#lastButtons.length}`);
+      }
+      return this.#dispatch(button.command, handler);
+    }
+    if (verb === 'wait' && rest.length === 0) return this.waitForJobs();
+    return this.#dispatch(line, handler);
+  }
+
+  async #dispatch(text: string, handler: ChatHandler): Promise<void> {
+    await handler.onCommand({
+      text,
+      user: this.#user,
+      channel: this.channel,
+      platform: 'console',
+      reply: async (message) => this.#print(this.channel, message),
+      replyPrivately: async (message) => this.#write(message),
+      track: (job) => {
+        this.#jobs.push(job);
+      },
+    });
+  }
+
+  /** Blocks until every job started here has finished or is parked awaiting approval. */
+  async waitForJobs(): Promise<void> {
+    await Promise.all(this.#jobs.map((job) => job.idle()));
+  }
+
+  #print(channel: string, message: OutgoingMessage, editedId?: string): MessageRef {
+    const id = editedId ?? `m${++this.#messageCount}`;
+    this.#write(renderConsoleMessage(message, { channel: channel === this.channel ? undefined : channel, edited: editedId !== undefined }));
+    if (message.buttons && message.buttons.length > 0) this.#lastButtons = message.buttons;
+    return { channel, id };
+  }
+
+  #write(text: string): void {
+    this.options.output.write(`${text}\n`);
+  }
+}

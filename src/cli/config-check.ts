@@ -1,0 +1,13 @@
+import { configFileFromEnv, loadConfig, summarizeConfig } from '../../config/load-config.ts';
+
+/** `deploybot config check [file]`: exit 0 with a one-line summary, or 1 with every problem. */
+export function runConfigCheck(file: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  const result = loadConfig(file ?? configFileFromEnv(env), env);
+  if (result.ok) {
+    process.stdout.write(`${summarizeConfig(result.config)}\n`);
+    return 0;
+  }
+  process.stdout.write(`${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${file ?? configFileFromEnv(env)}:\n`);
+  for (const problem of result.problems) process.stdout.write(`${problem}\n`);
+  return 1;
+}

@@ -1,0 +1,44 @@
+// `deploybot` command line (SPEC §11): wiring only; each subcommand lives in its own file.
+import { runConfigCheck } from './config-check.ts';
+import { runConsole } from './run-console.ts';
+import { parseCliArgs } from './parse-cli-args.ts';
+
+const USAGE = `usage: deploybot <command>
+
+  serve [--no-workers]       chat adapters, HTTP surface and workers
+  worker                     workers only
+  console [--user ID]        the console chat on stdin/stdout, with workers in-process
+  config check [file]        validate a config file
+
+Options: --config FILE (default: $DEPLOYBOT_CONFIG or config/deploybot.yaml)`;
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseCliArgs(argv);
+  } catch (error) {
+    process.stderr.write(`deploybot: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const [command, sub] = args.positionals;
+  switch (command) {
+    case 'config':
+      if (sub === 'check' && args.positionals.length <= 3) return runConfigCheck(args.positionals[2] ?? args.options.config);
+      break;
+    case 'console':
+      if (args.positionals.length === 1) return runConsole({ configFile: args.options.config, user: args.options.user });
+      break;
+    case 'serve':
+    case 'worker':
+      process.stderr.write(`deploybot ${command}: not available yet in this build (the job and chat layers are still being built); try \`deploybot console\`.\n`);
+      return 2;
+    case undefined:
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+  }
+  process.stderr.write(`deploybot: unknown command "${args.positionals.join(' ')}"\n${USAGE}\n`);
+  return 2;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,73 @@
+// The boundary between the chat-agnostic core and each chat adapter (console, Slack,
+// DingTalk). An adapter turns its platform's events into IncomingCommand / ButtonPress,
+// and renders OutgoingMessage through its Messenger.
+
+export type Platform = 'console' | 'slack' | 'dingtalk';
+
+export interface ChatUser {
+  /** Platform user id (Slack `U…`, DingTalk staff id, console name). Approvers are listed by it. */
+  id: string;
+  name?: string;
+}
+
+/**
+ * A button runs a command line as the user who pressed it, so a button and the typed
+ * command (`approve d-20261121-0001`) are the same thing with the same rules.
+ */
+export interface Button {
+  label: string;
+  command: string;
+  style?: 'primary' | 'danger';
+  confirm?: { title: string; text: string };
+}
+
+export interface OutgoingMessage {
+  text: string;
+  /** Optional structured lines (platforms that can render them use them; others use `text`). */
+  lines?: string[];
+  buttons?: Button[];
+}
+
+/** Where a posted message lives, so it can be edited in place. */
+export interface MessageRef {
+  channel: string;
+  id: string;
+}
+
+export interface Messenger {
+  post(channel: string, message: OutgoingMessage): Promise<MessageRef>;
+  update(ref: MessageRef, message: OutgoingMessage): Promise<void>;
+  /** Seen only by `user` (Slack ephemeral, DingTalk 1:1, console marked as private). */
+  postPrivate(channel: string, user: ChatUser, text: string): Promise<void>;
+}
+
+/** A job started by a command, so an adapter (the console's `wait`) can wait for it. */
+export interface TrackedJob {
+  readonly deployId: string;
+  /** Resolves once the job has finished, or while it is parked awaiting an approval. */
+  idle(): Promise<void>;
+}
+
+export interface IncomingCommand {
+  text: string;
+  user: ChatUser;
+  channel: string;
+  platform: Platform;
+  /** Answer in the conversation the command came from (visible to the channel). */
+  reply(message: OutgoingMessage): Promise<MessageRef>;
+  /** Answer only the user who typed the command. */
+  replyPrivately(text: string): Promise<void>;
+  /** Called for every job the command started. */
+  track(job: TrackedJob): void;
+}
+
+export interface ChatHandler {
+  onCommand(command: IncomingCommand): Promise<void>;
+}
+
+export interface ChatAdapter {
+  readonly platform: Platform;
+  readonly messenger: Messenger;
+  start(handler: ChatHandler): Promise<void>;
+  stop(): Promise<void>;
+}

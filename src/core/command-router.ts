@@ -1,0 +1,66 @@
+// Turns a line of chat text into an answer: parse with the one grammar, answer errors and
+// help at once, hand everything else to the handler registered for its verb. Shared by
+// every chat adapter, so all platforms behave the same.
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../../config/load-config.ts';
+import type { ChatHandler, ChatUser, IncomingCommand, MessageRef, OutgoingMessage, Platform, TrackedJob } from './chat-types.ts';
+import type { Command, Verb } from './command-types.ts';
+import { DeploybotError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { parseCommand } from './parse-command.ts';
+import { renderHelp } from './render-help.ts';
+
+export interface CommandContext {
+  config: Config;
+  user: ChatUser;
+  channel: string;
+  platform: Platform;
+  reply(message: OutgoingMessage): Promise<MessageRef>;
+  replyPrivately(text: string): Promise<void>;
+  track(job: TrackedJob): void;
+}
+
+export type CommandHandler<V extends Verb = Verb> = (command: Extract<Command, { verb: V }>, ctx: CommandContext) => Promise<void>;
+export type CommandHandlers = { [V in Verb]?: CommandHandler<V> };
+
+export interface CommandRouterDeps {
+  config: Config;
+  handlers: CommandHandlers;
+  logger: Logger;
+}
+
+export function createCommandRouter(deps: CommandRouterDeps): ChatHandler {
+  return {
+    async onCommand(incoming: IncomingCommand): Promise<void> {
+      const text = incoming.text.trim();
+      if (text === '') return incoming.replyPrivately('Type `help` to see the commands.');
+      const parsed = parseCommand(text, deps.config);
+      if (!parsed.ok) {
+        return incoming.replyPrivately(parsed.usage ? `${parsed.error}\n${parsed.usage}` : parsed.error);
+      }
+      const command = parsed.command;
+      if (command.verb === 'help') return incoming.replyPrivately(renderHelp(command.topic));
+      const handler = deps.handlers[command.verb] as CommandHandler | undefined;
+      if (!handler) {
+        return incoming.replyPrivately(`\`${command.verb}\` is not available yet in this build of deploybot; nothing was queued.`);
+      }
+      const ctx: CommandContext = {
+        config: deps.config,
+        user: incoming.user,
+        channel: incoming.channel,
+        platform: incoming.platform,
+        reply: (message) => incoming.reply(message),
+        replyPrivately: (message) => incoming.replyPrivately(message),
+        track: (job) => incoming.track(job),
+      };
+      try {
+        await handler(command, ctx);
+      } catch (error) {
+        if (error instanceof DeploybotError) return incoming.replyPrivately(error.message);
+        const ref = randomBytes(4).toString('hex');
+        deps.logger.error('command failed', { ref, verb: command.verb, user: incoming.user.id, error });
+        return incoming.replyPrivately(`internal error, ref ${ref}`);
+      }
+    },
+  };
+}

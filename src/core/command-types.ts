@@ -1,0 +1,108 @@
+// The one command grammar (SPEC §3): what a parsed command is, and how a verb is declared
+// as data in commands/. Both chat platforms and the console go through parseCommand.
+
+/** A command as parsed and validated against the config. Other code is written against these shapes. */
+export type Command =
+  | { verb: 'deploy'; project: string; market: string; ref: string; hosts?: string[]; dryRun: boolean }
+  | { verb: 'gray start'; project: string; market: string; ref: string }
+  | { verb: 'gray cancel'; project: string; market: string }
+  | { verb: 'gray promote'; project: string; market: string }
+  | { verb: 'review start'; project: string; market: string; channel: string; ref: string }
+  | { verb: 'review cancel'; project: string; market: string; channel: string }
+  | { verb: 'review promote'; project: string; market: string; channel: string }
+  | { verb: 'rollback'; project: string; market: string; deployId?: string }
+  | { verb: 'approve'; deployId: string }
+  | { verb: 'reject'; deployId: string; reason?: string }
+  | { verb: 'retry'; deployId: string }
+  | { verb: 'cancel'; deployId: string }
+  | { verb: 'status'; project: string; market?: string }
+  | { verb: 'history'; project: string; market: string; limit: number } // default 10, max 100
+  | { verb: 'lock'; project: string; market: string; reason: string }
+  | { verb: 'unlock'; project: string; market: string }
+  | { verb: 'help'; topic?: string };
+
+export type Verb = Command['verb'];
+
+/** The command of one verb. */
+export type CommandOf<V extends Verb> = Extract<Command, { verb: V }>;
+
+/**
+ * `error` is always one line and names the offending word; `usage` is the usage of the
+ * verb (one `usage: …` line per verb; several for a verb group such as `gray`).
+ */
+export type ParseResult = { ok: true; command: Command } | { ok: false; error: string; usage?: string };
+
+/**
+ * What a positional argument holds; each kind has its own validation (validate-argument.ts).
+ * - `project`, `market`: names from the config; a market must be enabled for the project before it.
+ * - `channel`: a review location of the market before it (its key is the channel).
+ * - `ref`: a tag, branch or commit (validate-ref.ts).
+ * - `deployId`: `d-YYYYMMDD-NNNN`.
+ * - `count`: a whole number from 1 to 100.
+ * - `text`: the rest of the line, free text (a reason).
+ * - `topic`: the rest of the line, a help topic (lower-cased).
+ */
+export type ArgumentKind = 'project' | 'market' | 'channel' | 'ref' | 'deployId' | 'count' | 'text' | 'topic';
+
+/** Kinds that take the rest of the line; such an argument must be the last one. */
+export const REST_OF_LINE_KINDS: ReadonlySet<ArgumentKind> = new Set(['text', 'topic']);
+
+/**
+ * Which hosts a location-scoped verb acts on:
+ * - `production`: the market's production location (all hosts, or those named with `--hosts`);
+ * - `gray`: the production location's `grayHosts` (the market must have some);
+ * - `review`: the review location whose key is the command's channel.
+ */
+export type CommandTarget = 'production' | 'gray' | 'review';
+
+type FieldOf<V extends Verb> = Exclude<keyof CommandOf<V>, 'verb'> & string;
+
+export interface ArgumentDeclaration<F extends string = string> {
+  /** The Command field the value goes to. */
+  field: F;
+  kind: ArgumentKind;
+  /** The name shown in usage; defaults from the kind (`project`, `deploy-id`, `n`, …). */
+  label?: string;
+  optional?: boolean;
+  /** Value when an optional `count` is left out. */
+  default?: number;
+}
+
+export interface FlagDeclaration<F extends string = string> {
+  /** Written `--<name>`. */
+  name: string;
+  /** The Command field the value goes to. */
+  field: F;
+  /** `boolean`: present or not (false when absent). `hosts`: comma-separated hosts of the target location. */
+  kind: 'boolean' | 'hosts';
+  /** Shown in usage after the flag (`--hosts h1,h2`). */
+  valueLabel?: string;
+  summary: string;
+}
+
+interface DeclarationOf<V extends Verb> {
+  verb: V;
+  /** The words typed for the verb, lower case: `['gray', 'start']`; they join to `verb`. */
+  words: readonly string[];
+  /** Positional arguments in order; optional ones after required ones; a rest-of-line one last. */
+  args: readonly ArgumentDeclaration<FieldOf<V>>[];
+  flags: readonly FlagDeclaration<FieldOf<V>>[];
+  /** One line, shown in help. */
+  summary: string;
+  /** It changes something (queues a job, writes state); a locked location refuses it. */
+  sideEffects: boolean;
+  /** It waits for an approval in a market with `approval` (SPEC §12). */
+  needsApproval: boolean;
+  /** The market's `requiresPassIn` applies (SPEC §12). */
+  checksPassIn: boolean;
+  /** Where it acts; absent for verbs that are not location-scoped (SPEC §1 location). */
+  target?: CommandTarget;
+}
+
+/** The declaration of one verb (or, without a type argument, of any verb). */
+export type CommandDeclaration<V extends Verb = Verb> = V extends Verb ? DeclarationOf<V> : never;
+
+/** Whether a verb acts on one location of a market (and so queues per (project, location)). */
+export function isLocationScoped(declaration: CommandDeclaration): boolean {
+  return declaration.target !== undefined;
+}

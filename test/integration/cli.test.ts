@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '../../bin/deploybot.js');
+
+/** Runs the real `deploybot` bin as a user would, feeding `stdin`. */
+function deploybot(args: string[], stdin = '', env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: join(import.meta.dirname, '../..'), env: { ...process.env, DEPLOYBOT_CONFIG: '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+describe('deploybot command line', () => {
+  it('when the example config is checked, then it exits 0 with a one-line summary', async () => {
+    const result = await deploybot(['config', 'check', 'config/deploybot.example.yaml']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    expect(result.stdout).toMatch(/ok — 3 projects, 4 markets/);
+  });
+
+  it('when a broken config is checked, then it exits 1 listing every problem by path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybot-cli-'));
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, [
+      'hosts: { a: { local: a } }',
+      'markets: { dev: { locations: { main: { role: production, hosts: [a, ghost] } } } }',
+      'projects: { p: { repo: r, path: /x, releasesDir: /y, markets: [dev, mars] } }',
+    ].join('\n'));
+    const result = await deploybot(['config', 'check', file]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('markets.dev.locations.main.hosts.1: unknown host "ghost"');
+    expect(result.stdout).toContain('projects.p.markets.1: unknown market "mars"');
+  });
+
+  it('when the console gets a command for an unknown project, then it answers naming it and exits 0', async () => {
+    const result = await deploybot(['console'], 'deploy nosuch brazil v1\n');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('unknown project "nosuch"');
+  });
+
+  it('when the console gets help, then every verb is listed', async () => {
+    const result = await deploybot(['console', '--config', 'config/deploybot.example.yaml'], '/help\n');
+    expect(result.code).toBe(0);
+    for (const verb of ['deploy', 'gray start', 'gray cancel', 'gray promote', 'review start', 'review promote', 'rollback', 'approve', 'reject', 'retry', 'cancel', 'status', 'history', 'lock', 'unlock']) {
+      expect(result.stdout).toContain(verb);
+    }
+  });
+
+  it('when an unknown subcommand is given, then it exits 2 with the usage', async () => {
+    const result = await deploybot(['deplo']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('usage: deploybot');
+  });
+});

@@ -1,0 +1,164 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { loadConfig, parseConfig } from '../../config/load-config.ts';
+
+const KEY_TEXT = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ-test-only\n-----END OPENSSH PRIVATE KEY-----\n';
+const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKp0dGVzdGhvc3RrZXl0ZXN0aG9zdGtleXRlc3Q';
+
+const BASE = `
+keys:
+  deploy: { env: TEST_DEPLOY_KEY }
+hosts:
+  dev-1:   { local: hosts/dev-1 }
+  br-1:    { address: 127.0.0.1, port: 2201, user: deploy, key: deploy, hostKey: "${HOST_KEY}" }
+  br-2:    { address: 127.0.0.1, port: 2202, user: deploy, key: deploy, hostKey: "${HOST_KEY}" }
+  br-gray: { address: 127.0.0.1, port: 2203, user: deploy, key: deploy, hostKey: "${HOST_KEY}" }
+  br-admin: { address: 127.0.0.1, port: 2204, user: deploy, key: deploy, hostKey: "${HOST_KEY}" }
+  br-rev:  { address: 127.0.0.1, port: 2205, user: deploy, key: deploy, hostKey: "${HOST_KEY}" }
+markets:
+  dev:
+    approval: none
+    locations:
+      main: { role: production, hosts: [dev-1] }
+  brazil:
+    approval: { approvers: [U01ALICE, U01BOB], required: 1 }
+    requiresPassIn: [dev]
+    zookeeper: { connect: "127.0.0.1:2181", root: /deploybot }
+    locations:
+      main:     { role: production, hosts: [br-1, br-2, br-gray], grayHosts: [br-gray], admin: br-admin }
+      appstore: { role: review, hosts: [br-rev] }
+projects:
+  mala-core:
+    repo: repos/mala-core
+    path: /data/prod/mala-core
+    releasesDir: /data/codes/mala-core
+    hostTimeout: 90s
+    hooks:
+      afterDeploy: { template: restart }
+    markets: [dev, brazil]
+hookTemplates:
+  restart: "svc -t /service/{project}"
+chat:
+  channels: { mala-core: { brazil: C0BRAZIL } }
+`;
+
+const env = { TEST_DEPLOY_KEY: KEY_TEXT };
+const dir = mkdtempSync(join(tmpdir(), 'deploybot-config-'));
+const file = join(dir, 'deploybot.yaml');
+
+/** Applies a change to the base document and validates it. */
+function withChange(change: (doc: ReturnType<typeof parseDocument>) => void) {
+  const doc = parseDocument(BASE);
+  change(doc);
+  return parseConfig(doc.toString(), file, env);
+}
+
+describe('loading a config', () => {
+  it('when the file is valid, then defaults are filled, durations parsed and relative paths resolved', () => {
+    const result = parseConfig(BASE, file, env);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    const { config } = result;
+    expect(config.hosts['br-1']).toMatchObject({ port: 2201, user: 'deploy' });
+    expect(config.hosts['dev-1']).toEqual({ local: join(dir, 'hosts/dev-1') });
+    expect(config.projects['mala-core']).toMatchObject({ keepReleases: 5, parallel: 10, hostTimeout: 90_000, maxFailedHosts: 0, repo: join(dir, 'repos/mala-core') });
+    expect(config.markets.brazil?.approval).toMatchObject({ required: 1, expiresAfter: 30 * 60_000 });
+    expect(config.markets.brazil?.locations.appstore?.grayHosts).toEqual([]);
+    expect(config.keys.deploy?.reveal()).toBe(KEY_TEXT);
+  });
+
+  it('when a host omits its port, then it is 22', () => {
+    const result = withChange((d) => d.deleteIn(['hosts', 'br-1', 'port']));
+    expect(result.ok && result.config.hosts['br-1']).toMatchObject({ port: 22 });
+  });
+
+  it('when a secret is resolved, then printing the config never shows it', () => {
+    const result = parseConfig(BASE, file, env);
+    if (!result.ok) throw new Error('invalid');
+    const printed = [JSON.stringify(result.config), inspect(result.config, { depth: 10 }), String(result.config.keys.deploy)].join('\n');
+    expect(printed).not.toContain('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ');
+  });
+
+  it('when a key file is given, then it is read relative to the config file', () => {
+    writeFileSync(join(dir, 'id_test'), KEY_TEXT);
+    const result = withChange((d) => d.setIn(['keys', 'deploy'], d.createNode({ file: 'id_test' })));
+    expect(result.ok && result.config.keys.deploy?.reveal()).toBe(KEY_TEXT);
+  });
+
+  const broken: Array<[string, (d: ReturnType<typeof parseDocument>) => void, string[]]> = [
+    ['an unknown host in a location', (d) => d.setIn(['markets', 'brazil', 'locations', 'main', 'hosts', 1], 'br-9'),
+      ['markets.brazil.locations.main.hosts.1: unknown host "br-9"']],
+    ['an unknown gray host', (d) => d.setIn(['markets', 'brazil', 'locations', 'main', 'grayHosts', 0], 'x'),
+      ['markets.brazil.locations.main.grayHosts.0: unknown host "x"']],
+    ['a gray host outside the location', (d) => d.setIn(['markets', 'brazil', 'locations', 'main', 'grayHosts', 0], 'br-rev'),
+      ['markets.brazil.locations.main.grayHosts.0: "br-rev" is not one of this location\'s hosts']],
+    ['an unknown admin', (d) => d.setIn(['markets', 'brazil', 'locations', 'main', 'admin'], 'nobody'),
+      ['markets.brazil.locations.main.admin: unknown host "nobody"']],
+    ['an unknown key', (d) => d.setIn(['hosts', 'br-2', 'key'], 'other'), ['hosts.br-2.key: unknown key "other"']],
+    ['an unknown market in a project', (d) => d.setIn(['projects', 'mala-core', 'markets', 1], 'mars'),
+      ['projects.mala-core.markets.1: unknown market "mars"']],
+    ['an unknown hook template', (d) => d.setIn(['projects', 'mala-core', 'hooks', 'afterDeploy', 'template'], 'nope'),
+      ['projects.mala-core.hooks.afterDeploy.template: unknown hook template "nope"']],
+    ['an approval without approvers', (d) => d.setIn(['markets', 'brazil', 'approval', 'approvers'], d.createNode([])),
+      ['markets.brazil.approval.approvers: needs at least one approver']],
+    ['a duplicate host in a location', (d) => d.setIn(['markets', 'brazil', 'locations', 'main', 'hosts', 1], 'br-1'),
+      ['markets.brazil.locations.main.hosts.1: duplicate host "br-1"']],
+    ['an inline secret', (d) => d.setIn(['keys', 'deploy'], KEY_TEXT),
+      ['keys.deploy: must be { file: path } or { env: NAME }; secrets are never written inline']],
+    ['a missing environment variable', (d) => d.setIn(['keys', 'deploy', 'env'], 'NOT_SET_ANYWHERE'),
+      ['keys.deploy.env: environment variable NOT_SET_ANYWHERE is not set']],
+    ['a bad duration', (d) => d.setIn(['projects', 'mala-core', 'hostTimeout'], 'soon'),
+      ['projects.mala-core.hostTimeout: invalid duration "soon": use 90s, 2m, 1h or a number of seconds']],
+    ['a malformed host key', (d) => d.setIn(['hosts', 'br-1', 'hostKey'], 'AAAA'),
+      ['hosts.br-1.hostKey: must be a public key line like "ssh-ed25519 AAAA..."']],
+    ['a relative online path', (d) => d.setIn(['projects', 'mala-core', 'path'], 'data/prod'),
+      ['projects.mala-core.path: must be an absolute path']],
+    ['an unknown field', (d) => d.setIn(['projects', 'mala-core', 'colour'], 'blue'),
+      ['projects.mala-core: unknown field "colour"']],
+    ['a missing section', (d) => d.delete('projects'), ['projects: is required']],
+    ['two production locations', (d) => d.setIn(['markets', 'brazil', 'locations', 'appstore', 'role'], 'production'),
+      ['markets.brazil.locations: needs exactly one location with role production, found 2 (main, appstore)']],
+    ['a requiresPassIn of an unknown market', (d) => d.setIn(['markets', 'brazil', 'requiresPassIn', 0], 'qa'),
+      ['markets.brazil.requiresPassIn.0: unknown market "qa"']],
+  ];
+
+  for (const [what, change, expected] of broken) {
+    it(`when a config has ${what}, then it is refused naming the path`, () => {
+      const result = withChange(change);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.problems).toEqual(expected);
+    });
+  }
+
+  it('when a mapping key is duplicated, then the YAML is refused with its line', () => {
+    const result = parseConfig(`${BASE}\nhookTemplates:\n  other: x\n`, file, env);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]).toMatch(/YAML line \d+, column \d+: .*unique/i);
+  });
+
+  it('when a config has many problems, then all of them are listed at once', () => {
+    const result = withChange((d) => {
+      d.setIn(['markets', 'brazil', 'locations', 'main', 'hosts', 0], 'ghost');
+      d.setIn(['projects', 'mala-core', 'markets', 0], 'mars');
+      d.setIn(['hosts', 'br-2', 'key'], 'other');
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems).toHaveLength(3);
+  });
+
+  it('when the file does not exist, then the problem names it', () => {
+    const result = loadConfig(join(dir, 'missing.yaml'), env);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]).toContain('missing.yaml: cannot read the config file (ENOENT)');
+  });
+
+  it('the example config is valid', () => {
+    const result = loadConfig('config/deploybot.example.yaml', {});
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(Object.keys(result.config.projects)).toEqual(['mala-core', 'mala-client', 'api']);
+    expect(Object.keys(result.config.markets)).toEqual(['dev', 'brazil', 'india', 'idn']);
+  });
+});
