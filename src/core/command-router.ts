@@ -12,6 +12,8 @@ import { renderHelp } from './render-help.ts';
 
 export interface CommandContext {
   config: Config;
+  /** The command as typed, trimmed, without a leading `/`. */
+  commandText: string;
   user: ChatUser;
   channel: string;
   platform: Platform;
@@ -46,6 +48,7 @@ export function createCommandRouter(deps: CommandRouterDeps): ChatHandler {
       }
       const ctx: CommandContext = {
         config: deps.config,
+        commandText: text.replace(/^\//, ''),
         user: incoming.user,
         channel: incoming.channel,
         platform: incoming.platform,

@@ -1,0 +1,57 @@
+// The BullMQ worker: thin — parse the payload, call the phase. Tuned so another worker
+// takes over a SIGKILLed worker's job within a few seconds (ENVIRONMENT.md: ~2.3 s with
+// lockDuration 2000 / stalledInterval 1000; defaults take ~60 s).
+import { DelayedError, type Job, Worker } from 'bullmq';
+import { expireApproval } from '../src/app/decide-approval.ts';
+import { DEPLOY_QUEUE, type JobRuntime } from '../src/app/job-runtime.ts';
+import { prepareDeploy } from '../src/app/prepare-deploy.ts';
+import { runDeployJob } from '../src/app/run-deploy-job.ts';
+import { jobNameSchema, jobPayloadSchema } from './job-payload.ts';
+
+export interface DeployWorkerOptions {
+  /** Jobs at once per worker (deploys to different locations run side by side). @defaultValue 25 */
+  concurrency?: number;
+  /** @defaultValue 3000 */
+  lockDuration?: number;
+  /** @defaultValue 1000 */
+  stalledInterval?: number;
+  /** How long a run waits before trying a busy location again. @defaultValue 500 */
+  busyRetryMs?: number;
+}
+
+export function createDeployWorker(rt: JobRuntime, options: DeployWorkerOptions = {}): Worker {
+  const busyRetryMs = options.busyRetryMs ?? 500;
+  const worker = new Worker(
+    DEPLOY_QUEUE,
+    async (job: Job, token?: string) => {
+      const phase = jobNameSchema.parse(job.name);
+      const { deployId } = jobPayloadSchema.parse(job.data);
+      try {
+        if (phase === 'prepare') return void (await prepareDeploy(rt, deployId));
+        if (phase === 'expire') return void (await expireApproval(rt, deployId));
+        const outcome = await runDeployJob(rt, deployId);
+        if (outcome.kind === 'wait') {
+          await job.moveToDelayed(Date.now() + busyRetryMs, token);
+          throw new DelayedError();
+        }
+      } catch (error) {
+        if (error instanceof DelayedError) throw error;
+        rt.logger.error('deploy job failed', { deployId, phase, error });
+        await rt
+          .setState(deployId, ['preparing', 'queued', 'running'], 'failed', { reason: `internal error in ${phase}: ${(error as Error).message}` })
+          .catch(() => undefined);
+        throw error;
+      }
+    },
+    {
+      connection: rt.newConnection(),
+      prefix: rt.keys.bullPrefix(),
+      concurrency: options.concurrency ?? 25,
+      lockDuration: options.lockDuration ?? 3000,
+      stalledInterval: options.stalledInterval ?? 1000,
+      maxStalledCount: 100,
+    },
+  );
+  worker.on('error', (error) => rt.logger.warn('worker error', { error }));
+  return worker;
+}

@@ -1,0 +1,107 @@
+// The first answer to a side-effecting command (SPEC §3, §12): policy that can be checked at
+// once (human lock, release rules, what a retry or rollback refers to) refuses without
+// queueing anything; otherwise a deploy record is created, its id answered, and its first
+// job queued.
+import type { TrackedJob } from '../core/chat-types.ts';
+import type { CommandContext } from '../core/command-router.ts';
+import type { CommandOf } from '../core/command-types.ts';
+import { RefusedError } from '../core/errors.ts';
+import type { DeployRecord, DeployVerb } from '../domain/deploy-record.ts';
+import { deployTarget, type DeployTarget, type TargetCommand } from '../domain/deploy-target.ts';
+import { refusalWarning } from '../domain/gray-warnings.ts';
+import type { JobRuntime } from './job-runtime.ts';
+import { marketLocations, needsApproval, PREPARED_VERBS } from './market-locations.ts';
+import { renderWarningText } from './render-answers.ts';
+
+export type AcceptedCommand = CommandOf<Exclude<DeployVerb, 'retry'>> | CommandOf<'retry'>;
+
+export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ctx: CommandContext, track: (deployId: string) => TrackedJob): Promise<DeployRecord | undefined> {
+  const scope = command.verb === 'retry' ? await retryScope(rt, command.deployId) : { project: command.project, market: command.market };
+  const lock = await rt.humanLocks.get(scope.project, scope.market);
+  if (lock) {
+    await audit(rt, ctx, 'refused', scope, `locked by ${lock.by}: ${lock.reason}`);
+    throw new RefusedError('locked', `${scope.project} ${scope.market} is locked by ${lock.by} since ${lock.at}: ${lock.reason}. Nothing was queued; \`unlock ${scope.project} ${scope.market}\` lifts it.`);
+  }
+
+  let target: DeployTarget;
+  let related: DeployRecord | undefined;
+  if (command.verb === 'retry') {
+    related = await rt.records.require(command.deployId);
+    if (related.state !== 'partial' && related.state !== 'failed') {
+      throw new RefusedError('retry_not_possible', `${related.id} ended ${related.state}; only a failed or partial deploy can be retried.`);
+    }
+    target = { location: related.location, release: related.release, hosts: related.failedHosts?.length ? related.failedHosts : related.hosts, ...(related.version ? { version: related.version } : {}), sparedGrayHosts: [] };
+  } else {
+    const state = await rt.releases.read(command.project, command.market);
+    const outcome = deployTarget(command as TargetCommand, marketLocations(rt.config, command.market), state);
+    if (!outcome.ok) {
+      await audit(rt, ctx, 'refused', scope, outcome.refusal.message);
+      await ctx.reply({ text: renderWarningText(refusalWarning(outcome.refusal)) });
+      throw new RefusedError(outcome.refusal.code, `Refused: ${outcome.refusal.message}. Nothing was queued.`);
+    }
+    target = outcome.value;
+    if (command.verb === 'rollback' && command.deployId) {
+      related = await rt.records.require(command.deployId);
+      if (related.project !== command.project || related.market !== command.market || related.release !== 'production' || !related.releaseId) {
+        throw new RefusedError('rollback_target_invalid', `${related.id} is not a production release of ${command.project} ${command.market}; name a deploy from \`history ${command.project} ${command.market}\`.`);
+      }
+    }
+  }
+
+  const verb = command.verb;
+  const record = await rt.records.create({
+    verb,
+    command: ctx.commandText,
+    project: scope.project,
+    market: scope.market,
+    location: target.location,
+    release: target.release,
+    ...('ref' in command ? { ref: command.ref } : {}),
+    ...(target.version ? { version: target.version } : {}),
+    hosts: target.hosts,
+    ...(command.verb === 'deploy' && command.hosts ? { requestedHosts: command.hosts } : {}),
+    requestedBy: ctx.user.id,
+    platform: ctx.platform,
+    channel: ctx.channel,
+    state: PREPARED_VERBS.has(verb) ? 'preparing' : 'queued',
+    ...(related ? { relatedDeployId: related.id } : {}),
+  });
+  await audit(rt, ctx, 'requested', scope, ctx.commandText, record.id);
+  await rt.notify(record.id, { type: 'job.accepted', record });
+  const behind = await busyWith(rt, record);
+  await rt.enqueue(PREPARED_VERBS.has(verb) ? 'prepare' : 'run', record.id);
+  ctx.track(track(record.id));
+
+  const parts = [`${record.id} accepted: ${describe(record)}`];
+  if (target.sparedGrayHosts.length > 0) parts.push(`gray hosts ${target.sparedGrayHosts.join(', ')} keep the active gray release`);
+  if (needsApproval(rt.config, record.market, verb)) parts.push('it will ask for approval once its plan is ready');
+  if (behind) parts.push(`queued behind ${behind}`);
+  await ctx.replyPrivately(parts.join('; '));
+  return record;
+}
+
+async function retryScope(rt: JobRuntime, deployId: string): Promise<{ project: string; market: string }> {
+  const record = await rt.records.require(deployId);
+  return { project: record.project, market: record.market };
+}
+
+/** Another deploy of the same location that is queued or running ahead of this one. */
+async function busyWith(rt: JobRuntime, record: DeployRecord): Promise<string | undefined> {
+  const holder = await rt.locationLock.holder(record.project, record.market, record.location);
+  if (holder && holder !== record.id) return holder;
+  const recent = await rt.records.history(record.project, record.market, 30);
+  const ahead = recent
+    .filter((r) => r.id !== record.id && r.location === record.location && (r.state === 'running' || r.state === 'queued') && r.createdAt <= record.createdAt)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return ahead[0]?.id;
+}
+
+export function describe(record: DeployRecord): string {
+  const what = record.verb === 'retry' ? `retry of ${record.relatedDeployId}` : record.verb;
+  const version = record.version ? ` ${record.version}` : '';
+  return `${what} ${record.project}${version} → ${record.market} (${record.release}; ${record.hosts.length ? record.hosts.join(', ') : 'no hosts'})`;
+}
+
+async function audit(rt: JobRuntime, ctx: CommandContext, action: string, scope: { project: string; market: string }, detail: string, deployId?: string): Promise<void> {
+  await rt.audit.append({ at: rt.now().toISOString(), user: ctx.user.id, action, project: scope.project, market: scope.market, detail, ...(deployId ? { deployId } : {}) });
+}

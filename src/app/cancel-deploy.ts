@@ -1,0 +1,27 @@
+// `cancel <id>` (SPEC §3, §4): a deploy that has not started running ends at once; a
+// running one stops at the next safe point (between steps and hosts, never inside a
+// switch), leaving every host on a complete release.
+import type { CommandContext } from '../core/command-router.ts';
+import { RefusedError } from '../core/errors.ts';
+import { isTerminal } from '../domain/deploy-record.ts';
+import type { JobRuntime } from './job-runtime.ts';
+
+export async function cancelDeploy(rt: JobRuntime, deployId: string, ctx: CommandContext): Promise<void> {
+  const user = ctx.user.id;
+  const record = await rt.records.require(deployId);
+  const approval = rt.config.markets[record.market]?.approval;
+  const mayCancel = approval === undefined || approval === 'none' || user === record.requestedBy || approval.approvers.includes(user);
+  if (!mayCancel) throw new RefusedError('cancel_not_allowed', `Only the requester (${record.requestedBy}) or an approver of ${record.market} may cancel ${deployId}.`);
+  if (isTerminal(record.state)) throw new RefusedError('already_finished', `${deployId} already ended ${record.state}.`);
+  const at = rt.now().toISOString();
+  await rt.audit.append({ at, user, action: 'cancel', deployId, project: record.project, market: record.market });
+  const stopped = await rt.setState(deployId, ['preparing', 'awaiting-approval', 'queued'], 'cancelled', { reason: `cancelled by ${user}`, cancelRequested: { by: user, at } }, user);
+  if (stopped) {
+    for (const phase of ['prepare', 'run', 'expire']) await rt.queue.remove(`${deployId}.${phase}`).catch(() => undefined);
+    await ctx.replyPrivately(`${deployId} is cancelled; nothing was changed on any host.`);
+    return;
+  }
+  await rt.records.update(deployId, (r) => (r.state === 'running' && !r.cancelRequested ? { ...r, cancelRequested: { by: user, at } } : undefined));
+  await rt.notify(deployId, { type: 'job.note', text: `cancel requested by ${user}: stopping at the next safe point` });
+  await ctx.replyPrivately(`${deployId} will stop at the next safe point (between steps and hosts; a switch in progress is finished, never interrupted).`);
+}

@@ -1,0 +1,33 @@
+// The handlers of every verb with an engine behind it, for the command router.
+import type { TrackedJob } from '../core/chat-types.ts';
+import type { CommandContext, CommandHandlers } from '../core/command-router.ts';
+import { acceptCommand, type AcceptedCommand } from './accept-command.ts';
+import { cancelDeploy } from './cancel-deploy.ts';
+import { decideApproval } from './decide-approval.ts';
+import type { JobRuntime } from './job-runtime.ts';
+import { lockMarket, showHistory, showStatus, unlockMarket } from './market-commands.ts';
+
+export function commandHandlers(rt: JobRuntime, track: (deployId: string) => TrackedJob): CommandHandlers {
+  const accept = async (command: AcceptedCommand, ctx: CommandContext): Promise<void> => void (await acceptCommand(rt, command, ctx, track));
+  return {
+    deploy: async (command, ctx) => {
+      if (command.dryRun) return ctx.replyPrivately('`--dry-run` is not available yet in this build.');
+      await accept(command, ctx);
+    },
+    'gray start': accept,
+    'gray cancel': accept,
+    'gray promote': accept,
+    'review start': accept,
+    'review cancel': accept,
+    'review promote': accept,
+    rollback: accept,
+    retry: accept,
+    approve: (command, ctx) => decideApproval(rt, { deployId: command.deployId, decision: 'approved' }, ctx),
+    reject: (command, ctx) => decideApproval(rt, { deployId: command.deployId, decision: 'rejected', ...(command.reason ? { reason: command.reason } : {}) }, ctx),
+    cancel: (command, ctx) => cancelDeploy(rt, command.deployId, ctx),
+    status: (command, ctx) => showStatus(rt, command, ctx),
+    history: (command, ctx) => showHistory(rt, command, ctx),
+    lock: (command, ctx) => lockMarket(rt, command, ctx),
+    unlock: (command, ctx) => unlockMarket(rt, command, ctx),
+  };
+}

@@ -1,0 +1,63 @@
+// `approve <id>` / `reject <id> [reason]` and the card's buttons (SPEC §7): only configured
+// approvers, never the requester; anyone else is answered privately and nothing changes;
+// the first valid decision wins (compare-and-set on the record); later ones are told who
+// decided.
+import type { CommandContext } from '../core/command-router.ts';
+import { RefusedError } from '../core/errors.ts';
+import type { DeployRecord } from '../domain/deploy-record.ts';
+import type { JobRuntime } from './job-runtime.ts';
+
+export async function decideApproval(rt: JobRuntime, input: { deployId: string; decision: 'approved' | 'rejected'; reason?: string }, ctx: CommandContext): Promise<void> {
+  const user = ctx.user.id;
+  const at = rt.now().toISOString();
+  let refusal: string | undefined;
+  let approvedNow = false;
+  const { record, changed } = await rt.records.update(input.deployId, (r) => {
+    refusal = whyNot(r, user);
+    if (refusal) return undefined;
+    const approval = r.approval!;
+    if (input.decision === 'rejected') {
+      return { ...r, state: 'rejected', reason: `rejected by ${user}${input.reason ? `: ${input.reason}` : ''}`, approval: { ...approval, decision: { decision: 'rejected', by: user, at, ...(input.reason ? { reason: input.reason } : {}) } } };
+    }
+    const approvedBy = [...approval.approvedBy, user];
+    if (approvedBy.length < approval.required) return { ...r, approval: { ...approval, approvedBy } };
+    approvedNow = true;
+    return { ...r, state: 'queued', approval: { ...approval, approvedBy, decision: { decision: 'approved', by: user, at } } };
+  });
+  await rt.audit.append({ at, user, action: input.decision === 'approved' ? 'approve' : 'reject', deployId: input.deployId, project: record.project, market: record.market, detail: refusal ? `refused: ${refusal}` : (input.reason ?? '') });
+  if (!changed) throw new RefusedError('approval_refused', refusal ?? `${input.deployId}: nothing changed.`);
+
+  if (record.approval?.decision) {
+    await rt.notify(record.id, { type: 'job.approval-decided', decision: record.approval.decision, record });
+    await rt.notify(record.id, { type: 'job.state', state: record.state, ...(record.reason ? { reason: record.reason } : {}), record });
+  }
+  if (approvedNow) {
+    await rt.queue.remove(`${record.id}.expire`).catch(() => undefined);
+    await rt.enqueue('run', record.id);
+    await ctx.replyPrivately(`You approved ${record.id}; it is queued to run.`);
+  } else if (input.decision === 'rejected') {
+    await rt.queue.remove(`${record.id}.expire`).catch(() => undefined);
+    await ctx.replyPrivately(`You rejected ${record.id}; nothing will be deployed.`);
+  } else {
+    await ctx.replyPrivately(`You approved ${record.id}; it needs ${record.approval!.required - record.approval!.approvedBy.length} more approval(s).`);
+  }
+}
+
+function whyNot(r: DeployRecord, user: string): string | undefined {
+  const approval = r.approval;
+  if (!approval) return `${r.id} does not need an approval.`;
+  if (approval.decision) return `${r.id} was already ${approval.decision.decision} by ${approval.decision.by} at ${approval.decision.at}.`;
+  if (r.state === 'expired') return `${r.id} expired at ${approval.expiresAt} without a decision; request it again.`;
+  if (r.state !== 'awaiting-approval') return `${r.id} is ${r.state}, not awaiting approval.`;
+  if (user === r.requestedBy) return `You requested ${r.id}; an approver other than the requester must decide (${approval.approvers.filter((a) => a !== user).join(', ') || 'no other approver is configured'}).`;
+  if (!approval.approvers.includes(user)) return `Only ${approval.approvers.join(', ')} may decide ${r.id}; nothing changed.`;
+  if (approval.approvedBy.includes(user)) return `You already approved ${r.id}; it needs another approver.`;
+  return undefined;
+}
+
+/** The delayed expiry job: an undecided approval expires and the deploy is cancelled (SPEC §7). */
+export async function expireApproval(rt: JobRuntime, deployId: string): Promise<void> {
+  const record = await rt.records.get(deployId);
+  if (!record || record.state !== 'awaiting-approval') return;
+  await rt.setState(deployId, ['awaiting-approval'], 'expired', { reason: `no decision by ${record.approval?.expiresAt}; the deploy is cancelled` });
+}

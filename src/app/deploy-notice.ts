@@ -1,0 +1,20 @@
+// Everything a deploy tells its watchers, in order: the job layer's own notices and the
+// engine's progress events. Notifiers in any process render these (SPEC §8).
+import type { DeployEvent } from '../deploy/deploy-events.ts';
+import type { ApprovalDecision, DeployRecord, DeployState } from '../domain/deploy-record.ts';
+import type { GrayWarning } from '../domain/gray-warnings.ts';
+import type { SizeSpanReport } from '../domain/size-span-report.ts';
+
+export type JobNotice =
+  | { type: 'job.accepted'; record: DeployRecord }
+  | { type: 'job.state'; state: DeployState; reason?: string; record: DeployRecord }
+  | { type: 'job.queued-behind'; behind: string }
+  | { type: 'job.approval-requested'; record: DeployRecord; diffSummary?: string[] }
+  | { type: 'job.approval-decided'; decision: ApprovalDecision; record: DeployRecord }
+  | { type: 'job.warning'; warning: GrayWarning }
+  | { type: 'job.size-spans'; report: SizeSpanReport; release: string; version: string }
+  | { type: 'job.note'; text: string };
+
+export type DeployNotice = (JobNotice & { deployId: string; at: string }) | DeployEvent;
+
+export type JobNoticeBody = JobNotice;

@@ -1,0 +1,110 @@
+// Everything the job layer works with, built once per process: Redis-backed records,
+// locks, history and the event bus, the BullMQ queue, the release store and the config.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Config } from '../../config/load-config.ts';
+import type { Messenger, Platform } from '../core/chat-types.ts';
+import type { Logger } from '../core/logger.ts';
+import type { TransportFactory } from '../deploy/transports/host-transport.ts';
+import type { DeployRecord, DeployState } from '../domain/deploy-record.ts';
+import { AuditLog } from '../store/audit-log.ts';
+import { DeployEventBus } from '../store/deploy-event-bus.ts';
+import { DeployRecords } from '../store/deploy-records.ts';
+import { HumanLocks } from '../store/human-locks.ts';
+import { LocationLock } from '../store/location-lock.ts';
+import { RedisKeys } from '../store/redis-keys.ts';
+import { ReleaseHistory } from '../store/release-history.ts';
+import type { ReleaseStore } from '../store/release-store.ts';
+import type { JobNotice } from './deploy-notice.ts';
+
+export const DEPLOY_QUEUE = 'deploys';
+
+export interface JobRuntimeOptions {
+  config: Config;
+  redisUrl: string;
+  releases: ReleaseStore;
+  dataDir: string;
+  logger: Logger;
+  /** Redis key prefix. @defaultValue 'deploybot' */
+  prefix?: string;
+  /** Messengers by platform, for the first answer of an accepted command. */
+  messengers?: Partial<Record<Platform, Messenger>>;
+  /** Host transports (tests); default SSH or local from the config. */
+  transport?: TransportFactory;
+  now?: () => Date;
+}
+
+export class JobRuntime {
+  readonly config: Config;
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly records: DeployRecords;
+  readonly audit: AuditLog;
+  readonly locationLock: LocationLock;
+  readonly humanLocks: HumanLocks;
+  readonly history: ReleaseHistory;
+  readonly bus: DeployEventBus;
+  readonly queue: Queue;
+  readonly releases: ReleaseStore;
+  readonly dataDir: string;
+  readonly logger: Logger;
+  readonly messengers: Partial<Record<Platform, Messenger>>;
+  readonly transport: TransportFactory | undefined;
+  readonly now: () => Date;
+  readonly redisUrl: string;
+
+  constructor(options: JobRuntimeOptions) {
+    this.config = options.config;
+    this.redisUrl = options.redisUrl;
+    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.keys = new RedisKeys(options.prefix);
+    this.now = options.now ?? (() => new Date());
+    this.records = new DeployRecords(this.redis, this.keys, this.now);
+    this.audit = new AuditLog(this.redis, this.keys);
+    this.locationLock = new LocationLock(this.redis, this.keys);
+    this.humanLocks = new HumanLocks(this.redis, this.keys);
+    this.history = new ReleaseHistory(this.redis, this.keys);
+    this.bus = new DeployEventBus(this.redis, this.keys);
+    this.queue = new Queue(DEPLOY_QUEUE, { connection: this.newConnection(), prefix: this.keys.bullPrefix() });
+    this.releases = options.releases;
+    this.dataDir = options.dataDir;
+    this.logger = options.logger;
+    this.messengers = options.messengers ?? {};
+    this.transport = options.transport;
+  }
+
+  /** A Redis connection of its own (BullMQ workers and blocking reads need one each). */
+  newConnection(): Redis {
+    return new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+  }
+
+  async notify(deployId: string, notice: JobNotice): Promise<void> {
+    await this.bus.publish({ ...notice, deployId, at: this.now().toISOString() });
+  }
+
+  /** Moves a deploy to `state` (only from `from`), tells the watchers, audits it. */
+  async setState(deployId: string, from: readonly DeployState[], state: DeployState, patch: Partial<DeployRecord> = {}, actor = 'deploybot'): Promise<DeployRecord | undefined> {
+    const { record, changed } = await this.records.transition(deployId, from, state, patch);
+    if (!changed) return undefined;
+    await this.notify(deployId, { type: 'job.state', state, ...(record.reason ? { reason: record.reason } : {}), record });
+    await this.audit.append({ at: this.now().toISOString(), user: actor, action: `state:${state}`, deployId, project: record.project, market: record.market, ...(record.reason ? { detail: record.reason } : {}) });
+    return record;
+  }
+
+  async enqueue(phase: JobPhase, deployId: string, delayMs = 0): Promise<void> {
+    await this.queue.add(phase, { deployId }, {
+      jobId: `${deployId}.${phase}`,
+      ...(delayMs > 0 ? { delay: delayMs } : {}),
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+      attempts: 1,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.redis.disconnect();
+  }
+}
+
+export type JobPhase = 'prepare' | 'run' | 'expire';

@@ -1,0 +1,110 @@
+// Job phase 1 (SPEC §4 steps 1–4, §7): validate the command against the policy and the
+// release rules as they are now, resolve and build (or choose the rollback target), then
+// either ask for the approval of that plan or queue the run.
+import type { DeployPlan } from '../deploy/deploy-plan.ts';
+import { approvedPlan } from '../domain/approved-plan.ts';
+import type { ApprovedPlan, DeployRecord } from '../domain/deploy-record.ts';
+import { refusalWarning } from '../domain/gray-warnings.ts';
+import { GRAY_RELEASE, PRODUCTION_RELEASE } from '../domain/release-names.ts';
+import { productionRelease, type MarketReleases } from '../domain/release-state.ts';
+import { commitsSince } from './commits-since.ts';
+import { engineSession } from './engine-deps.ts';
+import { hookScripts } from './hook-scripts.ts';
+import type { JobRuntime } from './job-runtime.ts';
+import { needsApproval, PASS_IN_VERBS } from './market-locations.ts';
+import { prepareBuild } from './prepare-build.ts';
+import { targetOfRecord } from './target-of-record.ts';
+
+export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<void> {
+  const record = await rt.records.require(deployId);
+  if (record.state !== 'preparing') return;
+  const refuse = (reason: string) => rt.setState(deployId, ['preparing'], 'refused', { reason });
+
+  const lock = await rt.humanLocks.get(record.project, record.market);
+  if (lock) return void (await refuse(`${record.project} ${record.market} is locked by ${lock.by}: ${lock.reason}`));
+
+  const state = await rt.releases.read(record.project, record.market);
+  const target = targetOfRecord(rt, record, state);
+  if (!target.ok) {
+    await rt.notify(deployId, { type: 'job.warning', warning: refusalWarning(target.refusal) });
+    return void (await refuse(target.refusal.message));
+  }
+
+  const project = rt.config.projects[record.project]!;
+  const hooks = hookScripts(project, rt.config.hookTemplates);
+  let plan: ApprovedPlan;
+  let diffSummary: string[] | undefined;
+  if (record.verb === 'rollback') {
+    const rollbackTo = await rollbackTarget(rt, record);
+    plan = approvedPlan({ hosts: record.hosts, hooks, ...(rollbackTo ? { rollbackTo } : {}) });
+  } else if (record.verb === 'review promote') {
+    plan = approvedPlan({ hosts: [], hooks: {}, versions: state.releases[record.release]?.versions ?? [] });
+  } else {
+    const pinned = record.verb === 'gray promote' ? state.releases[GRAY_RELEASE]?.current : undefined;
+    const releaseAt = record.releaseAt ?? (await rt.history.allocateReleaseTime(record.project, new Date(record.createdAt))).toISOString();
+    if (!record.releaseAt) await rt.records.update(deployId, (r) => ({ ...r, releaseAt }));
+    const session = engineSession(rt, deployId);
+    const built = await prepareBuild(enginePlan({ ...record, releaseAt }, pinned?.commit), session.deps);
+    await session.flush();
+    if (!built.ok) return void (await rt.setState(deployId, ['preparing'], 'failed', { reason: built.error.message }));
+    if (PASS_IN_VERBS.has(record.verb)) {
+      for (const market of rt.config.markets[record.market]!.requiresPassIn) {
+        if (!(await rt.history.hasPassed(record.project, market, built.commit))) {
+          return void (await refuse(`commit ${built.commit.slice(0, 7)} (${record.version}) has not deployed successfully on ${market} yet (requiresPassIn: ${market}); deploy it there first`));
+        }
+      }
+    }
+    plan = approvedPlan({ commit: built.commit, packageSha256: built.packageSha256, releaseId: built.releaseId, hosts: record.hosts, hooks });
+    diffSummary = await diffSinceProduction(rt, record, state, built.commit);
+    await rt.records.update(deployId, (r) => ({ ...r, commit: built.commit, releaseId: built.releaseId }));
+  }
+
+  const policy = rt.config.markets[record.market]!.approval;
+  if (needsApproval(rt.config, record.market, record.verb) && policy !== 'none') {
+    const expiresAt = new Date(rt.now().getTime() + policy.expiresAfter).toISOString();
+    const parked = await rt.records.transition(deployId, ['preparing'], 'awaiting-approval', {
+      plan,
+      approval: { approvers: [...policy.approvers], required: policy.required, expiresAt, approvedBy: [] },
+    });
+    if (!parked.changed) return;
+    await rt.notify(deployId, { type: 'job.approval-requested', record: parked.record, ...(diffSummary ? { diffSummary } : {}) });
+    await rt.notify(deployId, { type: 'job.state', state: 'awaiting-approval', record: parked.record });
+    await rt.enqueue('expire', deployId, policy.expiresAfter);
+    return;
+  }
+  const queued = await rt.setState(deployId, ['preparing'], 'queued', { plan });
+  if (queued) await rt.enqueue('run', deployId);
+}
+
+/** The engine plan of a recorded deploy. */
+export function enginePlan(record: DeployRecord, commit?: string, extra: Partial<DeployPlan> = {}): DeployPlan {
+  return {
+    deployId: record.id,
+    kind: 'deploy',
+    project: record.project,
+    market: record.market,
+    location: record.location,
+    release: record.release,
+    ref: record.ref ?? record.version ?? '',
+    version: record.version ?? record.ref ?? '',
+    hosts: record.hosts,
+    requestedBy: record.requestedBy,
+    createdAt: record.releaseAt ?? record.createdAt,
+    ...(commit ? { commit } : {}),
+    ...extra,
+  };
+}
+
+/** Rollback target: the named deploy's release, else the one current before the current (from history). */
+async function rollbackTarget(rt: JobRuntime, record: DeployRecord): Promise<string | undefined> {
+  if (record.relatedDeployId) return (await rt.records.get(record.relatedDeployId))?.releaseId;
+  const stack = await rt.history.productionStack(record.project, record.market);
+  return stack.length >= 2 ? stack[stack.length - 2] : undefined;
+}
+
+async function diffSinceProduction(rt: JobRuntime, record: DeployRecord, state: MarketReleases, commit: string): Promise<string[] | undefined> {
+  if (record.release !== PRODUCTION_RELEASE && record.verb !== 'gray start') return undefined;
+  const since = productionRelease(state)?.current?.commit;
+  if (!since || since === commit) return undefined;
+  return commitsSince(rt.dataDir, record.project, since, commit);
+}

@@ -1,0 +1,101 @@
+// Job phase 2 (SPEC §4 steps 5–8): one deploy at a time per (project, location), the
+// approval re-checked against the plan as it would run now, cancellation at safe points,
+// and the outcome recorded. A worker that takes over a dead worker's job lands here with
+// the record still `running` and resumes through the engine's checkpoint.
+import type { DeployRecord } from '../domain/deploy-record.ts';
+import { planDifferences } from '../domain/approved-plan.ts';
+import { refusalWarning } from '../domain/gray-warnings.ts';
+import { executeVerb, type VerbOutcome } from './execute-verb.ts';
+import { hookScripts } from './hook-scripts.ts';
+import type { JobRuntime } from './job-runtime.ts';
+import { targetOfRecord } from './target-of-record.ts';
+
+export type RunJobOutcome = { kind: 'done' } | { kind: 'wait'; behind: string };
+
+export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<RunJobOutcome> {
+  let record = await rt.records.require(deployId);
+  if (record.state !== 'queued' && record.state !== 'running') return { kind: 'done' };
+  const holder = await rt.locationLock.acquire(record.project, record.market, record.location, deployId);
+  if (holder) {
+    const { changed } = await rt.records.update(deployId, (r) => (r.queuedBehind === holder ? undefined : { ...r, queuedBehind: holder }));
+    if (changed) await rt.notify(deployId, { type: 'job.queued-behind', behind: holder });
+    return { kind: 'wait', behind: holder };
+  }
+  const controller = new AbortController();
+  const heartbeat = startHeartbeat(rt, record, controller);
+  try {
+    if (record.state === 'queued') {
+      const started = await start(rt, record);
+      if (!started) return { kind: 'done' };
+      record = started;
+    }
+    let outcome: VerbOutcome;
+    try {
+      outcome = await executeVerb(rt, record, controller.signal);
+    } catch (error) {
+      rt.logger.error('deploy failed unexpectedly', { deployId, error });
+      outcome = { state: 'failed', reason: (error as Error).message };
+    }
+    await finish(rt, deployId, outcome);
+    return { kind: 'done' };
+  } finally {
+    heartbeat.stop();
+    await rt.locationLock.release(record.project, record.market, record.location, deployId);
+  }
+}
+
+/** queued → running, after the last checks: human lock, release rules now, the approved plan. */
+async function start(rt: JobRuntime, record: DeployRecord): Promise<DeployRecord | undefined> {
+  const refuse = (reason: string) => rt.setState(record.id, ['queued'], 'refused', { reason });
+  const lock = await rt.humanLocks.get(record.project, record.market);
+  if (lock) return void (await refuse(`${record.project} ${record.market} was locked by ${lock.by} while this waited: ${lock.reason}`));
+  if (record.cancelRequested) return void (await rt.setState(record.id, ['queued'], 'cancelled', { reason: `cancelled by ${record.cancelRequested.by}` }));
+  const state = await rt.releases.read(record.project, record.market);
+  const target = targetOfRecord(rt, record, state);
+  if (!target.ok) {
+    await rt.notify(record.id, { type: 'job.warning', warning: refusalWarning(target.refusal) });
+    return void (await refuse(target.refusal.message));
+  }
+  if (record.approval && record.plan) {
+    const project = rt.config.projects[record.project]!;
+    const hosts = record.verb === 'review promote' ? [] : target.value.hosts;
+    const hooks = record.verb === 'review promote' ? {} : hookScripts(project, rt.config.hookTemplates);
+    const differences = planDifferences(record.plan, { hosts, hooks });
+    if (differences.length > 0) {
+      return void (await rt.setState(record.id, ['queued'], 'failed', { reason: `the approval is void: ${differences.join('; ')}. Nothing was changed; request the deploy again.` }));
+    }
+  }
+  return rt.setState(record.id, ['queued'], 'running', { startedAt: rt.now().toISOString() });
+}
+
+async function finish(rt: JobRuntime, deployId: string, outcome: VerbOutcome): Promise<void> {
+  const result = outcome.result;
+  const finishedAt = rt.now();
+  const current = await rt.records.require(deployId);
+  const startedAt = current.startedAt ? Date.parse(current.startedAt) : finishedAt.getTime();
+  await rt.setState(deployId, ['running'], outcome.state, {
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt,
+    ...(result?.commit ? { commit: result.commit } : {}),
+    ...(result?.releaseId ? { releaseId: result.releaseId } : {}),
+    ...(result ? { switchedHosts: result.switchedHosts, failedHosts: result.failedHosts } : {}),
+  });
+}
+
+/** Keeps the location lock alive while the job runs and turns a cancel request into an abort. */
+function startHeartbeat(rt: JobRuntime, record: DeployRecord, controller: AbortController): { stop(): void } {
+  const every = Math.max(250, Math.floor(rt.locationLock.ttlMs / 4));
+  const timer = setInterval(() => {
+    void (async () => {
+      try {
+        await rt.locationLock.acquire(record.project, record.market, record.location, record.id);
+        const now = await rt.records.get(record.id);
+        if (now?.cancelRequested && !controller.signal.aborted) controller.abort();
+      } catch (error) {
+        rt.logger.warn('heartbeat failed', { deployId: record.id, error });
+      }
+    })();
+  }, every);
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,56 @@
+// Starts the job layer in this process: the runtime, and workers unless told not to.
+import type { Worker } from 'bullmq';
+import type { Config } from '../../config/load-config.ts';
+import type { Messenger, Platform } from '../core/chat-types.ts';
+import type { Logger } from '../core/logger.ts';
+import type { TransportFactory } from '../deploy/transports/host-transport.ts';
+import { openReleaseStore } from '../store/open-release-store.ts';
+import type { ReleaseStore } from '../store/release-store.ts';
+import { createDeployWorker, type DeployWorkerOptions } from '../../jobs/deploy-worker.ts';
+import { JobRuntime } from './job-runtime.ts';
+
+export interface StartJobsOptions {
+  config: Config;
+  redisUrl: string;
+  dataDir: string;
+  logger: Logger;
+  prefix?: string;
+  messengers?: Partial<Record<Platform, Messenger>>;
+  transport?: TransportFactory;
+  releases?: ReleaseStore;
+  /** Run workers in this process. @defaultValue true */
+  workers?: boolean;
+  worker?: DeployWorkerOptions;
+  now?: () => Date;
+}
+
+export interface RunningJobs {
+  rt: JobRuntime;
+  worker: Worker | undefined;
+  close(): Promise<void>;
+}
+
+export async function startJobs(options: StartJobsOptions): Promise<RunningJobs> {
+  const releases = options.releases ?? openReleaseStore(options.config, { dataDir: options.dataDir });
+  const rt = new JobRuntime({
+    config: options.config,
+    redisUrl: options.redisUrl,
+    releases,
+    dataDir: options.dataDir,
+    logger: options.logger,
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(options.messengers ? { messengers: options.messengers } : {}),
+    ...(options.transport ? { transport: options.transport } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const worker = options.workers === false ? undefined : createDeployWorker(rt, options.worker);
+  return {
+    rt,
+    worker,
+    async close() {
+      await worker?.close();
+      await rt.close();
+      if (!options.releases) await releases.close();
+    },
+  };
+}

@@ -1,0 +1,135 @@
+// A deploy as the job layer tracks it (SPEC §1 "deploy"): the command, its approval, its
+// plan and its outcome. Plain JSON, stored in Redis; the state machine below is pure.
+
+/** The side-effecting verbs that become deploys. */
+export type DeployVerb =
+  | 'deploy'
+  | 'gray start'
+  | 'gray cancel'
+  | 'gray promote'
+  | 'review start'
+  | 'review cancel'
+  | 'review promote'
+  | 'rollback'
+  | 'retry';
+
+export type DeployState =
+  | 'preparing'          // validate, resolve, build
+  | 'awaiting-approval'  // parked until a decision or expiry
+  | 'queued'             // ready to run, waiting for a worker or the location lock
+  | 'running'            // distribute, switch, record, prune (or the store write)
+  | 'success'
+  | 'partial'
+  | 'failed'
+  | 'cancelled'
+  | 'rejected'
+  | 'expired'
+  | 'refused';           // a policy or release rule said no before anything changed
+
+export const TERMINAL_STATES: ReadonlySet<DeployState> = new Set(['success', 'partial', 'failed', 'cancelled', 'rejected', 'expired', 'refused']);
+
+export function isTerminal(state: DeployState): boolean {
+  return TERMINAL_STATES.has(state);
+}
+
+/** Finished, or parked on a human: what the console's `wait` waits for. */
+export function isIdle(state: DeployState): boolean {
+  return isTerminal(state) || state === 'awaiting-approval';
+}
+
+export interface ApprovalDecision {
+  decision: 'approved' | 'rejected';
+  by: string;
+  at: string;
+  reason?: string;
+}
+
+export interface ApprovalState {
+  approvers: string[];
+  required: number;
+  expiresAt: string;
+  /** Approvers who approved so far (distinct). */
+  approvedBy: string[];
+  decision?: ApprovalDecision;
+}
+
+/** What an approval covers (SPEC §7): if any of it differs when the job runs, the approval is void. */
+export interface ApprovedPlan {
+  commit?: string;
+  packageSha256?: string;
+  releaseId?: string;
+  hosts: string[];
+  /** The hook scripts as they would run, expanded from the config. */
+  hooks: Record<string, string>;
+  /** Rollback: the release id switched to. */
+  rollbackTo?: string;
+  /** Promote: the versions appended to production. */
+  versions?: string[];
+  fingerprint: string;
+}
+
+export interface DeployRecord {
+  id: string;
+  verb: DeployVerb;
+  /** The command as typed (normalised). */
+  command: string;
+  project: string;
+  market: string;
+  /** Location name in the market's config. */
+  location: string;
+  /** `production`, `gray` or `review-<channel>`. */
+  release: string;
+  ref?: string;
+  version?: string;
+  /** Target hosts by config name. */
+  hosts: string[];
+  /** Hosts named with `--hosts`, when they were. */
+  requestedHosts?: string[];
+  requestedBy: string;
+  platform: string;
+  /** Chat channel the command came from. */
+  channel: string;
+  createdAt: string;
+  /** The time in the release id (unique per project); absent for verbs that ship no new release. */
+  releaseAt?: string;
+  state: DeployState;
+  /** Why it is in this state (refusal, failure, cancel, void approval). */
+  reason?: string;
+  approval?: ApprovalState;
+  plan?: ApprovedPlan;
+  /** Retry: the deploy being finished. Rollback: the named deploy. */
+  relatedDeployId?: string;
+  /** Rollback: target release id chosen at prepare time. */
+  rollbackTo?: string;
+  commit?: string;
+  releaseId?: string;
+  cancelRequested?: { by: string; at: string };
+  /** The deploy holding the location lock when this one last had to wait. */
+  queuedBehind?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** Hosts switched / failed, from the engine's result. */
+  switchedHosts?: string[];
+  failedHosts?: string[];
+  /** Revision for compare-and-set updates. */
+  rev: number;
+}
+
+const TRANSITIONS: Record<DeployState, readonly DeployState[]> = {
+  preparing: ['awaiting-approval', 'queued', 'refused', 'failed', 'cancelled'],
+  'awaiting-approval': ['queued', 'rejected', 'expired', 'cancelled', 'failed'],
+  queued: ['running', 'cancelled', 'failed', 'refused'],
+  running: ['success', 'partial', 'failed', 'cancelled'],
+  success: [],
+  partial: [],
+  failed: [],
+  cancelled: [],
+  rejected: [],
+  expired: [],
+  refused: [],
+};
+
+export function canTransition(from: DeployState, to: DeployState): boolean {
+  return from === to || TRANSITIONS[from].includes(to);
+}

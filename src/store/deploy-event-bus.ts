@@ -1,0 +1,43 @@
+// Publishes a deploy's notices so that notifiers in any process see them, in order per
+// deploy (SPEC §8, issue "jobs" §6): each deploy keeps its own ordered list, and one
+// stream announces "deploy X has news" to every notifier.
+import type { Redis } from 'ioredis';
+import type { DeployNotice } from '../app/deploy-notice.ts';
+import type { RedisKeys } from './redis-keys.ts';
+
+const KEEP_SECONDS = 14 * 24 * 3600;
+
+export class DeployEventBus {
+  constructor(private readonly redis: Redis, private readonly keys: RedisKeys) {}
+
+  async publish(notice: DeployNotice): Promise<void> {
+    const key = this.keys.deployEvents(notice.deployId);
+    const length = await this.redis.rpush(key, JSON.stringify(notice));
+    if (length === 1) await this.redis.expire(key, KEEP_SECONDS);
+    await this.redis.xadd(this.keys.events(), 'MAXLEN', '~', '100000', '*', 'deployId', notice.deployId, 'n', String(length));
+  }
+
+  /** Every notice of one deploy so far, in order. */
+  async notices(deployId: string): Promise<DeployNotice[]> {
+    const texts = await this.redis.lrange(this.keys.deployEvents(deployId), 0, -1);
+    return texts.map((t) => JSON.parse(t) as DeployNotice);
+  }
+
+  /** The stream id to read announcements after (`$` = from now on). */
+  async latestId(): Promise<string> {
+    const rows = await this.redis.xrevrange(this.keys.events(), '+', '-', 'COUNT', 1);
+    return rows[0]?.[0] ?? '0-0';
+  }
+
+  /**
+   * Waits up to `blockMs` for announcements after `afterId`, on a connection of its own
+   * (a blocking read would stall every other command on a shared one).
+   */
+  async readAnnouncements(reader: Redis, afterId: string, blockMs: number): Promise<{ lastId: string; deployIds: string[] }> {
+    const reply = (await reader.xread('COUNT', 500, 'BLOCK', blockMs, 'STREAMS', this.keys.events(), afterId)) as [string, [string, string[]][]][] | null;
+    if (!reply || reply.length === 0) return { lastId: afterId, deployIds: [] };
+    const entries = reply[0]![1];
+    const deployIds = [...new Set(entries.map(([, fields]) => fields[1]!))];
+    return { lastId: entries.at(-1)![0], deployIds };
+  }
+}

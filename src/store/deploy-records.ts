@@ -1,0 +1,80 @@
+// Deploy records in Redis: allocation of ids (SPEC §12: d-YYYYMMDD-NNNN, per UTC day),
+// compare-and-set updates (a record carries a revision; two workers or two approvers
+// never overwrite each other), and the per-(project, market) history index.
+import type { Redis } from 'ioredis';
+import { formatDeployId, utcDay } from '../domain/deploy-id.ts';
+import { canTransition, type DeployRecord, type DeployState } from '../domain/deploy-record.ts';
+import { DeploybotError } from '../core/errors.ts';
+import type { RedisKeys } from './redis-keys.ts';
+
+const CAS = `
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '0' then
+  if current then return 0 end
+else
+  if not current then return -1 end
+  local rev = cjson.decode(current)['rev']
+  if tostring(rev) ~= ARGV[1] then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1`;
+
+export type NewDeployRecord = Omit<DeployRecord, 'id' | 'rev' | 'createdAt'> & { createdAt?: string };
+
+export class DeployRecords {
+  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly now: () => Date = () => new Date()) {}
+
+  async create(input: NewDeployRecord): Promise<DeployRecord> {
+    const at = input.createdAt ? new Date(input.createdAt) : this.now();
+    const sequence = await this.redis.incr(this.keys.deploySequence(utcDay(at)));
+    await this.redis.expire(this.keys.deploySequence(utcDay(at)), 3 * 24 * 3600);
+    const record: DeployRecord = { ...input, id: formatDeployId(at, sequence), createdAt: at.toISOString(), rev: 1 };
+    const stored = await this.redis.eval(CAS, 1, this.keys.deploy(record.id), '0', JSON.stringify(record));
+    if (stored !== 1) throw new DeploybotError('deploy_id_taken', `deploy id ${record.id} already exists`);
+    await this.redis.zadd(this.keys.history(record.project, record.market), at.getTime(), record.id);
+    return record;
+  }
+
+  async get(id: string): Promise<DeployRecord | undefined> {
+    const text = await this.redis.get(this.keys.deploy(id));
+    return text ? (JSON.parse(text) as DeployRecord) : undefined;
+  }
+
+  async require(id: string): Promise<DeployRecord> {
+    const record = await this.get(id);
+    if (!record) throw new DeploybotError('unknown_deploy', `no deploy ${id}; \`history <project> <market>\` lists recent ones`);
+    return record;
+  }
+
+  /**
+   * Applies `change` atomically: it sees the current record and returns the next one, or
+   * undefined to leave it as it is. Retried when another writer got there first.
+   */
+  async update(id: string, change: (record: DeployRecord) => DeployRecord | undefined): Promise<{ record: DeployRecord; changed: boolean }> {
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const current = await this.require(id);
+      const next = change(structuredClone(current));
+      if (!next) return { record: current, changed: false };
+      if (!canTransition(current.state, next.state)) {
+        throw new DeploybotError('invalid_transition', `${id} cannot go from ${current.state} to ${next.state}`);
+      }
+      const written: DeployRecord = { ...next, rev: current.rev + 1 };
+      const result = await this.redis.eval(CAS, 1, this.keys.deploy(id), String(current.rev), JSON.stringify(written));
+      if (result === 1) return { record: written, changed: true };
+    }
+    throw new DeploybotError('deploy_record_contended', `could not update ${id}: too many concurrent writers`);
+  }
+
+  /** Moves to `state` only from one of `from`; returns whether this caller made the move. */
+  async transition(id: string, from: readonly DeployState[], state: DeployState, patch: Partial<DeployRecord> = {}): Promise<{ record: DeployRecord; changed: boolean }> {
+    return this.update(id, (record) => (from.includes(record.state) ? { ...record, ...patch, state } : undefined));
+  }
+
+  /** The newest `limit` deploys of (project, market), newest first. */
+  async history(project: string, market: string, limit: number): Promise<DeployRecord[]> {
+    const ids = await this.redis.zrevrange(this.keys.history(project, market), 0, limit - 1);
+    if (ids.length === 0) return [];
+    const texts = await this.redis.mget(ids.map((id) => this.keys.deploy(id)));
+    return texts.filter((t): t is string => t !== null).map((t) => JSON.parse(t) as DeployRecord);
+  }
+}

@@ -1,0 +1,39 @@
+// Every Redis key the job layer uses, in one place, under one prefix (tests use a fresh
+// prefix each, so they never see each other's data).
+
+export class RedisKeys {
+  constructor(readonly prefix = 'deploybot') {}
+
+  #k(...parts: string[]): string {
+    return [this.prefix, ...parts].join(':');
+  }
+
+  deploy(id: string): string { return this.#k('deploy', id); }
+  deployResult(id: string): string { return this.#k('deploy-result', id); }
+  deploySequence(day: string): string { return this.#k('deploy-seq', day); }
+  history(project: string, market: string): string { return this.#k('history', project, market); }
+  audit(): string { return this.#k('audit'); }
+  checkpoint(id: string): string { return this.#k('checkpoint', id); }
+  locationLock(project: string, market: string, location: string): string { return this.#k('location-lock', project, market, location); }
+  humanLock(project: string, market: string): string { return this.#k('human-lock', project, market); }
+  passedCommits(project: string, market: string): string { return this.#k('passed', project, market); }
+  /** Production release ids as they became current, newest last; rollback pops. */
+  productionStack(project: string, market: string): string { return this.#k('production-stack', project, market); }
+  /** release id → {deployId, version, commit} of the deploy that made it. */
+  releaseIds(project: string, market: string): string { return this.#k('release-ids', project, market); }
+  /** The last second used in a release id of the project (release ids stay unique per project). */
+  releaseSecond(project: string): string { return this.#k('release-second', project); }
+  reviewVersions(project: string, market: string): string { return this.#k('review-versions', project, market); }
+  spanSizes(project: string): string { return this.#k('span-sizes', project); }
+  /** One stream announcing every deploy event, for notifiers in any process. */
+  events(): string { return this.#k('events'); }
+  /** The events of one deploy, in order. */
+  deployEvents(id: string): string { return this.#k('deploy-events', id); }
+  /** Chat messages belonging to a deploy (progress message, approval card). */
+  messages(id: string): string { return this.#k('messages', id); }
+  /** Message-once guards (first notifier to claim an event posts it). */
+  posted(id: string): string { return this.#k('posted', id); }
+  /** Deduplication of chat deliveries (DingTalk msgId). */
+  delivery(platform: string, id: string): string { return this.#k('delivery', platform, id); }
+  bullPrefix(): string { return this.#k('bull'); }
+}
