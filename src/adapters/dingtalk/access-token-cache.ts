@@ -1,0 +1,42 @@
+// The DingTalk app access token (`POST /v1.0/oauth2/accessToken` → {accessToken, expireIn}),
+// kept in memory until shortly before it expires. Concurrent callers share one fetch.
+import type { Clock } from '../../notify/clock.ts';
+import { systemClock } from '../../notify/clock.ts';
+
+export interface FetchedToken {
+  token: string;
+  expiresInSeconds: number;
+}
+
+export class AccessTokenCache {
+  #token: string | undefined;
+  #expiresAt = 0;
+  #inflight: Promise<string> | undefined;
+
+  constructor(
+    private readonly fetchToken: () => Promise<FetchedToken>,
+    private readonly clock: Clock = systemClock,
+    /** Refresh this long before expiry. @defaultValue 5 minutes */
+    private readonly marginMs = 5 * 60_000,
+  ) {}
+
+  async get(): Promise<string> {
+    if (this.#token !== undefined && this.clock.now() < this.#expiresAt) return this.#token;
+    this.#inflight ??= this.fetchToken()
+      .then(({ token, expiresInSeconds }) => {
+        this.#token = token;
+        this.#expiresAt = this.clock.now() + Math.max(0, expiresInSeconds * 1000 - this.marginMs);
+        return token;
+      })
+      .finally(() => {
+        this.#inflight = undefined;
+      });
+    return this.#inflight;
+  }
+
+  /** Forget the token (the API said it is invalid). */
+  reset(): void {
+    this.#token = undefined;
+    this.#expiresAt = 0;
+  }
+}

@@ -1,0 +1,112 @@
+// OutgoingMessage → Slack `text` + Block Kit blocks, inside Slack's limits: section text
+// ≤ 3000 chars, ≤ 50 blocks, ≤ 25 elements per actions block, button text ≤ 75, value
+// ≤ 2000, confirm title ≤ 100 and text ≤ 300. Every render gets fresh block_ids (Slack
+// asks for new ones on chat.update). A button's `value` is the command it runs.
+import { randomBytes } from 'node:crypto';
+import type { types } from '@slack/bolt';
+import type { Button, OutgoingMessage } from '../../core/chat-types.ts';
+
+export const SLACK_LIMITS = {
+  blocks: 50,
+  sectionText: 3000,
+  /** Top-level `text` (chat.update allows 4000; the fallback notification needs far less). */
+  fallbackText: 3000,
+  actionsElements: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  confirmTitle: 100,
+  confirmText: 300,
+} as const;
+
+/** The action_id prefix of every deploybot button; the Slack adapter listens for it. */
+export const BUTTON_ACTION_PREFIX = 'deploybot_button_';
+
+export interface SlackMessagePayload {
+  text: string;
+  blocks: types.KnownBlock[];
+}
+
+export function renderSlackMessage(message: OutgoingMessage, nonce: string = randomBytes(4).toString('hex')): SlackMessagePayload {
+  const blockId = (() => {
+    let n = 0;
+    return () => `dbt-${nonce}-${n++}`;
+  })();
+  const section = (text: string): types.SectionBlock => ({ type: 'section', block_id: blockId(), text: { type: 'mrkdwn', text } });
+
+  const textBlocks = chunkText(escapeMrkdwn(message.text), SLACK_LIMITS.sectionText).map(section);
+  const lineBlocks = message.lines && message.lines.length > 0
+    ? chunkText(message.lines.map(escapeMrkdwn).join('\n'), SLACK_LIMITS.sectionText).map(section)
+    : [];
+  const { blocks: actionBlocks, unrenderable } = renderButtons(message.buttons ?? [], blockId);
+  const notes = unrenderable.map((button) => section(escapeMrkdwn(`${button.label}: type \`${button.command}\``)));
+
+  // Buttons are what people act on: keep them; cut text and lines to fit the block limit.
+  const room = SLACK_LIMITS.blocks - actionBlocks.length - notes.length;
+  let body: types.KnownBlock[] = [...textBlocks, ...lineBlocks];
+  if (body.length > room) {
+    const kept = body.slice(0, Math.max(0, room - 1));
+    body = [...kept, { type: 'context', block_id: blockId(), elements: [{ type: 'mrkdwn', text: `… ${body.length - kept.length} more part(s) not shown (Slack allows ${SLACK_LIMITS.blocks} blocks)` }] }];
+  }
+  return {
+    text: truncate(escapeMrkdwn(message.text), SLACK_LIMITS.fallbackText),
+    blocks: [...body, ...notes, ...actionBlocks],
+  };
+}
+
+function renderButtons(buttons: Button[], blockId: () => string): { blocks: types.ActionsBlock[]; unrenderable: Button[] } {
+  const elements: types.Button[] = [];
+  const unrenderable: Button[] = [];
+  buttons.forEach((button, index) => {
+    if (button.command.length > SLACK_LIMITS.buttonValue) {
+      unrenderable.push(button);
+      return;
+    }
+    const element: types.Button = {
+      type: 'button',
+      action_id: `${BUTTON_ACTION_PREFIX}${index}`,
+      text: { type: 'plain_text', text: truncate(button.label, SLACK_LIMITS.buttonText), emoji: true },
+      value: button.command,
+    };
+    if (button.style) element.style = button.style;
+    if (button.confirm) {
+      element.confirm = {
+        title: { type: 'plain_text', text: truncate(button.confirm.title, SLACK_LIMITS.confirmTitle) },
+        text: { type: 'plain_text', text: truncate(button.confirm.text, SLACK_LIMITS.confirmText) },
+        confirm: { type: 'plain_text', text: truncate(button.label, 30) },
+        deny: { type: 'plain_text', text: 'Cancel' },
+        ...(button.style === 'danger' ? { style: 'danger' as const } : {}),
+      };
+    }
+    elements.push(element);
+  });
+  const blocks: types.ActionsBlock[] = [];
+  for (let i = 0; i < elements.length; i += SLACK_LIMITS.actionsElements) {
+    blocks.push({ type: 'actions', block_id: blockId(), elements: elements.slice(i, i + SLACK_LIMITS.actionsElements) });
+  }
+  return { blocks, unrenderable };
+}
+
+/** Slack's mrkdwn control characters; without this a reason like `<!channel>` would ping everyone. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max - 1)}…`;
+}
+
+/** Splits at line breaks where possible; never returns an empty chunk (Slack refuses empty sections). */
+export function chunkText(text: string, max: number): string[] {
+  const source = text.length === 0 ? ' ' : text;
+  const chunks: string[] = [];
+  let rest = source;
+  while (rest.length > max) {
+    let cut = rest.lastIndexOf('\n', max);
+    if (cut <= 0) cut = max;
+    chunks.push(rest.slice(0, cut));
+    rest = rest.slice(cut).replace(/^\n/, '');
+  }
+  if (rest.length > 0) chunks.push(rest);
+  return chunks;
+}

@@ -1,0 +1,209 @@
+// The Slack ChatAdapter on Bolt. HTTP mode (signing secret; Bolt's ExpressReceiver verifies
+// every request's signature and refuses timestamps older than 5 minutes with 401) serves
+// `POST /slack/events` through `requestListener`, which the HTTP surface mounts; Socket Mode
+// is used when an app token is given. Every slash command and button click is acked first
+// (well within Slack's 3 s) and then handed to the ChatHandler as a command line.
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, ExpressReceiver, LogLevel, webApi } from '@slack/bolt';
+import type { ChatAdapter, ChatHandler, ChatUser, IncomingCommand, OutgoingMessage } from '../../core/chat-types.ts';
+import { DeploybotError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Secret } from '../../core/secret.ts';
+import type { Clock } from '../../notify/clock.ts';
+import type { DeploybotMetrics } from '../../notify/metrics.ts';
+import type { RateBudget } from '../../notify/sliding-window-budget.ts';
+import { ThrottledEditor, type ThrottledEditorOptions } from '../../notify/throttled-editor.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { BUTTON_ACTION_PREFIX } from './render-slack-message.ts';
+import { SlackMessenger, slackErrorCode, slackRetryAfterMs } from './slack-messenger.ts';
+import { SLASH_COMMANDS, slashCommandText } from './slash-command-text.ts';
+
+type RetryOptions = NonNullable<webApi.WebClientOptions['retryConfig']>;
+type Respond = (message: { response_type: 'ephemeral'; text: string }) => Promise<unknown>;
+
+export interface SlackAdapterOptions {
+  /** `SLACK_BOT_TOKEN` (xoxb-…). */
+  botToken: Secret;
+  /** `SLACK_SIGNING_SECRET`: HTTP mode. Required unless `appToken` is given. */
+  signingSecret?: Secret;
+  /** `SLACK_APP_TOKEN` (xapp-…): Socket Mode, no public URL needed. */
+  appToken?: Secret;
+  /** `SLACK_API_URL`: the Web API base. @defaultValue https://slack.com/api/ */
+  apiUrl?: string;
+  logger: Logger;
+  metrics?: DeploybotMetrics;
+  /** Check the bot token with `auth.test` at start. @defaultValue true */
+  verifyToken?: boolean;
+  /** Retry policy of the ordinary client (approval cards, summaries, replies). @defaultValue Slack's tenRetriesInAboutThirtyMinutes */
+  retryConfig?: RetryOptions;
+  /** Bolt's own log level. @defaultValue info */
+  boltLogLevel?: LogLevel;
+}
+
+export type SlackMode = 'http' | 'socket';
+
+export class SlackAdapter implements ChatAdapter {
+  readonly platform = 'slack' as const;
+  readonly mode: SlackMode;
+  /** post/update/postPrivate/uploadLog with Slack's retrying client. */
+  readonly messenger: SlackMessenger;
+  /** For progress edits: rejects on 429 instead of pausing (see ThrottledEditor). */
+  readonly editMessenger: SlackMessenger;
+  readonly #app: App;
+  readonly #receiver: ExpressReceiver | undefined;
+  readonly #logger: Logger;
+  readonly #metrics: DeploybotMetrics | undefined;
+  #handler: ChatHandler | undefined;
+  #started = false;
+
+  constructor(options: SlackAdapterOptions) {
+    this.#logger = options.logger.child({ adapter: 'slack' });
+    this.#metrics = options.metrics;
+    const logger = boltLogger(this.#logger, options.boltLogLevel ?? LogLevel.INFO);
+    const clientOptions: webApi.WebClientOptions = {
+      ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+      ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
+    };
+    const common = {
+      token: options.botToken.reveal(),
+      logger,
+      clientOptions,
+      deferInitialization: true,
+      tokenVerificationEnabled: options.verifyToken ?? true,
+    };
+    if (options.appToken) {
+      this.mode = 'socket';
+      this.#app = new App({ ...common, appToken: options.appToken.reveal(), socketMode: true });
+    } else {
+      if (!options.signingSecret) throw new Error('Slack HTTP mode needs a signing secret (SLACK_SIGNING_SECRET), or give an app token for Socket Mode');
+      this.mode = 'http';
+      this.#receiver = new ExpressReceiver({
+        signingSecret: options.signingSecret.reveal(),
+        endpoints: '/slack/events',
+        processBeforeResponse: false,
+        logger,
+      });
+      this.#app = new App({ ...common, receiver: this.#receiver });
+    }
+    this.messenger = new SlackMessenger(this.#app.client, this.#metrics);
+    this.editMessenger = new SlackMessenger(
+      new webApi.WebClient(options.botToken.reveal(), { ...clientOptions, logger, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } }),
+      this.#metrics,
+    );
+    for (const client of [this.#app.client, this.editMessenger.client]) {
+      client.on(webApi.WebClientEvent.RATE_LIMITED, (_seconds: number, request: { url: string }) => {
+        this.#metrics?.chatRateLimited.inc({ platform: 'slack', method: request.url.split('/').pop() ?? 'unknown' });
+      });
+    }
+    this.#register();
+  }
+
+  /** HTTP mode: the handler for `/slack/events` (raw, unparsed requests; Bolt verifies the signature). */
+  get requestListener(): ((req: IncomingMessage, res: ServerResponse) => void) | undefined {
+    const receiver = this.#receiver;
+    if (!receiver) return undefined;
+    return (req, res) => {
+      receiver.app(req, res);
+    };
+  }
+
+  async start(handler: ChatHandler): Promise<void> {
+    try {
+      await this.#app.init();
+    } catch (error) {
+      const code = slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
+      throw new DeploybotError('slack_auth_failed', `Slack did not accept SLACK_BOT_TOKEN (auth.test: ${code}); check the token and SLACK_API_URL`);
+    }
+    this.#handler = handler;
+    if (this.mode === 'socket') await this.#app.start();
+    this.#started = true;
+    this.#logger.info('slack adapter started', { mode: this.mode });
+  }
+
+  async stop(): Promise<void> {
+    this.#handler = undefined;
+    if (this.mode === 'socket' && this.#started) await this.#app.stop();
+    this.#started = false;
+  }
+
+  /**
+   * A throttled editor for progress messages: chat.update through the rejecting client,
+   * coalesced, ≤ 1 edit/s per message, sharing `budget` (default 50/min) — see SPEC §8.
+   */
+  createProgressEditor(options: { budget?: RateBudget; clock?: Clock; minIntervalMs?: number } & Pick<ThrottledEditorOptions<OutgoingMessage>, 'finalAttempts' | 'retryBackoffMs'> = {}): ThrottledEditor<OutgoingMessage> {
+    return new ThrottledEditor<OutgoingMessage>({
+      ...options,
+      send: (ref, message) => this.editMessenger.update(ref, message),
+      rateLimitDelay: slackRetryAfterMs,
+      logger: this.#logger,
+    });
+  }
+
+  /** Uploads a full log into a message's thread (files.getUploadURLExternal + completeUploadExternal). */
+  uploadLog(channel: string, threadTs: string | undefined, filename: string, content: string): Promise<void> {
+    return this.messenger.uploadLog(channel, threadTs, filename, content);
+  }
+
+  #register(): void {
+    for (const name of SLASH_COMMANDS) {
+      this.#app.command(name, async ({ command, ack, respond }) => {
+        await ack();
+        await this.#dispatch(slashCommandText(command.command, command.text), { id: command.user_id, name: command.user_name }, command.channel_id, respond);
+      });
+    }
+    this.#app.action({ type: 'block_actions', action_id: new RegExp(`^${BUTTON_ACTION_PREFIX}`) }, async ({ ack, body, action, respond }) => {
+      await ack();
+      const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
+      const channel = body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id;
+      if (!channel || value === '') {
+        this.#logger.warn('button click without a channel or command; ignored', { action: action.action_id });
+        return;
+      }
+      await this.#dispatch(value, { id: body.user.id, name: body.user.name ?? body.user.username }, channel, respond);
+    });
+    this.#app.error(async (error) => {
+      this.#logger.error('slack event failed', { error: error.message, code: error.code });
+    });
+  }
+
+  async #dispatch(text: string, user: ChatUser, channel: string, respond: Respond): Promise<void> {
+    const handler = this.#handler;
+    const replyPrivately = (message: string) => this.#replyPrivately(channel, user, message, respond);
+    if (!handler) {
+      await replyPrivately('deploybot is starting up; try again in a moment.').catch(() => undefined);
+      return;
+    }
+    const incoming: IncomingCommand = {
+      text,
+      user,
+      channel,
+      platform: 'slack',
+      reply: (message) => this.messenger.post(channel, message),
+      replyPrivately,
+      track: () => undefined,
+    };
+    try {
+      await handler.onCommand(incoming);
+    } catch (error) {
+      const ref = randomBytes(4).toString('hex');
+      this.#logger.error('command failed', { ref, user: user.id, channel, error });
+      await replyPrivately(`internal error, ref ${ref}`).catch(() => undefined);
+    }
+  }
+
+  /**
+   * chat.postEphemeral; where the bot cannot post (not in the channel, a DM it is not part
+   * of) the one answer goes through the command's response_url instead — once, never for progress.
+   */
+  async #replyPrivately(channel: string, user: ChatUser, text: string, respond: Respond): Promise<void> {
+    try {
+      await this.messenger.postPrivate(channel, user, text);
+    } catch (error) {
+      const code = slackErrorCode(error);
+      if (code !== 'channel_not_found' && code !== 'not_in_channel') throw error;
+      this.#logger.info('cannot post ephemeral here; answering through response_url', { channel, code });
+      await respond({ response_type: 'ephemeral', text });
+    }
+  }
+}

@@ -1,0 +1,96 @@
+// Gray-test warnings (SPEC §8, SEEDS §5): produced as data for the chat layer, never posted
+// from here. A gray release older than a threshold, gray hosts drifting from the gray
+// version, a production deploy while gray is active, and every refusal by a release rule.
+import { GRAY_RELEASE } from './release-names.ts';
+import type { RuleRefusal } from './release-rules.ts';
+import type { MarketReleases } from './release-state.ts';
+import type { HostRow } from './release-status.ts';
+
+export type GrayWarningKind = 'gray_too_old' | 'gray_host_drift' | 'production_deploy_during_gray' | 'rule_refused';
+
+export interface GrayWarning {
+  kind: GrayWarningKind;
+  project: string;
+  market: string;
+  release: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+function formatAge(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h`;
+  return `${Math.floor(hours / 24)} days`;
+}
+
+/** A gray release whose `current.at` is more than `maxAgeMs` before `now`. */
+export function grayAgeWarning(input: { state: MarketReleases; now: Date; maxAgeMs: number }): GrayWarning | undefined {
+  const { state } = input;
+  const current = state.releases[GRAY_RELEASE]?.current;
+  if (!current) return undefined;
+  const started = Date.parse(current.at);
+  if (Number.isNaN(started)) return undefined;
+  const age = input.now.getTime() - started;
+  if (age <= input.maxAgeMs) return undefined;
+  return {
+    kind: 'gray_too_old',
+    project: state.project,
+    market: state.market,
+    release: GRAY_RELEASE,
+    message: `${state.project} ${state.market}: gray ${current.version} (${current.deployId}, by ${current.by}) has been running for ${formatAge(age)}, longer than ${formatAge(input.maxAgeMs)}; "gray promote" or "gray cancel" it`,
+    details: { version: current.version, deployId: current.deployId, startedAt: current.at, ageMs: age, maxAgeMs: input.maxAgeMs },
+  };
+}
+
+/** One warning per gray host whose status row shows drift (see releaseStatus). */
+export function grayDriftWarnings(input: { state: MarketReleases; hosts: readonly HostRow[] }): GrayWarning[] {
+  const { state } = input;
+  const gray = state.releases[GRAY_RELEASE];
+  if (!gray) return [];
+  return input.hosts
+    .filter((row) => row.expectedRelease === GRAY_RELEASE && row.drift !== undefined)
+    .map((row) => ({
+      kind: 'gray_host_drift' as const,
+      project: state.project,
+      market: state.market,
+      release: GRAY_RELEASE,
+      message: `${state.project} ${state.market}: gray host ${row.message ?? row.host} (gray is ${gray.current?.version ?? gray.versions.at(-1) ?? 'unknown'})`,
+      details: { host: row.host, drift: row.drift, releaseId: row.releaseId, expected: row.expected },
+    }));
+}
+
+/** A production deploy of `version` while gray is active: allowed, but said out loud. */
+export function productionDeployDuringGrayWarning(input: { state: MarketReleases; version: string; deployId: string }): GrayWarning | undefined {
+  const { state } = input;
+  const gray = state.releases[GRAY_RELEASE];
+  if (!gray) return undefined;
+  const grayVersion = gray.current?.version ?? gray.versions.at(-1);
+  return {
+    kind: 'production_deploy_during_gray',
+    project: state.project,
+    market: state.market,
+    release: GRAY_RELEASE,
+    message: `${state.project} ${state.market}: production deploy ${input.deployId} of ${input.version} while gray ${grayVersion ?? ''}${gray.current ? ` (${gray.current.deployId})` : ''} is active; gray hosts stay on gray`,
+    details: { version: input.version, deployId: input.deployId, grayVersion, grayDeployId: gray.current?.deployId },
+  };
+}
+
+/** Every refusal by a release rule is also a gray-test warning. */
+export function refusalWarning(refusal: RuleRefusal): GrayWarning {
+  return {
+    kind: 'rule_refused',
+    project: refusal.project,
+    market: refusal.market,
+    release: refusal.release,
+    message: `refused (${refusal.rule}): ${refusal.message}`,
+    details: { rule: refusal.rule, code: refusal.code, ...refusal.details },
+  };
+}
+
+/** The periodic check: age and drift of the active gray release. */
+export function grayWarnings(input: { state: MarketReleases; now: Date; maxAgeMs: number; hosts?: readonly HostRow[] }): GrayWarning[] {
+  const age = grayAgeWarning(input);
+  return [...(age ? [age] : []), ...grayDriftWarnings({ state: input.state, hosts: input.hosts ?? [] })];
+}

@@ -1,0 +1,34 @@
+// Release names and types (SPEC §1, §12): `production` (the default release), `gray`,
+// `review-<channel>` where the channel is the review location's key.
+
+export type ReleaseType = 'production' | 'gray' | 'review';
+
+export const PRODUCTION_RELEASE = 'production';
+export const GRAY_RELEASE = 'gray';
+const REVIEW_PREFIX = 'review-';
+
+/** Same characters as a config name (a review location's key is its channel). */
+const CHANNEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** `appstore` → `review-appstore`. Throws on a channel that is not a config name. */
+export function reviewReleaseName(channel: string): string {
+  if (!CHANNEL.test(channel)) throw new Error(`invalid review channel ${JSON.stringify(channel)}`);
+  return `${REVIEW_PREFIX}${channel}`;
+}
+
+/** The type of a release name, or undefined when the name is none of the three forms. */
+export function releaseTypeOf(name: string): ReleaseType | undefined {
+  if (name === PRODUCTION_RELEASE) return 'production';
+  if (name === GRAY_RELEASE) return 'gray';
+  if (name.startsWith(REVIEW_PREFIX) && CHANNEL.test(name.slice(REVIEW_PREFIX.length))) return 'review';
+  return undefined;
+}
+
+export function isReleaseName(name: string): boolean {
+  return releaseTypeOf(name) !== undefined;
+}
+
+/** `review-appstore` → `appstore`; undefined for production and gray. */
+export function reviewChannelOf(name: string): string | undefined {
+  return releaseTypeOf(name) === 'review' ? name.slice(REVIEW_PREFIX.length) : undefined;
+}

@@ -1,0 +1,61 @@
+// GET /healthz (SPEC §9, §12): {"ok", "redis": "ok"|"<error>", "zookeeper": "ok"|"<error>"|"embedded"}.
+// Each check gets a short timeout, so a dead dependency shows within seconds instead of
+// hanging the probe; 503 when any part fails, and that part's value says why.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorMessage } from '../core/errors.ts';
+import { redactSecrets, type Secret } from '../core/secret.ts';
+import { sendJson } from './send-json.ts';
+
+/** Resolves when the dependency answers; rejects (or times out) when it does not. */
+export type HealthCheck = () => Promise<unknown>;
+
+export interface HealthChecks {
+  redis: HealthCheck;
+  /** `'embedded'` when no market uses ZooKeeper (the embedded store needs no check). */
+  zookeeper: HealthCheck | 'embedded';
+  /** Per check. @defaultValue 2000 */
+  timeoutMs?: number;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  redis: string;
+  zookeeper: string;
+}
+
+export async function checkHealth(checks: HealthChecks, secrets: Iterable<Secret | string> = []): Promise<HealthReport> {
+  const timeoutMs = checks.timeoutMs ?? 2000;
+  const run = async (check: HealthCheck): Promise<string> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        check(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      return 'ok';
+    } catch (error) {
+      return redactSecrets(errorMessage(error), secrets) || 'failed';
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const [redis, zookeeper] = await Promise.all([
+    run(checks.redis),
+    checks.zookeeper === 'embedded' ? Promise.resolve('embedded') : run(checks.zookeeper),
+  ]);
+  return { ok: redis === 'ok' && (zookeeper === 'ok' || zookeeper === 'embedded'), redis, zookeeper };
+}
+
+export function createHealthRoute(checks: HealthChecks, secrets: () => Iterable<Secret | string> = () => []) {
+  return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const report = await checkHealth(checks, secrets());
+    sendJson(res, report.ok ? 200 : 503, report);
+  };
+}
+
+/** A Redis health check: PING through the bot's own connection. */
+export function redisHealthCheck(redis: { ping(): Promise<unknown> }): HealthCheck {
+  return () => redis.ping();
+}

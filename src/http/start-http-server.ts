@@ -1,0 +1,106 @@
+// The HTTP surface (SPEC §9): `POST /slack/events` (handed untouched to the Slack adapter,
+// which verifies Slack's signature over the raw body), `POST /hooks/upload`, `GET /healthz`,
+// `GET /metrics`. Plain node:http with a four-entry route table; `startHttpServer` /
+// `stop()` so tests run a real server on port 0.
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../core/logger.ts';
+import type { Secret } from '../core/secret.ts';
+import { createHealthRoute, type HealthChecks } from './health-route.ts';
+import { createMetricsRoute } from './metrics-route.ts';
+import { sendJson } from './send-json.ts';
+import { createUploadHookRoute, type UploadHookOptions } from './upload-hook-route.ts';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface HttpServerOptions {
+  /** `PORT`; 0 picks a free one. */
+  port: number;
+  /** @defaultValue '0.0.0.0' (Slack must reach /slack/events in HTTP mode) */
+  host?: string;
+  logger: Logger;
+  /** The Slack adapter's `requestListener` (HTTP mode); without it /slack/events answers 404. */
+  slackEvents?: RouteHandler | undefined;
+  /** Without it /hooks/upload answers 404. */
+  uploadHook?: UploadHookOptions | undefined;
+  health: HealthChecks;
+  /** The registry of `createMetrics()`; without it /metrics answers 404. */
+  metricsRegistry?: Registry | undefined;
+  /** Redacted from health answers and logged errors. */
+  secrets?: () => Iterable<Secret | string>;
+}
+
+export interface RunningHttpServer {
+  /** `http://<host>:<port>` (127.0.0.1 when listening on all interfaces). */
+  url: string;
+  port: number;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+interface Route {
+  method: string;
+  path: string;
+  handler: RouteHandler | undefined;
+  /** Why it answers 404 when there is no handler. */
+  off: string;
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const logger = options.logger.child({ component: 'http' });
+  const routes: Route[] = [
+    { method: 'POST', path: '/slack/events', handler: options.slackEvents, off: 'Slack HTTP mode is not configured' },
+    { method: 'POST', path: '/hooks/upload', handler: options.uploadHook ? createUploadHookRoute(options.uploadHook) : undefined, off: 'the upload hook is not configured' },
+    { method: 'GET', path: '/healthz', handler: createHealthRoute(options.health, options.secrets), off: '' },
+    { method: 'GET', path: '/metrics', handler: options.metricsRegistry ? createMetricsRoute(options.metricsRegistry) : undefined, off: 'metrics are not configured' },
+  ];
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const route = routes.find((candidate) => candidate.path === path);
+    if (!route) return sendJson(res, 404, { error: `no route for ${path}` });
+    if (!route.handler) return sendJson(res, 404, { error: route.off });
+    // Bolt answers other methods on /slack/events itself; ours accept only theirs.
+    if (req.method !== route.method && route.path !== '/slack/events') {
+      res.setHeader('allow', route.method);
+      return sendJson(res, 405, { error: `use ${route.method} ${route.path}` });
+    }
+    Promise.resolve()
+      .then(() => route.handler?.(req, res))
+      .catch((error: unknown) => {
+        const ref = randomBytes(4).toString('hex');
+        logger.error('request failed', { ref, method: req.method, path, error });
+        if (!res.headersSent) sendJson(res, 500, { error: `internal error, ref ${ref}` });
+        else res.end();
+      });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+
+  server.listen(options.port, options.host ?? '0.0.0.0');
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([error]) => {
+      throw error;
+    }),
+  ]);
+  const address = server.address() as AddressInfo;
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  logger.info('http surface listening', { port: address.port, slack: Boolean(options.slackEvents), uploadHook: Boolean(options.uploadHook) });
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    port: address.port,
+    server,
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // In-flight requests get a moment to finish; anything still open after that is cut.
+      const timer = setTimeout(() => server.closeAllConnections(), 2000);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// What an upload notification says and where it goes (SPEC §8, §12):
+// "mala-client android: c-3 → c-7, 24.8 MB" (decimal MB) to chat.channels[project][market],
+// else the project's first configured channel, else the default channel.
+import type { Config } from '../../config/load-config.ts';
+
+export interface UploadNotice {
+  project: string;
+  market?: string | undefined;
+  platform: string;
+  file: string;
+  size: number;
+  fromVersion: string;
+  toVersion: string;
+}
+
+export function formatUploadNotice(notice: UploadNotice): string {
+  return `${notice.project} ${notice.platform}: ${notice.fromVersion} → ${notice.toVersion}, ${formatDecimalMegabytes(notice.size)}`;
+}
+
+/** 24_800_000 → "24.8 MB"; small files keep two significant digits ("0.012 MB"). */
+export function formatDecimalMegabytes(bytes: number): string {
+  const mb = bytes / 1_000_000;
+  if (bytes === 0 || mb >= 0.1) return `${mb.toFixed(1)} MB`;
+  return `${Number(mb.toPrecision(2))} MB`;
+}
+
+export function uploadChannel(config: Config, project: string, market: string | undefined, defaultChannel: string | undefined): string | undefined {
+  const channels = config.chat.channels[project] ?? {};
+  if (market !== undefined && channels[market]) return channels[market];
+  return Object.values(channels)[0] ?? defaultChannel;
+}

@@ -1,0 +1,218 @@
+// Edits one message in place without flooding the platform (SPEC §8): per message only the
+// latest state is kept and sent, at most one edit per `minIntervalMs`; all messages share
+// one budget (Slack's Tier 3 `chat.update`, ~50/min per workspace). A rate-limited call
+// (429) pauses every message for Retry-After and then sends the latest state. `finish()`
+// is the edit that must land: it is retried until it has, and its promise says so.
+//
+// The sender must *reject* on a 429 rather than wait (for Slack: a WebClient with
+// `rejectRateLimitedCalls: true`), or one rate limit would stall every caller of a shared
+// client queue instead of just coalescing here.
+import type { MessageRef, OutgoingMessage } from '../core/chat-types.ts';
+import { DeploybotError, errorMessage } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { type Clock, systemClock, type TimerHandle } from './clock.ts';
+import { type RateBudget, SlidingWindowBudget } from './sliding-window-budget.ts';
+
+/** Performs one edit. Rejects on failure, including a 429 (see `rateLimitDelay`). */
+export type EditSender<M> = (ref: MessageRef, message: M) => Promise<void>;
+
+export interface ThrottledEditorOptions<M> {
+  send: EditSender<M>;
+  /** Milliseconds to wait when `error` is a rate limit (429 Retry-After); `undefined` for any other error. */
+  rateLimitDelay?: (error: unknown) => number | undefined;
+  /** @defaultValue 1000 — at most one edit per second per message */
+  minIntervalMs?: number;
+  /** Shared by every message of this editor (pass one budget to several editors to share it wider). @defaultValue 50 per 60 s */
+  budget?: RateBudget;
+  clock?: Clock;
+  /** Attempts for a final edit failing with errors other than rate limits (429s are always retried). @defaultValue 5 */
+  finalAttempts?: number;
+  /** First back-off after a failed final edit; doubles with each failure. @defaultValue 1000 */
+  retryBackoffMs?: number;
+  logger?: Logger;
+  onRateLimited?: (retryAfterMs: number) => void;
+  onError?: (error: unknown) => void;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+interface Slot<M> {
+  ref: MessageRef;
+  /** The newest state not yet sent. */
+  latest: M | undefined;
+  final: boolean;
+  sending: boolean;
+  timer: TimerHandle | undefined;
+  lastSentAt: number;
+  notBefore: number;
+  failures: number;
+  waiters: Waiter[];
+}
+
+export class ThrottledEditor<M = OutgoingMessage> {
+  readonly #send: EditSender<M>;
+  readonly #rateLimitDelay: (error: unknown) => number | undefined;
+  readonly #minIntervalMs: number;
+  readonly #budget: RateBudget;
+  readonly #clock: Clock;
+  readonly #finalAttempts: number;
+  readonly #retryBackoffMs: number;
+  readonly #options: ThrottledEditorOptions<M>;
+  readonly #slots = new Map<string, Slot<M>>();
+  /** When recently finished messages were last edited, so an `update` right after still waits its turn. */
+  readonly #finishedAt = new Map<string, number>();
+  #closed = false;
+
+  constructor(options: ThrottledEditorOptions<M>) {
+    this.#options = options;
+    this.#send = options.send;
+    this.#rateLimitDelay = options.rateLimitDelay ?? (() => undefined);
+    this.#minIntervalMs = options.minIntervalMs ?? 1000;
+    this.#clock = options.clock ?? systemClock;
+    this.#budget = options.budget ?? new SlidingWindowBudget({ clock: this.#clock });
+    this.#finalAttempts = options.finalAttempts ?? 5;
+    this.#retryBackoffMs = options.retryBackoffMs ?? 1000;
+  }
+
+  /**
+   * Replaces the state to show; sent when the message's interval and the budget allow.
+   * Ignored while a `finish` is pending; after the final edit has landed, the message starts over.
+   */
+  update(ref: MessageRef, message: M): void {
+    if (this.#closed) return;
+    const slot = this.#slot(ref);
+    if (slot.final) return;
+    slot.latest = message;
+    this.#pump(slot);
+  }
+
+  /** The last state of the message: resolves once it has been sent, retried through rate limits and errors. */
+  finish(ref: MessageRef, message: M): Promise<void> {
+    if (this.#closed) return Promise.reject(new DeploybotError('editor_closed', 'the message editor is closed'));
+    const slot = this.#slot(ref);
+    slot.final = true;
+    slot.latest = message;
+    const done = new Promise<void>((resolve, reject) => slot.waiters.push({ resolve, reject }));
+    this.#pump(slot);
+    return done;
+  }
+
+  /** Messages with a state not yet sent or in flight. */
+  get pending(): number {
+    let count = 0;
+    for (const slot of this.#slots.values()) if (slot.sending || slot.latest !== undefined) count += 1;
+    return count;
+  }
+
+  /** Stops all timers; unsent states are dropped and unfinished `finish` promises reject. */
+  close(): void {
+    this.#closed = true;
+    for (const slot of this.#slots.values()) {
+      slot.timer?.cancel();
+      this.#settle(slot, new DeploybotError('editor_closed', 'the message editor was closed before the final edit landed'));
+    }
+    this.#slots.clear();
+    this.#finishedAt.clear();
+  }
+
+  #slot(ref: MessageRef): Slot<M> {
+    const key = keyOf(ref);
+    let slot = this.#slots.get(key);
+    if (!slot) {
+      const lastSentAt = this.#finishedAt.get(key) ?? -Infinity;
+      slot = { ref, latest: undefined, final: false, sending: false, timer: undefined, lastSentAt, notBefore: 0, failures: 0, waiters: [] };
+      this.#slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  /** Drops a finished message, remembering its last edit while that still limits the next one. */
+  #forget(slot: Slot<M>): void {
+    const key = keyOf(slot.ref);
+    this.#slots.delete(key);
+    const now = this.#clock.now();
+    for (const [other, at] of this.#finishedAt) if (at + this.#minIntervalMs <= now) this.#finishedAt.delete(other);
+    if (slot.lastSentAt + this.#minIntervalMs > now) this.#finishedAt.set(key, slot.lastSentAt);
+  }
+
+  #pump(slot: Slot<M>): void {
+    if (this.#closed || slot.sending || slot.timer || slot.latest === undefined) return;
+    const now = this.#clock.now();
+    const wait = Math.max(slot.lastSentAt + this.#minIntervalMs - now, slot.notBefore - now, this.#budget.delay(), 0);
+    if (wait > 0) {
+      slot.timer = this.#clock.setTimer(wait, () => {
+        slot.timer = undefined;
+        this.#pump(slot);
+      });
+      return;
+    }
+    const message = slot.latest;
+    const isFinal = slot.final;
+    slot.latest = undefined;
+    slot.sending = true;
+    slot.lastSentAt = now;
+    this.#budget.spend();
+    this.#send(slot.ref, message).then(
+      () => this.#sent(slot, isFinal),
+      (error: unknown) => this.#failed(slot, message, isFinal, error),
+    );
+  }
+
+  #sent(slot: Slot<M>, wasFinal: boolean): void {
+    slot.sending = false;
+    slot.failures = 0;
+    if (wasFinal && slot.latest === undefined) {
+      this.#settle(slot);
+      this.#forget(slot);
+      return;
+    }
+    this.#pump(slot);
+  }
+
+  #failed(slot: Slot<M>, message: M, wasFinal: boolean, error: unknown): void {
+    slot.sending = false;
+    if (this.#closed) return;
+    const retryAfterMs = this.#rateLimitDelay(error);
+    if (retryAfterMs !== undefined) {
+      this.#budget.pauseFor(retryAfterMs);
+      this.#options.onRateLimited?.(retryAfterMs);
+      this.#options.logger?.warn('message edit rate-limited; sending the latest state after Retry-After', { channel: slot.ref.channel, retryAfterMs });
+      slot.latest ??= message;
+      this.#pump(slot);
+      return;
+    }
+    this.#options.onError?.(error);
+    if (!wasFinal) {
+      // A newer state (or the final one) will follow; this one is simply dropped.
+      this.#options.logger?.warn('message edit failed; waiting for the next state', { channel: slot.ref.channel, error: errorMessage(error) });
+      this.#pump(slot);
+      return;
+    }
+    slot.failures += 1;
+    if (slot.failures >= this.#finalAttempts) {
+      this.#options.logger?.error('final message edit failed; giving up', { channel: slot.ref.channel, attempts: slot.failures, error: errorMessage(error) });
+      this.#settle(slot, error);
+      this.#forget(slot);
+      return;
+    }
+    this.#options.logger?.warn('final message edit failed; retrying', { channel: slot.ref.channel, attempt: slot.failures, error: errorMessage(error) });
+    slot.latest ??= message;
+    slot.notBefore = this.#clock.now() + this.#retryBackoffMs * 2 ** (slot.failures - 1);
+    this.#pump(slot);
+  }
+
+  #settle(slot: Slot<M>, error?: unknown): void {
+    const waiters = slot.waiters.splice(0);
+    for (const waiter of waiters) {
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
+  }
+}
+
+function keyOf(ref: MessageRef): string {
+  return `${ref.channel}\u0000${ref.id}`;
+}

@@ -1,0 +1,221 @@
+// Reading and writing the ZooKeeper layout of SPEC §5 under `<root>/<project>/<market>`:
+// a snapshot of the nodes with their versions, and the version-guarded ops that turn one
+// release state into another.
+import { DeploybotError } from '../core/errors.ts';
+import type { MarketReleases, ReleaseCurrent, ReleaseRecord } from '../domain/release-state.ts';
+import type { ZkOp, ZooKeeperClient } from './zookeeper-client.ts';
+
+export const DEFAULT_RELEASE_NODE = 'default_release';
+export const RELEASES_NODE = 'releases';
+const RESERVED_CHILDREN = ['versions', 'servers', 'current'];
+
+export function marketPath(root: string, project: string, market: string): string {
+  return `${root === '/' ? '' : root}/${project}/${market}`;
+}
+
+/** A node as read: its text, its data version, and its children (only read below release nodes). */
+export interface NodeSnapshot {
+  path: string;
+  text: string;
+  version: number;
+  children: Map<string, NodeSnapshot>;
+}
+
+export interface LayoutSnapshot {
+  state: MarketReleases;
+  /** Data version of `releases`, bumped by every write of this store; undefined before the node exists. */
+  generation?: number;
+  defaultRelease?: NodeSnapshot;
+  releases: Map<string, NodeSnapshot>;
+}
+
+async function readTree(zk: ZooKeeperClient, path: string, depth: number, deadline: number): Promise<NodeSnapshot | undefined> {
+  const node = await zk.getData(path, deadline);
+  if (!node) return undefined;
+  const children = new Map<string, NodeSnapshot>();
+  if (depth > 0) {
+    const names = (await zk.getChildren(path, deadline)) ?? [];
+    const read = await Promise.all(names.map((name) => readTree(zk, `${path}/${name}`, depth - 1, deadline)));
+    names.forEach((name, i) => {
+      const child = read[i];
+      if (child) children.set(name, child);
+    });
+  }
+  return { path, text: node.data.toString('utf8'), version: node.version, children };
+}
+
+/**
+ * Reads default_release and every release subtree (or those in `scope`) as one consistent snapshot. Every write
+ * of this store also bumps the data version of `releases` (a seqlock): when that version is
+ * the same before and after the reads, no write landed in between; otherwise read again.
+ */
+export async function readLayout(zk: ZooKeeperClient, base: string, project: string, market: string, deadline: number, scope?: ReleaseScope): Promise<LayoutSnapshot> {
+  for (;;) {
+    const before = await zk.getData(`${base}/${RELEASES_NODE}`, deadline);
+    const snapshot = await readOnce(zk, base, project, market, deadline, scope);
+    const after = await zk.getData(`${base}/${RELEASES_NODE}`, deadline);
+    if (before?.version === after?.version) {
+      if (after) snapshot.generation = after.version;
+      return snapshot;
+    }
+    if (Date.now() >= deadline) throw new DeploybotError('zookeeper_busy', `${base} kept changing while being read; try again`, { path: base });
+  }
+}
+
+/**
+ * Which releases a write needs to see, given default_release (e.g. a promote: the promoted
+ * release and production). Releases outside the scope are neither read nor written.
+ */
+export type ReleaseScope = (defaultRelease: string | undefined) => readonly string[];
+
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+async function readOnce(zk: ZooKeeperClient, base: string, project: string, market: string, deadline: number, scope?: ReleaseScope): Promise<LayoutSnapshot> {
+  const [defaultNode, listed] = await Promise.all([
+    readTree(zk, `${base}/${DEFAULT_RELEASE_NODE}`, 0, deadline),
+    scope ? Promise.resolve(undefined) : zk.getChildren(`${base}/${RELEASES_NODE}`, deadline),
+  ]);
+  const defaultRelease = defaultNode ? parseDefaultRelease(defaultNode.text) : undefined;
+  const names = listed ?? (scope ? [...new Set(scope(defaultRelease))].filter((name) => NODE_NAME.test(name)).sort() : []);
+  const trees = await Promise.all(names.map((name) => readTree(zk, `${base}/${RELEASES_NODE}/${name}`, 2, deadline)));
+  const releases = new Map<string, NodeSnapshot>();
+  const state: MarketReleases = { project, market, releases: {} };
+  if (defaultRelease !== undefined) state.defaultRelease = defaultRelease;
+  names.forEach((name, i) => {
+    const tree = trees[i];
+    if (!tree) return;
+    releases.set(name, tree);
+    state.releases[name] = parseRelease(name, tree);
+  });
+  const snapshot: LayoutSnapshot = { state, releases };
+  if (defaultNode) snapshot.defaultRelease = defaultNode;
+  return snapshot;
+}
+
+/** `production`; a JSON string (`"production"`) written by another tool is accepted too. */
+function parseDefaultRelease(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('"')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (typeof parsed === 'string') return parsed;
+    } catch {
+      // fall through: take the text as it is
+    }
+  }
+  return trimmed;
+}
+
+function invalid(path: string, expected: string, text: string): DeploybotError {
+  return new DeploybotError('release_state_invalid', `ZooKeeper node ${path} should hold ${expected}, but holds ${JSON.stringify(text.slice(0, 200))}; fix or remove it`, { path });
+}
+
+function parseJson(node: NodeSnapshot): unknown {
+  try {
+    return JSON.parse(node.text);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseStrings(node: NodeSnapshot | undefined): string[] {
+  if (!node) return [];
+  const value = parseJson(node);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw invalid(node.path, 'a JSON array of strings', node.text);
+  return value;
+}
+
+function parseCurrent(node: NodeSnapshot | undefined): ReleaseCurrent | undefined {
+  if (!node) return undefined;
+  const value = parseJson(node) as Record<string, unknown> | undefined;
+  const fields = ['version', 'commit', 'deployId', 'at', 'by'] as const;
+  if (typeof value !== 'object' || value === null || !fields.every((f) => typeof value[f] === 'string')) {
+    throw invalid(node.path, 'JSON {version, commit, deployId, at, by}', node.text);
+  }
+  return { version: value.version as string, commit: value.commit as string, deployId: value.deployId as string, at: value.at as string, by: value.by as string };
+}
+
+function parseRelease(name: string, tree: NodeSnapshot): ReleaseRecord {
+  const record: ReleaseRecord = {
+    name,
+    versions: parseStrings(tree.children.get('versions')),
+    servers: parseStrings(tree.children.get('servers')),
+    config: {},
+  };
+  const current = parseCurrent(tree.children.get('current'));
+  if (current) record.current = current;
+  for (const [child, node] of tree.children) {
+    if (RESERVED_CHILDREN.includes(child)) continue;
+    const value = parseJson(node);
+    record.config[child] = value === undefined ? node.text : value;
+  }
+  return record;
+}
+
+/** The children of a release node as they are written (SPEC §5, §12). */
+export function serializeRelease(record: ReleaseRecord): Map<string, string> {
+  const children = new Map<string, string>();
+  children.set('versions', JSON.stringify(record.versions));
+  children.set('servers', JSON.stringify(record.servers));
+  if (record.current) {
+    const { version, commit, deployId, at, by } = record.current;
+    children.set('current', JSON.stringify({ version, commit, deployId, at, by }));
+  }
+  for (const [key, value] of Object.entries(record.config)) {
+    if (RESERVED_CHILDREN.includes(key)) continue;
+    children.set(key, JSON.stringify(value));
+  }
+  return children;
+}
+
+const data = (text: string) => Buffer.from(text, 'utf8');
+
+function removeTree(node: NodeSnapshot, ops: ZkOp[]): void {
+  for (const child of node.children.values()) removeTree(child, ops);
+  ops.push({ type: 'remove', path: node.path, version: node.version });
+}
+
+/**
+ * The ops that turn the snapshot's state into `next`, empty when nothing changes. The first
+ * op bumps the `releases` generation (guarded by the version read, so any write that landed
+ * since the snapshot fails this one with BAD_VERSION); every node written or removed is
+ * guarded by its own version too, and default_release is checked when not written.
+ */
+export function opsFor(base: string, snapshot: LayoutSnapshot, next: MarketReleases): ZkOp[] {
+  const ops: ZkOp[] = [];
+  const names = new Set([...snapshot.releases.keys(), ...Object.keys(next.releases)]);
+  for (const name of names) {
+    const old = snapshot.releases.get(name);
+    const record = next.releases[name];
+    const path = `${base}/${RELEASES_NODE}/${name}`;
+    if (old && !record) {
+      removeTree(old, ops);
+      continue;
+    }
+    if (!record) continue;
+    const children = serializeRelease(record);
+    if (!old) {
+      ops.push({ type: 'create', path, data: data('') });
+      for (const [child, text] of children) ops.push({ type: 'create', path: `${path}/${child}`, data: data(text) });
+      continue;
+    }
+    for (const [child, node] of old.children) if (!children.has(child)) removeTree(node, ops);
+    for (const [child, text] of children) {
+      const node = old.children.get(child);
+      if (!node) ops.push({ type: 'create', path: `${path}/${child}`, data: data(text) });
+      else if (node.text !== text) ops.push({ type: 'set', path: node.path, data: data(text), version: node.version });
+    }
+  }
+  if (ops.length === 0 && next.defaultRelease === snapshot.state.defaultRelease) return ops;
+  if (snapshot.generation === undefined) throw new Error(`${base}/${RELEASES_NODE} must exist before writing`);
+  ops.unshift({ type: 'set', path: `${base}/${RELEASES_NODE}`, data: data(''), version: snapshot.generation });
+  const defaultPath = `${base}/${DEFAULT_RELEASE_NODE}`;
+  if (next.defaultRelease !== undefined && snapshot.defaultRelease === undefined) {
+    ops.unshift({ type: 'create', path: defaultPath, data: data(next.defaultRelease) });
+  } else if (snapshot.defaultRelease && next.defaultRelease !== snapshot.state.defaultRelease) {
+    ops.unshift({ type: 'set', path: defaultPath, data: data(next.defaultRelease ?? ''), version: snapshot.defaultRelease.version });
+  } else if (snapshot.defaultRelease) {
+    ops.unshift({ type: 'check', path: defaultPath, version: snapshot.defaultRelease.version });
+  }
+  return ops;
+}

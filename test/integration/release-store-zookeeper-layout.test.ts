@@ -1,0 +1,74 @@
+// The layout of SPEC §5 read back with Debian's own zkCli.sh, and the version guard that
+// node-zookeeper-client would drop for never-modified nodes.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZooKeeperClient, ZooKeeperRefusal } from '../../src/store/zookeeper-client.ts';
+import { ZooKeeperReleaseStore } from '../../src/store/zookeeper-release-store.ts';
+import { input } from './release-store-contract.ts';
+import { type SharedZooKeeper, sharedZooKeeper, uniqueRoot } from './release-store-zookeeper-server.ts';
+
+const run = promisify(execFile);
+const ZKCLI = '/usr/share/zookeeper/bin/zkCli.sh';
+
+let zk: SharedZooKeeper;
+let client: ZooKeeperClient;
+beforeAll(async () => {
+  zk = await sharedZooKeeper();
+  client = new ZooKeeperClient({ connect: zk.connect, sessionTimeoutMs: 10_000 });
+});
+afterAll(async () => {
+  await client?.close();
+  await zk?.release();
+});
+
+/** `zkCli.sh -server … <command> <path>`: the lines it prints after connecting. */
+async function zkCli(...command: string[]): Promise<string[]> {
+  const { stdout } = await run(ZKCLI, ['-server', zk.connect, ...command], { timeout: 30_000, env: { ...process.env, JAVA_TOOL_OPTIONS: '-Xshare:auto' } });
+  return stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('WATCHER::') && !l.startsWith('WatchedEvent') && !l.startsWith('Connecting to'));
+}
+
+describe('ZooKeeper layout (SPEC §5)', () => {
+  it('when production and a review release are recorded, then zkCli.sh reads the documented nodes and values', async () => {
+    const root = `${uniqueRoot()}/deploybot`;
+    const store = new ZooKeeperReleaseStore({ client, root, ownsClient: false });
+    await store.recordRelease(input('mala-core', 'brazil', 'production', 'v1.2'));
+    await store.recordRelease(input('mala-core', 'brazil', 'production', 'v1.3', { configZoo: { global_url: 'https://br.example/', sections: [{ id: 1 }] } }));
+    await store.recordRelease(input('mala-core', 'brazil', 'review-appstore', 'v1.4-rev'));
+    const base = `${root}/mala-core/brazil`;
+
+    const [defaultRelease, versions, servers, current, globalUrl, sections, children, reviewVersions] = await Promise.all([
+      zkCli('get', `${base}/default_release`),
+      zkCli('get', `${base}/releases/production/versions`),
+      zkCli('get', `${base}/releases/production/servers`),
+      zkCli('get', `${base}/releases/production/current`),
+      zkCli('get', `${base}/releases/production/global_url`),
+      zkCli('get', `${base}/releases/production/sections`),
+      zkCli('ls', `${base}/releases`),
+      zkCli('get', `${base}/releases/review-appstore/versions`),
+    ]);
+    expect(defaultRelease).toContain('production');
+    expect(versions).toContain('["v1.2","v1.3"]');
+    expect(servers).toContain('["10.1.0.11","10.1.0.12"]');
+    const currentLine = current.find((l) => l.startsWith('{'))!;
+    expect(JSON.parse(currentLine)).toEqual({ version: 'v1.3', commit: expect.stringMatching(/^[0-9a-f]{40}$/), deployId: 'd-production-v1.3', at: '2026-11-21T10:00:00.000Z', by: 'U01ALICE' });
+    expect(Object.keys(JSON.parse(currentLine))).toEqual(['version', 'commit', 'deployId', 'at', 'by']);
+    expect(globalUrl).toContain('"https://br.example/"');
+    expect(sections).toContain('[{"id":1}]');
+    expect(children).toContain('[production, review-appstore]');
+    expect(reviewVersions).toContain('["v1.4-rev"]');
+  });
+
+  it('when a multi guards a never-modified node (version 0) and the node has changed, then it fails with BAD_VERSION', async () => {
+    // node-zookeeper-client turns version 0 into -1 ("any") inside transactions (alexguan/node-zookeeper-client#67).
+    const path = `${uniqueRoot()}/guarded`;
+    const deadline = Date.now() + 10_000;
+    await client.mkdirp(path, deadline);
+    expect((await client.getData(path, deadline))!.version).toBe(0);
+    await client.commit([{ type: 'set', path, data: Buffer.from('1'), version: 0 }], deadline);
+    const stale = client.commit([{ type: 'check', path, version: 0 }, { type: 'set', path, data: Buffer.from('2'), version: 0 }], deadline);
+    await expect(stale).rejects.toBeInstanceOf(ZooKeeperRefusal);
+    await expect(stale).rejects.toMatchObject({ codeName: 'BAD_VERSION' });
+    expect((await client.getData(path, deadline))!.data.toString()).toBe('1');
+  });
+});

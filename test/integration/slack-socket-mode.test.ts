@@ -1,0 +1,66 @@
+// With an app token the Slack adapter uses Socket Mode: Bolt's SocketModeReceiver opens
+// `apps.connections.open` on the configured API URL and a websocket; commands and clicks
+// arrive as envelopes, are acked over the socket, and run like in HTTP mode.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SlackAdapter } from '../../src/adapters/slack/slack-adapter.ts';
+import type { CommandContext } from '../../src/core/command-router.ts';
+import { createCommandRouter } from '../../src/core/command-router.ts';
+import { Secret } from '../../src/core/secret.ts';
+import { captureLogger } from '../fakes/capture-logger.ts';
+import { chatTestConfig } from '../fakes/chat-test-config.ts';
+import { deferred, within } from '../fakes/deferred.ts';
+import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { blockActionsPayload, slashCommandFields } from '../fakes/sign-slack-request.ts';
+
+const token = `xoxb-${randomBytes(12).toString('hex')}`;
+const appToken = `xapp-${randomBytes(12).toString('hex')}`;
+const log = captureLogger();
+let slack: FakeSlackApi;
+let adapter: SlackAdapter;
+const approved = deferred<{ user: string; channel: string }>();
+
+beforeAll(async () => {
+  slack = await FakeSlackApi.start({ token, appToken });
+  adapter = new SlackAdapter({ botToken: new Secret(token, 'SLACK_BOT_TOKEN'), appToken: new Secret(appToken, 'SLACK_APP_TOKEN'), apiUrl: slack.apiUrl, logger: log.logger });
+  await adapter.start(createCommandRouter({
+    config: chatTestConfig(),
+    logger: log.logger,
+    handlers: {
+      approve: async (_command, ctx: CommandContext) => approved.resolve({ user: ctx.user.id, channel: ctx.channel }),
+    },
+  }));
+  await slack.socketMode.waitForConnection();
+});
+
+afterAll(async () => {
+  await adapter?.stop();
+  await slack?.close();
+});
+
+describe('Slack in Socket Mode', () => {
+  it('connects with the app token and needs no public URL', () => {
+    expect(adapter.mode).toBe('socket');
+    expect(adapter.requestListener).toBeUndefined();
+    expect(slack.okCallsTo('apps.connections.open')[0]?.token).toBe(appToken);
+  });
+
+  it('acks a slash command over the socket and answers privately with chat.postEphemeral', async () => {
+    const envelope = slack.socketMode.push('slash_commands', slashCommandFields({ command: '/rollback', text: 'nonsense brazil', userId: 'U01ALICE', channelId: 'C0DEPLOYS' }));
+    expect(await slack.socketMode.waitForAck(envelope)).toHaveLength(1);
+    const [call] = await slack.waitForCalls('chat.postEphemeral');
+    expect(call?.params).toMatchObject({ channel: 'C0DEPLOYS', user: 'U01ALICE' });
+    expect(call?.params.text).toContain('unknown project "nonsense"');
+  });
+
+  it('runs a button\'s command as the clicking user', async () => {
+    const envelope = slack.socketMode.push('interactive', blockActionsPayload({ value: 'approve d-20261121-0005', actionId: 'deploybot_button_0', userId: 'U01BOB', channelId: 'C0BRAZIL', messageTs: '1700000000.000100' }));
+    await slack.socketMode.waitForAck(envelope);
+    expect(await within(approved.promise, 5000, 'the approve handler')).toEqual({ user: 'U01BOB', channel: 'C0BRAZIL' });
+  });
+
+  it('never logs the tokens', () => {
+    expect(log.text()).not.toContain(token);
+    expect(log.text()).not.toContain(appToken);
+  });
+});
