@@ -73,9 +73,14 @@ export class JobRuntime {
     this.transport = options.transport;
   }
 
-  /** A Redis connection of its own (BullMQ workers and blocking reads need one each). */
+  readonly #connections: Redis[] = [];
+
+  /** A Redis connection of its own (BullMQ workers and blocking reads need one each); closed with the runtime. */
   newConnection(): Redis {
-    return new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    this.#connections.push(connection);
+    connection.once('end', () => this.#connections.splice(this.#connections.indexOf(connection) >>> 0, 1));
+    return connection;
   }
 
   async notify(deployId: string, notice: JobNotice): Promise<void> {
@@ -103,6 +108,7 @@ export class JobRuntime {
 
   async close(): Promise<void> {
     await this.queue.close();
+    for (const connection of [...this.#connections]) connection.disconnect();
     this.redis.disconnect();
   }
 }

@@ -62,14 +62,14 @@ export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<v
   const policy = rt.config.markets[record.market]!.approval;
   if (needsApproval(rt.config, record.market, record.verb) && policy !== 'none') {
     const expiresAt = new Date(rt.now().getTime() + policy.expiresAfter).toISOString();
-    const parked = await rt.records.transition(deployId, ['preparing'], 'awaiting-approval', {
-      plan,
-      approval: { approvers: [...policy.approvers], required: policy.required, expiresAt, approvedBy: [] },
-    });
-    if (!parked.changed) return;
-    await rt.notify(deployId, { type: 'job.approval-requested', record: parked.record, ...(diffSummary ? { diffSummary } : {}) });
-    await rt.notify(deployId, { type: 'job.state', state: 'awaiting-approval', record: parked.record });
-    await rt.enqueue('expire', deployId, policy.expiresAfter);
+    const patch = { plan, approval: { approvers: [...policy.approvers], required: policy.required, expiresAt, approvedBy: [] } };
+    // the card's notice goes out before the state changes, so whoever waits for the deploy
+    // to park (the console's `wait`) finds the card already rendered
+    const current = await rt.records.require(deployId);
+    if (current.state !== 'preparing') return;
+    await rt.notify(deployId, { type: 'job.approval-requested', record: { ...current, ...patch, state: 'awaiting-approval' }, ...(diffSummary ? { diffSummary } : {}) });
+    const parked = await rt.setState(deployId, ['preparing'], 'awaiting-approval', patch);
+    if (parked) await rt.enqueue('expire', deployId, policy.expiresAfter);
     return;
   }
   const queued = await rt.setState(deployId, ['preparing'], 'queued', { plan });

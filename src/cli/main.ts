@@ -1,6 +1,7 @@
 // `deploybot` command line (SPEC §11): wiring only; each subcommand lives in its own file.
 import { runConfigCheck } from './config-check.ts';
 import { runConsole } from './run-console.ts';
+import { runWorker } from './run-worker.ts';
 import { parseCliArgs } from './parse-cli-args.ts';
 
 const USAGE = `usage: deploybot <command>
@@ -28,8 +29,11 @@ async function main(argv: string[]): Promise<number> {
     case 'console':
       if (args.positionals.length === 1) return runConsole({ configFile: args.options.config, user: args.options.user });
       break;
-    case 'serve':
     case 'worker':
+      // a worker ends when told to; nothing it leaves open (ssh, ZooKeeper sessions) may keep it alive
+      if (args.positionals.length === 1) process.exit(await runWorker({ configFile: args.options.config }));
+      break;
+    case 'serve':
       process.stderr.write(`deploybot ${command}: not available yet in this build (the job and chat layers are still being built); try \`deploybot console\`.\n`);
       return 2;
     case undefined:

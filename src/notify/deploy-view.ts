@@ -1,0 +1,413 @@
+// What a deploy looks like to its watchers, folded from every notice it published, in order
+// (SPEC §8). Pure: the same notices always give the same view, so any notifier process can
+// render a deploy from its full notice list, however often and in whatever order it is told.
+import type { DeployNotice } from '../app/deploy-notice.ts';
+import type { DeployOutcome, DeployResult, ErrorInfo, HostStepName, StepName } from '../deploy/deploy-result.ts';
+import { type ApprovalDecision, type ApprovedPlan, type DeployRecord, type DeployState, type DeployVerb, isTerminal } from '../domain/deploy-record.ts';
+import type { GrayWarning } from '../domain/gray-warnings.ts';
+import type { SizeSpanReport } from '../domain/size-span-report.ts';
+import { hostSummary } from './host-summary.ts';
+
+/** The steps of SPEC §4 as shown; `preflight` (rollback) appears only when a deploy ran it. */
+export const VIEW_STEPS = ['validate', 'approve', 'resolve', 'build', 'preflight', 'distribute', 'switch', 'record', 'prune'] as const;
+export type ViewStepName = (typeof VIEW_STEPS)[number];
+
+/** pending: not reached; stopped: ended by a decision or cancel (rejected, expired, refused, cancelled). */
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'stopped';
+
+export interface HostCounts {
+  done: number;
+  failed: number;
+  total: number;
+}
+
+export interface StepView {
+  name: ViewStepName;
+  status: StepStatus;
+  /** distribute, switch, prune: hosts done / failed / targeted. */
+  hosts?: HostCounts;
+  durationMs?: number;
+  /** Why it was skipped, stopped or failed; or a detail (`cached`, `approved by bob`). */
+  note?: string;
+}
+
+export interface DeployHeader {
+  verb?: DeployVerb;
+  command?: string;
+  project?: string;
+  market?: string;
+  location?: string;
+  release?: string;
+  version?: string;
+  ref?: string;
+  commit?: string;
+  requestedBy?: string;
+  relatedDeployId?: string;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'closed';
+
+export interface ApprovalView {
+  status: ApprovalStatus;
+  /** Index of the `job.approval-requested` notice. */
+  noticeIndex: number;
+  requestedAt: string;
+  approvers: string[];
+  required: number;
+  expiresAt?: string;
+  approvedBy: string[];
+  plan?: ApprovedPlan;
+  /** Commits since the production commit, one line each. */
+  diffSummary?: string[];
+  decision?: ApprovalDecision;
+  /** Expired, cancelled or closed: when, by whom, why. */
+  closedAt?: string;
+  closedBy?: string;
+  closedReason?: string;
+}
+
+export interface FailedHostView {
+  /** The host's config name. */
+  host: string;
+  step?: HostStepName;
+  error?: ErrorInfo;
+  /** Last lines of its output (redacted by the engine). */
+  outputTail: string[];
+}
+
+export interface WarningEntry {
+  index: number;
+  at: string;
+  warning: GrayWarning;
+}
+
+export interface SizeSpansEntry {
+  index: number;
+  at: string;
+  report: SizeSpanReport;
+  release: string;
+  version: string;
+}
+
+export interface DeployView {
+  deployId: string;
+  header: DeployHeader;
+  /** The newest record a notice carried. */
+  record?: DeployRecord;
+  /** The newest state told (a job notice, else the engine's outcome). */
+  state?: DeployState;
+  reason?: string;
+  queuedBehind?: string;
+  steps: StepView[];
+  /** Targeted hosts by config name. */
+  hosts: string[];
+  /** Upload progress summed over hosts (latest `host.bytes` of each). */
+  bytes?: { sent: number; total: number };
+  startedAt?: string;
+  updatedAt?: string;
+  elapsedMs: number;
+  outcome?: DeployOutcome;
+  result?: DeployResult;
+  /** Why the deploy as a whole failed (a step's error). */
+  error?: ErrorInfo;
+  failedHosts: FailedHostView[];
+  warnings: WarningEntry[];
+  sizeSpans: SizeSpansEntry[];
+  notes: string[];
+  approval?: ApprovalView;
+  noticeCount: number;
+  /** A terminal state: nothing more will change. */
+  finished: boolean;
+}
+
+export type HostStepGroup = 'distribute' | 'switch' | 'prune';
+type HostStatus = 'running' | 'done' | 'failed';
+type EngineStep = Exclude<ViewStepName, 'validate' | 'approve'>;
+
+const GROUP_OF: Record<HostStepName, HostStepGroup> = {
+  distribute: 'distribute',
+  beforeDeploy: 'switch',
+  link: 'switch',
+  afterDeploy: 'switch',
+  prune: 'prune',
+};
+
+const CANCEL_REASONS = new Set(['cancelled', 'cancel requested']);
+
+interface Fold {
+  view: DeployView;
+  record?: DeployRecord;
+  engine: Map<EngineStep, StepView>;
+  hostStatus: Record<HostStepGroup, Map<string, HostStatus>>;
+  failures: Map<string, FailedHostView>;
+  bytes: Map<string, { sent: number; total: number }>;
+  engineStarted: boolean;
+  engineStepFailed: boolean;
+  started?: { project: string; market: string; release: string; version: string };
+}
+
+/** Folds a deploy's notices, oldest first, into what its messages show. */
+export function reduceNotices(notices: readonly DeployNotice[]): DeployView {
+  const fold: Fold = {
+    view: { deployId: notices[0]?.deployId ?? '', header: {}, steps: [], hosts: [], elapsedMs: 0, failedHosts: [], warnings: [], sizeSpans: [], notes: [], noticeCount: notices.length, finished: false },
+    engine: new Map(),
+    hostStatus: { distribute: new Map(), switch: new Map(), prune: new Map() },
+    failures: new Map(),
+    bytes: new Map(),
+    engineStarted: false,
+    engineStepFailed: false,
+  };
+  notices.forEach((notice, index) => apply(fold, notice, index));
+  return finish(fold, notices);
+}
+
+function apply(fold: Fold, notice: DeployNotice, index: number): void {
+  const { view } = fold;
+  switch (notice.type) {
+    case 'job.accepted':
+      takeRecord(fold, notice.record);
+      view.state ??= notice.record.state;
+      return;
+    case 'job.state':
+      takeRecord(fold, notice.record);
+      view.state = notice.state;
+      if (notice.reason !== undefined) view.reason = notice.reason;
+      else delete view.reason;
+      if (notice.state === 'running' || isTerminal(notice.state)) delete view.queuedBehind;
+      closeApproval(view, notice.state, notice.record, notice.at, notice.reason);
+      return;
+    case 'job.queued-behind':
+      view.queuedBehind = notice.behind;
+      return;
+    case 'job.approval-requested': {
+      takeRecord(fold, notice.record);
+      const approval = notice.record.approval;
+      view.approval = {
+        status: 'pending',
+        noticeIndex: index,
+        requestedAt: notice.at,
+        approvers: approval?.approvers ?? [],
+        required: approval?.required ?? 1,
+        approvedBy: approval?.approvedBy ?? [],
+        ...(approval?.expiresAt ? { expiresAt: approval.expiresAt } : {}),
+        ...(notice.record.plan ? { plan: notice.record.plan } : {}),
+        ...(notice.diffSummary ? { diffSummary: notice.diffSummary } : {}),
+      };
+      return;
+    }
+    case 'job.approval-decided':
+      takeRecord(fold, notice.record);
+      if (view.approval) {
+        view.approval.status = notice.decision.decision;
+        view.approval.decision = notice.decision;
+        view.approval.approvedBy = notice.record.approval?.approvedBy ?? view.approval.approvedBy;
+      }
+      return;
+    case 'job.warning':
+      view.warnings.push({ index, at: notice.at, warning: notice.warning });
+      return;
+    case 'job.size-spans':
+      view.sizeSpans.push({ index, at: notice.at, report: notice.report, release: notice.release, version: notice.version });
+      return;
+    case 'job.note':
+      view.notes.push(notice.text);
+      return;
+    case 'deploy.started':
+      fold.engineStarted = true;
+      fold.started = { project: notice.project, market: notice.market, release: notice.release, version: notice.version };
+      if (notice.hosts.length > 0) view.hosts = [...notice.hosts];
+      return;
+    case 'step.started':
+      fold.engineStarted = true;
+      fold.engine.set(notice.step, { name: notice.step, status: 'running' });
+      return;
+    case 'step.finished':
+      fold.engine.set(notice.step, { name: notice.step, status: 'done', durationMs: notice.durationMs, ...stepDetail(notice.step, notice.detail) });
+      if (notice.step === 'resolve' && typeof notice.detail?.['commit'] === 'string') view.header.commit = notice.detail['commit'];
+      return;
+    case 'step.failed':
+      fold.engineStepFailed = true;
+      fold.engine.set(notice.step, { name: notice.step, status: 'failed', durationMs: notice.durationMs, note: notice.error.message });
+      return;
+    case 'step.skipped':
+      fold.engine.set(notice.step, { name: notice.step, status: CANCEL_REASONS.has(notice.reason) ? 'stopped' : 'skipped', note: notice.reason });
+      return;
+    case 'host.started':
+      fold.hostStatus[GROUP_OF[notice.step]].set(notice.host, 'running');
+      return;
+    case 'host.finished':
+      fold.hostStatus[GROUP_OF[notice.step]].set(notice.host, 'done');
+      if (GROUP_OF[notice.step] !== 'prune') fold.failures.delete(notice.host);
+      return;
+    case 'host.failed': {
+      fold.hostStatus[GROUP_OF[notice.step]].set(notice.host, 'failed');
+      if (GROUP_OF[notice.step] !== 'prune') {
+        fold.failures.set(notice.host, { host: notice.host, step: notice.step, error: notice.error, outputTail: notice.outputTail ?? [] });
+      }
+      return;
+    }
+    case 'host.bytes':
+      fold.bytes.set(notice.host, { sent: notice.sent, total: notice.total });
+      return;
+    case 'hook.finished':
+      return;
+    case 'deploy.finished':
+      view.outcome = notice.outcome;
+      view.result = notice.result;
+      if (notice.result.error) view.error = notice.result.error;
+      if (notice.result.commit) view.header.commit = notice.result.commit;
+      if (!view.state || !isTerminal(view.state)) view.state = notice.outcome;
+      return;
+  }
+}
+
+function takeRecord(fold: Fold, record: DeployRecord): void {
+  fold.record = record;
+  const h = fold.view.header;
+  h.verb = record.verb;
+  h.command = record.command;
+  h.project = record.project;
+  h.market = record.market;
+  h.location = record.location;
+  h.release = record.release;
+  h.requestedBy = record.requestedBy;
+  if (record.version !== undefined) h.version = record.version;
+  if (record.ref !== undefined) h.ref = record.ref;
+  const commit = record.commit ?? record.plan?.commit;
+  if (commit !== undefined) h.commit = commit;
+  if (record.relatedDeployId !== undefined) h.relatedDeployId = record.relatedDeployId;
+  if (fold.view.hosts.length === 0 || !fold.engineStarted) fold.view.hosts = [...(record.plan?.hosts.length ? record.plan.hosts : record.hosts)];
+}
+
+/** A pending approval ends with the deploy's state when no decision ended it first. */
+function closeApproval(view: DeployView, state: DeployState, record: DeployRecord, at: string, reason: string | undefined): void {
+  const approval = view.approval;
+  if (!approval) return;
+  approval.approvedBy = record.approval?.approvedBy ?? approval.approvedBy;
+  if (approval.status !== 'pending') return;
+  const decision = record.approval?.decision;
+  if (state === 'awaiting-approval' || state === 'preparing') return;
+  if (decision) {
+    approval.status = decision.decision;
+    approval.decision = decision;
+    return;
+  }
+  if (state === 'queued' || state === 'running') return;
+  approval.status = state === 'expired' ? 'expired' : state === 'cancelled' ? 'cancelled' : state === 'rejected' ? 'rejected' : 'closed';
+  approval.closedAt = at;
+  if (state === 'cancelled' && record.cancelRequested) approval.closedBy = record.cancelRequested.by;
+  if (reason !== undefined) approval.closedReason = reason;
+}
+
+function stepDetail(step: StepName, detail: Record<string, unknown> | undefined): { note?: string } {
+  if (step === 'build' && detail?.['cacheHit'] === true) return { note: 'cached' };
+  return {};
+}
+
+function finish(fold: Fold, notices: readonly DeployNotice[]): DeployView {
+  const { view } = fold;
+  const record = fold.record;
+  if (record) view.record = record;
+  if (fold.started) {
+    view.header.project ??= fold.started.project;
+    view.header.market ??= fold.started.market;
+    view.header.release ??= fold.started.release;
+    view.header.version ??= fold.started.version;
+  }
+  const first = notices[0]?.at;
+  const last = notices.at(-1)?.at;
+  if (first) view.startedAt = first;
+  if (last) view.updatedAt = last;
+  if (first && last) view.elapsedMs = Math.max(0, Date.parse(last) - Date.parse(first)) || 0;
+  if (view.result) view.elapsedMs = Math.max(view.elapsedMs, view.result.durationMs);
+  view.finished = view.state !== undefined && isTerminal(view.state);
+
+  const total = view.hosts.length;
+  const counts = (group: HostStepGroup, groupTotal: number): HostCounts => {
+    let done = 0;
+    let failed = 0;
+    for (const status of fold.hostStatus[group].values()) {
+      if (status === 'done') done += 1;
+      else if (status === 'failed') failed += 1;
+    }
+    return { done, failed, total: Math.max(groupTotal, fold.hostStatus[group].size) };
+  };
+  const switched = counts('switch', total);
+  const hostCounts: Record<HostStepGroup, HostCounts> = {
+    distribute: counts('distribute', total),
+    switch: switched,
+    prune: counts('prune', switched.done),
+  };
+  let failures = [...fold.failures.values()];
+  if (view.result) {
+    const summary = hostSummary(view.result.hosts);
+    Object.assign(hostCounts, summary.counts);
+    failures = summary.failed;
+  }
+  view.failedHosts = failures;
+
+  let sent = 0;
+  let size = 0;
+  for (const b of fold.bytes.values()) {
+    sent += b.sent;
+    size += b.total;
+  }
+  if (fold.bytes.size > 0) view.bytes = { sent, total: size };
+
+  view.steps = [validateStep(fold), approveStep(fold)];
+  for (const name of VIEW_STEPS.slice(2) as EngineStep[]) {
+    const seen = fold.engine.get(name);
+    if (name === 'preflight' && !seen) continue;
+    const step: StepView = seen ? { ...seen } : { name, status: 'pending' };
+    if (name === 'distribute' || name === 'switch' || name === 'prune') {
+      const c = hostCounts[name];
+      if (c.total > 0 && (step.status !== 'pending' || c.done + c.failed > 0)) step.hosts = c;
+    }
+    view.steps.push(step);
+  }
+  if (view.finished) {
+    for (const step of view.steps) {
+      if (step.status === 'pending') step.status = 'skipped';
+      else if (step.status === 'running') step.status = view.state === 'cancelled' ? 'stopped' : 'failed';
+    }
+  }
+  return view;
+}
+
+function validateStep(fold: Fold): StepView {
+  const { view } = fold;
+  const state = view.state;
+  const step: StepView = { name: 'validate', status: 'pending' };
+  if (state === undefined) return step;
+  if (state === 'refused') return { ...step, status: 'stopped', ...(view.reason ? { note: view.reason } : {}) };
+  if (state === 'failed' && !fold.engineStepFailed && !view.result) return { ...step, status: 'failed', ...(view.reason ? { note: view.reason } : {}) };
+  if (state === 'preparing' && !fold.engineStarted && !view.approval) return { ...step, status: 'running' };
+  return { ...step, status: 'done' };
+}
+
+function approveStep(fold: Fold): StepView {
+  const { view } = fold;
+  const approval = view.approval;
+  const step: StepView = { name: 'approve', status: 'pending' };
+  if (!approval) {
+    const passed = view.state === 'queued' || view.state === 'running' || view.state === 'success' || view.state === 'partial' || view.result !== undefined;
+    return passed ? { ...step, status: 'skipped', note: 'not required' } : step;
+  }
+  switch (approval.status) {
+    case 'pending': {
+      const who = approval.approvers.length > 0 ? ` from ${approval.approvers.join(', ')}` : '';
+      const progress = approval.required > 1 ? ` (${approval.approvedBy.length}/${approval.required})` : '';
+      return { ...step, status: 'running', note: `waiting for an approval${who}${progress}` };
+    }
+    case 'approved':
+      return { ...step, status: 'done', note: `approved by ${approval.approvedBy.length > 0 ? approval.approvedBy.join(', ') : approval.decision?.by ?? 'an approver'}` };
+    case 'rejected':
+      return { ...step, status: 'stopped', note: `rejected by ${approval.decision?.by ?? 'an approver'}${approval.decision?.reason ? `: ${approval.decision.reason}` : ''}` };
+    case 'expired':
+      return { ...step, status: 'stopped', note: 'expired without a decision' };
+    case 'cancelled':
+      return { ...step, status: 'stopped', note: `cancelled${approval.closedBy ? ` by ${approval.closedBy}` : ''}` };
+    case 'closed':
+      return { ...step, status: 'stopped', note: approval.closedReason ?? 'closed' };
+  }
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { reduceNotices, type DeployView } from '../../src/notify/deploy-view.ts';
+import { MESSAGE_CHAR_LIMIT, messageLength } from '../../src/notify/message-text.ts';
+import { renderApprovalCard } from '../../src/notify/render-approval-card.ts';
+import { NoticeScript } from '../fixtures/notices.ts';
+
+function card(script: NoticeScript) {
+  const view = reduceNotices(script.notices);
+  if (!view.approval) throw new Error('no approval in the view');
+  return renderApprovalCard(view as DeployView & { approval: NonNullable<DeployView['approval']> });
+}
+
+function awaiting(options: Parameters<NoticeScript['awaitApproval']>[0] = {}): NoticeScript {
+  return new NoticeScript().accepted().resolveAndBuild().awaitApproval({ diffSummary: ['abc1234 fix the checkout total', 'def5678 bump the client'], ...options });
+}
+
+describe('renderApprovalCard', () => {
+  it('shows what is approved: command, ref, commit, build checksum, hosts, hooks, commits since production, approvers and expiry', () => {
+    const message = card(awaiting());
+    expect(message.text).toBe('🔐 approval needed · d-20261121-0001 · deploy mala-core v1.3 → brazil (production)');
+    expect(message.lines).toEqual([
+      'command: deploy mala-core brazil v1.3',
+      'requested by: alice',
+      'ref: v1.3 · commit abc1234def56',
+      'build: sha256 9f86d081884c · release v1.3-20261121100005-abc1234',
+      'hosts (3): br-1, br-2, br-3',
+      'approvers: bob, carol (1 needed)',
+      'expires: 2026-11-21 10:30 UTC',
+      'hooks:',
+      '  afterDeploy: systemctl reload mala-core',
+      'commits since production (2):',
+      '  abc1234 fix the checkout total',
+      '  def5678 bump the client',
+    ]);
+  });
+
+  it('offers Approve and Reject buttons that run approve/reject <id>, each behind a confirm dialog', () => {
+    const { buttons } = card(awaiting());
+    expect(buttons).toHaveLength(2);
+    const [approve, reject] = buttons!;
+    expect(approve).toMatchObject({ label: 'Approve', command: 'approve d-20261121-0001', style: 'primary' });
+    expect(reject).toMatchObject({ label: 'Reject', command: 'reject d-20261121-0001', style: 'danger' });
+    expect(approve!.confirm).toEqual({ title: 'Approve d-20261121-0001?', text: 'This runs deploy mala-core v1.3 → brazil (production) on 3 host(s), commit abc1234.' });
+    expect(reject!.confirm?.title).toBe('Reject d-20261121-0001?');
+  });
+
+  it('with several approvals needed, shows who approved so far', () => {
+    const script = awaiting({ required: 2 });
+    const message = card(script);
+    expect(message.lines![0]).toBe('approved so far: nobody (0/2)');
+    expect(message.lines).toContain('approvers: bob, carol (2 needed)');
+  });
+
+  it('once approved, shows who approved and when, and has no buttons', () => {
+    const message = card(awaiting().decide('approved', 'bob'));
+    expect(message.text).toBe('✅ approved · d-20261121-0001 · deploy mala-core v1.3 → brazil (production)');
+    expect(message.lines![0]).toBe('approved by bob at 2026-11-21 10:00 UTC');
+    expect(message.lines).not.toContain('expires: 2026-11-21 10:30 UTC');
+    expect(message.buttons).toBeUndefined();
+  });
+
+  it('once rejected, shows who rejected, when and why, and has no buttons', () => {
+    const message = card(awaiting().decide('rejected', 'carol', 'not during the sale'));
+    expect(message.text.startsWith('❌ rejected · d-20261121-0001')).toBe(true);
+    expect(message.lines![0]).toBe('rejected by carol at 2026-11-21 10:00 UTC: not during the sale');
+    expect(message.buttons).toBeUndefined();
+  });
+
+  it('once expired or cancelled, says so and has no buttons', () => {
+    const expired = card(awaiting().state('expired', { reason: 'nobody approved within 30 min' }));
+    expect(expired.text.startsWith('⛔ approval expired')).toBe(true);
+    expect(expired.lines![0]).toBe('expired at 2026-11-21 10:30 UTC without a decision; the deploy did not run');
+    expect(expired.buttons).toBeUndefined();
+
+    const cancelled = card(awaiting().state('cancelled', { cancelRequested: { by: 'alice', at: '2026-11-21T10:01:00.000Z' } }));
+    expect(cancelled.lines![0]).toMatch(/^cancelled by alice at 2026-11-21 10:00 UTC before a decision/);
+    expect(cancelled.buttons).toBeUndefined();
+  });
+
+  it('shows a rollback target and the versions a promote appends', () => {
+    const rollback = card(new NoticeScript({ verb: 'rollback', ref: undefined, version: 'v1.2' }).accepted().awaitApproval({ plan: { rollbackTo: 'v1.2-20261120090000-1234567', packageSha256: undefined, commit: undefined } }));
+    expect(rollback.text).toBe('🔐 approval needed · d-20261121-0001 · rollback mala-core v1.2 → brazil (production)');
+    expect(rollback.lines).toContain('rollback to: v1.2-20261120090000-1234567');
+    const promote = card(new NoticeScript({ verb: 'gray promote' }).accepted().awaitApproval({ plan: { versions: ['v1.4'] } }));
+    expect(promote.lines).toContain('versions: v1.4');
+  });
+
+  it('with long hooks, many hosts and a long diff, stays within the limit and keeps the buttons', () => {
+    const hosts = Array.from({ length: 200 }, (_, i) => `br-host-${i}`);
+    const script = new NoticeScript({ hosts }).accepted().resolveAndBuild().awaitApproval({
+      plan: { hooks: { beforeDeploy: `echo ${'x'.repeat(5000)}`, afterDeploy: 'systemctl reload mala-core\nsystemctl status mala-core' } },
+      diffSummary: Array.from({ length: 100 }, (_, i) => `c${i} ${'change '.repeat(40)}`),
+    });
+    const message = card(script);
+    expect(messageLength(message)).toBeLessThanOrEqual(MESSAGE_CHAR_LIMIT);
+    expect(message.lines).toContain('expires: 2026-11-21 10:30 UTC');
+    expect(message.lines).toContain('  afterDeploy: systemctl reload mala-core systemctl status mala-core');
+    expect(message.buttons).toHaveLength(2);
+  });
+});
