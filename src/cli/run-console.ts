@@ -1,21 +1,19 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONFIG_FILE, configFileFromEnv, loadConfig } from '../../config/load-config.ts';
+import { DEFAULT_CONFIG_FILE, configFileFromEnv } from '../../config/load-config.ts';
 import { ConsoleAdapter } from '../adapters/console/console-adapter.ts';
-import { createCommandRouter } from '../core/command-router.ts';
+import { consoleEditor } from '../adapters/console/console-editor.ts';
+import { startBot } from '../app/start-bot.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
+import { dataDirFromEnv } from '../store/open-release-store.ts';
+import { loadConfigOrReport } from './load-config-or-exit.ts';
 
 export const EXAMPLE_CONFIG_FILE = fileURLToPath(new URL('../../config/deploybot.example.yaml', import.meta.url));
 
-/** `deploybot console`: the console chat on stdin/stdout. Returns the exit code. */
+/** `deploybot console`: the console chat on stdin/stdout with workers in-process. Returns the exit code. */
 export async function runConsole(options: { configFile?: string; user?: string }): Promise<number> {
-  const file = chooseConfigFile(options.configFile);
-  const loaded = loadConfig(file);
-  if (!loaded.ok) {
-    process.stderr.write(`deploybot: ${file} is not valid:\n${loaded.problems.join('\n')}\n`);
-    return 1;
-  }
-  const config = loaded.config;
+  const config = loadConfigOrReport(chooseConfigFile(options.configFile));
+  if (!config) return 1;
   const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL, 'warn'), secrets: () => Object.values(config.keys) });
   const adapter = new ConsoleAdapter({
     input: process.stdin,
@@ -23,8 +21,21 @@ export async function runConsole(options: { configFile?: string; user?: string }
     user: options.user ?? process.env.DEPLOYBOT_USER ?? 'console',
     echo: !process.stdin.isTTY,
   });
-  await adapter.start(createCommandRouter({ config, handlers: {}, logger }));
-  await adapter.finished;
+  const bot = await startBot({
+    config,
+    dataDir: dataDirFromEnv(),
+    logger,
+    messengers: { console: adapter.messenger },
+    editorFor: consoleEditor,
+    ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+    ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}),
+  });
+  try {
+    await adapter.start(bot.router);
+    await adapter.finished;
+  } finally {
+    await bot.stop();
+  }
   return 0;
 }
 
