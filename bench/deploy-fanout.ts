@@ -1,0 +1,129 @@
+// Benchmark (not a CI gate): the engine's fan-out of a ~50 MB build to 1, 4 and 16 real
+// sshd hosts, against baselines measured in the same run on the same hosts:
+//   loop     for each host: scp the package; ssh "tar x into a release dir && ln -sfn"
+//   xargs    the same per-host command, all hosts at once with xargs -P
+// plus relay mode (one admin host pushing to 16): its wall time and the bot's upload volume.
+// The build is warmed first, so every timed run measures distribution and switching only.
+//
+//   node --import tsx bench/deploy-fanout.ts [--mb 50] [--counts 1,4,16]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Config } from '../config/load-config.ts';
+import { MemoryCheckpoint } from '../src/deploy/deploy-checkpoint.ts';
+import { runDeploy } from '../src/deploy/run-deploy.ts';
+import { deployPlan, deployTestConfig } from '../test/fixtures/deploy-test-config.ts';
+import { makeGitRepo } from '../test/fixtures/make-git-repo.ts';
+import { type SshTestHost, startSshHosts } from '../test/support/ssh-hosts.ts';
+
+const { values } = parseArgs({ options: { mb: { type: 'string', default: '50' }, counts: { type: 'string', default: '1,4,16' } } });
+const megabytes = Number(values.mb);
+const counts = values.counts!.split(',').map(Number);
+const maxHosts = Math.max(...counts);
+
+const base = mkdtempSync(join(tmpdir(), 'deploybot-bench-'));
+const ssh = await startSshHosts(maxHosts + 1, { prefix: 'b' });
+const [admin, ...cluster] = ssh.hosts as [SshTestHost, ...SshTestHost[]];
+try {
+  const repo = makeGitRepo(join(base, 'repo'), { blobBytes: megabytes * 1_000_000 });
+  const dataDir = join(base, 'var');
+  const config = (admin_?: string): Config =>
+    deployTestConfig({
+      dir: base,
+      repo: repo.dir,
+      privateKey: ssh.privateKey,
+      admin: admin_,
+      locationHosts: cluster.map((h) => h.name),
+      hosts: Object.fromEntries(ssh.hosts.map((h) => [h.name, { address: h.address, port: h.port, user: h.user, hostKey: h.hostKey }])),
+      project: { parallel: maxHosts, keepReleases: 2, hostTimeout: '300s' },
+    });
+  const direct = config();
+  const relayed = config(admin.name);
+
+  // the admin's own access to its cluster, for relay mode (as in the relay test)
+  const adminSsh = join(admin.root, '.ssh');
+  mkdirSync(adminSsh, { recursive: true, mode: 0o700 });
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(adminSsh, 'relay_ed25519')]);
+  appendFileSync(join(dirname(dirname(cluster[0]!.root)), 'authorized_keys'), readFileSync(join(adminSsh, 'relay_ed25519.pub')));
+  writeFileSync(join(adminSsh, 'known_hosts'), cluster.map((h) => `[${h.address}]:${h.port} ${h.hostKey}\n`).join(''));
+  const relay = { identityFile: '/data/.ssh/relay_ed25519', knownHostsFile: '/data/.ssh/known_hosts', sshConfigFile: '/dev/null' };
+
+  // baseline tools: the test key on disk for scp/ssh (bench only), pinned known_hosts
+  const keyFile = join(base, 'baseline_key');
+  writeFileSync(keyFile, ssh.privateKey, { mode: 0o600 });
+  const knownHosts = join(base, 'known_hosts');
+  writeFileSync(knownHosts, ssh.hosts.map((h) => `[${h.address}]:${h.port} ${h.hostKey}\n`).join(''));
+
+  console.log(`warming the build (${megabytes} MB) …`);
+  const warm = await runDeploy(deployPlan({ ref: 'v1', hosts: [cluster[0]!.name] }), { config: direct, dataDir, checkpoint: new MemoryCheckpoint() });
+  if (warm.outcome !== 'success') throw new Error(`warm-up deploy failed: ${JSON.stringify(warm.error ?? warm.hosts)}`);
+  const pkg = join(dataDir, 'packages', 'mala-core');
+  const packagePath = execFileSync('find', [pkg, '-name', warm.package!.file], { encoding: 'utf8' }).trim().split('\n')[0]!;
+  console.log(`package ${warm.package!.file}: ${(warm.package!.bytes / 1e6).toFixed(1)} MB`);
+
+  const rows: string[][] = [];
+  let run = 0;
+  for (const count of counts) {
+    const hosts = cluster.slice(0, count);
+    const bot = await timeBot(direct, hosts, undefined);
+    const loop = timeBaseline(hosts, 1);
+    const xargs = timeBaseline(hosts, count);
+    rows.push([String(count), secs(bot.ms), secs(bot.fanOutMs), secs(loop), secs(xargs), ratio(bot.ms, loop), ratio(bot.ms, xargs), ratio(bot.fanOutMs, xargs), mb(bot.bytes)]);
+  }
+  const relayRun = await timeBot(relayed, cluster.slice(0, maxHosts), relay);
+
+  // bot s: the whole deploy (resolve with a git fetch, cached build, distribute, switch, prune);
+  // fan-out s: its distribute + switch steps, the part the baselines do
+  console.log('\nhosts | bot s | fan-out s | scp loop s | xargs -P s | bot/loop | bot/xargs | fan-out/xargs | bot upload');
+  console.log('----- | ----- | --------- | ---------- | ---------- | -------- | --------- | ------------- | ----------');
+  for (const row of rows) console.log(row.join(' | '));
+  console.log(`\nrelay via admin to ${maxHosts} hosts: ${secs(relayRun.ms)} s, bot upload ${mb(relayRun.bytes)} (one package: ${mb(warm.package!.bytes)}); direct to ${maxHosts}: ${rows.at(-1)!.at(-1)}`);
+
+  async function timeBot(cfg: Config, hosts: SshTestHost[], relayOptions: typeof relay | undefined): Promise<{ ms: number; fanOutMs: number; bytes: number }> {
+    run += 1;
+    const plan = deployPlan({ ref: 'v1', hosts: hosts.map((h) => h.name), createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, run)).toISOString() });
+    const started = performance.now();
+    const result = await runDeploy(plan, { config: cfg, dataDir, checkpoint: new MemoryCheckpoint(), ...(relayOptions ? { relay: relayOptions } : {}) });
+    const ms = performance.now() - started;
+    if (result.outcome !== 'success') throw new Error(`bot deploy failed: ${JSON.stringify(result.error ?? result.hosts.filter((h) => h.outcome !== 'success'))}`);
+    const fanOutMs = result.steps.filter((s) => s.step === 'distribute' || s.step === 'switch').reduce((sum, s) => sum + s.durationMs, 0);
+    return { ms, fanOutMs, bytes: result.bytesUploaded };
+  }
+
+  /** scp + ssh "tar x && ln -sfn" per host, `parallel` hosts at a time (1 = a plain loop). */
+  function timeBaseline(hosts: SshTestHost[], parallel: number): number {
+    run += 1;
+    const id = `baseline-${run}`;
+    const opts = `-o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts} -i ${keyFile} -F /dev/null`;
+    const perHost = [
+      'port=$1',
+      `scp -q ${opts} -P "$port" ${packagePath} root@127.0.0.1:/data/baseline.tar.gz`,
+      `ssh ${opts} -p "$port" root@127.0.0.1 "mkdir -p /data/codes/baseline/${id} && tar xzf /data/baseline.tar.gz -C /data/codes/baseline/${id} && ln -sfn /data/codes/baseline/${id} /data/prod/baseline.next && mv -T /data/prod/baseline.next /data/prod/baseline && rm -f /data/baseline.tar.gz"`,
+    ].join(' && ');
+    const script = join(base, `${id}.sh`);
+    writeFileSync(script, `#!/bin/sh\nset -e\n${perHost}\n`);
+    chmodSync(script, 0o755);
+    for (const h of hosts) mkdirSync(join(h.root, 'prod'), { recursive: true });
+    const started = performance.now();
+    const done = spawnSync('sh', ['-c', `printf '%s\\n' ${hosts.map((h) => h.port).join(' ')} | xargs -P ${parallel} -n 1 ${script}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const ms = performance.now() - started;
+    if (done.status !== 0) throw new Error(`baseline failed (${done.status})`);
+    for (const h of hosts) rmSync(join(h.root, 'codes/baseline'), { recursive: true, force: true });
+    return ms;
+  }
+} finally {
+  await ssh.stopAll();
+  rmSync(base, { recursive: true, force: true });
+}
+
+function secs(ms: number): string {
+  return (ms / 1000).toFixed(2);
+}
+function ratio(a: number, b: number): string {
+  return `${(a / b).toFixed(2)}×`;
+}
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}

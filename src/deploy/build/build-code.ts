@@ -1,0 +1,137 @@
+// Build once (SPEC §4 step 4): beforeDownload hook in the (empty) build directory, checkout
+// of the commit, afterDownload hook, the build command. The result is cached under
+// `<dataDir>/builds/<project>/<build-id>/`; `build.json` marks it complete. A build is made
+// under a temporary name and renamed into place, so a killed worker leaves no half-build.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join, normalize, sep } from 'node:path';
+import type { Secret } from '../../core/secret.ts';
+import { DeploybotError } from '../../core/errors.ts';
+import { gitClient } from '../git/git-client.ts';
+import { minimalEnvironment } from '../hook-variables.ts';
+import { runLocalScript } from '../run-local-command.ts';
+import type { ScriptResult } from '../transports/host-transport.ts';
+import { type BuildSettings, buildId } from './build-key.ts';
+
+export interface CodeBuild {
+  id: string;
+  dir: string;
+  /** The checkout (hooks and build command ran here). */
+  sourceDir: string;
+  /** What is packaged: the build output, or the checkout itself. */
+  treeDir: string;
+  commit: string;
+  commitTime: number;
+  cacheHit: boolean;
+}
+
+export interface BuildRequest {
+  dataDir: string;
+  mirrorDir: string;
+  settings: BuildSettings;
+  commitTime: number;
+  /** DEPLOY_ID, VERSION … for the hooks and build command. */
+  env: Record<string, string>;
+  timeoutMs: number;
+  secrets: readonly (Secret | string)[];
+  onCommand?: (what: 'beforeDownload' | 'afterDownload' | 'build', result: ScriptResult) => void;
+}
+
+interface BuildRecord {
+  commit: string;
+  commitTime: number;
+  output: string | null;
+  builtAt: string;
+}
+
+export function buildDirectory(dataDir: string, settings: BuildSettings): string {
+  return join(dataDir, 'builds', settings.project, buildId(settings));
+}
+
+export async function buildCode(request: BuildRequest): Promise<CodeBuild> {
+  const { settings } = request;
+  const id = buildId(settings);
+  const dir = buildDirectory(request.dataDir, settings);
+  const cached = await readRecord(dir);
+  if (cached) return describe(id, dir, cached, true);
+
+  const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  const source = join(temp, 'src');
+  await mkdir(source, { recursive: true });
+  try {
+    const env = { ...minimalEnvironment(), ...request.env };
+    const run = async (what: 'beforeDownload' | 'afterDownload' | 'build', script: string | undefined) => {
+      if (script === undefined) return;
+      const result = await runLocalScript(script, { cwd: source, env, timeoutMs: request.timeoutMs, secrets: request.secrets });
+      request.onCommand?.(what, result);
+      if (result.exitCode !== 0) {
+        const how = result.timedOut ? `timed out after ${request.timeoutMs} ms` : `exited with ${result.exitCode}`;
+        throw new DeploybotError(what === 'build' ? 'build_failed' : 'hook_failed', `${what === 'build' ? 'build command' : `${what} hook`} ${how}`, { hook: what, outputTail: result.outputTail });
+      }
+    };
+    await run('beforeDownload', settings.beforeDownload);
+    await checkout(source, request.mirrorDir, settings.commit);
+    await run('afterDownload', settings.afterDownload);
+    await run('build', settings.command);
+    const output = settings.output ? outputPath(source, settings.output) : source;
+    if (!(await isDirectory(output))) {
+      throw new DeploybotError('build_output_missing', `the build did not produce its output directory "${settings.output}"`);
+    }
+    const record: BuildRecord = { commit: settings.commit, commitTime: request.commitTime, output: settings.output ?? null, builtAt: new Date().toISOString() };
+    await writeFile(join(temp, 'build.json'), JSON.stringify(record, null, 2));
+    try {
+      await rename(temp, dir);
+    } catch (error) {
+      // another worker finished the same build first: use theirs
+      const theirs = await readRecord(dir);
+      if (!theirs) throw error;
+      await rm(temp, { recursive: true, force: true });
+      return describe(id, dir, theirs, true);
+    }
+    return describe(id, dir, record, false);
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Checks out `commit` into the (possibly non-empty) `dir`, borrowing the mirror's objects. */
+async function checkout(dir: string, mirrorDir: string, commit: string): Promise<void> {
+  const git = gitClient(dir);
+  await git.init(['--quiet']);
+  await writeFile(join(dir, '.git', 'objects', 'info', 'alternates'), `${join(mirrorDir, 'objects')}\n`);
+  await git.raw(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--force', '--detach', commit, '--']);
+}
+
+function outputPath(source: string, output: string): string {
+  const path = normalize(join(source, output));
+  if (path !== source && !path.startsWith(source + sep)) throw new DeploybotError('bad_build_output', `build.output "${output}" leaves the build directory`);
+  return path;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function readRecord(dir: string): Promise<BuildRecord | undefined> {
+  const file = join(dir, 'build.json');
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(await readFile(file, 'utf8')) as BuildRecord;
+}
+
+function describe(id: string, dir: string, record: BuildRecord, cacheHit: boolean): CodeBuild {
+  const sourceDir = join(dir, 'src');
+  return {
+    id,
+    dir,
+    sourceDir,
+    treeDir: record.output ? join(sourceDir, record.output) : sourceDir,
+    commit: record.commit,
+    commitTime: record.commitTime,
+    cacheHit,
+  };
+}

@@ -1,0 +1,105 @@
+// The package a deploy ships (SPEC §4): the cached code build plus the release layer —
+// `filecache/release_indicator.json` (`{"name":"<release>"}`) and, when the checkout has
+// `deploy/<release>.config.zoo` (or `deploy/config.zoo`), `filecache/<release>.config.zoo`.
+// Packages are reproducible (sorted names, owner 0, every mtime = the commit time, gzip
+// without a timestamp), so the same build and release always give the same sha256, on any
+// worker. They are cached next to the build, per release.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { DeploybotError } from '../../core/errors.ts';
+import { packageFileName } from '../release-id.ts';
+import type { CodeBuild } from './build-code.ts';
+
+export interface ReleasePackage {
+  /** Absolute path of the .tar.gz on this machine. */
+  path: string;
+  file: string;
+  sha256: string;
+  bytes: number;
+  cacheHit: boolean;
+}
+
+export const INDICATOR_PATH = 'filecache/release_indicator.json';
+
+export function releaseIndicator(release: string): string {
+  return JSON.stringify({ name: release });
+}
+
+export async function makePackage(build: CodeBuild, dataDir: string, project: string, release: string, version: string): Promise<ReleasePackage> {
+  const dir = join(dataDir, 'packages', project, build.id, release);
+  const file = packageFileName(project, version, build.commit);
+  const path = join(dir, file);
+  const shaFile = `${path}.sha256`;
+  if (existsSync(shaFile) && existsSync(path)) {
+    return { path, file, sha256: (await readFile(shaFile, 'utf8')).trim(), bytes: (await stat(path)).size, cacheHit: true };
+  }
+  const unique = `${process.pid}-${Date.now()}`;
+  const layer = join(dir, `layer-${unique}`);
+  const temp = `${path}.tmp-${unique}`;
+  try {
+    await writeLayer(build.sourceDir, layer, release);
+    const { sha256, bytes } = await writeTarGz(temp, build, layer);
+    await rename(temp, path);
+    await writeFile(`${shaFile}.tmp-${unique}`, `${sha256}\n`);
+    await rename(`${shaFile}.tmp-${unique}`, shaFile);
+    return { path, file, sha256, bytes, cacheHit: false };
+  } finally {
+    await rm(layer, { recursive: true, force: true });
+    await rm(temp, { force: true });
+  }
+}
+
+async function writeLayer(sourceDir: string, layer: string, release: string): Promise<void> {
+  const filecache = join(layer, 'filecache');
+  await mkdir(filecache, { recursive: true });
+  await writeFile(join(filecache, 'release_indicator.json'), releaseIndicator(release));
+  for (const candidate of [`${release}.config.zoo`, 'config.zoo']) {
+    const from = join(sourceDir, 'deploy', candidate);
+    if (!existsSync(from)) continue;
+    const text = await readFile(from, 'utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new DeploybotError('bad_config_zoo', `deploy/${candidate} must be a JSON object (its keys become ZooKeeper nodes)`);
+    }
+    await copyFile(from, join(filecache, `${release}.config.zoo`));
+    return;
+  }
+}
+
+async function writeTarGz(target: string, build: CodeBuild, layer: string): Promise<{ sha256: string; bytes: number }> {
+  const args = [
+    '--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${build.commitTime}`, '--format=gnu',
+    '--exclude=./.git', '-c', '-C', build.treeDir, '.', '-C', layer, '.',
+  ];
+  const tar = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: Buffer[] = [];
+  tar.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    tar.on('error', reject);
+    tar.on('close', resolve);
+  });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  await pipeline(tar.stdout, createGzip({ level: 6 }), measure, createWriteStream(target));
+  const code = await exited;
+  if (code !== 0) throw new DeploybotError('package_failed', `tar failed (${code}): ${Buffer.concat(stderr).toString('utf8').trim()}`);
+  return { sha256: hash.digest('hex'), bytes };
+}

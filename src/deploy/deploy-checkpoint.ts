@@ -1,0 +1,36 @@
+// Where a deploy records what it has finished, so a rerun of the same plan (a resumed job
+// after a worker died) skips it. Values are JSON. Keys used by the pipeline:
+//   resolve                         {commit, releaseId}
+//   build                           {buildKey, sha256, bytes, cacheHit, file}
+//   preflight                       true (rollback)
+//   distribute:<host>               {durationMs, bytes}
+//   gate                            {hosts: string[]}          — switching has begun for these hosts
+//   previous:<host>                 {releaseId?}               — what was current before the switch
+//   switch:<host>:beforeDeploy      'running' | {durationMs, outputTail}
+//   switch:<host>:link              {durationMs}
+//   switch:<host>:afterDeploy       'running' | {durationMs, outputTail}
+//   record                          true
+//   prune:<host>                    {removed: string[]}
+// A hook is marked 'running' before it starts: a resumed deploy never runs it a second time.
+
+export interface DeployCheckpoint {
+  get(key: string): Promise<unknown | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+}
+
+export class MemoryCheckpoint implements DeployCheckpoint {
+  readonly #entries = new Map<string, string>();
+
+  async get(key: string): Promise<unknown | undefined> {
+    const text = this.#entries.get(key);
+    return text === undefined ? undefined : JSON.parse(text);
+  }
+
+  async set(key: string, value: unknown): Promise<void> {
+    this.#entries.set(key, JSON.stringify(value));
+  }
+
+  keys(): string[] {
+    return [...this.#entries.keys()];
+  }
+}

@@ -1,0 +1,143 @@
+// The state one run of the pipeline carries from step to step, and the dependencies it was
+// given. Steps read and update it; `runDeploy` turns it into a DeployResult.
+import { posix } from 'node:path';
+import type { Config } from '../../config/load-config.ts';
+import type { LocationConfig, ProjectConfig } from '../../config/schema.ts';
+import { DeploybotError, errorMessage } from '../core/errors.ts';
+import { redactSecrets, type Secret } from '../core/secret.ts';
+import type { ReleasePackage } from './build/make-package.ts';
+import type { DeployCheckpoint } from './deploy-checkpoint.ts';
+import type { DeployEventBody, DeployEventListener } from './deploy-events.ts';
+import type { DeployPlan } from './deploy-plan.ts';
+import type { DeployResult, ErrorInfo, HostResult, HostStepName, HostStepRecord, StepRecord } from './deploy-result.ts';
+import type { DeployVariables } from './hook-variables.ts';
+import type { TransportFactory } from './transports/host-transport.ts';
+import type { TransportPool } from './transports/transport-pool.ts';
+
+/** How an admin host reaches its cluster when it relays a package (paths on the admin). */
+export interface RelayOptions {
+  /** Private key the admin uses for its cluster (`scp -i`); default: the admin user's own keys. */
+  identityFile?: string;
+  /** known_hosts the admin checks its cluster's host keys against; default: the admin user's own. */
+  knownHostsFile?: string;
+  /** ssh_config for the admin's scp (`-F`); '/dev/null' ignores the admin user's config. */
+  sshConfigFile?: string;
+}
+
+export interface DeployEngineDeps {
+  config: Config;
+  /** The data directory (DEPLOYBOT_DATA, default ./var): mirrors, builds and packages live under it. */
+  dataDir: string;
+  /** Where finished work is recorded; a rerun of the same plan with the same checkpoint skips it. One per run of a plan (a retry is a new plan). */
+  checkpoint: DeployCheckpoint;
+  onEvent?: DeployEventListener;
+  /** Cancellation: honoured between steps and between hosts, never once switching has begun. */
+  signal?: AbortSignal;
+  /** Host name → transport; default: SSH or local from the config. */
+  transport?: TransportFactory;
+  /** Clock for event times and durations. */
+  now?: () => Date;
+  /**
+   * Step 7, record: called once, after switching and before prune, when at least one host
+   * switched (ZooKeeper and history). A throw fails the record step; the hosts stay switched.
+   */
+  record?: (result: DeployResult) => Promise<void>;
+  /** Admin relay settings (see RelayOptions). */
+  relay?: RelayOptions;
+}
+
+export interface DeployContext {
+  plan: DeployPlan;
+  deps: DeployEngineDeps;
+  config: Config;
+  project: ProjectConfig;
+  location: LocationConfig;
+  pool: TransportPool;
+  secrets: Secret[];
+  hosts: Map<string, HostResult>;
+  steps: StepRecord[];
+  bytesUploaded: number;
+  commit?: string;
+  releaseId?: string;
+  package?: ReleasePackage;
+  buildCacheHit?: boolean;
+  relayedVia?: string;
+  /** Set when a cancel arrived after switching began. */
+  cancelIgnored?: boolean;
+  emit(body: DeployEventBody): void;
+  stopRequested(): boolean;
+  now(): number;
+}
+
+export function releaseDirectory(ctx: DeployContext, releaseId = requireReleaseId(ctx)): string {
+  return posix.join(ctx.project.releasesDir, releaseId);
+}
+
+export function requireReleaseId(ctx: DeployContext): string {
+  if (!ctx.releaseId) throw new Error('release id not known yet');
+  return ctx.releaseId;
+}
+
+export function deployVariables(ctx: DeployContext, host?: string): DeployVariables {
+  return {
+    deployId: ctx.plan.deployId,
+    releaseId: ctx.releaseId ?? '',
+    version: ctx.plan.version,
+    commit: ctx.commit ?? '',
+    project: ctx.plan.project,
+    market: ctx.plan.market,
+    release: ctx.plan.release,
+    ...(host === undefined ? {} : { host }),
+  };
+}
+
+export function toErrorInfo(error: unknown, secrets: readonly Secret[]): ErrorInfo {
+  const code = error instanceof DeploybotError ? error.code : 'internal';
+  return { code, message: redactSecrets(errorMessage(error), secrets) };
+}
+
+export function hostResult(ctx: DeployContext, host: string): HostResult {
+  let result = ctx.hosts.get(host);
+  if (!result) {
+    result = { host, outcome: 'not-switched', steps: {} };
+    ctx.hosts.set(host, result);
+  }
+  return result;
+}
+
+export function recordHostStep(ctx: DeployContext, host: string, step: HostStepName, record: HostStepRecord): void {
+  const result = hostResult(ctx, host);
+  result.steps[step] = record;
+  if (record.status === 'failed') {
+    result.outcome = 'failed';
+    result.failedStep ??= step;
+    result.error ??= record.error;
+    if (record.outputTail) result.outputTail = record.outputTail;
+  }
+}
+
+/** Runs one deploy-level step with its events and duration; a throw marks it failed and propagates. */
+export async function runStep<T>(ctx: DeployContext, step: StepRecord['step'], work: () => Promise<T>, detail?: (value: T) => Record<string, unknown>): Promise<T> {
+  const started = ctx.now();
+  ctx.emit({ type: 'step.started', step });
+  try {
+    const value = await work();
+    const durationMs = ctx.now() - started;
+    ctx.steps.push({ step, status: 'done', durationMs });
+    ctx.emit({ type: 'step.finished', step, durationMs, ...(detail ? { detail: detail(value) } : {}) });
+    return value;
+  } catch (error) {
+    const durationMs = ctx.now() - started;
+    const info = toErrorInfo(error, ctx.secrets);
+    ctx.steps.push({ step, status: 'failed', durationMs, error: info });
+    ctx.emit({ type: 'step.failed', step, durationMs, error: info });
+    throw new StepFailed(step, info, error);
+  }
+}
+
+/** A deploy-level step failed; the deploy ends `failed` (or `partial` if hosts had switched). */
+export class StepFailed extends Error {
+  constructor(readonly step: StepRecord['step'], readonly info: ErrorInfo, readonly original: unknown) {
+    super(info.message);
+  }
+}

@@ -1,0 +1,90 @@
+// What a deploy reports: one outcome, and per host what happened at each step. Plain JSON,
+// so it survives being stored as a job result.
+
+export type DeployOutcome = 'success' | 'partial' | 'failed' | 'cancelled';
+export type StepName = 'resolve' | 'build' | 'preflight' | 'distribute' | 'switch' | 'record' | 'prune';
+export type HostStepName = 'distribute' | 'beforeDeploy' | 'link' | 'afterDeploy' | 'prune';
+export const SWITCH_STEPS = ['beforeDeploy', 'link', 'afterDeploy'] as const satisfies readonly HostStepName[];
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+export interface HostStepRecord {
+  status: 'done' | 'failed' | 'skipped';
+  durationMs?: number;
+  error?: ErrorInfo;
+  /** Last lines of the step's output (hooks), secrets redacted. */
+  outputTail?: string[];
+  /** Bytes this host received from the bot (distribute). */
+  bytes?: number;
+  /** Release directories removed (prune). */
+  removed?: string[];
+}
+
+/** success: switched, hooks passed. failed: a step failed (failedStep). not-switched: ready, but the switch did not run (too many failures, or cancelled). */
+export type HostOutcome = 'success' | 'failed' | 'not-switched';
+
+export interface HostResult {
+  host: string;
+  outcome: HostOutcome;
+  failedStep?: HostStepName;
+  error?: ErrorInfo;
+  outputTail?: string[];
+  steps: Partial<Record<HostStepName, HostStepRecord>>;
+  /** The release that was current before this deploy switched the host. */
+  previousReleaseId?: string;
+}
+
+export interface StepRecord {
+  step: StepName;
+  status: 'done' | 'failed' | 'skipped' | 'cancelled';
+  durationMs: number;
+  error?: ErrorInfo;
+}
+
+export interface PackageInfo {
+  file: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface DeployResult {
+  deployId: string;
+  kind: 'deploy' | 'rollback' | 'retry';
+  project: string;
+  market: string;
+  location: string;
+  release: string;
+  version: string;
+  outcome: DeployOutcome;
+  /** Why the deploy as a whole failed (resolve, build, preflight, the switch gate). */
+  error?: ErrorInfo;
+  releaseId?: string;
+  commit?: string;
+  package?: PackageInfo;
+  buildCacheHit?: boolean;
+  /** Bytes the bot itself uploaded (one package in relay mode, whatever the host count). */
+  bytesUploaded: number;
+  relayedVia?: string;
+  hosts: HostResult[];
+  steps: StepRecord[];
+  switchedHosts: string[];
+  failedHosts: string[];
+  /** A cancel arrived after switching had begun: the switch was finished, not interrupted. */
+  cancelIgnored?: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+/** The deploy's outcome from its hosts: all switched → success, some → partial, none → failed (or cancelled). */
+export function deployOutcome(hosts: readonly HostResult[], opts: { cancelled?: boolean; error?: boolean } = {}): DeployOutcome {
+  const succeeded = hosts.filter((h) => h.outcome === 'success').length;
+  const switched = hosts.filter((h) => h.steps.link?.status === 'done').length;
+  if (hosts.length > 0 && succeeded === hosts.length && !opts.error) return 'success';
+  if (switched > 0) return 'partial';
+  if (opts.cancelled) return 'cancelled';
+  return 'failed';
+}

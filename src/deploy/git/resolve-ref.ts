@@ -1,0 +1,49 @@
+// ref → commit SHA in a project's mirror: a tag, then a branch, then a (possibly short)
+// commit SHA. An unknown ref fails with the closest existing tags named.
+import { DeploybotError } from '../../core/errors.ts';
+import { closestNames } from '../closest-names.ts';
+import { gitClient } from './git-client.ts';
+import { assertRefSyntax } from './ref-syntax.ts';
+
+export interface ResolvedRef {
+  commit: string;
+  kind: 'tag' | 'branch' | 'commit';
+  /** Committer time, Unix seconds (packages use it as their files' mtime). */
+  commitTime: number;
+}
+
+export async function resolveRef(mirrorDir: string, ref: string, project = 'the project'): Promise<ResolvedRef> {
+  assertRefSyntax(ref);
+  const git = gitClient(mirrorDir);
+  const candidates: [ResolvedRef['kind'], string][] = [
+    ['tag', `refs/tags/${ref}`],
+    ['branch', `refs/heads/${ref}`],
+  ];
+  if (/^[0-9a-f]{4,40}$/i.test(ref)) candidates.push(['commit', ref.toLowerCase()]);
+  for (const [kind, name] of candidates) {
+    const commit = await verifyCommit(mirrorDir, `${name}^{commit}`);
+    if (commit) return { commit, kind, commitTime: await commitTime(mirrorDir, commit) };
+  }
+  const tags = (await git.raw(['for-each-ref', '--format=%(refname:short)', 'refs/tags'])).split('\n').filter(Boolean);
+  const closest = closestNames(ref, tags);
+  throw new DeploybotError(
+    'unknown_ref',
+    `${project} has no tag, branch or commit "${ref}"${closest.length ? `; closest tags: ${closest.join(', ')}` : ' (the repository has no tags)'}`,
+    { ref, closest },
+  );
+}
+
+/** The full SHA when `commit` names a commit in the mirror. */
+export async function verifyCommit(mirrorDir: string, revision: string): Promise<string | undefined> {
+  try {
+    const out = (await gitClient(mirrorDir).raw(['rev-parse', '--verify', '--quiet', '--end-of-options', revision])).trim();
+    return /^[0-9a-f]{40}$/.test(out) ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function commitTime(mirrorDir: string, commit: string): Promise<number> {
+  const out = (await gitClient(mirrorDir).raw(['log', '-1', '--format=%ct', commit, '--'])).trim();
+  return Number(out);
+}

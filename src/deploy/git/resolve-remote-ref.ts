@@ -1,0 +1,41 @@
+// Resolves a ref without changing anything on this machine (for dry-runs): `git ls-remote`
+// for tags and branches; a commit SHA is looked up in the project's mirror when one exists.
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeploybotError, errorMessage } from '../../core/errors.ts';
+import { closestNames } from '../closest-names.ts';
+import { gitClient } from './git-client.ts';
+import { assertRefSyntax } from './ref-syntax.ts';
+import { verifyCommit } from './resolve-ref.ts';
+
+export async function resolveRemoteRef(repo: string, ref: string, mirrorDir: string, project = 'the project'): Promise<{ commit: string; kind: 'tag' | 'branch' | 'commit' }> {
+  assertRefSyntax(ref);
+  const git = gitClient(tmpdir());
+  let listing: string;
+  try {
+    listing = await git.listRemote(['--tags', '--heads', '--', repo]);
+  } catch (error) {
+    throw new DeploybotError('git_fetch_failed', `cannot list refs of ${repo}: ${errorMessage(error).trim().split('\n')[0]}`, { repo });
+  }
+  const refs = new Map<string, string>();
+  for (const line of listing.split('\n')) {
+    const [sha, name] = line.trim().split(/\s+/);
+    if (sha && name) refs.set(name, sha);
+  }
+  const tag = refs.get(`refs/tags/${ref}^{}`) ?? refs.get(`refs/tags/${ref}`);
+  if (tag) return { commit: tag, kind: 'tag' };
+  const branch = refs.get(`refs/heads/${ref}`);
+  if (branch) return { commit: branch, kind: 'branch' };
+  if (/^[0-9a-f]{4,40}$/i.test(ref) && existsSync(join(mirrorDir, 'HEAD'))) {
+    const commit = await verifyCommit(mirrorDir, `${ref.toLowerCase()}^{commit}`);
+    if (commit) return { commit, kind: 'commit' };
+  }
+  const tags = [...refs.keys()].filter((name) => name.startsWith('refs/tags/') && !name.endsWith('^{}')).map((name) => name.slice('refs/tags/'.length));
+  const closest = closestNames(ref, tags);
+  throw new DeploybotError(
+    'unknown_ref',
+    `${project} has no tag, branch or commit "${ref}"${closest.length ? `; closest tags: ${closest.join(', ')}` : ''}`,
+    { ref, closest },
+  );
+}

@@ -1,0 +1,62 @@
+// The variables every hook sees (SPEC §12): as environment variables and as `{placeholders}`.
+
+export interface DeployVariables {
+  deployId: string;
+  releaseId: string;
+  version: string;
+  commit: string;
+  project: string;
+  market: string;
+  release: string;
+  /** The host's config name; absent for the worker-side hooks (before/afterDownload). */
+  host?: string;
+}
+
+export function hookEnvironment(vars: DeployVariables): Record<string, string> {
+  const env: Record<string, string> = {
+    DEPLOY_ID: vars.deployId,
+    RELEASE_ID: vars.releaseId,
+    VERSION: vars.version,
+    COMMIT: vars.commit,
+    PROJECT: vars.project,
+    MARKET: vars.market,
+    RELEASE: vars.release,
+  };
+  if (vars.host !== undefined) env.HOST = vars.host;
+  return env;
+}
+
+export interface HookPaths {
+  path?: string;
+  releasesDir?: string;
+  releaseDir?: string;
+}
+
+export function hookPlaceholders(vars: DeployVariables, paths: HookPaths = {}): Record<string, string | undefined> {
+  return {
+    project: vars.project,
+    market: vars.market,
+    release: vars.release,
+    version: vars.version,
+    host: vars.host,
+    releaseId: vars.releaseId,
+    commit: vars.commit,
+    deployId: vars.deployId,
+    path: paths.path,
+    releasesDir: paths.releasesDir,
+    releaseDir: paths.releaseDir,
+  };
+}
+
+/**
+ * The environment of commands run on this machine (worker hooks, build command, hooks of
+ * local hosts): PATH, HOME and LANG only — never the bot's own environment, which holds
+ * secrets.
+ */
+export function minimalEnvironment(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return {
+    PATH: base.PATH || '/usr/local/bin:/usr/bin:/bin',
+    HOME: base.HOME || '/',
+    LANG: base.LANG || 'C.UTF-8',
+  };
+}

@@ -1,0 +1,67 @@
+// Rollback preflight: find the target (named, or each host's previous release on disk) and
+// check that every targeted host holds it with the right release indicator. Hosts that do
+// not are named and nothing is switched. No upload ever happens in a rollback.
+import { posix } from 'node:path';
+import { DeploybotError } from '../../core/errors.ts';
+import { type DeployContext } from '../deploy-context.ts';
+import { agreeOnRollbackTarget, previousReleaseOnDisk } from '../plan-rollback.ts';
+import { readCurrentRelease, readIndicator } from '../read-current-release.ts';
+import { isReleaseId } from '../release-id.ts';
+import { runPool } from '../run-pool.ts';
+import { withTimeout } from '../with-timeout.ts';
+
+interface HostView {
+  entries: string[];
+  current?: string;
+  error?: string;
+}
+
+export async function rollbackPreflight(ctx: DeployContext, hosts: readonly string[]): Promise<string> {
+  const saved = (await ctx.deps.checkpoint.get('preflight')) as { releaseId: string } | undefined;
+  if (saved) return saved.releaseId;
+
+  const { results: views } = await runPool(hosts, ctx.project.parallel, async (host): Promise<HostView> => {
+    const transport = ctx.pool.get(host);
+    try {
+      return await withTimeout(
+        (async () => ({ entries: await transport.list(ctx.project.releasesDir), current: (await readCurrentRelease(transport, ctx.project)).releaseId }))(),
+        ctx.project.hostTimeout,
+        `${host}: reading releases`,
+        () => transport.destroy(),
+      );
+    } catch (error) {
+      return { entries: [], error: (error as Error).message };
+    }
+  });
+  const unreachable = hosts.filter((host) => views.get(host)?.error !== undefined);
+  if (unreachable.length > 0) {
+    throw new DeploybotError('rollback_preflight_failed', `cannot check ${unreachable.join(', ')}: ${unreachable.map((h) => views.get(h)!.error).join('; ')}; nothing was switched`, { hosts: unreachable });
+  }
+
+  let target = ctx.plan.rollbackTo;
+  if (target === undefined) {
+    const choice = agreeOnRollbackTarget(new Map(hosts.map((host) => [host, previousReleaseOnDisk(views.get(host)!.entries, views.get(host)!.current)])));
+    if (!choice.ok) throw new DeploybotError('rollback_target_unknown', `no release to roll back to: ${choice.reason}`);
+    target = choice.releaseId;
+  }
+  if (!isReleaseId(target)) throw new DeploybotError('rollback_target_invalid', `"${target}" is not a release id`);
+
+  const missing: string[] = [];
+  const wrongRelease: string[] = [];
+  for (const host of hosts) {
+    if (!views.get(host)!.entries.includes(target)) {
+      missing.push(host);
+      continue;
+    }
+    const indicator = await readIndicator(ctx.pool.get(host), posix.join(ctx.project.releasesDir, target));
+    if (indicator !== ctx.plan.release) wrongRelease.push(`${host} (${indicator ?? 'no indicator'})`);
+  }
+  if (missing.length > 0) {
+    throw new DeploybotError('rollback_target_missing', `release ${target} is not on ${missing.join(', ')}; nothing was switched`, { hosts: missing, releaseId: target });
+  }
+  if (wrongRelease.length > 0) {
+    throw new DeploybotError('release_mismatch', `release ${target} is not a "${ctx.plan.release}" release on ${wrongRelease.join(', ')}; nothing was switched`);
+  }
+  await ctx.deps.checkpoint.set('preflight', { releaseId: target });
+  return target;
+}

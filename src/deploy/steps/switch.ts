@@ -1,0 +1,127 @@
+// Step 6, switch: per host, beforeDeploy hook (in the new release directory), the atomic
+// switch of `path`, afterDeploy hook (in `path`). Each finished part is checkpointed; a hook
+// is marked running before it starts, so a resumed deploy never runs it twice (an
+// interrupted hook is reported, and `retry` runs it again). Once begun, switching is never
+// interrupted by a cancel.
+import { type DeployContext, deployVariables, hostResult, recordHostStep, releaseDirectory, toErrorInfo } from '../deploy-context.ts';
+import { type HostStepName, type HostStepRecord, SWITCH_STEPS } from '../deploy-result.ts';
+import { DeploybotError } from '../../core/errors.ts';
+import { hookCommand } from '../hook-command.ts';
+import { hookEnvironment, hookPlaceholders } from '../hook-variables.ts';
+import { readCurrentRelease } from '../read-current-release.ts';
+import { runPool } from '../run-pool.ts';
+import { withTimeout } from '../with-timeout.ts';
+
+type SwitchStep = (typeof SWITCH_STEPS)[number];
+
+export async function switchStep(ctx: DeployContext, hosts: readonly string[], doneSteps: Readonly<Record<string, readonly HostStepName[]>> = {}): Promise<void> {
+  await runPool(hosts, ctx.project.parallel, (host) => switchHost(ctx, host, doneSteps[host] ?? []));
+}
+
+async function switchHost(ctx: DeployContext, host: string, alreadyDone: readonly HostStepName[]): Promise<void> {
+  const result = hostResult(ctx, host);
+  try {
+    result.previousReleaseId = await previousRelease(ctx, host);
+  } catch (error) {
+    fail(ctx, host, 'beforeDeploy', 0, toErrorInfo(error, ctx.secrets));
+    return;
+  }
+  for (const step of SWITCH_STEPS) {
+    if (alreadyDone.includes(step)) {
+      recordHostStep(ctx, host, step, { status: 'done', durationMs: 0 });
+      continue;
+    }
+    const key = `switch:${host}:${step}`;
+    const saved = (await ctx.deps.checkpoint.get(key)) as HostStepRecord | 'running' | undefined;
+    if (saved === 'running') {
+      fail(ctx, host, step, 0, { code: 'hook_interrupted', message: `${host}: the ${step} hook was interrupted when the worker stopped; it is not run twice automatically — use retry to run it again` });
+      return;
+    }
+    if (saved) {
+      recordHostStep(ctx, host, step, saved);
+      if (saved.status === 'failed') return;
+      continue;
+    }
+    const record = step === 'link' ? await link(ctx, host) : await runHook(ctx, host, step, key);
+    if (record.status !== 'skipped') await ctx.deps.checkpoint.set(key, record);
+    recordHostStep(ctx, host, step, record);
+    if (record.status === 'failed') return;
+  }
+  if (result.outcome !== 'failed') result.outcome = 'success';
+}
+
+/** What the host served before this deploy; read once and checkpointed (a resumed deploy must not see its own switch). */
+async function previousRelease(ctx: DeployContext, host: string): Promise<string | undefined> {
+  const key = `previous:${host}`;
+  const saved = (await ctx.deps.checkpoint.get(key)) as { releaseId: string | null } | undefined;
+  if (saved) return saved.releaseId ?? undefined;
+  const transport = ctx.pool.get(host);
+  const current = await withTimeout(readCurrentRelease(transport, ctx.project), ctx.project.hostTimeout, `${host}: reading the current release`, () => transport.destroy());
+  await ctx.deps.checkpoint.set(key, { releaseId: current.releaseId ?? null });
+  return current.releaseId;
+}
+
+async function link(ctx: DeployContext, host: string): Promise<HostStepRecord> {
+  const started = ctx.now();
+  ctx.emit({ type: 'host.started', step: 'link', host });
+  const transport = ctx.pool.get(host);
+  const target = releaseDirectory(ctx);
+  try {
+    const work = async () => {
+      await transport.replaceSymlink(ctx.project.path, target);
+      const now = await readCurrentRelease(transport, ctx.project);
+      if (now.releaseId !== ctx.releaseId) {
+        throw new DeploybotError('switch_unverified', `${host}: after the switch ${ctx.project.path} points at ${now.target ?? 'nothing'}, not ${target}`);
+      }
+    };
+    await withTimeout(work(), ctx.project.hostTimeout, `${host}: switch`, () => transport.destroy());
+    const durationMs = ctx.now() - started;
+    ctx.emit({ type: 'host.finished', step: 'link', host, durationMs });
+    return { status: 'done', durationMs };
+  } catch (error) {
+    const durationMs = ctx.now() - started;
+    const info = toErrorInfo(error, ctx.secrets);
+    ctx.emit({ type: 'host.failed', step: 'link', host, durationMs, error: info });
+    return { status: 'failed', durationMs, error: info };
+  }
+}
+
+async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchStep, 'link'>, key: string): Promise<HostStepRecord> {
+  const vars = deployVariables(ctx, host);
+  const releaseDir = releaseDirectory(ctx);
+  const command = hookCommand(ctx.project, ctx.config.hookTemplates, point, hookPlaceholders(vars, { path: ctx.project.path, releasesDir: ctx.project.releasesDir, releaseDir }));
+  if (command === undefined) return { status: 'skipped' };
+  const started = ctx.now();
+  ctx.emit({ type: 'host.started', step: point, host });
+  await ctx.deps.checkpoint.set(key, 'running');
+  try {
+    const result = await ctx.pool.get(host).runScript(command, {
+      cwd: point === 'beforeDeploy' ? releaseDir : ctx.project.path,
+      env: hookEnvironment(vars),
+      timeoutMs: ctx.project.hookTimeout,
+      secrets: ctx.secrets,
+    });
+    const durationMs = ctx.now() - started;
+    ctx.emit({ type: 'hook.finished', hook: point, host, exitCode: result.exitCode, durationMs, outputTail: result.outputTail });
+    if (result.exitCode === 0) {
+      ctx.emit({ type: 'host.finished', step: point, host, durationMs, outputTail: result.outputTail });
+      return { status: 'done', durationMs, outputTail: result.outputTail };
+    }
+    const error = {
+      code: result.timedOut ? 'hook_timeout' : 'hook_failed',
+      message: `${host}: ${point} hook ${result.timedOut ? `timed out after ${ctx.project.hookTimeout} ms` : `exited with ${result.exitCode ?? 'no status'}`}`,
+    };
+    ctx.emit({ type: 'host.failed', step: point, host, durationMs, error, outputTail: result.outputTail });
+    return { status: 'failed', durationMs, error, outputTail: result.outputTail };
+  } catch (error) {
+    const durationMs = ctx.now() - started;
+    const info = toErrorInfo(error, ctx.secrets);
+    ctx.emit({ type: 'host.failed', step: point, host, durationMs, error: info });
+    return { status: 'failed', durationMs, error: info };
+  }
+}
+
+function fail(ctx: DeployContext, host: string, step: HostStepName, durationMs: number, error: { code: string; message: string }): void {
+  recordHostStep(ctx, host, step, { status: 'failed', durationMs, error });
+  ctx.emit({ type: 'host.failed', step, host, durationMs, error });
+}

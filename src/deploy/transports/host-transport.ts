@@ -1,0 +1,73 @@
+// What the engine needs from a host, in terms of remote (absolute, POSIX) paths. Two
+// implementations: SSH (ssh2) and local directories (`{ local: dir }` hosts, which map
+// `/data/x` to `<dir>/data/x`). Operations are deliberately high-level — the SSH one builds
+// each command from a fixed script plus quoted arguments, the local one uses the filesystem.
+import type { Secret } from '../../core/secret.ts';
+
+export interface ScriptOptions {
+  /** Remote directory the script runs in. */
+  cwd: string;
+  /** Variables added to the environment (DEPLOY_ID …). */
+  env: Record<string, string>;
+  timeoutMs: number;
+  /** Redacted from the captured output. */
+  secrets: readonly (Secret | string)[];
+}
+
+export interface ScriptResult {
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** Last lines of stdout+stderr, secrets redacted. */
+  outputTail: string[];
+}
+
+export interface CommandResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface HostTransport {
+  /** The host's config name. */
+  readonly host: string;
+  readonly kind: 'ssh' | 'local';
+  /** Copies a local file to the host; `onBytes` reports cumulative progress. */
+  upload(localFile: string, remotePath: string, onBytes?: (sent: number, total: number) => void): Promise<void>;
+  /** Hex SHA-256 of a file on the host, undefined when it does not exist. */
+  sha256(remotePath: string): Promise<string | undefined>;
+  makeDirectory(remotePath: string): Promise<void>;
+  /**
+   * Extracts a .tar.gz into `intoDir` (replaced if it exists). With `expectedSha256`, the
+   * archive's checksum is verified on the host first (in the same remote command), and a
+   * mismatch throws `checksum_mismatch` without unpacking anything.
+   */
+  unpack(archive: string, intoDir: string, expectedSha256?: string): Promise<void>;
+  /** Renames a file or directory (no replacing of an existing directory). */
+  rename(from: string, to: string): Promise<void>;
+  /** rm -rf */
+  remove(remotePath: string): Promise<void>;
+  /** The target of a symlink as stored, undefined when `remotePath` is not a symlink. */
+  readLink(remotePath: string): Promise<string | undefined>;
+  /** A small text file's content, undefined when it does not exist. */
+  readText(remotePath: string): Promise<string | undefined>;
+  /** Entry names of a directory, [] when it does not exist. */
+  list(remotePath: string): Promise<string[]>;
+  exists(remotePath: string): Promise<boolean>;
+  /**
+   * Points the symlink `linkPath` at `targetDir` atomically: a new link is made aside and
+   * renamed over the old one, so `linkPath` is never missing or half-written.
+   */
+  replaceSymlink(linkPath: string, targetDir: string): Promise<void>;
+  /** Free bytes on the filesystem holding `remotePath` (or its nearest existing parent). */
+  freeBytes(remotePath: string): Promise<number | undefined>;
+  /** Runs a hook script with `/bin/sh -c` on the host. */
+  runScript(script: string, options: ScriptOptions): Promise<ScriptResult>;
+  /** Runs a program with arguments (each passed as one word, never through a shell). */
+  run(argv: readonly string[], options?: { timeoutMs?: number }): Promise<CommandResult>;
+  /** Drops the connection at once (a hung host); later calls reconnect. */
+  destroy(): void;
+  close(): Promise<void>;
+}
+
+export type TransportFactory = (host: string) => HostTransport;
