@@ -4,6 +4,7 @@ import type { CommandContext, CommandHandlers } from '../core/command-router.ts'
 import { acceptCommand, type AcceptedCommand } from './accept-command.ts';
 import { cancelDeploy } from './cancel-deploy.ts';
 import { decideApproval } from './decide-approval.ts';
+import { dryRunCommand } from './dry-run-command.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { lockMarket, showHistory, showStatus, unlockMarket } from './market-commands.ts';
 
@@ -11,7 +12,7 @@ export function commandHandlers(rt: JobRuntime, track: (deployId: string) => Tra
   const accept = async (command: AcceptedCommand, ctx: CommandContext): Promise<void> => void (await acceptCommand(rt, command, ctx, track));
   return {
     deploy: async (command, ctx) => {
-      if (command.dryRun) return ctx.replyPrivately('`--dry-run` is not available yet in this build.');
+      if (command.dryRun) return dryRunCommand(rt, command, ctx);
       await accept(command, ctx);
     },
     'gray start': accept,

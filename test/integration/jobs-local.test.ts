@@ -144,6 +144,19 @@ describe('deploys as jobs', () => {
     expect(online('br-1')).toBe(before);
   });
 
+  it('when a deploy is a dry run, then the plan is answered at once with no id and nothing changes', async () => {
+    const before = online('dev-1');
+    const historyBefore = await h.jobs.rt.records.history('mala-core', 'dev', 100);
+    const answer = await h.say('alice', 'deploy mala-core dev v2 --dry-run');
+    expect(answer.deployIds).toEqual([]);
+    expect(answer.private[0]).toContain('dry run: deploy mala-core v2 → dev (production); nothing was changed');
+    expect(answer.private[0]).toMatch(new RegExp(`release id v2-\\d{14}-${sha7('v2')}`));
+    expect(answer.private[0]).toContain(`dev-1: now ${before}`);
+    expect(answer.private[0]).toContain('hook afterDeploy (each host)');
+    expect(online('dev-1')).toBe(before);
+    expect(await h.jobs.rt.records.history('mala-core', 'dev', 100)).toHaveLength(historyBefore.length);
+  });
+
   it('when history is asked, then the deploys show with their outcome', async () => {
     const answer = await h.say('alice', 'history mala-core brazil 20');
     expect(answer.public[0]?.text).toMatch(/deploy v1 \(production\) by alice: success in/);
