@@ -25,6 +25,7 @@ export class ConsoleAdapter implements ChatAdapter {
   #jobs: TrackedJob[] = [];
   #messageCount = 0;
   #done: Promise<void> | undefined;
+  #handler: ChatHandler | undefined;
 
   constructor(private readonly options: ConsoleAdapterOptions) {
     this.#user = { id: options.user };
@@ -44,9 +45,10 @@ export class ConsoleAdapter implements ChatAdapter {
     return this.#user;
   }
 
-  /** Starts reading input; `finished` resolves after end of input and the jobs' end. */
-  async start(handler: ChatHandler): Promise<void> {
-    this.#done = this.#run(handler);
+  /** Starts reading input (unless `readInput` is false: lines then come through `submit`); `finished` resolves after end of input and the jobs' end. */
+  async start(handler: ChatHandler, options: { readInput?: boolean } = {}): Promise<void> {
+    this.#handler = handler;
+    if (options.readInput !== false) this.#done = this.#run(handler);
   }
 
   get finished(): Promise<void> {
@@ -58,14 +60,19 @@ export class ConsoleAdapter implements ChatAdapter {
   }
 
   async #run(handler: ChatHandler): Promise<void> {
+    this.#handler = handler;
     const lines = createInterface({ input: this.options.input, crlfDelay: Infinity, terminal: false });
-    for await (const raw of lines) {
-      const line = raw.trim();
-      if (line === '' || line.startsWith('#')) continue;
-      if (this.options.echo) this.#write(`${this.#user.id}> ${line}`);
-      await this.#handleLine(line, handler);
-    }
+    for await (const raw of lines) await this.submit(raw);
     await this.waitForJobs();
+  }
+
+  /** Handles one line as if it had been typed; resolves once its immediate answer is printed. */
+  async submit(raw: string, handler: ChatHandler | undefined = this.#handler): Promise<void> {
+    if (!handler) throw new Error('the console adapter has not been started');
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    if (this.options.echo) this.#write(`${this.#user.id}> ${line}`);
+    await this.#handleLine(line, handler);
   }
 
   async #handleLine(line: string, handler: ChatHandler): Promise<void> {
