@@ -1,11 +1,12 @@
-// Workers as separate processes on real sshd hosts: a worker SIGKILLed mid-distribute and
-// mid-switch is replaced by another that finishes the deploy; no host runs its afterDeploy
-// hook twice and every host ends on the complete release.
-import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+// Workers as separate processes on real sshd hosts: a worker SIGKILLed mid-distribute or
+// mid-switch is replaced by another that finishes the deploy; no host runs a hook twice and
+// every host ends on the complete release. A kill inside a hook is reported, not re-run.
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Config } from '../../config/load-config.ts';
+import type { DeployNotice } from '../../src/app/deploy-notice.ts';
 import { deployTestConfig } from '../fixtures/deploy-test-config.ts';
 import { startJobHarness, type JobHarness } from '../fixtures/job-harness.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';
@@ -21,24 +22,22 @@ let h: JobHarness;
 const workers: WorkerProcess[] = [];
 const prefix = `crash${process.pid}`;
 
-function workerEnv(): NodeJS.ProcessEnv {
-  return { REDIS_URL: inject('redisUrl'), DEPLOYBOT_DATA: join(base, 'var'), DEPLOYBOT_REDIS_PREFIX: prefix, DEPLOYBOT_TEST_KEY: ssh.privateKey };
-}
-
 async function worker(): Promise<WorkerProcess> {
-  const w = await startWorkerProcess(workerEnv(), config.file);
-  workers.push(w);
-  return w;
+  const env = { REDIS_URL: inject('redisUrl'), DEPLOYBOT_DATA: join(base, 'var'), DEPLOYBOT_REDIS_PREFIX: prefix, DEPLOYBOT_TEST_KEY: ssh.privateKey };
+  const started = await startWorkerProcess(env, config.file);
+  workers.push(started);
+  return started;
 }
 
-const afterDeployLines = (host: number, deployId: string) =>
-  readFileSync(join(ssh.hosts[host]!.root, 'after-deploy.log'), 'utf8').split('\n').filter((l) => l.startsWith(`${deployId} `));
+const hookLines = (host: number, deployId: string) =>
+  (existsSync(join(ssh.hosts[host]!.root, 'after-deploy.log')) ? readFileSync(join(ssh.hosts[host]!.root, 'after-deploy.log'), 'utf8') : '').split('\n').filter((l) => l.startsWith(`${deployId} `));
 /** The release the host's symlink names (its target is absolute in the host's own view of /data). */
 const online = (host: number) => basename(readlinkSync(join(ssh.hosts[host]!.root, 'prod/mala-core')));
+const finished = (step: string, host: string) => (n: DeployNotice) => n.type === 'host.finished' && n.step === step && n.host === host;
 
 beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'deploybot-crash-'));
-  repo = makeGitRepo(join(base, 'repo'), { blobBytes: 8_000_000 });
+  repo = makeGitRepo(join(base, 'repo'), { blobBytes: 8_000_000, tags: ['v1', 'v2', 'v3'] });
   ssh = await startSshHosts(4, { prefix: 'br-' });
   config = deployTestConfig({
     dir: base,
@@ -48,12 +47,12 @@ beforeAll(async () => {
     project: {
       parallel: 1,
       hooks: {
-        beforeDeploy: 'sleep 0.5',
-        afterDeploy: 'echo "$DEPLOY_ID $HOST" >> /data/after-deploy.log',
+        // br-4's hook waits for /data/go when /data/hold exists: a hook a test can kill a worker inside
+        afterDeploy: 'echo "$DEPLOY_ID $HOST" >> /data/after-deploy.log; while [ -e /data/hold ] && [ ! -e /data/go ]; do sleep 0.05; done',
       },
     },
   });
-  h = await startJobHarness({ config, redisUrl: inject('redisUrl'), dataDir: join(base, 'var-bot'), prefix, workers: false, transport: undefined });
+  h = await startJobHarness({ config, redisUrl: inject('redisUrl'), dataDir: join(base, 'var-bot'), prefix, workers: false });
 });
 
 afterAll(async () => {
@@ -64,29 +63,59 @@ afterAll(async () => {
 });
 
 describe('a worker that dies mid-deploy', () => {
-  for (const [moment, isMoment] of [
-    ['distribute', (n: { type: string; step?: string }) => n.type === 'host.finished' && n.step === 'distribute'],
-    ['switch', (n: { type: string; step?: string }) => n.type === 'host.finished' && n.step === 'afterDeploy'],
-  ] as const) {
-    it(`when the worker is SIGKILLed during ${moment}, then another worker finishes and each host ran afterDeploy once`, async () => {
-      const doomed = await worker();
-      const ref = moment === 'distribute' ? 'v1' : 'v2';
-      const id = await h.request('alice', `deploy mala-core brazil ${ref}`);
-      await waitForNotice(h.jobs.rt, id, isMoment as never);
-      const killedAt = Date.now();
-      await doomed.kill('SIGKILL');
-      // the only worker is dead; nothing moves until another one takes over
-      const spare = await worker();
-      const record = await h.settle(id);
-      expect({ state: record.state, reason: record.reason }).toEqual({ state: 'success', reason: undefined });
-      const notices = await h.jobs.rt.bus.notices(id);
-      const resumedAt = notices.map((n) => Date.parse(n.at)).find((t) => t > killedAt);
-      expect(resumedAt! - killedAt).toBeLessThan(15_000);
-      for (let host = 0; host < 4; host += 1) {
-        expect(afterDeployLines(host, id)).toHaveLength(1);
-        expect(online(host)).toContain(repo.commits[ref]!.slice(0, 7));
-      }
-      await spare.kill('SIGTERM');
-    });
-  }
+  it('when the worker is SIGKILLed during distribute, then another worker finishes and each host ran afterDeploy once', async () => {
+    const doomed = await worker();
+    const id = await h.request('alice', 'deploy mala-core brazil v1');
+    await waitForNotice(h.jobs.rt, id, finished('distribute', 'br-1'));
+    const killedAt = Date.now();
+    await doomed.kill('SIGKILL');
+    const spare = await worker();
+    const record = await h.settle(id);
+    expect({ state: record.state, reason: record.reason }).toEqual({ state: 'success', reason: undefined });
+    const resumedAt = (await h.jobs.rt.bus.notices(id)).map((n) => Date.parse(n.at)).find((t) => t > killedAt);
+    expect(resumedAt! - killedAt).toBeLessThan(15_000);
+    for (let host = 0; host < 4; host += 1) {
+      expect(hookLines(host, id)).toHaveLength(1);
+      expect(online(host)).toContain(repo.commits.v1!.slice(0, 7));
+    }
+    await spare.kill('SIGTERM');
+  });
+
+  it('when the worker is SIGKILLed during switch (between hosts), then another worker finishes and each host ran afterDeploy once', async () => {
+    const doomed = await worker();
+    const id = await h.request('alice', 'deploy mala-core brazil v2');
+    // br-3 stops answering once br-1 has switched, so the worker is caught between hosts
+    await waitForNotice(h.jobs.rt, id, finished('afterDeploy', 'br-1'));
+    ssh.hosts[2]!.pause();
+    await waitForNotice(h.jobs.rt, id, finished('afterDeploy', 'br-2'));
+    await doomed.kill('SIGKILL');
+    ssh.hosts[2]!.resume();
+    const spare = await worker();
+    const record = await h.settle(id);
+    expect({ state: record.state, reason: record.reason }).toEqual({ state: 'success', reason: undefined });
+    for (let host = 0; host < 4; host += 1) {
+      expect(hookLines(host, id)).toHaveLength(1);
+      expect(online(host)).toContain(repo.commits.v2!.slice(0, 7));
+    }
+    await spare.kill('SIGTERM');
+  });
+
+  it('when the worker is SIGKILLed inside a hook, then that host is reported, nothing runs twice, and retry finishes it', async () => {
+    writeFileSync(join(ssh.hosts[3]!.root, 'hold'), '');
+    const doomed = await worker();
+    const id = await h.request('alice', 'deploy mala-core brazil v3');
+    await waitForNotice(h.jobs.rt, id, (n) => n.type === 'host.started' && n.step === 'afterDeploy' && n.host === 'br-4');
+    await doomed.kill('SIGKILL');
+    writeFileSync(join(ssh.hosts[3]!.root, 'go'), '');
+    const spare = await worker();
+    const record = await h.settle(id);
+    expect(record.state).toBe('partial');
+    expect(record.failedHosts).toEqual(['br-4']);
+    for (let host = 0; host < 3; host += 1) expect(hookLines(host, id)).toHaveLength(1);
+    const retry = await h.request('alice', `retry ${id}`);
+    expect((await h.settle(retry)).state).toBe('success');
+    for (let host = 0; host < 4; host += 1) expect(online(host)).toContain(repo.commits.v3!.slice(0, 7));
+    rmSync(join(ssh.hosts[3]!.root, 'hold'));
+    await spare.kill('SIGTERM');
+  });
 });
