@@ -81,6 +81,10 @@ try {
   for (const row of rows) console.log(row.join(' | '));
   console.log(`\nrelay via admin to ${maxHosts} hosts: ${secs(relayRun.ms)} s, bot upload ${mb(relayRun.bytes)} (one package: ${mb(warm.package!.bytes)}); direct to ${maxHosts}: ${rows.at(-1)!.at(-1)}`);
 
+  // ==== Ansible baseline (issue 7 item 4) — its own section and table; see the end of this file ====
+  ansibleBaseline({ base, cluster, counts, packagePath, keyFile, knownHosts, rows });
+  // ==== end of the Ansible baseline ====
+
   async function timeBot(cfg: Config, hosts: SshTestHost[], relayOptions: typeof relay | undefined): Promise<{ ms: number; fanOutMs: number; bytes: number }> {
     run += 1;
     const plan = deployPlan({ ref: 'v1', hosts: hosts.map((h) => h.name), createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, run)).toISOString() });
@@ -127,3 +131,75 @@ function ratio(a: number, b: number): string {
 function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
+
+// ==== Ansible baseline (issue 7 item 4; bench/README.md "Ansible baseline") ====
+// The same copy + unarchive + symlink by `ansible-playbook` (Debian's ansible 7 / ansible-core
+// 2.14) to the same hosts: an inventory with the hosts' ports, the client key, and
+// StrictHostKeyChecking=yes against the pinned known_hosts; forks = host count, no fact
+// gathering, pipelining on (Ansible's documented speed-up), a fresh ControlPath dir per run so
+// no ssh connection is reused between runs. The switch is `file state=link force=yes`, which
+// Ansible makes by symlinking aside and renaming (atomic, like `ln -sfn && mv -T`). Runs after
+// the main table; skipped, saying why, when ansible-playbook is missing or BENCH_ANSIBLE=0.
+function ansibleBaseline(o: { base: string; cluster: SshTestHost[]; counts: number[]; packagePath: string; keyFile: string; knownHosts: string; rows: string[][] }): void {
+  if (process.env.BENCH_ANSIBLE === '0') return void console.log('\nansible baseline: skipped (BENCH_ANSIBLE=0)');
+  const version = spawnSync('ansible-playbook', ['--version'], { encoding: 'utf8' });
+  if (version.status !== 0) return void console.log('\nansible baseline: skipped — ansible-playbook is not installed (apt-get install -y --no-install-recommends ansible)');
+  const dir = join(o.base, 'ansible');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'ansible.cfg'), '[defaults]\n'); // this file, not one found in the cwd or ~
+  const playbook = join(dir, 'deploy.yml');
+  writeFileSync(playbook, [
+    '- hosts: bench',
+    '  gather_facts: false',
+    '  tasks:',
+    '    - ansible.builtin.copy: { src: "{{ package }}", dest: /data/ansible.tar.gz, mode: "0644" }',
+    '    - ansible.builtin.file: { path: "/data/codes/ansible/{{ release }}", state: directory }',
+    '    - ansible.builtin.unarchive: { src: /data/ansible.tar.gz, dest: "/data/codes/ansible/{{ release }}", remote_src: true }',
+    '    - ansible.builtin.file: { src: "/data/codes/ansible/{{ release }}", dest: /data/prod/ansible, state: link, force: true }',
+    '    - ansible.builtin.file: { path: /data/ansible.tar.gz, state: absent }',
+    '',
+  ].join('\n'));
+  const table: string[] = [];
+  for (const count of o.counts) {
+    const hosts = o.cluster.slice(0, count);
+    const inventory = join(dir, `inventory-${count}.ini`);
+    writeFileSync(inventory, [
+      '[bench]',
+      ...hosts.map((h) => `${h.name} ansible_host=${h.address} ansible_port=${h.port}`),
+      '',
+      '[bench:vars]',
+      `ansible_user=${hosts[0]!.user}`,
+      `ansible_ssh_private_key_file=${o.keyFile}`,
+      'ansible_python_interpreter=/usr/bin/python3',
+      `ansible_ssh_common_args='-F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${o.knownHosts}'`,
+      '',
+    ].join('\n'));
+    for (const h of hosts) mkdirSync(join(h.root, 'prod'), { recursive: true });
+    const env = {
+      ...process.env,
+      ANSIBLE_HOST_KEY_CHECKING: 'True',
+      ANSIBLE_PIPELINING: 'True',
+      ANSIBLE_SSH_CONTROL_PATH_DIR: join(dir, `cp-${count}`),
+      ANSIBLE_RETRY_FILES_ENABLED: 'False',
+      ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_CONFIG: join(dir, 'ansible.cfg'),
+    };
+    const started = performance.now();
+    const run = spawnSync('ansible-playbook', ['-i', inventory, '-f', String(count), '-e', `package=${o.packagePath} release=ansible-${count}`, playbook], { cwd: dir, env, encoding: 'utf8' });
+    const ms = performance.now() - started;
+    if (run.status !== 0) {
+      console.log(`\nansible baseline: ansible-playbook failed (${run.status}) for ${count} hosts:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-2000)}`);
+      return;
+    }
+    for (const h of hosts) rmSync(join(h.root, 'codes/ansible'), { recursive: true, force: true });
+    const row = o.rows.find((r) => r[0] === String(count));
+    const botMs = Number(row?.[1]) * 1000;
+    const xargsMs = Number(row?.[4]) * 1000;
+    table.push([String(count), secs(ms), row?.[1] ?? '?', row?.[4] ?? '?', ratio(botMs, ms), ratio(xargsMs, ms)].join(' | '));
+  }
+  console.log(`\nansible baseline (${version.stdout.split('\n')[0]?.trim()}; forks = hosts, pipelining on, no facts; measured after the runs above, same hosts and package):`);
+  console.log('hosts | ansible s | bot s | xargs -P s | bot/ansible | xargs/ansible');
+  console.log('----- | --------- | ----- | ---------- | ----------- | -------------');
+  for (const line of table) console.log(line);
+}
+// ==== end of the Ansible baseline ====

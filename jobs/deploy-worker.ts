@@ -3,6 +3,7 @@
 // lockDuration 2000 / stalledInterval 1000; defaults take ~60 s).
 import { DelayedError, type Job, Worker } from 'bullmq';
 import { expireApproval } from '../src/app/decide-approval.ts';
+import { GRAY_WATCH_EVERY_MS, watchGrayReleases } from '../src/app/gray-watch.ts';
 import { DEPLOY_QUEUE, type JobRuntime } from '../src/app/job-runtime.ts';
 import { prepareDeploy } from '../src/app/prepare-deploy.ts';
 import { runDeployJob } from '../src/app/run-deploy-job.ts';
@@ -17,6 +18,8 @@ export interface DeployWorkerOptions {
   stalledInterval?: number;
   /** How long a run waits before trying a busy location again. @defaultValue 500 */
   busyRetryMs?: number;
+  /** How often the gray-test check runs. @defaultValue 10 minutes */
+  grayWatchEveryMs?: number;
 }
 
 export function createDeployWorker(rt: JobRuntime, options: DeployWorkerOptions = {}): Worker {
@@ -24,6 +27,7 @@ export function createDeployWorker(rt: JobRuntime, options: DeployWorkerOptions 
   const worker = new Worker(
     DEPLOY_QUEUE,
     async (job: Job, token?: string) => {
+      if (job.name === GRAY_WATCH_JOB) return void (await watchGrayReleases(rt));
       const phase = jobNameSchema.parse(job.name);
       const { deployId } = jobPayloadSchema.parse(job.data);
       try {
@@ -53,5 +57,11 @@ export function createDeployWorker(rt: JobRuntime, options: DeployWorkerOptions 
     },
   );
   worker.on('error', (error) => rt.logger.warn('worker error', { error }));
+  // one schedule for all workers (upsert is idempotent): the periodic gray-test check
+  void rt.queue
+    .upsertJobScheduler(GRAY_WATCH_JOB, { every: options.grayWatchEveryMs ?? GRAY_WATCH_EVERY_MS }, { name: GRAY_WATCH_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } })
+    .catch((error) => rt.logger.warn('gray watch not scheduled', { error }));
   return worker;
 }
+
+export const GRAY_WATCH_JOB = 'gray-watch';

@@ -35,5 +35,7 @@ export class RedisKeys {
   posted(id: string): string { return this.#k('posted', id); }
   /** Deduplication of chat deliveries (DingTalk msgId). */
   delivery(platform: string, id: string): string { return this.#k('delivery', platform, id); }
+  /** A gray-test warning already posted for a deploy (kind, host). */
+  warned(deployId: string, what: string): string { return this.#k('warned', deployId, what); }
   bullPrefix(): string { return this.#k('bull'); }
 }
