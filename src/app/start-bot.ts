@@ -6,7 +6,7 @@ import { createCommandRouter } from '../core/command-router.ts';
 import type { Logger } from '../core/logger.ts';
 import type { TransportFactory } from '../deploy/transports/host-transport.ts';
 import type { EditorFactory } from '../notify/message-editor.ts';
-import { Notifier } from '../notify/notifier.ts';
+import { Notifier, type NotifierOptions } from '../notify/notifier.ts';
 import { startLocalRedis } from '../services/local-redis.ts';
 import { commandHandlers } from './command-handlers.ts';
 import { startJobs, type RunningJobs } from './start-jobs.ts';
@@ -23,6 +23,8 @@ export interface StartBotOptions {
   editorFor?: EditorFactory;
   transport?: TransportFactory;
   now?: () => Date;
+  /** Notifier extras: observers (metrics), failure-log uploads, secrets to redact from them. */
+  notifier?: Pick<NotifierOptions, 'observers' | 'uploadLog' | 'secrets'>;
 }
 
 export interface RunningBot {
@@ -57,6 +59,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     config: options.config,
     messengers: options.messengers,
     logger: options.logger,
+    ...options.notifier,
     ...(options.editorFor ? { editorFor: options.editorFor } : {}),
     ...(options.now ? { now: options.now } : {}),
   });

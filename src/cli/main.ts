@@ -1,6 +1,7 @@
 // `deploybot` command line (SPEC §11): wiring only; each subcommand lives in its own file.
 import { runConfigCheck } from './config-check.ts';
 import { runConsole } from './run-console.ts';
+import { runServe } from './run-serve.ts';
 import { runWorker } from './run-worker.ts';
 import { parseCliArgs } from './parse-cli-args.ts';
 
@@ -34,8 +35,9 @@ async function main(argv: string[]): Promise<number> {
       if (args.positionals.length === 1) process.exit(await runWorker({ configFile: args.options.config }));
       break;
     case 'serve':
-      process.stderr.write(`deploybot ${command}: not available yet in this build (the job and chat layers are still being built); try \`deploybot console\`.\n`);
-      return 2;
+      // like worker: once stopped, nothing left open (ssh, ZooKeeper sessions, sockets) may keep it alive
+      if (args.positionals.length === 1) process.exit(await runServe({ configFile: args.options.config, workers: !args.options['no-workers'] }));
+      break;
     case undefined:
     case 'help':
       process.stdout.write(`${USAGE}\n`);

@@ -69,18 +69,39 @@ export class MessageClaims {
   }
 
   /** Posts a notice's own message (warning, size spans) once; true when this caller posted it. */
-  async noticeOnce(deployId: string, index: number, post: () => Promise<unknown>): Promise<boolean> {
+  noticeOnce(deployId: string, index: number, post: () => Promise<unknown>): Promise<boolean> {
+    return this.namedOnce(deployId, `notice:${index}`, post);
+  }
+
+  /**
+   * Runs `post` once per deploy and `name` across notifiers (e.g. the failure log upload);
+   * true when this caller ran it. A failed `post` frees the claim for the next attempt.
+   */
+  async namedOnce(deployId: string, name: string, post: () => Promise<unknown>): Promise<boolean> {
     const key = this.keys.posted(deployId);
-    const member = `notice:${index}`;
-    if ((await this.redis.sadd(key, member)) === 0) return false;
+    if ((await this.redis.sadd(key, name)) === 0) return false;
     await this.redis.expire(key, KEEP_SECONDS);
     try {
       await post();
       return true;
     } catch (error) {
-      await this.redis.srem(key, member);
+      await this.redis.srem(key, name);
       throw error;
     }
+  }
+
+  /**
+   * Whether this notifier owns the deploy's `name` duty (e.g. counting its metrics): the
+   * first notifier to ask becomes the owner, for good, so a duty is done by one process.
+   */
+  async owns(deployId: string, name: string): Promise<boolean> {
+    const key = this.keys.messages(deployId);
+    const field = `owner:${name}`;
+    if ((await this.redis.hsetnx(key, field, this.#token)) === 1) {
+      await this.redis.expire(key, KEEP_SECONDS);
+      return true;
+    }
+    return (await this.redis.hget(key, field)) === this.#token;
   }
 
   async #post(key: string, field: string, claim: string, post: () => Promise<MessageRef>): Promise<MessageRef> {

@@ -4,14 +4,19 @@
 // place), the approval card (posted once in the command's channel, edited once decided),
 // warnings and size-span tables (posted once each). Rendering from the full ordered list is
 // idempotent and order-safe, so several notifier processes may run side by side; the
-// post-once claims in Redis make sure only one of them posts each message.
+// post-once claims in Redis make sure only one of them posts each message. A failed or
+// partial deploy's full log is attached once to its progress message where the platform
+// can (Slack: a file in the message's thread). Observers (metrics) see every deploy's
+// notices after each read, whether or not its platform has a messenger here.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/load-config.ts';
 import { channelFor } from '../app/market-locations.ts';
+import type { DeployNotice } from '../app/deploy-notice.ts';
 import type { Messenger, MessageRef, OutgoingMessage, Platform, TrackedJob } from '../core/chat-types.ts';
 import { DeploybotError, errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Secret } from '../core/secret.ts';
 import { type DeployState, isIdle, isTerminal } from '../domain/deploy-record.ts';
 import type { DeployEventBus } from '../store/deploy-event-bus.ts';
 import type { DeployRecords } from '../store/deploy-records.ts';
@@ -20,9 +25,20 @@ import { reduceNotices } from './deploy-view.ts';
 import { MessageClaims } from './message-claims.ts';
 import { type EditorFactory, type MessageEditor, throttledEditors } from './message-editor.ts';
 import { renderApprovalCard } from './render-approval-card.ts';
+import { renderDeployLog } from './render-deploy-log.ts';
 import { renderProgress } from './render-progress.ts';
 import { renderSizeSpans } from './render-size-spans.ts';
 import { renderWarning } from './render-warning.ts';
+
+/**
+ * Sees a deploy's notices, all of them in order, after every read (renders of one deploy
+ * never overlap, so neither do its observations). `claims` lets an observer make a duty
+ * once-only across notifier processes. Errors are logged and never stop the render.
+ */
+export type NoticeObserver = (deployId: string, notices: readonly DeployNotice[], claims: MessageClaims) => Promise<void> | void;
+
+/** Attaches a deploy's full log to its posted progress message (Slack: `uploadLog` into the thread). */
+export type LogUploader = (progress: MessageRef, filename: string, content: string) => Promise<void>;
 
 export interface NotifierOptions {
   bus: DeployEventBus;
@@ -46,6 +62,11 @@ export interface NotifierOptions {
   stateNoticeGraceMs?: number;
   /** Failed renders of one deploy retried (with back-off) before it is left as it is. @defaultValue 5 */
   maxRenderFailures?: number;
+  observers?: readonly NoticeObserver[];
+  /** Per platform: how a failed or partial deploy's full log is attached (once) to its progress message. */
+  uploadLog?: Partial<Record<Platform, LogUploader>>;
+  /** Redacted from uploaded logs (the engine already redacts hook output with the config's keys). */
+  secrets?: () => Iterable<Secret | string>;
 }
 
 interface Track {
@@ -251,6 +272,7 @@ export class Notifier {
     const view = reduceNotices(notices);
     track.attempt = { count: notices.length, ...(view.state ? { state: view.state } : {}) };
     if (notices.length === 0) return;
+    await this.#observe(deployId, notices);
     const record = stored ?? view.record;
     if (!record) {
       this.#warnOnce(`record:${deployId}`, 'notices of a deploy without a record; nothing to show', { deployId });
@@ -267,7 +289,12 @@ export class Notifier {
     const parked = view.state !== undefined && isIdle(view.state);
 
     const progress = renderProgress(view);
-    await this.#show(deployId, 'progress', messenger, editor, channel, progress, parked);
+    const progressRef = await this.#show(deployId, 'progress', messenger, editor, channel, progress, parked);
+    const uploadLog = this.#o.uploadLog?.[platform];
+    if (uploadLog && view.finished && (view.state === 'failed' || view.state === 'partial')) {
+      // After the final edit has landed (#show awaited it); a failed upload frees the claim and the render is retried.
+      await this.#claims.namedOnce(deployId, 'log', () => uploadLog(progressRef, `${deployId}.log`, renderDeployLog(notices, this.#o.secrets?.() ?? [])));
+    }
 
     const once = [
       ...view.warnings.map((w) => ({ index: w.index, message: () => renderWarning(w.warning, { deployId }) })),
@@ -281,8 +308,18 @@ export class Notifier {
     }
   }
 
-  /** Posts the deploy's message `field` once (across notifiers), else brings it up to date. */
-  async #show(deployId: string, field: string, messenger: Messenger, editor: MessageEditor, channel: string, message: OutgoingMessage, land: boolean): Promise<void> {
+  async #observe(deployId: string, notices: readonly DeployNotice[]): Promise<void> {
+    for (const observer of this.#o.observers ?? []) {
+      try {
+        await observer(deployId, notices, this.#claims);
+      } catch (error) {
+        this.#logger.warn('a notice observer failed; it sees this deploy again with its next notice', { deployId, error: errorMessage(error) });
+      }
+    }
+  }
+
+  /** Posts the deploy's message `field` once (across notifiers), else brings it up to date; returns its ref. */
+  async #show(deployId: string, field: string, messenger: Messenger, editor: MessageEditor, channel: string, message: OutgoingMessage, land: boolean): Promise<MessageRef> {
     const { ref, posted } = await this.#claims.once(deployId, field, () => messenger.post(channel, message));
     const key = refKey(ref);
     const text = JSON.stringify(message);
@@ -290,16 +327,17 @@ export class Notifier {
       remember(this.#requested, key, text);
       remember(this.#landed, key, text);
     } else if (land) {
-      if (this.#landed.get(key) === text) return;
+      if (this.#landed.get(key) === text) return ref;
       await editor.finish(ref, message);
       remember(this.#landed, key, text);
       remember(this.#requested, key, text);
     } else {
-      if (this.#requested.get(key) === text) return;
+      if (this.#requested.get(key) === text) return ref;
       editor.update(ref, message);
       remember(this.#requested, key, text);
       this.#landed.delete(key);
     }
+    return ref;
   }
 
   #editor(platform: Platform, messenger: Messenger): MessageEditor {

@@ -163,6 +163,9 @@ export class ThrottledEditor<M = OutgoingMessage> {
 
   #sent(slot: Slot<M>, wasFinal: boolean): void {
     slot.sending = false;
+    // The interval runs from when the platform answered, not from when the call left: with
+    // varying latency two edits sent 1 s apart may otherwise arrive less than 1 s apart.
+    slot.lastSentAt = this.#clock.now();
     slot.failures = 0;
     if (wasFinal && slot.latest === undefined) {
       this.#settle(slot);
@@ -174,6 +177,7 @@ export class ThrottledEditor<M = OutgoingMessage> {
 
   #failed(slot: Slot<M>, message: M, wasFinal: boolean, error: unknown): void {
     slot.sending = false;
+    slot.lastSentAt = this.#clock.now();
     if (this.#closed) return;
     const retryAfterMs = this.#rateLimitDelay(error);
     if (retryAfterMs !== undefined) {

@@ -1,0 +1,274 @@
+// `deploybot serve` (SPEC §9, §11, §12): the chat adapters that have credentials, the HTTP
+// surface (/slack/events, /hooks/upload, /healthz, /metrics), the notifier and — unless
+// `--no-workers` — the workers, in one process. Without chat credentials it still serves
+// HTTP and runs workers, and says on stdout which adapters are off and why. Wiring only.
+import { Redis } from 'ioredis';
+import type { Config } from '../../config/load-config.ts';
+import { configFileFromEnv } from '../../config/load-config.ts';
+import { DingTalkAdapter } from '../adapters/dingtalk/dingtalk-adapter.ts';
+import { dingTalkOptionsFromEnv } from '../adapters/dingtalk/dingtalk-options-from-env.ts';
+import { SlackAdapter, type SlackAdapterOptions } from '../adapters/slack/slack-adapter.ts';
+import { slackOptionsFromEnv } from '../adapters/slack/slack-options-from-env.ts';
+import { type RunningBot, startBot } from '../app/start-bot.ts';
+import type { Messenger, Platform } from '../core/chat-types.ts';
+import { DeploybotError, errorMessage } from '../core/errors.ts';
+import { createLogger, type Logger, parseLogLevel } from '../core/logger.ts';
+import { Secret } from '../core/secret.ts';
+import type { TransportFactory } from '../deploy/transports/host-transport.ts';
+import { type HealthChecks, redisHealthCheck } from '../http/health-route.ts';
+import { type RunningHttpServer, startHttpServer } from '../http/start-http-server.ts';
+import type { UploadHookOptions } from '../http/upload-hook-route.ts';
+import { type EditorFactory, throttledEditors } from '../notify/message-editor.ts';
+import { createMetrics, type DeploybotMetrics } from '../notify/metrics.ts';
+import { metricsFromNotices, queueDepthSampler } from '../notify/metrics-from-notices.ts';
+import type { LogUploader } from '../notify/notifier.ts';
+import { dataDirFromEnv } from '../store/open-release-store.ts';
+import { loadConfigOrReport } from './load-config-or-exit.ts';
+
+/** The environment variables whose values are secrets (SPEC §12), besides the config's keys. */
+const SECRET_ENV = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'DINGTALK_CLIENT_SECRET', 'UPLOAD_HOOK_SECRET'] as const;
+
+export interface ServeOptions {
+  config: Config;
+  /** @defaultValue process.env */
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Where the "what is on, what is off" lines go. @defaultValue stdout */
+  say?: (line: string) => void;
+  /** Run workers in this process (`--no-workers`: false). @defaultValue true */
+  workers?: boolean;
+  /** @defaultValue `PORT`, else 3000 */
+  port?: number;
+  /** @defaultValue '0.0.0.0' */
+  host?: string;
+  /** @defaultValue `DEPLOYBOT_DATA`, else ./var */
+  dataDir?: string;
+  /** Redis key prefix. @defaultValue `DEPLOYBOT_REDIS_PREFIX`, else 'deploybot' */
+  prefix?: string;
+  transport?: TransportFactory;
+  /** Extra Slack adapter settings (tests: a short retry policy). */
+  slack?: Pick<SlackAdapterOptions, 'retryConfig' | 'boltLogLevel'>;
+}
+
+export interface RunningServe {
+  http: RunningHttpServer;
+  bot: RunningBot;
+  metrics: DeploybotMetrics;
+  slack: SlackAdapter | undefined;
+  dingtalk: DingTalkAdapter | undefined;
+  /** Stops taking requests, then the adapters, the notifier and the workers. */
+  stop(): Promise<void>;
+}
+
+/** Starts everything `serve` runs; throws (having stopped what it started) when a part cannot start. */
+export async function startServe(options: ServeOptions): Promise<RunningServe> {
+  const env = options.env ?? process.env;
+  const say = options.say ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const logger = options.logger;
+  const redisUrl = env.REDIS_URL;
+  if (!redisUrl) throw new DeploybotError('redis_url_missing', 'set REDIS_URL: serve keeps deploys, approvals and the job queue in Redis');
+  const prefix = options.prefix ?? (env.DEPLOYBOT_REDIS_PREFIX || undefined);
+  const secrets = () => serveSecrets(options.config, env);
+
+  let bot: RunningBot | undefined;
+  const metrics = createMetrics({ queueDepth: queueDepthSampler(() => (bot ? [bot.jobs.rt.queue] : [])) });
+  const stack: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stack.splice(0).reverse()) {
+      await stop().catch((error: unknown) => logger.warn('stopping a part of serve failed', { error: errorMessage(error) }));
+    }
+  };
+
+  try {
+    const lines: string[] = [];
+    const messengers: Partial<Record<Platform, Messenger>> = {};
+    const uploadLog: Partial<Record<Platform, LogUploader>> = {};
+
+    const slackEnv = slackOptionsFromEnv(env);
+    const slack = slackEnv.ok ? new SlackAdapter({ ...slackEnv.options, ...options.slack, logger, metrics }) : undefined;
+    if (slack) {
+      messengers.slack = slack.messenger;
+      uploadLog.slack = (ref, filename, content) => slack.uploadLog(ref.channel, ref.id, filename, content);
+      lines.push(`slack: on (${slack.mode === 'socket' ? 'Socket Mode, SLACK_APP_TOKEN' : 'HTTP mode, POST /slack/events'})`);
+    } else if (!slackEnv.ok) {
+      lines.push(`slack: off — ${slackEnv.reason}`);
+    }
+
+    const dingEnv = dingTalkOptionsFromEnv(options.config, env);
+    let dingtalk: DingTalkAdapter | undefined;
+    if (dingEnv.ok) {
+      // The adapter's redelivery dedupe and conversation routes live in Redis, on a connection of its own.
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+      redis.on('error', (error: Error) => logger.debug('dingtalk redis connection error', { error: error.message }));
+      stack.push(async () => void redis.disconnect());
+      dingtalk = new DingTalkAdapter({ ...dingEnv.options, redis, logger, metrics, keyPrefix: `${prefix ?? 'deploybot'}:dingtalk:` });
+      messengers.dingtalk = dingtalk.messenger;
+      lines.push(`dingtalk: on (Stream mode${dingEnv.options.cardTemplateId ? ', interactive cards' : ', approvals by `approve <id>` replies'})`);
+    } else {
+      lines.push(`dingtalk: off — ${dingEnv.reason}`);
+    }
+    if (!slack && !dingtalk) lines.push('no chat adapter is on: nobody can send commands, but the HTTP surface and the workers run');
+
+    // Slack progress edits go through the adapter's rejecting client (PLATFORMS.md: coalesce on 429, never stall the queue).
+    const editorFor: EditorFactory = (platform, messenger) => (platform === 'slack' && slack ? slack.createProgressEditor() : throttledEditors(platform, messenger));
+
+    const workers = options.workers ?? true;
+    bot = await startBot({
+      config: options.config,
+      dataDir: options.dataDir ?? dataDirFromEnv(env),
+      logger,
+      messengers,
+      redisUrl,
+      ...(prefix ? { prefix } : {}),
+      workers,
+      editorFor,
+      ...(options.transport ? { transport: options.transport } : {}),
+      notifier: { observers: [metricsFromNotices(metrics)], uploadLog, secrets },
+    });
+    const running = bot;
+    stack.push(() => running.stop());
+    if (running.jobs.worker) await running.jobs.worker.waitUntilReady();
+    lines.push(workers ? 'workers: on (in this process)' : 'workers: off (--no-workers; run `deploybot worker` elsewhere)');
+
+    if (slack) {
+      await slack.start(running.router);
+      stack.push(() => slack.stop());
+    }
+    if (dingtalk) {
+      const adapter = dingtalk;
+      await adapter.start(running.router);
+      stack.push(() => adapter.stop());
+    }
+
+    let uploadHook: UploadHookOptions | undefined;
+    const uploadSecret = env.UPLOAD_HOOK_SECRET;
+    const uploadMessenger = slack?.messenger ?? dingtalk?.messenger;
+    if (!uploadSecret) {
+      lines.push('upload hook: off — UPLOAD_HOOK_SECRET is not set');
+    } else if (!uploadMessenger) {
+      lines.push('upload hook: off — no chat adapter is on to post its notices');
+    } else {
+      uploadHook = {
+        secret: new Secret(uploadSecret, 'UPLOAD_HOOK_SECRET'),
+        config: options.config,
+        messenger: uploadMessenger,
+        logger,
+        ...(slack ? {} : { defaultChannel: options.config.chat.dingtalk?.defaultConversation }),
+      };
+      lines.push(`upload hook: on (POST /hooks/upload, posting to ${slack ? 'slack' : 'dingtalk'})`);
+    }
+
+    const usesZooKeeper = Object.values(options.config.markets).some((market) => market.zookeeper);
+    const health: HealthChecks = {
+      redis: redisHealthCheck(running.jobs.rt.redis),
+      zookeeper: usesZooKeeper
+        ? async () => {
+          const store = await running.jobs.rt.releases.checkHealth();
+          if (!store.ok) throw new Error(store.error ?? 'unavailable');
+        }
+        : 'embedded',
+    };
+    const http = await startHttpServer({
+      port: options.port ?? portFromEnv(env),
+      host: options.host ?? '0.0.0.0',
+      logger,
+      slackEvents: slack?.requestListener,
+      uploadHook,
+      health,
+      metricsRegistry: metrics.registry,
+      secrets,
+    });
+    stack.push(() => http.stop());
+
+    for (const line of lines) say(`deploybot serve: ${line}`);
+    say(`deploybot serve: http listening on ${http.url} (/healthz, /metrics${slack?.mode === 'http' ? ', /slack/events' : ''}${uploadHook ? ', /hooks/upload' : ''})`);
+    say(`deploybot serve ${process.pid} ready`);
+    logger.info('serve ready', { port: http.port, slack: slack?.mode ?? 'off', dingtalk: dingtalk ? 'on' : 'off', workers });
+    return { http, bot: running, metrics, slack, dingtalk, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The `serve` command: starts, then runs until SIGTERM/SIGINT and stops gracefully. Returns the exit code. */
+export async function runServe(options: { configFile?: string; workers?: boolean }): Promise<number> {
+  const config = loadConfigOrReport(options.configFile ?? configFileFromEnv());
+  if (!config) return 1;
+  const env = process.env;
+  const secrets = () => serveSecrets(config, env);
+  const logger = createLogger({ level: parseLogLevel(env.LOG_LEVEL), secrets, base: { process: 'serve', pid: process.pid } });
+  let serve: RunningServe;
+  try {
+    serve = await startServe({ config, env, logger, ...(options.workers === false ? { workers: false } : {}) });
+  } catch (error) {
+    logger.error('serve could not start', { error });
+    process.stderr.write(`deploybot serve: ${errorMessage(error)}\n`);
+    return 1;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  say(`deploybot serve: ${signal}: stopping (running deploys reach a safe point first; send it again to stop at once)`);
+  process.once(signal, () => {
+    process.stderr.write('deploybot serve: stopped at once\n');
+    process.exit(130);
+  });
+  // A graceful stop waits on Redis (workers finishing their jobs, the notifier's last renders);
+  // with Redis gone it would wait forever. Nothing is lost by leaving then: a deploy in flight
+  // is resumed from its last checkpoint by a worker once Redis is back.
+  const redisGone = watchRedisGone(env.REDIS_URL!, 5000);
+  const outcome = await Promise.race([serve.stop().then(() => 'stopped' as const), redisGone.promise.then(() => 'redis-gone' as const)]);
+  redisGone.cancel();
+  if (outcome === 'redis-gone') {
+    process.stderr.write('deploybot serve: Redis has not answered for 5 s; stopped without waiting for it (deploys in flight resume from their last checkpoint once Redis is back)\n');
+    return 1;
+  }
+  say('deploybot serve: stopped');
+  return 0;
+}
+
+/** Resolves once Redis at `url` has not answered a PING for `ms` in a row. */
+function watchRedisGone(url: string, ms: number): { promise: Promise<void>; cancel(): void } {
+  const redis = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 1000, retryStrategy: () => 500 });
+  redis.on('error', () => undefined);
+  let lastAnswer = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  let cancelled = false;
+  const promise = new Promise<void>((resolve) => {
+    const check = () => {
+      redis.ping().then(() => (lastAnswer = Date.now()), () => undefined).finally(() => {
+        if (cancelled) return;
+        if (Date.now() - lastAnswer >= ms) resolve();
+        else timer = setTimeout(check, 500);
+      });
+    };
+    check();
+  });
+  return {
+    promise,
+    cancel() {
+      cancelled = true;
+      clearTimeout(timer);
+      redis.disconnect();
+    },
+  };
+}
+
+/** Every secret serve knows: the config's keys and the chat/upload credentials (SPEC §12). */
+function serveSecrets(config: Config, env: NodeJS.ProcessEnv): Array<Secret | string> {
+  return [...Object.values(config.keys), ...SECRET_ENV.map((name) => env[name]).filter((value): value is string => Boolean(value))];
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function portFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.PORT;
+  if (raw === undefined || raw === '') return 3000;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new DeploybotError('invalid_port', `PORT must be a port number (0–65535), not ${JSON.stringify(raw)}`);
+  return port;
+}
