@@ -23,6 +23,7 @@ import { createMetrics, type DeploybotMetrics } from '../notify/metrics.ts';
 import { metricsFromNotices, queueDepthSampler } from '../notify/metrics-from-notices.ts';
 import type { LogUploader } from '../notify/notifier.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
+import { watchRedisGone } from '../services/watch-redis-gone.ts';
 import { loadConfigOrReport } from './load-config-or-exit.ts';
 
 /** The environment variables whose values are secrets (SPEC §12), besides the config's keys. */
@@ -227,33 +228,6 @@ export async function runServe(options: { configFile?: string; workers?: boolean
   }
   say('deploybot serve: stopped');
   return 0;
-}
-
-/** Resolves once Redis at `url` has not answered a PING for `ms` in a row. */
-function watchRedisGone(url: string, ms: number): { promise: Promise<void>; cancel(): void } {
-  const redis = new Redis(url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 1000, retryStrategy: () => 500 });
-  redis.on('error', () => undefined);
-  let lastAnswer = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  let cancelled = false;
-  const promise = new Promise<void>((resolve) => {
-    const check = () => {
-      redis.ping().then(() => (lastAnswer = Date.now()), () => undefined).finally(() => {
-        if (cancelled) return;
-        if (Date.now() - lastAnswer >= ms) resolve();
-        else timer = setTimeout(check, 500);
-      });
-    };
-    check();
-  });
-  return {
-    promise,
-    cancel() {
-      cancelled = true;
-      clearTimeout(timer);
-      redis.disconnect();
-    },
-  };
 }
 
 /** Every secret serve knows: the config's keys and the chat/upload credentials (SPEC §12). */

@@ -4,6 +4,7 @@ import { configFileFromEnv } from '../../config/load-config.ts';
 import { startJobs } from '../app/start-jobs.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
+import { watchRedisGone } from '../services/watch-redis-gone.ts';
 import { loadConfigOrReport } from './load-config-or-exit.ts';
 
 export async function runWorker(options: { configFile?: string }): Promise<number> {
@@ -23,6 +24,14 @@ export async function runWorker(options: { configFile?: string }): Promise<numbe
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  await jobs.close();
+  // a graceful stop waits on Redis; with Redis gone, stop anyway (the deploys in flight
+  // resume from their checkpoints in whichever worker runs once Redis is back)
+  const redisGone = watchRedisGone(redisUrl, 5000);
+  const outcome = await Promise.race([jobs.close().then(() => 'stopped' as const), redisGone.promise.then(() => 'redis-gone' as const)]);
+  redisGone.cancel();
+  if (outcome === 'redis-gone') {
+    process.stderr.write('deploybot worker: Redis has not answered for 5 s; stopped without waiting for it\n');
+    return 1;
+  }
   return 0;
 }
