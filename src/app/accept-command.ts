@@ -12,6 +12,7 @@ import { refusalWarning } from '../domain/gray-warnings.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { marketLocations, needsApproval, PREPARED_VERBS } from './market-locations.ts';
 import { renderWarningText } from './render-answers.ts';
+import { leaseHolder } from './run-deploy-job.ts';
 
 export type AcceptedCommand = CommandOf<Exclude<DeployVerb, 'retry'>> | CommandOf<'retry'>;
 
@@ -87,7 +88,8 @@ async function retryScope(rt: JobRuntime, deployId: string): Promise<{ project: 
 
 /** Another deploy of the same location that is queued or running ahead of this one. */
 async function busyWith(rt: JobRuntime, record: DeployRecord): Promise<string | undefined> {
-  const holder = await rt.locationLock.holder(record.project, record.market, record.location);
+  const lease = await rt.locationLock.holder(record.project, record.market, record.location);
+  const holder = lease ? leaseHolder(lease) : undefined;
   if (holder && holder !== record.id) return holder;
   const recent = await rt.records.history(record.project, record.market, 30);
   const ahead = recent

@@ -19,6 +19,13 @@ import type { JobNotice } from './deploy-notice.ts';
 
 export const DEPLOY_QUEUE = 'deploys';
 
+/**
+ * TTL of a running deploy's location lease (run-deploy-job.ts): a dead worker's deploy is
+ * taken over this long after its last renewal (SPEC §12: within 15 s, goal 5 s); a Redis
+ * outage up to ~90 % of it leaves the lease with the execution that holds it.
+ */
+export const LOCATION_LEASE_MS = 5000;
+
 export interface JobRuntimeOptions {
   config: Config;
   redisUrl: string;
@@ -61,23 +68,29 @@ export class JobRuntime {
     this.now = options.now ?? (() => new Date());
     this.records = new DeployRecords(this.redis, this.keys, this.now);
     this.audit = new AuditLog(this.redis, this.keys);
-    this.locationLock = new LocationLock(this.redis, this.keys);
+    this.locationLock = new LocationLock(this.redis, this.keys, LOCATION_LEASE_MS);
     this.humanLocks = new HumanLocks(this.redis, this.keys);
     this.history = new ReleaseHistory(this.redis, this.keys);
     this.bus = new DeployEventBus(this.redis, this.keys);
-    this.queue = new Queue(DEPLOY_QUEUE, { connection: this.newConnection(), prefix: this.keys.bullPrefix() });
     this.releases = options.releases;
     this.dataDir = options.dataDir;
     this.logger = options.logger;
+    // while Redis is away (a restart) every connection retries; say so through the logger
+    // instead of ioredis' and BullMQ's own "Unhandled error event" lines on stderr
+    this.redis.on('error', this.#onRedisError);
+    this.queue = new Queue(DEPLOY_QUEUE, { connection: this.newConnection(), prefix: this.keys.bullPrefix() });
+    this.queue.on('error', this.#onRedisError);
     this.messengers = options.messengers ?? {};
     this.transport = options.transport;
   }
 
   readonly #connections: Redis[] = [];
+  readonly #onRedisError = (error: Error): void => this.logger.warn('redis connection error; retrying', { error: error.message });
 
   /** A Redis connection of its own (BullMQ workers and blocking reads need one each); closed with the runtime. */
   newConnection(): Redis {
     const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    connection.on('error', this.#onRedisError);
     this.#connections.push(connection);
     connection.once('end', () => this.#connections.splice(this.#connections.indexOf(connection) >>> 0, 1));
     return connection;

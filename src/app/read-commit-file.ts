@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ export async function readConfigZoo(dataDir: string, project: string, commit: st
 export async function checkoutCommit(dataDir: string, project: string, commit: string): Promise<string> {
   const dir = join(dataDir, 'trees', project, commit);
   if (existsSync(dir)) return dir;
-  const partial = `${dir}.partial-${process.pid}`;
+  const partial = `${dir}.partial-${process.pid}-${randomUUID()}`;
   await rm(partial, { recursive: true, force: true });
   await mkdir(partial, { recursive: true });
   await run('sh', ['-c', 'git --git-dir "$1" archive --format=tar "$2" | tar -x -C "$3"', 'sh', mirrorDirectory(dataDir, project), commit, partial], { timeout: 120_000 });

@@ -2,6 +2,7 @@
 // approval re-checked against the plan as it would run now, cancellation at safe points,
 // and the outcome recorded. A worker that takes over a dead worker's job lands here with
 // the record still `running` and resumes through the engine's checkpoint.
+import { randomUUID } from 'node:crypto';
 import type { DeployRecord } from '../domain/deploy-record.ts';
 import { planDifferences } from '../domain/approved-plan.ts';
 import { refusalWarning } from '../domain/gray-warnings.ts';
@@ -12,17 +13,30 @@ import { targetOfRecord } from './target-of-record.ts';
 
 export type RunJobOutcome = { kind: 'done' } | { kind: 'wait'; behind: string };
 
+/**
+ * The location lock is held by one execution of a deploy, `<deploy id>/<execution>`: when
+ * BullMQ hands the job out again while its first execution still runs (the job lock expired
+ * in a Redis outage or a stalled event loop), the second waits for the first instead of
+ * running the same deploy beside it. A dead execution's lease expires within the lock's TTL.
+ */
+export function leaseHolder(lease: string): string {
+  return lease.split('/')[0]!;
+}
+
 export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<RunJobOutcome> {
   let record = await rt.records.require(deployId);
   if (record.state !== 'queued' && record.state !== 'running') return { kind: 'done' };
-  const holder = await rt.locationLock.acquire(record.project, record.market, record.location, deployId);
-  if (holder) {
+  const lease = `${deployId}/${randomUUID()}`;
+  const held = await rt.locationLock.acquire(record.project, record.market, record.location, lease);
+  if (held) {
+    const holder = leaseHolder(held);
+    if (holder === deployId) return { kind: 'wait', behind: holder };
     const { changed } = await rt.records.update(deployId, (r) => (r.queuedBehind === holder ? undefined : { ...r, queuedBehind: holder }));
     if (changed) await rt.notify(deployId, { type: 'job.queued-behind', behind: holder });
     return { kind: 'wait', behind: holder };
   }
   const controller = new AbortController();
-  const heartbeat = startHeartbeat(rt, record, controller);
+  const heartbeat = startHeartbeat(rt, record, lease, controller);
   try {
     if (record.state === 'queued') {
       const started = await start(rt, record);
@@ -36,11 +50,13 @@ export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<Ru
       rt.logger.error('deploy failed unexpectedly', { deployId, error });
       outcome = { state: 'failed', reason: (error as Error).message };
     }
+    // another execution of this deploy took the lease over and finishes it from the checkpoint
+    if (heartbeat.lost()) return { kind: 'done' };
     await finish(rt, deployId, outcome);
     return { kind: 'done' };
   } finally {
     heartbeat.stop();
-    await rt.locationLock.release(record.project, record.market, record.location, deployId);
+    await rt.locationLock.release(record.project, record.market, record.location, lease);
   }
 }
 
@@ -73,8 +89,10 @@ async function finish(rt: JobRuntime, deployId: string, outcome: VerbOutcome): P
   const finishedAt = rt.now();
   const current = await rt.records.require(deployId);
   const startedAt = current.startedAt ? Date.parse(current.startedAt) : finishedAt.getTime();
+  // a running deploy stopped by `cancel` says who cancelled it, as a queued one does
+  const reason = outcome.reason ?? (outcome.state === 'cancelled' && current.cancelRequested ? `cancelled by ${current.cancelRequested.by}` : undefined);
   await rt.setState(deployId, ['running'], outcome.state, {
-    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(reason ? { reason } : {}),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt,
     ...(result?.commit ? { commit: result.commit } : {}),
@@ -83,13 +101,24 @@ async function finish(rt: JobRuntime, deployId: string, outcome: VerbOutcome): P
   });
 }
 
-/** Keeps the location lock alive while the job runs and turns a cancel request into an abort. */
-function startHeartbeat(rt: JobRuntime, record: DeployRecord, controller: AbortController): { stop(): void } {
-  const every = Math.max(250, Math.floor(rt.locationLock.ttlMs / 4));
+/**
+ * Keeps the location lease alive while the job runs and turns a cancel request into an abort.
+ * Renewed ten times per TTL, so the lease outlives a Redis outage of most of its TTL; a lease
+ * found taken over (a longer outage) stops this execution at the next safe point.
+ */
+function startHeartbeat(rt: JobRuntime, record: DeployRecord, lease: string, controller: AbortController): { stop(): void; lost(): boolean } {
+  const every = Math.max(250, Math.floor(rt.locationLock.ttlMs / 10));
+  let lost = false;
   const timer = setInterval(() => {
     void (async () => {
       try {
-        await rt.locationLock.acquire(record.project, record.market, record.location, record.id);
+        const other = await rt.locationLock.acquire(record.project, record.market, record.location, lease);
+        if (other !== undefined) {
+          if (!lost) rt.logger.warn('location lease taken over by another execution; stopping at the next safe point', { deployId: record.id, holder: other });
+          lost = true;
+          if (!controller.signal.aborted) controller.abort();
+          return;
+        }
         const now = await rt.records.get(record.id);
         if (now?.cancelRequested && !controller.signal.aborted) controller.abort();
       } catch (error) {
@@ -97,5 +126,5 @@ function startHeartbeat(rt: JobRuntime, record: DeployRecord, controller: AbortC
       }
     })();
   }, every);
-  return { stop: () => clearInterval(timer) };
+  return { stop: () => clearInterval(timer), lost: () => lost };
 }

@@ -27,12 +27,18 @@ export interface LocalRedisOptions {
   port?: number;
   /** @defaultValue 10000 */
   startTimeoutMs?: number;
+  /**
+   * Persist every write to an append-only file in `dir` (`--appendonly yes --appendfsync always`),
+   * so a server stopped or killed and started again on the same `dir` comes back with its data.
+   * @defaultValue false (no persistence)
+   */
+  appendOnly?: boolean;
 }
 
 const ATTEMPTS_ON_PORT_CLASH = 3;
 
 /**
- * A throwaway redis-server on 127.0.0.1 without persistence, for tests and the demo.
+ * A throwaway redis-server on 127.0.0.1 without persistence (unless `appendOnly`), for tests and the demo.
  * Resolves once it answers (and it is this server that answers, not another one on the port);
  * fails with the log tail when it does not.
  */
@@ -49,7 +55,7 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
       binary,
       [
         '--bind', '127.0.0.1', '--port', String(port), '--dir', dir,
-        '--save', '', '--appendonly', 'no', '--daemonize', 'no',
+        '--save', '', ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), '--daemonize', 'no',
         '--pidfile', join(dir, 'redis.pid'), '--logfile', logFile,
       ],
       { logFile: join(dir, 'redis.stdout.log'), cwd: dir },

@@ -2,6 +2,7 @@
 // of the commit, afterDownload hook, the build command. The result is cached under
 // `<dataDir>/builds/<project>/<build-id>/`; `build.json` marks it complete. A build is made
 // under a temporary name and renamed into place, so a killed worker leaves no half-build.
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
@@ -48,14 +49,25 @@ export function buildDirectory(dataDir: string, settings: BuildSettings): string
   return join(dataDir, 'builds', settings.project, buildId(settings));
 }
 
-export async function buildCode(request: BuildRequest): Promise<CodeBuild> {
+const inFlight = new Map<string, Promise<CodeBuild>>();
+
+/** Builds once: concurrent requests for one build in this process share it; across processes the first rename wins. */
+export function buildCode(request: BuildRequest): Promise<CodeBuild> {
+  const dir = buildDirectory(request.dataDir, request.settings);
+  const running = inFlight.get(dir);
+  if (running) return running.then((build) => ({ ...build, cacheHit: true }));
+  const work = buildOnce(request, dir).finally(() => inFlight.delete(dir));
+  inFlight.set(dir, work);
+  return work;
+}
+
+async function buildOnce(request: BuildRequest, dir: string): Promise<CodeBuild> {
   const { settings } = request;
   const id = buildId(settings);
-  const dir = buildDirectory(request.dataDir, settings);
   const cached = await readRecord(dir);
   if (cached) return describe(id, dir, cached, true);
 
-  const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  const temp = `${dir}.tmp-${process.pid}-${randomUUID()}`;
   const source = join(temp, 'src');
   await mkdir(source, { recursive: true });
   try {

@@ -5,7 +5,7 @@
 // without a timestamp), so the same build and release always give the same sha256, on any
 // worker. They are cached next to the build, per release.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,7 +39,7 @@ export async function makePackage(build: CodeBuild, dataDir: string, project: st
   if (existsSync(shaFile) && existsSync(path)) {
     return { path, file, sha256: (await readFile(shaFile, 'utf8')).trim(), bytes: (await stat(path)).size, cacheHit: true };
   }
-  const unique = `${process.pid}-${Date.now()}`;
+  const unique = `${process.pid}-${randomUUID()}`;
   const layer = join(dir, `layer-${unique}`);
   const temp = `${path}.tmp-${unique}`;
   try {

@@ -1,6 +1,7 @@
 // One bare mirror per project under `<dataDir>/mirrors/`, fetched before each resolve
 // instead of cloning afresh. A first clone goes to a temporary name and is renamed into
 // place, so a killed worker never leaves a half-made mirror behind.
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ async function fetchMirror(dir: string, repo: string): Promise<string> {
     }
     const parent = join(dir, '..');
     await mkdir(parent, { recursive: true });
-    const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+    const temp = `${dir}.tmp-${process.pid}-${randomUUID()}`;
     await gitClient(parent).clone(repo, temp, ['--mirror', '--quiet']);
     try {
       await rename(temp, dir);
