@@ -18,7 +18,7 @@ import { planPrune } from './plan-prune.ts';
 import { agreeOnRollbackTarget, previousReleaseOnDisk } from './plan-rollback.ts';
 import { planRetry } from './plan-retry.ts';
 import { readCurrentRelease } from './read-current-release.ts';
-import { formatReleaseId, isReleaseId } from './release-id.ts';
+import { formatReleaseId, isReleaseId } from '../domain/release-id.ts';
 import { runPool } from './run-pool.ts';
 import { withTimeout } from './with-timeout.ts';
 

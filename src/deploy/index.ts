@@ -20,7 +20,7 @@ export type { DeployEvent, DeployEventListener, DeployEventType } from './deploy
 export { MemoryCheckpoint, type DeployCheckpoint } from './deploy-checkpoint.ts';
 export { FileCheckpoint } from './file-checkpoint.ts';
 export { readCurrentRelease, readIndicator, type CurrentRelease } from './read-current-release.ts';
-export { formatReleaseId, parseReleaseId, safeVersion, packageFileName, compareReleaseIds, isReleaseId } from './release-id.ts';
+export { formatReleaseId, parseReleaseId, safeVersion, packageFileName, compareReleaseIds, isReleaseId } from '../domain/release-id.ts';
 export { planRetry, type RetryPlan } from './plan-retry.ts';
 export { planPrune } from './plan-prune.ts';
 export { decideSwitch, type SwitchDecision } from './decide-switch.ts';

@@ -1,6 +1,7 @@
 // The read side of `status` (SPEC §3): per release its version, commit, when and by whom;
 // per host the release its symlink points at, with drift flagged. Pure: the host readings
 // are taken by the caller through the deploy engine's transports.
+import { parseReleaseId } from './release-id.ts';
 import { GRAY_RELEASE, PRODUCTION_RELEASE, releaseTypeOf, reviewReleaseName, type ReleaseType } from './release-names.ts';
 import type { MarketReleases, ReleaseCurrent } from './release-state.ts';
 
@@ -59,13 +60,6 @@ export interface ReleaseStatus {
   releases: ReleaseRow[];
   hosts: HostRow[];
   drifted: number;
-}
-
-const RELEASE_ID = /^(.+)-(\d{14})-([0-9a-f]{7})$/;
-
-export function parseReleaseId(releaseId: string): { version: string; timestamp: string; sha7: string } | undefined {
-  const match = RELEASE_ID.exec(releaseId);
-  return match ? { version: match[1]!, timestamp: match[2]!, sha7: match[3]! } : undefined;
 }
 
 /**

@@ -9,7 +9,7 @@ import { MemoryCheckpoint } from '../../src/deploy/deploy-checkpoint.ts';
 import type { DeployEvent } from '../../src/deploy/deploy-events.ts';
 import type { DeployPlan } from '../../src/deploy/deploy-plan.ts';
 import { dryRunDeploy } from '../../src/deploy/dry-run-deploy.ts';
-import { formatReleaseId } from '../../src/deploy/release-id.ts';
+import { formatReleaseId } from '../../src/domain/release-id.ts';
 import { runDeploy } from '../../src/deploy/run-deploy.ts';
 import { deployPlan, deployTestConfig } from '../fixtures/deploy-test-config.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';

@@ -5,7 +5,7 @@ import { deployOutcome, type DeployResult, type HostResult } from '../../src/dep
 import { planPrune } from '../../src/deploy/plan-prune.ts';
 import { planRetry } from '../../src/deploy/plan-retry.ts';
 import { agreeOnRollbackTarget, previousReleaseOnDisk } from '../../src/deploy/plan-rollback.ts';
-import { compareReleaseIds } from '../../src/deploy/release-id.ts';
+import { compareReleaseIds } from '../../src/domain/release-id.ts';
 
 const id = (n: number) => `v${n}-202611210930${String(n).padStart(2, '0')}-abcdef${n % 10}`;
 

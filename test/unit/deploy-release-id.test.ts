@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareReleaseIds, formatReleaseId, formatUtcStamp, packageFileName, parseReleaseId, safeVersion } from '../../src/deploy/release-id.ts';
+import { compareReleaseIds, formatReleaseId, formatUtcStamp, packageFileName, parseReleaseId, safeVersion } from '../../src/domain/release-id.ts';
 
 const sha = '0123456789abcdef0123456789abcdef01234567';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MarketReleases } from '../../src/domain/release-state.ts';
-import { parseReleaseId, releaseStatus } from '../../src/domain/release-status.ts';
+import { parseReleaseId } from '../../src/domain/release-id.ts';
+import { releaseStatus } from '../../src/domain/release-status.ts';
 
 const prodCommit = '1234567'.padEnd(40, '0');
 const grayCommit = 'abcdef1'.padEnd(40, '0');
@@ -59,7 +60,7 @@ describe('release status (SPEC §3 status)', () => {
   });
 
   it('when a release id is parsed, then version, UTC timestamp and short sha come apart', () => {
-    expect(parseReleaseId('v1.3-rc1-20261121080000-abcdef1')).toEqual({ version: 'v1.3-rc1', timestamp: '20261121080000', sha7: 'abcdef1' });
+    expect(parseReleaseId('v1.3-rc1-20261121080000-abcdef1')).toEqual({ version: 'v1.3-rc1', stamp: '20261121080000', sha7: 'abcdef1' });
     expect(parseReleaseId('garbage')).toBeUndefined();
   });
 });

@@ -3,10 +3,10 @@
 // card clicks (TOPIC_CARD) run the clicked button's command as the clicking user. Every push
 // is acked; a redelivered push (same msgId) runs nothing twice, across all bot processes
 // sharing Redis.
-import { randomBytes } from 'node:crypto';
 import type { DWClientDownStream } from 'dingtalk-stream';
 import { TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
 import type { Redis } from 'ioredis';
+import { dispatchCommand } from '../../core/dispatch-command.ts';
 import type { ChatAdapter, ChatHandler, ChatUser, IncomingCommand, OutgoingMessage } from '../../core/chat-types.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -199,13 +199,7 @@ export class DingTalkAdapter implements ChatAdapter {
       replyPrivately,
       track: () => undefined,
     };
-    try {
-      await handler.onCommand(incoming);
-    } catch (error) {
-      const ref = randomBytes(4).toString('hex');
-      this.#logger.error('command failed', { ref, user: user.id, channel, error });
-      await replyPrivately(`internal error, ref ${ref}`).catch(() => undefined);
-    }
+    await dispatchCommand(handler, incoming, this.#logger);
   }
 
   #ack(frame: DWClientDownStream, result: unknown): void {

@@ -3,9 +3,9 @@
 // `POST /slack/events` through `requestListener`, which the HTTP surface mounts; Socket Mode
 // is used when an app token is given. Every slash command and button click is acked first
 // (well within Slack's 3 s) and then handed to the ChatHandler as a command line.
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, ExpressReceiver, LogLevel, webApi } from '@slack/bolt';
+import { dispatchCommand } from '../../core/dispatch-command.ts';
 import type { ChatAdapter, ChatHandler, ChatUser, IncomingCommand, OutgoingMessage } from '../../core/chat-types.ts';
 import { DeploybotError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -183,13 +183,7 @@ export class SlackAdapter implements ChatAdapter {
       replyPrivately,
       track: () => undefined,
     };
-    try {
-      await handler.onCommand(incoming);
-    } catch (error) {
-      const ref = randomBytes(4).toString('hex');
-      this.#logger.error('command failed', { ref, user: user.id, channel, error });
-      await replyPrivately(`internal error, ref ${ref}`).catch(() => undefined);
-    }
+    await dispatchCommand(handler, incoming, this.#logger);
   }
 
   /**

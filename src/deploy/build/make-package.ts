@@ -13,7 +13,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { DeploybotError } from '../../core/errors.ts';
-import { packageFileName } from '../release-id.ts';
+import { packageFileName } from '../../domain/release-id.ts';
 import type { CodeBuild } from './build-code.ts';
 
 export interface ReleasePackage {

@@ -4,7 +4,7 @@ import { DeploybotError } from '../../core/errors.ts';
 import type { DeployContext } from '../deploy-context.ts';
 import { commitTime as readCommitTime, resolveRef, verifyCommit } from '../git/resolve-ref.ts';
 import { updateMirror } from '../git/update-mirror.ts';
-import { formatReleaseId } from '../release-id.ts';
+import { formatReleaseId } from '../../domain/release-id.ts';
 
 interface Resolved {
   commit: string;
