@@ -12,7 +12,7 @@ import { refusalWarning } from '../domain/gray-warnings.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { marketLocations, needsApproval, PREPARED_VERBS } from './market-locations.ts';
 import { renderWarningText } from './render-answers.ts';
-import { leaseHolder } from './run-deploy-job.ts';
+import { deployAhead } from './deploy-ahead.ts';
 
 export type AcceptedCommand = CommandOf<Exclude<DeployVerb, 'retry'>> | CommandOf<'retry'>;
 
@@ -69,7 +69,7 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
   });
   await audit(rt, ctx, 'requested', scope, ctx.commandText, record.id);
   await rt.notify(record.id, { type: 'job.accepted', record });
-  const behind = await busyWith(rt, record);
+  const behind = await deployAhead(rt, record);
   await rt.enqueue(PREPARED_VERBS.has(verb) ? 'prepare' : 'run', record.id);
   ctx.track(track(record.id));
 
@@ -84,18 +84,6 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
 async function retryScope(rt: JobRuntime, deployId: string): Promise<{ project: string; market: string }> {
   const record = await rt.records.require(deployId);
   return { project: record.project, market: record.market };
-}
-
-/** Another deploy of the same location that is queued or running ahead of this one. */
-async function busyWith(rt: JobRuntime, record: DeployRecord): Promise<string | undefined> {
-  const lease = await rt.locationLock.holder(record.project, record.market, record.location);
-  const holder = lease ? leaseHolder(lease) : undefined;
-  if (holder && holder !== record.id) return holder;
-  const recent = await rt.records.history(record.project, record.market, 30);
-  const ahead = recent
-    .filter((r) => r.id !== record.id && r.location === record.location && (r.state === 'running' || r.state === 'queued') && r.createdAt <= record.createdAt)
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  return ahead[0]?.id;
 }
 
 export function describe(record: DeployRecord): string {

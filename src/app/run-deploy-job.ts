@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { DeployRecord } from '../domain/deploy-record.ts';
 import { planDifferences } from '../domain/approved-plan.ts';
 import { refusalWarning } from '../domain/gray-warnings.ts';
+import { deployAhead, leaseHolder } from './deploy-ahead.ts';
 import { executeVerb, type VerbOutcome } from './execute-verb.ts';
 import { hookScripts } from './hook-scripts.ts';
 import type { JobRuntime } from './job-runtime.ts';
@@ -13,27 +14,20 @@ import { targetOfRecord } from './target-of-record.ts';
 
 export type RunJobOutcome = { kind: 'done' } | { kind: 'wait'; behind: string };
 
-/**
- * The location lock is held by one execution of a deploy, `<deploy id>/<execution>`: when
- * BullMQ hands the job out again while its first execution still runs (the job lock expired
- * in a Redis outage or a stalled event loop), the second waits for the first instead of
- * running the same deploy beside it. A dead execution's lease expires within the lock's TTL.
- */
-export function leaseHolder(lease: string): string {
-  return lease.split('/')[0]!;
-}
-
 export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<RunJobOutcome> {
   let record = await rt.records.require(deployId);
   if (record.state !== 'queued' && record.state !== 'running') return { kind: 'done' };
+  if (record.state === 'queued') {
+    const ahead = await deployAhead(rt, record);
+    if (ahead) return waitBehind(rt, record, ahead);
+  }
   const lease = `${deployId}/${randomUUID()}`;
   const held = await rt.locationLock.acquire(record.project, record.market, record.location, lease);
   if (held) {
     const holder = leaseHolder(held);
+    // another execution of this very deploy still holds it: wait for it quietly
     if (holder === deployId) return { kind: 'wait', behind: holder };
-    const { changed } = await rt.records.update(deployId, (r) => (r.queuedBehind === holder ? undefined : { ...r, queuedBehind: holder }));
-    if (changed) await rt.notify(deployId, { type: 'job.queued-behind', behind: holder });
-    return { kind: 'wait', behind: holder };
+    return waitBehind(rt, record, holder);
   }
   const controller = new AbortController();
   const heartbeat = startHeartbeat(rt, record, lease, controller);
@@ -58,6 +52,12 @@ export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<Ru
     heartbeat.stop();
     await rt.locationLock.release(record.project, record.market, record.location, lease);
   }
+}
+
+async function waitBehind(rt: JobRuntime, record: DeployRecord, ahead: string): Promise<RunJobOutcome> {
+  const { changed } = await rt.records.update(record.id, (r) => (r.queuedBehind === ahead ? undefined : { ...r, queuedBehind: ahead }));
+  if (changed) await rt.notify(record.id, { type: 'job.queued-behind', behind: ahead });
+  return { kind: 'wait', behind: ahead };
 }
 
 /** queued → running, after the last checks: human lock, release rules now, the approved plan. */

@@ -124,6 +124,35 @@ describe('deploys as jobs', () => {
     expect(state.releases.production?.current?.version).toBe('v1');
   });
 
+  it('when gray is cancelled, then the gray host is back on production\'s release before gray is removed', async () => {
+    const production = online('br-1');
+    const gray = await h.request('alice', 'gray start mala-core brazil v4');
+    await h.settle(await h.request('alice', 'deploy mala-core dev v4'));
+    expect((await h.settle(gray)).state).toBe('refused');
+    const retryGray = await h.request('alice', 'gray start mala-core brazil v4');
+    await h.settle(retryGray);
+    await h.say('bob', `approve ${retryGray}`);
+    expect((await h.settle(retryGray)).state).toBe('success');
+    expect(online('br-gray')).toContain(sha7('v4'));
+    const cancel = await h.request('alice', 'gray cancel mala-core brazil');
+    expect(outcome(await h.settle(cancel))).toEqual({ state: 'success' });
+    expect(online('br-gray')).toBe(production);
+    const state = await h.jobs.rt.releases.read('mala-core', 'brazil');
+    expect(state.releases.gray).toBeUndefined();
+    expect(state.releases.production?.current?.version).toBe('v1');
+  });
+
+  it('when a review is cancelled, then its release is removed and production is untouched', async () => {
+    const versions = (await h.jobs.rt.releases.read('mala-core', 'brazil')).releases.production?.versions;
+    const start = await h.request('alice', 'review start mala-core brazil appstore v4');
+    expect((await h.settle(start)).state).toBe('success');
+    const cancel = await h.request('alice', 'review cancel mala-core brazil appstore');
+    expect(outcome(await h.settle(cancel))).toEqual({ state: 'success' });
+    const state = await h.jobs.rt.releases.read('mala-core', 'brazil');
+    expect(state.releases['review-appstore']).toBeUndefined();
+    expect(state.releases.production?.versions).toEqual(versions);
+  });
+
   it('when two deploys target one location, then they run one after the other', async () => {
     const first = await h.request('alice', 'deploy mala-core dev v3');
     const second = await h.say('alice', 'deploy mala-core dev v4');
