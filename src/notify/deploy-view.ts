@@ -2,124 +2,13 @@
 // (SPEC §8). Pure: the same notices always give the same view, so any notifier process can
 // render a deploy from its full notice list, however often and in whatever order it is told.
 import type { DeployNotice } from '../app/deploy-notice.ts';
-import type { DeployOutcome, DeployResult, ErrorInfo, HostStepName, StepName } from '../deploy/deploy-result.ts';
-import { type ApprovalDecision, type ApprovedPlan, type DeployRecord, type DeployState, type DeployVerb, isTerminal } from '../domain/deploy-record.ts';
-import type { GrayWarning } from '../domain/gray-warnings.ts';
-import type { SizeSpanReport } from '../domain/size-span-report.ts';
+import type { DeployResult, HostStepName, StepName } from '../deploy/deploy-result.ts';
+import { type DeployRecord, type DeployState, isTerminal } from '../domain/deploy-record.ts';
+import type { ApprovalView, DeployView, FailedHostView, HostCounts, StepStatus, StepView, ViewStepName } from './deploy-view-types.ts';
+import { VIEW_STEPS } from './deploy-view-types.ts';
 import { hostSummary } from './host-summary.ts';
 
-/** The steps of SPEC §4 as shown; `preflight` (rollback) appears only when a deploy ran it. */
-export const VIEW_STEPS = ['validate', 'approve', 'resolve', 'build', 'preflight', 'distribute', 'switch', 'record', 'prune'] as const;
-export type ViewStepName = (typeof VIEW_STEPS)[number];
-
-/** pending: not reached; stopped: ended by a decision or cancel (rejected, expired, refused, cancelled). */
-export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'stopped';
-
-export interface HostCounts {
-  done: number;
-  failed: number;
-  total: number;
-}
-
-export interface StepView {
-  name: ViewStepName;
-  status: StepStatus;
-  /** distribute, switch, prune: hosts done / failed / targeted. */
-  hosts?: HostCounts;
-  durationMs?: number;
-  /** Why it was skipped, stopped or failed; or a detail (`cached`, `approved by bob`). */
-  note?: string;
-}
-
-export interface DeployHeader {
-  verb?: DeployVerb;
-  command?: string;
-  project?: string;
-  market?: string;
-  location?: string;
-  release?: string;
-  version?: string;
-  ref?: string;
-  commit?: string;
-  requestedBy?: string;
-  relatedDeployId?: string;
-}
-
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'closed';
-
-export interface ApprovalView {
-  status: ApprovalStatus;
-  /** Index of the `job.approval-requested` notice. */
-  noticeIndex: number;
-  requestedAt: string;
-  approvers: string[];
-  required: number;
-  expiresAt?: string;
-  approvedBy: string[];
-  plan?: ApprovedPlan;
-  /** Commits since the production commit, one line each. */
-  diffSummary?: string[];
-  decision?: ApprovalDecision;
-  /** Expired, cancelled or closed: when, by whom, why. */
-  closedAt?: string;
-  closedBy?: string;
-  closedReason?: string;
-}
-
-export interface FailedHostView {
-  /** The host's config name. */
-  host: string;
-  step?: HostStepName;
-  error?: ErrorInfo;
-  /** Last lines of its output (redacted by the engine). */
-  outputTail: string[];
-}
-
-export interface WarningEntry {
-  index: number;
-  at: string;
-  warning: GrayWarning;
-}
-
-export interface SizeSpansEntry {
-  index: number;
-  at: string;
-  report: SizeSpanReport;
-  release: string;
-  version: string;
-}
-
-export interface DeployView {
-  deployId: string;
-  header: DeployHeader;
-  /** The newest record a notice carried. */
-  record?: DeployRecord;
-  /** The newest state told (a job notice, else the engine's outcome). */
-  state?: DeployState;
-  reason?: string;
-  queuedBehind?: string;
-  steps: StepView[];
-  /** Targeted hosts by config name. */
-  hosts: string[];
-  /** Upload progress summed over hosts (latest `host.bytes` of each). */
-  bytes?: { sent: number; total: number };
-  startedAt?: string;
-  updatedAt?: string;
-  elapsedMs: number;
-  outcome?: DeployOutcome;
-  result?: DeployResult;
-  /** Why the deploy as a whole failed (a step's error). */
-  error?: ErrorInfo;
-  failedHosts: FailedHostView[];
-  warnings: WarningEntry[];
-  sizeSpans: SizeSpansEntry[];
-  notes: string[];
-  approval?: ApprovalView;
-  noticeCount: number;
-  /** A terminal state: nothing more will change. */
-  finished: boolean;
-}
-
+export * from './deploy-view-types.ts';
 export type HostStepGroup = 'distribute' | 'switch' | 'prune';
 type HostStatus = 'running' | 'done' | 'failed';
 type EngineStep = Exclude<ViewStepName, 'validate' | 'approve'>;
