@@ -3,6 +3,7 @@
 // chat on the example config. `npm run demo -- --script` plays the checked walkthrough.
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ensureRedisInstalled } from '../demo/ensure-redis-installed.ts';
 import { ensureSampleRepos } from '../demo/sample-repos.ts';
 import { runWalkthrough } from '../demo/run-walkthrough.ts';
 import { walkthroughSteps } from '../demo/walkthrough.ts';
@@ -11,6 +12,11 @@ import { loadConfigOrReport } from './load-config-or-exit.ts';
 import { EXAMPLE_CONFIG_FILE, runConsole } from './run-console.ts';
 
 const script = process.argv.includes('--script');
+const cannotStart = ensureRedisInstalled();
+if (cannotStart) {
+  process.stderr.write(`deploybot demo: ${cannotStart}\n`);
+  process.exit(1);
+}
 const configFile = process.env.DEPLOYBOT_CONFIG || EXAMPLE_CONFIG_FILE;
 // the example config names its hosts and repositories under ../var/demo from its own folder
 const demoDir = join(dirname(configFile), '..', 'var', 'demo');
