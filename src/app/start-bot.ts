@@ -1,5 +1,6 @@
 // One running bot in this process: Redis (REDIS_URL, or a local one started here), the
 // job layer with its workers, the notifier, and the command handlers for the adapters.
+import { join } from 'node:path';
 import type { Config } from '../../config/load-config.ts';
 import type { ChatHandler, Messenger, Platform } from '../core/chat-types.ts';
 import { createCommandRouter } from '../core/command-router.ts';
@@ -36,7 +37,9 @@ export interface RunningBot {
 }
 
 export async function startBot(options: StartBotOptions): Promise<RunningBot> {
-  const localRedis = options.redisUrl ? undefined : await startLocalRedis();
+  // a local Redis keeps its data next to the embedded release store, so the two agree
+  // from one run of the console or demo to the next
+  const localRedis = options.redisUrl ? undefined : await startLocalRedis({ dir: join(options.dataDir, 'redis'), appendOnly: true });
   const redisUrl = options.redisUrl ?? localRedis!.url;
   if (localRedis) options.logger.info('started a local redis-server (REDIS_URL is unset)', { url: redisUrl });
   const jobs = await startJobs({

@@ -20,6 +20,7 @@ export async function runConsole(options: { configFile?: string; user?: string }
     output: process.stdout,
     user: options.user ?? process.env.DEPLOYBOT_USER ?? 'console',
     echo: !process.stdin.isTTY,
+    prompt: process.stdin.isTTY === true,
   });
   const bot = await startBot({
     config,

@@ -14,6 +14,8 @@ export interface ConsoleAdapterOptions {
   channel?: string;
   /** Print each input line back (useful when reading a script rather than a terminal). */
   echo?: boolean;
+  /** Show a `user> ` prompt (when the input is a terminal). */
+  prompt?: boolean;
 }
 
 export class ConsoleAdapter implements ChatAdapter {
@@ -61,8 +63,19 @@ export class ConsoleAdapter implements ChatAdapter {
 
   async #run(handler: ChatHandler): Promise<void> {
     this.#handler = handler;
-    const lines = createInterface({ input: this.options.input, crlfDelay: Infinity, terminal: false });
-    for await (const raw of lines) await this.submit(raw);
+    // at a terminal, a prompt says who you are; a piped script gets its lines echoed instead
+    const interactive = this.options.prompt === true;
+    const lines = createInterface({ input: this.options.input, crlfDelay: Infinity, terminal: interactive, ...(interactive ? { output: this.options.output } : {}) });
+    const prompt = () => {
+      if (!interactive) return;
+      lines.setPrompt(`${this.#user.id}> `);
+      lines.prompt();
+    };
+    prompt();
+    for await (const raw of lines) {
+      await this.submit(raw);
+      prompt();
+    }
     await this.waitForJobs();
   }
 
