@@ -10,7 +10,7 @@ import type { DeployRecord, DeployVerb } from '../domain/deploy-record.ts';
 import { deployTarget, type DeployTarget, type TargetCommand } from '../domain/deploy-target.ts';
 import { refusalWarning } from '../domain/gray-warnings.ts';
 import type { JobRuntime } from './job-runtime.ts';
-import { marketLocations, needsApproval, PREPARED_VERBS } from './market-locations.ts';
+import { channelFor, marketLocations, needsApproval, PREPARED_VERBS } from './market-locations.ts';
 import { renderWarningText } from './render-answers.ts';
 import { deployAhead } from './deploy-ahead.ts';
 
@@ -37,7 +37,11 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
     const outcome = deployTarget(command as TargetCommand, marketLocations(rt.config, command.market), state);
     if (!outcome.ok) {
       await audit(rt, ctx, 'refused', scope, outcome.refusal.message);
-      await ctx.reply({ text: renderWarningText(refusalWarning(outcome.refusal)) });
+      // a refusal is also a gray-test warning, posted where the project/market posts (SPEC §8, §12)
+      const warning = { text: renderWarningText(refusalWarning(outcome.refusal)) };
+      const messenger = rt.messengers[ctx.platform];
+      if (messenger) await messenger.post(channelFor(rt.config, command.project, command.market, ctx.channel, ctx.platform), warning);
+      else await ctx.reply(warning);
       throw new RefusedError(outcome.refusal.code, `Refused: ${outcome.refusal.message}. Nothing was queued.`);
     }
     target = outcome.value;
