@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { loadConfig, parseConfig } from '../../config/load-config.ts';
 
-const KEY_TEXT = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ-test-only\n-----END OPENSSH PRIVATE KEY-----\n';
+// a real private key, made for this run only
+const KEY_TEXT = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const KEY_BODY = KEY_TEXT.split('\n')[1]!;
 const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKp0dGVzdGhvc3RrZXl0ZXN0aG9zdGtleXRlc3Q';
 
 const BASE = `
@@ -79,7 +82,7 @@ describe('loading a config', () => {
     const result = parseConfig(BASE, file, env);
     if (!result.ok) throw new Error('invalid');
     const printed = [JSON.stringify(result.config), inspect(result.config, { depth: 10 }), String(result.config.keys.deploy)].join('\n');
-    expect(printed).not.toContain('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ');
+    expect(printed).not.toContain(KEY_BODY);
   });
 
   it('when a key file is given, then it is read relative to the config file', () => {
