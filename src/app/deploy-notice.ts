@@ -16,5 +16,3 @@ export type JobNotice =
   | { type: 'job.note'; text: string };
 
 export type DeployNotice = (JobNotice & { deployId: string; at: string }) | DeployEvent;
-
-export type JobNoticeBody = JobNotice;
