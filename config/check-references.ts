@@ -45,6 +45,7 @@ export function checkReferences(config: RawConfig): ConfigProblem[] {
       });
       reportDuplicates(location.grayHosts, `${at}.grayHosts`, 'host', add);
       if (location.role === 'review' && location.grayHosts.length > 0) add(`${at}.grayHosts`, 'a review location cannot have gray hosts');
+      if (location.relay !== undefined && location.admin === undefined) add(`${at}.relay`, 'relay settings need an admin host');
       if (location.admin !== undefined) {
         if (!hostNames.has(location.admin)) add(`${at}.admin`, `unknown host "${location.admin}"`);
         else if (location.hosts.includes(location.admin)) add(`${at}.admin`, `"${location.admin}" relays to the cluster and cannot also be one of its hosts`);

@@ -53,6 +53,13 @@ const locationSchema = z.strictObject({
   hosts: z.array(z.string()).min(1, 'needs at least one host'),
   grayHosts: z.array(z.string()).default([]),
   admin: z.string().optional(),
+  /** How the admin host reaches its cluster when it relays (paths on the admin host). */
+  relay: z.strictObject({
+    identityFile: z.string().regex(/^\//, 'must be an absolute path on the admin host').optional(),
+    knownHostsFile: z.string().regex(/^\//, 'must be an absolute path on the admin host').optional(),
+    /** An ssh_config for the admin's scp (`/dev/null` ignores the admin user's own). */
+    sshConfigFile: z.string().regex(/^\//, 'must be an absolute path on the admin host').optional(),
+  }).optional(),
 });
 
 const zookeeperSchema = z.strictObject({

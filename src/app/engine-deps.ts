@@ -12,7 +12,8 @@ export interface EngineSession {
 }
 
 /** `part` separates the checkpoints of several engine runs within one deploy (gray cancel). */
-export function engineSession(rt: JobRuntime, deployId: string, extra: Partial<DeployEngineDeps> = {}, part?: string): EngineSession {
+export function engineSession(rt: JobRuntime, deployId: string, extra: Partial<DeployEngineDeps> = {}, part?: string, location?: { market: string; name: string }): EngineSession {
+  const relay = location ? rt.config.markets[location.market]?.locations[location.name]?.relay : undefined;
   let chain: Promise<void> = Promise.resolve();
   const publish = (event: DeployEvent) => {
     chain = chain.then(() => rt.bus.publish(event)).catch((error) => rt.logger.warn('event not published', { deployId, error }));
@@ -25,6 +26,7 @@ export function engineSession(rt: JobRuntime, deployId: string, extra: Partial<D
       onEvent: publish,
       now: rt.now,
       ...(rt.transport ? { transport: rt.transport } : {}),
+      ...(relay ? { relay } : {}),
       ...extra,
     },
     flush: () => chain,

@@ -95,7 +95,7 @@ async function afterShipped(rt: JobRuntime, record: DeployRecord, result: Deploy
 }
 
 async function engine(rt: JobRuntime, record: DeployRecord, signal: AbortSignal, run: (deps: DeployEngineDeps) => Promise<DeployResult>, part?: string): Promise<VerbOutcome> {
-  const session = engineSession(rt, record.id, { signal }, part);
+  const session = engineSession(rt, record.id, { signal }, part, { market: record.market, name: record.location });
   const result = await run(session.deps);
   await session.flush();
   await rt.redis.set(rt.keys.deployResult(record.id), JSON.stringify(result), 'EX', 30 * 24 * 3600);

@@ -4,12 +4,13 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Config } from '../../config/load-config.ts';
 import { MemoryCheckpoint } from '../../src/deploy/deploy-checkpoint.ts';
 import type { DeployEvent } from '../../src/deploy/deploy-events.ts';
 import { runDeploy } from '../../src/deploy/run-deploy.ts';
 import { deployPlan, deployTestConfig } from '../fixtures/deploy-test-config.ts';
+import { startJobHarness } from '../fixtures/job-harness.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';
 import { type SshTestHost, type SshTestHosts, startSshHosts } from '../support/ssh-hosts.ts';
 
@@ -97,6 +98,33 @@ describe('deploy through an admin relay', () => {
       expect(cluster.map((h) => readlinkSync(join(h.root, 'prod/mala-core')))).toEqual(before);
     } finally {
       writeKnownHosts(cluster);
+    }
+  });
+});
+
+describe('a deploy command to a location with an admin', () => {
+  it('when the config names the relay settings, then the job relays through the admin and the bot uploads one package', async () => {
+    mkdirSync(join(base, 'relay-config'));
+    const relayed = deployTestConfig({
+      dir: join(base, 'relay-config'),
+      repo: repo.dir,
+      privateKey: ssh.privateKey,
+      admin: admin.name,
+      relay: RELAY,
+      hosts: Object.fromEntries(ssh.hosts.map((h) => [h.name, { address: h.address, port: h.port, user: h.user, hostKey: h.hostKey }])),
+      project: { hostTimeout: '20s' },
+    });
+    const h = await startJobHarness({ config: relayed, redisUrl: inject('redisUrl'), dataDir: join(base, 'var-jobs') });
+    try {
+      const id = await h.request('alice', 'deploy mala-core brazil v3');
+      const record = await h.settle(id);
+      expect({ state: record.state, reason: record.reason }).toEqual({ state: 'success', reason: undefined });
+      const result = JSON.parse((await h.jobs.rt.redis.get(h.jobs.rt.keys.deployResult(id)))!) as { relayedVia?: string; bytesUploaded: number; package: { bytes: number } };
+      expect(result.relayedVia).toBe(admin.name);
+      expect(result.bytesUploaded).toBe(result.package.bytes);
+      for (const host of cluster) expect(readlinkSync(join(host.root, 'prod/mala-core'))).toContain(repo.commits.v3!.slice(0, 7));
+    } finally {
+      await h.close();
     }
   });
 });

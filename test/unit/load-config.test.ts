@@ -165,3 +165,13 @@ describe('loading a config', () => {
     expect(Object.keys(result.config.markets)).toEqual(['dev', 'brazil', 'india', 'idn']);
   });
 });
+
+describe('admin relay settings', () => {
+  it('when a location relays through its admin, then the admin paths are taken, and relay without an admin is refused', () => {
+    const withRelay = withChange((d) => d.setIn(['markets', 'brazil', 'locations', 'main', 'relay'], d.createNode({ identityFile: '/home/deploy/.ssh/cluster', knownHostsFile: '/home/deploy/.ssh/cluster_known_hosts' })));
+    expect(withRelay.ok && withRelay.config.markets.brazil?.locations.main?.relay).toEqual({ identityFile: '/home/deploy/.ssh/cluster', knownHostsFile: '/home/deploy/.ssh/cluster_known_hosts' });
+    const orphan = withChange((d) => d.setIn(['markets', 'brazil', 'locations', 'appstore', 'relay'], d.createNode({ identityFile: '/k' })));
+    expect(orphan.ok).toBe(false);
+    if (!orphan.ok) expect(orphan.problems).toEqual(['markets.brazil.locations.appstore.relay: relay settings need an admin host']);
+  });
+});
