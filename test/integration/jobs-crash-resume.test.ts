@@ -1,6 +1,7 @@
 // Workers as separate processes on real sshd hosts: a worker SIGKILLed mid-distribute or
 // mid-switch is replaced by another that finishes the deploy; no host runs a hook twice and
 // every host ends on the complete release. A kill inside a hook is reported, not re-run.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -117,5 +118,31 @@ describe('a worker that dies mid-deploy', () => {
     for (let host = 0; host < 4; host += 1) expect(online(host)).toContain(repo.commits.v3!.slice(0, 7));
     rmSync(join(ssh.hosts[3]!.root, 'hold'));
     await spare.kill('SIGTERM');
+  });
+
+  it('when deploys have run, then no key material is anywhere in Redis or under the data directories (SPEC §12)', async () => {
+    const body = ssh.privateKey.split('\n').filter((line) => line.length > 20 && !line.startsWith('-----'));
+    expect(body.length).toBeGreaterThan(0);
+    const redis = h.jobs.rt.redis;
+    const keys = await redis.keys(`${prefix}:*`);
+    expect(keys.length).toBeGreaterThan(10);
+    let dump = '';
+    for (const key of keys) {
+      const type = await redis.type(key);
+      if (type === 'string') dump += await redis.get(key);
+      else if (type === 'hash') dump += JSON.stringify(await redis.hgetall(key));
+      else if (type === 'list') dump += (await redis.lrange(key, 0, -1)).join('\n');
+      else if (type === 'set') dump += (await redis.smembers(key)).join('\n');
+      else if (type === 'zset') dump += (await redis.zrange(key, '0', '-1')).join('\n');
+      else if (type === 'stream') dump += JSON.stringify(await redis.xrange(key, '-', '+'));
+    }
+    // grep exits 1 when no file matches
+    const dirs = [join(base, 'var'), join(base, 'var-bot')].filter((dir) => existsSync(dir));
+    expect(dirs.length).toBeGreaterThan(0);
+    const grep = spawnSync('grep', ['-rIl', '--', body[0]!, ...dirs], { encoding: 'utf8' });
+    expect(grep.status).toBe(1);
+    const files = grep.stdout;
+    for (const line of body) expect(dump).not.toContain(line);
+    expect(files).toBe('');
   });
 });
