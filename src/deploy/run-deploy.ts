@@ -102,13 +102,16 @@ async function deployFlow(ctx: DeployContext): Promise<void> {
 async function rollbackFlow(ctx: DeployContext): Promise<void> {
   const { plan, deps } = ctx;
   stopIfRequested(ctx, 'preflight');
-  const target = await runStep(ctx, 'preflight', () => rollbackPreflight(ctx, plan.hosts), (id) => ({ releaseId: id }));
-  ctx.releaseId = target;
+  const preflight = await runStep(ctx, 'preflight', () => rollbackPreflight(ctx, plan.hosts), (p) => ({ releaseId: p.releaseId, unreachable: Object.keys(p.unreachable) }));
+  ctx.releaseId = preflight.releaseId;
   ctx.commit = plan.commit;
+  // hosts left out as unreachable (within maxFailedHosts) fail; the others switch
+  const failed = Object.fromEntries(Object.entries(preflight.unreachable).map(([host, message]) => [host, { code: 'host_unreachable', message: `${host}: ${message}` }]));
+  for (const [host, error] of Object.entries(failed)) recordHostStep(ctx, host, 'link', { status: 'failed', error });
   let gate = (await deps.checkpoint.get('gate')) as Gate | undefined;
   if (!gate) {
     stopIfRequested(ctx, 'switch');
-    gate = { hosts: [...plan.hosts], failed: {} };
+    gate = { hosts: plan.hosts.filter((host) => !(host in failed)), failed };
     await deps.checkpoint.set('gate', gate);
   }
   await switchAndRecord(ctx, gate.hosts, {});

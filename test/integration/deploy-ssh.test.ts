@@ -157,6 +157,28 @@ describe('deploy over SSH to four hosts', () => {
     }
   });
 
+  it('when a host is down during a rollback, then with maxFailedHosts 0 nothing switches, and with 1 the others roll back', async () => {
+    const down = byName('br-2');
+    const live = names.filter((n) => n !== 'br-2');
+    const before = await Promise.all(live.map((h) => remote(h, ['readlink', '/data/prod/mala-core'])));
+    const target = releasesOn('br-1').find((id) => `/data/codes/mala-core/${id}` !== before[0])!;
+    await down.stop();
+    try {
+      const refused = await deploy(deployPlan({ kind: 'rollback', ref: 'rollback', version: 'v1', hosts: names, rollbackTo: target }));
+      expect(refused.result.outcome).toBe('failed');
+      expect(refused.result.error?.message).toMatch(/cannot check br-2/);
+      expect(await Promise.all(live.map((h) => remote(h, ['readlink', '/data/prod/mala-core'])))).toEqual(before);
+
+      const { result } = await deploy(deployPlan({ kind: 'rollback', ref: 'rollback', version: 'v1', hosts: names, rollbackTo: target }), config({ maxFailedHosts: 1 }));
+      expect(result.outcome).toBe('partial');
+      expect(result.failedHosts).toEqual(['br-2']);
+      expect(result.bytesUploaded).toBe(0);
+      for (const host of live) expect(await remote(host, ['readlink', '/data/prod/mala-core'])).toBe(`/data/codes/mala-core/${target}`);
+    } finally {
+      await down.start();
+    }
+  });
+
   it('when a host hangs past hostTimeout, then the others are not delayed beyond it', async () => {
     const hung = byName('br-4');
     hung.pause();

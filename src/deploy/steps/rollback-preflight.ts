@@ -1,6 +1,8 @@
 // Rollback preflight: find the target (named, or each host's previous release on disk) and
 // check that every targeted host holds it with the right release indicator. Hosts that do
-// not are named and nothing is switched. No upload ever happens in a rollback.
+// not are named and nothing is switched. Hosts that cannot be reached are left out when they
+// are no more than `maxFailedHosts` (the same tolerance as a deploy's switch gate), so an
+// urgent rollback is not held up by one dead machine. No upload ever happens in a rollback.
 import { posix } from 'node:path';
 import { DeploybotError } from '../../core/errors.ts';
 import { type DeployContext } from '../deploy-context.ts';
@@ -16,11 +18,17 @@ interface HostView {
   error?: string;
 }
 
-export async function rollbackPreflight(ctx: DeployContext, hosts: readonly string[]): Promise<string> {
-  const saved = (await ctx.deps.checkpoint.get('preflight')) as { releaseId: string } | undefined;
-  if (saved) return saved.releaseId;
+export interface RollbackPreflight {
+  releaseId: string;
+  /** Hosts left out because they could not be reached, with why. */
+  unreachable: Record<string, string>;
+}
 
-  const { results: views } = await runPool(hosts, ctx.project.parallel, async (host): Promise<HostView> => {
+export async function rollbackPreflight(ctx: DeployContext, allHosts: readonly string[]): Promise<RollbackPreflight> {
+  const saved = (await ctx.deps.checkpoint.get('preflight')) as RollbackPreflight | undefined;
+  if (saved) return saved;
+
+  const { results: views } = await runPool(allHosts, ctx.project.parallel, async (host): Promise<HostView> => {
     const transport = ctx.pool.get(host);
     try {
       return await withTimeout(
@@ -33,10 +41,11 @@ export async function rollbackPreflight(ctx: DeployContext, hosts: readonly stri
       return { entries: [], error: (error as Error).message };
     }
   });
-  const unreachable = hosts.filter((host) => views.get(host)?.error !== undefined);
-  if (unreachable.length > 0) {
-    throw new DeploybotError('rollback_preflight_failed', `cannot check ${unreachable.join(', ')}: ${unreachable.map((h) => views.get(h)!.error).join('; ')}; nothing was switched`, { hosts: unreachable });
+  const unreachable = allHosts.filter((host) => views.get(host)?.error !== undefined);
+  if (unreachable.length > ctx.project.maxFailedHosts) {
+    throw new DeploybotError('rollback_preflight_failed', `cannot check ${unreachable.join(', ')}: ${unreachable.map((h) => views.get(h)!.error).join('; ')}; more than maxFailedHosts ${ctx.project.maxFailedHosts}, so nothing was switched`, { hosts: unreachable });
   }
+  const hosts = allHosts.filter((host) => !unreachable.includes(host));
 
   let target = ctx.plan.rollbackTo;
   if (target === undefined) {
@@ -62,6 +71,7 @@ export async function rollbackPreflight(ctx: DeployContext, hosts: readonly stri
   if (wrongRelease.length > 0) {
     throw new DeploybotError('release_mismatch', `release ${target} is not a "${ctx.plan.release}" release on ${wrongRelease.join(', ')}; nothing was switched`);
   }
-  await ctx.deps.checkpoint.set('preflight', { releaseId: target });
-  return target;
+  const result: RollbackPreflight = { releaseId: target, unreachable: Object.fromEntries(unreachable.map((host) => [host, views.get(host)!.error!])) };
+  await ctx.deps.checkpoint.set('preflight', result);
+  return result;
 }
