@@ -41,7 +41,14 @@ export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv =
   if (document.errors.length > 0) {
     return { ok: false, problems: document.errors.map((e) => `${path}: YAML ${yamlPosition(lineCounter.linePos(e.pos[0]))}${e.message.split('\n')[0]}`) };
   }
-  const parsed = configSchema.safeParse(document.toJS() ?? {});
+  let data: unknown;
+  try {
+    // aliases are resolved here: an unknown one, or too many (a "billion laughs" file), is refused
+    data = document.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    return { ok: false, problems: [`${path}: YAML ${(error as Error).message.split('\n')[0]}`] };
+  }
+  const parsed = configSchema.safeParse(data);
   if (!parsed.success) return fail(problemsFromZod(parsed.error.issues));
 
   const raw = parsed.data;
