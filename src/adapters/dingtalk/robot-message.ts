@@ -17,12 +17,14 @@ export interface RobotMessage {
 }
 
 export function parseRobotMessage(data: string): RobotMessage | undefined {
-  let raw: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    raw = JSON.parse(data) as Record<string, unknown>;
+    parsed = JSON.parse(data);
   } catch {
     return undefined;
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const raw = parsed as Record<string, unknown>;
   const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
   const msgId = str(raw.msgId);
   const conversationId = str(raw.conversationId);
