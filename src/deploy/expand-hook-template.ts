@@ -41,6 +41,22 @@ export function expandHookTemplate(template: string, values: HookPlaceholders): 
       }
     }
 
+    // outside '…' and ${…}: a backslash escapes the next character, and $( / ${ open an expansion
+    if (frame.kind !== 'single' && frame.kind !== 'param') {
+      if (ch === '\\' && next !== undefined) {
+        out += ch + next;
+        i += 2;
+        continue;
+      }
+      const opened = ch === '$' ? (next === '(' ? 'subst' : next === '{' ? 'param' : undefined) : undefined;
+      if (opened) {
+        stack.push({ kind: opened, depth: 0 });
+        out += ch + next;
+        i += 2;
+        continue;
+      }
+    }
+
     switch (frame.kind) {
       case 'single':
         if (ch === "'") stack.pop();
@@ -50,47 +66,16 @@ export function expandHookTemplate(template: string, values: HookPlaceholders): 
         else if (ch === '{') stack.push({ kind: 'param', depth: 0 });
         break;
       case 'double':
-        if (ch === '\\' && next !== undefined) {
-          out += ch + next;
-          i += 2;
-          continue;
-        }
         if (ch === '"') stack.pop();
         else if (ch === '`') stack.push({ kind: 'backtick', depth: 0 });
-        else if (ch === '$' && next === '(') {
-          stack.push({ kind: 'subst', depth: 0 });
-          out += '$(';
-          i += 2;
-          continue;
-        } else if (ch === '$' && next === '{') {
-          stack.push({ kind: 'param', depth: 0 });
-          out += '${';
-          i += 2;
-          continue;
-        }
         break;
       default: {
         // plain, subst, backtick
-        if (ch === '\\' && next !== undefined) {
-          out += ch + next;
-          i += 2;
-          continue;
-        }
         if (ch === "'") stack.push({ kind: 'single', depth: 0 });
         else if (ch === '"') stack.push({ kind: 'double', depth: 0 });
         else if (ch === '`') {
           if (frame.kind === 'backtick') stack.pop();
           else stack.push({ kind: 'backtick', depth: 0 });
-        } else if (ch === '$' && next === '(') {
-          stack.push({ kind: 'subst', depth: 0 });
-          out += '$(';
-          i += 2;
-          continue;
-        } else if (ch === '$' && next === '{') {
-          stack.push({ kind: 'param', depth: 0 });
-          out += '${';
-          i += 2;
-          continue;
         } else if (frame.kind === 'subst' && ch === '(') frame.depth += 1;
         else if (frame.kind === 'subst' && ch === ')') {
           if (frame.depth === 0) stack.pop();

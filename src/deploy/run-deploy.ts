@@ -160,13 +160,7 @@ function buildResult(ctx: DeployContext, targets: readonly string[], startedAt: 
   const finishedAt = new Date(ctx.now());
   const commit = ctx.commit ?? (plan.kind === 'retry' ? plan.previous?.commit : undefined);
   return {
-    deployId: plan.deployId,
-    kind: plan.kind,
-    project: plan.project,
-    market: plan.market,
-    location: plan.location,
-    release: plan.release,
-    version: plan.version,
+    ...resultHeader(plan),
     outcome: deployOutcome(hosts, { cancelled, error: error !== undefined }),
     ...(error ? { error } : {}),
     ...(ctx.releaseId ? { releaseId: ctx.releaseId } : {}),
@@ -186,6 +180,12 @@ function buildResult(ctx: DeployContext, targets: readonly string[], startedAt: 
   };
 }
 
+/** What a result says about the plan it ran. */
+function resultHeader(plan: DeployPlan): Pick<DeployResult, 'deployId' | 'kind' | 'project' | 'market' | 'location' | 'release' | 'version'> {
+  const { deployId, kind, project, market, location, release, version } = plan;
+  return { deployId, kind, project, market, location, release, version };
+}
+
 function finishHost(host: HostResult): HostResult {
   const copy = structuredClone(host);
   const failed = (Object.entries(copy.steps) as [HostStepName, NonNullable<HostResult['steps'][HostStepName]>][]).some(([step, record]) => step !== 'prune' && record.status === 'failed');
@@ -196,13 +196,7 @@ function finishHost(host: HostResult): HostResult {
 
 function invalidPlanResult(plan: DeployPlan, at: Date, error: ErrorInfo): DeployResult {
   return {
-    deployId: plan.deployId,
-    kind: plan.kind,
-    project: plan.project,
-    market: plan.market,
-    location: plan.location,
-    release: plan.release,
-    version: plan.version,
+    ...resultHeader(plan),
     outcome: 'failed',
     error,
     bytesUploaded: 0,
