@@ -4,10 +4,8 @@
 // talking to the fake Slack Web API on 127.0.0.1, plus a local-host config with approval-free
 // markets. Not a benchmark itself (bench/run.ts skips this directory).
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { LogLevel } from '@slack/bolt';
-import { type Config, parseConfig } from '../../config/load-config.ts';
+import type { Config } from '../../config/load-config.ts';
 import { SlackAdapter } from '../../src/adapters/slack/slack-adapter.ts';
 import { type RunningBot, startBot } from '../../src/app/start-bot.ts';
 import { createLogger } from '../../src/core/logger.ts';
@@ -17,6 +15,7 @@ import { type EditorFactory, throttledEditors } from '../../src/notify/message-e
 import { type LocalRedis, startLocalRedis } from '../../src/services/local-redis.ts';
 import { FakeSlackApi } from '../../test/fakes/fake-slack-api.ts';
 import { postToSlackEndpoint, slashCommandRequest } from '../../test/fakes/sign-slack-request.ts';
+import { writeTestConfig } from '../../test/fixtures/write-test-config.ts';
 
 export interface SlackStack {
   slack: FakeSlackApi;
@@ -63,12 +62,7 @@ export function localMarketsConfig(dir: string, repo: string, markets: Record<st
     },
     chat: { slack: { defaultChannel: 'C0DEPLOYS' } },
   };
-  const file = join(dir, 'deploybot.yaml');
-  const text = JSON.stringify(document, null, 2);
-  writeFileSync(file, text);
-  const loaded = parseConfig(text, file, {});
-  if (!loaded.ok) throw new Error(`bench config invalid:\n${loaded.problems.join('\n')}`);
-  return loaded.config;
+  return writeTestConfig(dir, document);
 }
 
 export async function startSlackStack(options: { config: Config; dataDir: string }): Promise<SlackStack> {
