@@ -20,6 +20,7 @@ import { ConversationRoutes } from './conversation-routes.ts';
 import { DingTalkMessenger } from './dingtalk-messenger.ts';
 import { DingTalkOpenApi } from './dingtalk-open-api.ts';
 import { DingTalkStreamClient } from './dingtalk-stream-client.ts';
+import type { ReconnectBackoff } from './reconnect-delay.ts';
 import { renderMention } from './render-dingtalk-message.ts';
 import { commandTextOf, parseRobotMessage } from './robot-message.ts';
 
@@ -46,6 +47,8 @@ export interface DingTalkAdapterOptions {
   dedupeTtlSeconds?: number;
   /** Robot messages per minute per conversation. @defaultValue 20 */
   messagesPerMinute?: number;
+  /** Waits between failed stream connection attempts. @defaultValue 1 s doubling up to 60 s, with jitter */
+  reconnectBackoff?: ReconnectBackoff | undefined;
   /** See DingTalkMessenger: when an `update` of a robot message is worth a new message. */
   milestoneKey?: ((message: OutgoingMessage) => string) | undefined;
   clock?: Clock;
@@ -89,17 +92,22 @@ export class DingTalkAdapter implements ChatAdapter {
       clientId: options.clientId,
       clientSecret: options.clientSecret.reveal(),
       gatewayUrl: options.gatewayUrl,
-      onConnectError: (error) => {
-        if (error.message === lastConnectError) return; // the SDK retries every second: say it once
+      backoff: options.reconnectBackoff,
+      onConnectError: (error, retryInMs) => {
+        if (error.message === lastConnectError) return; // say each distinct failure once, not every retry
         lastConnectError = error.message;
-        this.#logger.warn('cannot open the dingtalk stream; retrying every second', { error: error.message, hint: 'check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET and that the app receives robot messages in Stream mode' });
+        this.#logger.warn('cannot open the dingtalk stream; retrying with back-off', { error: error.message, retryInMs, hint: 'check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET and that the app receives robot messages in Stream mode' });
+      },
+      onDisconnect: (retryInMs) => {
+        lastConnectError = '';
+        this.#logger.warn('dingtalk stream connection closed; reconnecting', { retryInMs });
       },
     });
     this.client.registerCallbackListener(TOPIC_ROBOT, (frame) => this.#onFrame('robot', frame, () => this.#onRobotMessage(frame)));
     this.client.registerCallbackListener(TOPIC_CARD, (frame) => this.#onFrame('card', frame, () => this.#onCardCallback(frame)));
   }
 
-  /** Connects the stream. If the gateway cannot be reached yet, the SDK keeps retrying every second. */
+  /** Connects the stream. If the gateway cannot be reached yet, the client keeps retrying with back-off. */
   async start(handler: ChatHandler): Promise<void> {
     this.#handler = handler;
     await this.client.connect();
