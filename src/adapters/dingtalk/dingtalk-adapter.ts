@@ -12,12 +12,14 @@ import { errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Secret } from '../../core/secret.ts';
 import { type Clock, systemClock } from '../../notify/clock.ts';
+import type { MessageEditor } from '../../notify/message-editor.ts';
 import type { DeploybotMetrics } from '../../notify/metrics.ts';
+import { ThrottledEditor } from '../../notify/throttled-editor.ts';
 import { CardButtons, resolveCardCommand } from './card-buttons.ts';
 import { claimOnce } from './claim-once.ts';
 import { ConversationRateLimiter } from './conversation-rate-limiter.ts';
 import { ConversationRoutes } from './conversation-routes.ts';
-import { DingTalkMessenger } from './dingtalk-messenger.ts';
+import { DingTalkMessenger, type DingTalkThrottlePauses } from './dingtalk-messenger.ts';
 import { DingTalkOpenApi } from './dingtalk-open-api.ts';
 import { DingTalkStreamClient } from './dingtalk-stream-client.ts';
 import type { ReconnectBackoff } from './reconnect-delay.ts';
@@ -49,6 +51,8 @@ export interface DingTalkAdapterOptions {
   messagesPerMinute?: number;
   /** Waits between failed stream connection attempts. @defaultValue 1 s doubling up to 60 s, with jitter */
   reconnectBackoff?: ReconnectBackoff | undefined;
+  /** How long to send nothing to what DingTalk throttled. @defaultValue DEFAULT_THROTTLE_PAUSES */
+  throttlePauses?: Partial<DingTalkThrottlePauses> | undefined;
   /** See DingTalkMessenger: when an `update` of a robot message is worth a new message. */
   milestoneKey?: ((message: OutgoingMessage) => string) | undefined;
   clock?: Clock;
@@ -86,6 +90,7 @@ export class DingTalkAdapter implements ChatAdapter {
       metrics: options.metrics,
       cardTemplateId: options.cardTemplateId,
       milestoneKey: options.milestoneKey,
+      throttlePauses: options.throttlePauses,
     });
     let lastConnectError = '';
     this.client = new DingTalkStreamClient({
@@ -113,6 +118,19 @@ export class DingTalkAdapter implements ChatAdapter {
     await this.client.connect();
     if (this.client.connected) this.#logger.info('dingtalk stream connected');
     else this.#logger.warn('dingtalk stream is not connected yet; retrying in the background');
+  }
+
+  /**
+   * The notifier's editor for DingTalk messages: at most one edit a second per message, and a
+   * final state retried through DingTalk's throttles for as long as they last (never given up
+   * on for a throttle), other errors a few times.
+   */
+  createProgressEditor(): MessageEditor {
+    return new ThrottledEditor<OutgoingMessage>({
+      send: (ref, message) => this.messenger.update(ref, message),
+      rateLimitDelay: (error) => this.messenger.retryDelay(error),
+      logger: this.#logger,
+    });
   }
 
   async stop(): Promise<void> {
