@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AccessTokenCache } from '../../src/adapters/dingtalk/access-token-cache.ts';
@@ -5,7 +6,7 @@ import { resolveCardCommand } from '../../src/adapters/dingtalk/card-buttons.ts'
 import { classifyDingTalkFailure } from '../../src/adapters/dingtalk/dingtalk-api-error.ts';
 import { ConversationRateLimiter } from '../../src/adapters/dingtalk/conversation-rate-limiter.ts';
 import { defaultMilestoneKey } from '../../src/adapters/dingtalk/dingtalk-messenger.ts';
-import { DINGTALK_MARKDOWN_LIMIT, renderRobotMarkdown } from '../../src/adapters/dingtalk/render-dingtalk-message.ts';
+import { DINGTALK_MARKDOWN_LIMIT, renderCardParams, renderRobotMarkdown } from '../../src/adapters/dingtalk/render-dingtalk-message.ts';
 import { cutMarkdown, escapeDingTalkMarkdown, joinMarkdownBlocks, markdownBlocks } from '../../src/adapters/dingtalk/render-dingtalk-markdown.ts';
 import { reconnectDelay, reconnectStep } from '../../src/adapters/dingtalk/reconnect-delay.ts';
 import { commandTextOf } from '../../src/adapters/dingtalk/robot-message.ts';
@@ -170,5 +171,21 @@ describe('AccessTokenCache.reset(token)', () => {
     cache.reset(stale); // a second call that failed with the old token
     expect(await cache.get()).toBe(fresh);
     expect(fetches).toBe(2);
+  });
+});
+
+describe('the card template shipped in deploy/dingtalk/', () => {
+  it('declares every parameter deploybot sends to a card, and its buttons call back with a command', () => {
+    const template = JSON.parse(readFileSync(new URL('../../deploy/dingtalk/deploybot-card.template.json', import.meta.url), 'utf8')) as { variables: Array<{ name: string }>; callbackType: string; layout: unknown };
+    const params = renderCardParams({ text: 'approve?', lines: ['x'], buttons: [{ label: 'Approve', command: 'approve d-20261121-0001' }, { label: 'Reject', command: 'reject d-20261121-0001' }] });
+    expect(template.variables.map((v) => v.name).sort()).toEqual(Object.keys(params).sort());
+    expect(template.callbackType).toBe('STREAM');
+    const layout = JSON.stringify(template.layout);
+    expect(layout).toContain('{"command":"${button_1_command}"}');
+    expect(layout).toContain('{"command":"${button_2_command}"}');
+  });
+
+  it('is what docs/dingtalk.md points at', () => {
+    expect(readFileSync(new URL('../../docs/dingtalk.md', import.meta.url), 'utf8')).toContain('deploy/dingtalk/deploybot-card.template.json');
   });
 });
