@@ -111,7 +111,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     if (!slack && !dingtalk) lines.push('no chat adapter is on: nobody can send commands, but the HTTP surface and the workers run');
 
     // Slack progress edits go through the adapter's rejecting client (PLATFORMS.md: coalesce on 429, never stall the queue).
-    const editorFor: EditorFactory = (platform, messenger) => (platform === 'slack' && slack ? slack.createProgressEditor() : throttledEditors(platform, messenger));
+    const editorFor: EditorFactory = (platform, messenger) => {
+      if (platform === 'slack' && slack) return slack.createProgressEditor();
+      if (platform === 'dingtalk' && dingtalk) return dingtalk.createProgressEditor();
+      return throttledEditors(platform, messenger);
+    };
 
     const workers = options.workers ?? true;
     bot = await startBot({

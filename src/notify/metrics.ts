@@ -16,8 +16,10 @@ export interface DeploybotMetrics {
   queueDepth: Gauge<'queue' | 'state'>;
   /** `deploybot_chat_api_errors_total{platform, method}`: failed chat API calls (429s included) */
   chatApiErrors: Counter<ChatApiLabels>;
-  /** `deploybot_chat_rate_limited_total{platform, method}`: chat API calls answered 429 / throttled */
+  /** `deploybot_chat_rate_limited_total{platform, method}`: chat API calls answered 429 / throttled (DingTalk: 403 QPS or quota, errcode 130101, flow-controlled users) */
   chatRateLimited: Counter<ChatApiLabels>;
+  /** `deploybot_chat_undelivered_total{platform, method, reason}`: calls the platform accepted (HTTP 200) without delivering to every target */
+  chatUndelivered: Counter<ChatApiLabels | 'reason'>;
 }
 
 export interface MetricsOptions {
@@ -70,8 +72,14 @@ export function createMetrics(options: MetricsOptions = {}): DeploybotMetrics {
     }),
     chatRateLimited: new Counter({
       name: 'deploybot_chat_rate_limited_total',
-      help: 'Chat platform API calls that were rate-limited (HTTP 429 or throttled)',
+      help: 'Chat platform API calls that were rate-limited (HTTP 429, or the platform\'s own throttle or quota answers)',
       labelNames: ['platform', 'method'] as const,
+      registers,
+    }),
+    chatUndelivered: new Counter({
+      name: 'deploybot_chat_undelivered_total',
+      help: 'Chat messages the platform accepted but did not deliver to every target',
+      labelNames: ['platform', 'method', 'reason'] as const,
       registers,
     }),
   };

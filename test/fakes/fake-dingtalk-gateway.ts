@@ -5,11 +5,16 @@
 // contentType, messageId, time, topic}, data: '<JSON string>'}`; the client acks each with
 // `{code: 200, headers: {contentType, messageId}, message: 'OK', data: '{"response": …}'}`.
 // Robot messages carry a session webhook; see fake-dingtalk-openapi.ts for its endpoint.
+// Like the real gateway it can refuse websocket handshakes (`refuseHandshakes`: the upgrade
+// is answered with an HTTP error, which is what makes dingtalk-stream 2.1.5 schedule two
+// reconnects), drop open connections, and it records every handshake and how many
+// connections were open at once.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import { waitUntil } from '../../src/services/wait-until.ts';
 import { CallLog } from './call-log.ts';
 
 export const TOPIC_ROBOT = '/v1.0/im/bot/messages/get';
@@ -26,6 +31,12 @@ export interface ConnectionOpen {
   clientId: string;
   ua: string;
   subscriptions: Array<{ type: string; topic: string }>;
+}
+
+export interface Handshake {
+  /** Date.now() when the upgrade request arrived. */
+  at: number;
+  accepted: boolean;
 }
 
 export interface PushOptions {
@@ -51,12 +62,16 @@ export interface RobotMessageFields {
 export class FakeDingTalkGateway {
   readonly opens = new CallLog<ConnectionOpen>();
   readonly acks = new CallLog<GatewayAck>();
+  readonly handshakes = new CallLog<Handshake>();
   readonly #server: Server;
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #tickets = new Set<string>();
   readonly #sockets = new CallLog<WebSocket>();
   #port = 0;
   #seq = 0;
+  #refuse: { count: number; status: number } = { count: 0, status: 503 };
+  #openCount = 0;
+  #maxOpen = 0;
 
   private constructor(private readonly credentials: { clientId: string; clientSecret: string }) {
     this.#server = createServer((req, res) => {
@@ -69,9 +84,17 @@ export class FakeDingTalkGateway {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const ticket = url.searchParams.get('ticket') ?? '';
       if (url.pathname !== '/connect' || !this.#tickets.delete(ticket)) {
+        this.handshakes.push({ at: Date.now(), accepted: false });
         socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
         return;
       }
+      if (this.#refuse.count > 0) {
+        this.#refuse.count -= 1;
+        this.handshakes.push({ at: Date.now(), accepted: false });
+        socket.end(`HTTP/1.1 ${this.#refuse.status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        return;
+      }
+      this.handshakes.push({ at: Date.now(), accepted: true });
       this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
     });
   }
@@ -96,6 +119,30 @@ export class FakeDingTalkGateway {
 
   get openConnections(): number {
     return this.#sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length;
+  }
+
+  /** The most connections that were open at the same time since the last `resetMaxOpen()`. */
+  get maxOpenConnections(): number {
+    return this.#maxOpen;
+  }
+
+  resetMaxOpen(): void {
+    this.#maxOpen = this.#openCount;
+  }
+
+  /** The next `count` websocket handshakes (with a valid ticket) are answered HTTP `status` instead of upgraded. */
+  refuseHandshakes(count: number, status = 503): void {
+    this.#refuse = { count, status };
+  }
+
+  /** Closes every open connection from the gateway's side (as a gateway restart does). */
+  dropConnections(): void {
+    for (const ws of this.#sockets.entries) if (ws.readyState === WebSocket.OPEN) ws.terminate();
+  }
+
+  /** Resolves once no connection is open. */
+  async waitForNoConnection(timeoutMs = 5000): Promise<void> {
+    await waitUntil(() => this.#openCount === 0, { what: 'every stream connection to close', timeoutMs, intervalMs: 10 });
   }
 
   /**
@@ -168,6 +215,11 @@ export class FakeDingTalkGateway {
   }
 
   #accept(ws: WebSocket): void {
+    this.#openCount += 1;
+    this.#maxOpen = Math.max(this.#maxOpen, this.#openCount);
+    ws.once('close', () => {
+      this.#openCount -= 1;
+    });
     ws.on('message', (raw) => {
       let frame: { code?: number; headers?: { messageId?: string }; data?: string };
       try {

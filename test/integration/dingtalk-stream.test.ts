@@ -12,6 +12,7 @@ import { chatTestConfig } from '../fakes/chat-test-config.ts';
 import { type Deferred, deferred, within } from '../fakes/deferred.ts';
 import { FakeDingTalkGateway, robotMessageData, TOPIC_ROBOT } from '../fakes/fake-dingtalk-gateway.ts';
 import { FakeDingTalkOpenApi } from '../fakes/fake-dingtalk-openapi.ts';
+import { reconnectStep } from '../../src/adapters/dingtalk/reconnect-delay.ts';
 import { type TestRedis, testRedis } from '../fakes/test-redis.ts';
 
 const clientId = `ding${randomBytes(6).toString('hex')}`;
@@ -214,5 +215,50 @@ describe('DingTalk over Stream', () => {
     expect(log.text()).not.toContain(clientSecret);
     for (const call of openapi.calls('accessToken')) expect(call.status).toBe(200);
     expect(log.text()).not.toMatch(/tok-[0-9a-f]{16}/);
+  });
+});
+
+describe('the stream connection', () => {
+  it('when the gateway refuses 5 handshakes in a row, then attempts back off, at most one socket is ever open, and one connection serves pushes; a dropped connection is replaced once; stop closes it', async () => {
+    const own = await FakeDingTalkGateway.start({ clientId, clientSecret });
+    const backoff = { baseMs: 40, maxMs: 320 };
+    try {
+      own.refuseHandshakes(5);
+      const adapter = new DingTalkAdapter({ clientId, clientSecret: new Secret(clientSecret, 'DINGTALK_CLIENT_SECRET'), redis, logger: log.logger, gatewayUrl: own.connectionsOpenUrl, openApiUrl: openapi.baseUrl, keyPrefix: `${redisServer.prefix}dingtalk-reconnect:`, reconnectBackoff: backoff });
+      await adapter.start(router);
+      await own.waitForConnection(1);
+
+      // a push is acked and handled over the one connection (so any attempt still in flight has had its turn)
+      handled = deferred();
+      const first = own.pushRobotMessage({ conversationId: 'cidReconnect', senderStaffId: 'staff-alice', content: 'approve d-20261121-0101', sessionWebhook: openapi.sessionWebhook() });
+      expect((await own.waitForAck(first))[0]?.code).toBe(200);
+      await within(handled.promise, 5000, 'the handler');
+
+      const attempts = own.handshakes.entries;
+      expect(attempts.map((h) => h.accepted)).toEqual([false, false, false, false, false, true]);
+      expect(own.maxOpenConnections).toBe(1);
+      expect(own.openConnections).toBe(1);
+      const gaps = attempts.slice(1).map((h, i) => h.at - attempts[i]!.at);
+      gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(reconnectStep(i, backoff) / 2 - 2));
+      expect(gaps[3]!).toBeGreaterThan(gaps[0]!);
+      expect(log.lines.filter((line) => line.includes('cannot open the dingtalk stream') && line.includes('503'))).toHaveLength(1);
+
+      // the gateway drops the connection: exactly one new socket replaces it
+      own.resetMaxOpen();
+      own.dropConnections();
+      await own.waitForConnection(2);
+      handled = deferred();
+      const second = own.pushRobotMessage({ conversationId: 'cidReconnect', senderStaffId: 'staff-alice', content: 'approve d-20261121-0102', sessionWebhook: openapi.sessionWebhook() });
+      expect((await own.waitForAck(second))[0]?.code).toBe(200);
+      await within(handled.promise, 5000, 'the handler after the reconnect');
+      expect(own.handshakes.entries).toHaveLength(7);
+      expect(own.maxOpenConnections).toBe(1);
+
+      await adapter.stop();
+      await own.waitForNoConnection();
+      expect(adapter.client.state).toBe('stopped');
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -133,6 +133,36 @@ describe('deploybot serve with DingTalk', () => {
     expect(outcomes).toEqual(['brazil:success=1', 'dev:success=1']);
   });
 
+  it('when the access token is revoked mid-deploy (the session webhook long expired), then the OpenAPI answers 400 InvalidAuthentication, a new token is fetched and the final state is still delivered', async () => {
+    const late = 'cidLate';
+    const groupText = (call: OpenApiCall) => {
+      const param = JSON.parse(String(call.body.msgParam ?? '{}')) as { content?: string; text?: string };
+      return param.text ?? param.content ?? '';
+    };
+    // revoked right after the "accepted" answer went out, before the deploy's progress
+    openapi.revokeTokensAfter((call) => call.api === 'groupSend' && call.body.openConversationId === late && /accepted: deploy mala-core v2 → dev/.test(groupText(call)));
+    const tokensBefore = openapi.calls('accessToken').length;
+    gateway.push(TOPIC_ROBOT, robotMessageData({ conversationId: late, senderStaffId: 'alice', senderNick: 'alice', content: '@deploybot\u2005deploy mala-core dev v2', sessionWebhook: openapi.sessionWebhook('s-expired'), sessionWebhookExpiredTime: Date.now() - 60_000 }));
+    const [accepted] = await openapi.waitFor('groupSend', 1, (call) => call.body.openConversationId === late && /accepted/.test(groupText(call)));
+    const id = /(d-\d{8}-\d{4}) accepted/.exec(groupText(accepted!))![1]!;
+    await settled(id);
+    expect(await stateOf(id)).toBe('success');
+    expect(online('dev-1')).toContain(sha7('v2'));
+
+    const sends = openapi.calls('groupSend').filter((call) => call.body.openConversationId === late);
+    const refused = sends.filter((call) => call.status === 400);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused[0]?.reply).toMatchObject({ code: 'InvalidAuthentication' });
+    const final = sends.filter((call) => call.status === 200 && new RegExp(`^${id} · .*✅ success`, 's').test(groupText(call)));
+    expect(final).toHaveLength(1);
+    expect(sends.indexOf(final[0]!)).toBeGreaterThan(sends.indexOf(refused[0]!));
+    // one new token after the refusal, not one per call
+    const refusedAt = openapi.log.entries.indexOf(refused[0]!);
+    expect(openapi.log.entries.slice(refusedAt).filter((call) => call.api === 'accessToken')).toHaveLength(1);
+    expect(openapi.calls('accessToken').length).toBeGreaterThan(tokensBefore);
+    expect(openapi.calls('webhook').filter((call) => call.session === 's-expired')).toHaveLength(0);
+  });
+
   it('never logs the client secret', () => {
     expect(log.text()).not.toContain(clientSecret);
   });

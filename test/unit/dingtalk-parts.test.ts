@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AccessTokenCache } from '../../src/adapters/dingtalk/access-token-cache.ts';
 import { resolveCardCommand } from '../../src/adapters/dingtalk/card-buttons.ts';
+import { classifyDingTalkFailure } from '../../src/adapters/dingtalk/dingtalk-api-error.ts';
 import { ConversationRateLimiter } from '../../src/adapters/dingtalk/conversation-rate-limiter.ts';
 import { defaultMilestoneKey } from '../../src/adapters/dingtalk/dingtalk-messenger.ts';
-import { DINGTALK_MARKDOWN_LIMIT, renderRobotMarkdown } from '../../src/adapters/dingtalk/render-dingtalk-message.ts';
+import { DINGTALK_MARKDOWN_LIMIT, renderCardParams, renderRobotMarkdown } from '../../src/adapters/dingtalk/render-dingtalk-message.ts';
+import { cutMarkdown, escapeDingTalkMarkdown, joinMarkdownBlocks, markdownBlocks } from '../../src/adapters/dingtalk/render-dingtalk-markdown.ts';
+import { reconnectDelay, reconnectStep } from '../../src/adapters/dingtalk/reconnect-delay.ts';
 import { commandTextOf } from '../../src/adapters/dingtalk/robot-message.ts';
 import { ManualClock, settle } from '../fakes/manual-clock.ts';
 
@@ -84,5 +89,103 @@ describe('AccessTokenCache', () => {
     expect(await cache.get()).toBe('t2');
     cache.reset();
     expect(await cache.get()).toBe('t3');
+  });
+});
+
+describe('escapeDingTalkMarkdown (property)', () => {
+  const unescape = (text: string) => text.replace(/\\(.)/g, '$1');
+  const flat = (text: string) => text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+
+  it('shows any text as it is: nothing unescaped can open markdown, and unescaping gives the text back', () => {
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'ab1 .#>-+=*_[]()!<`~\\\n\tx'.split('')), maxLength: 60 }), (text) => {
+      const escaped = escapeDingTalkMarkdown(text);
+      expect(unescape(escaped)).toBe(flat(text));
+      // every special character is preceded by an odd run of backslashes
+      const stripped = escaped.replace(/\\./g, '');
+      expect(stripped).not.toMatch(/[\\`*_[\]<~]/);
+      expect(escaped).not.toMatch(/^(#|>|[-+=]|\d+[.)])/);
+      expect(escaped).not.toMatch(/[\n\r]/);
+    }));
+  });
+
+  it('never starts a heading, quote, list or rule', () => {
+    expect(['# h', '> q', '- l', '+ l', '1. l', '12) l', '===', '---'].map(escapeDingTalkMarkdown)).toEqual(['\\# h', '\\> q', '\\- l', '\\+ l', '1\\. l', '12\\) l', '\\===', '\\---']);
+  });
+
+  it('cutMarkdown never leaves a dangling backslash', () => {
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom('a', '*', '_', '['), maxLength: 80 }), fc.integer({ min: 2, max: 80 }), (text, max) => {
+      const escaped = escapeDingTalkMarkdown(text);
+      const cut = cutMarkdown(escaped, max);
+      expect(cut.length).toBeLessThanOrEqual(max);
+      if (escaped.length <= max) expect(cut).toBe(escaped);
+      const body = cut.endsWith('…') ? cut.slice(0, -1) : cut;
+      expect((/\\+$/.exec(body)?.[0].length ?? 0) % 2).toBe(0);
+    }));
+  });
+});
+
+describe('markdownBlocks', () => {
+  it('makes every line a paragraph, output tails quotes and indented lines list items', () => {
+    expect(joinMarkdownBlocks(markdownBlocks(['title\nmore', '• host: failed', '    tail *line*', '  hook: x', '   ']))).toBe('title\n\nmore\n\n• host: failed\n\n> tail \\*line\\*\n\n- hook: x');
+  });
+});
+
+describe('reconnectDelay (property)', () => {
+  it('waits between half a step and a step; steps double up to the cap', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 40 }), fc.double({ min: 0, max: 0.999_999, noNaN: true }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 120_000 }), (attempt, random, baseMs, extra) => {
+      const backoff = { baseMs, maxMs: baseMs + extra };
+      const step = reconnectStep(attempt, backoff);
+      const delay = reconnectDelay(attempt, backoff, () => random);
+      expect(delay).toBeGreaterThanOrEqual(step / 2);
+      expect(delay).toBeLessThanOrEqual(step);
+      expect(step).toBeLessThanOrEqual(backoff.maxMs);
+      expect(reconnectStep(attempt + 1, backoff)).toBeGreaterThanOrEqual(step);
+      if (step * 2 <= backoff.maxMs) expect(reconnectStep(attempt + 1, backoff)).toBe(step * 2);
+    }));
+  });
+});
+
+describe('classifyDingTalkFailure', () => {
+  it('reads what the OpenAPI, webhooks and 1:1 sends say', () => {
+    expect(classifyDingTalkFailure(400, 'InvalidAuthentication')).toEqual({ kind: 'invalid-token' });
+    expect(classifyDingTalkFailure(401, 'whatever')).toEqual({ kind: 'invalid-token' });
+    expect(classifyDingTalkFailure(403, 'Forbidden.AccessDenied.QpsLimitForApi')).toEqual({ kind: 'throttled', throttle: 'qps' });
+    expect(classifyDingTalkFailure(403, 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi')).toEqual({ kind: 'throttled', throttle: 'qps' });
+    expect(classifyDingTalkFailure(403, 'Forbidden.AccessDenied.ApiCountLimitForOrg')).toEqual({ kind: 'throttled', throttle: 'quota' });
+    expect(classifyDingTalkFailure(200, '130101')).toEqual({ kind: 'throttled', throttle: 'conversation' });
+    expect(classifyDingTalkFailure(429, '429')).toEqual({ kind: 'throttled', throttle: 'qps' });
+    expect(classifyDingTalkFailure(200, 'flowControlledStaffIdList')).toEqual({ kind: 'throttled', throttle: 'user' });
+    expect(classifyDingTalkFailure(200, 'invalidStaffIdList')).toEqual({ kind: 'undelivered' });
+    // a 403 that is not a limit (a missing permission) is not waited out
+    expect(classifyDingTalkFailure(403, 'Forbidden.AccessDenied.AccessTokenPermissionDenied')).toEqual({ kind: 'other' });
+  });
+});
+
+describe('AccessTokenCache.reset(token)', () => {
+  it('forgets only the token that failed, so calls failing together refresh once', async () => {
+    let fetches = 0;
+    const cache = new AccessTokenCache(async () => ({ token: `t${++fetches}`, expiresInSeconds: 7200 }), new ManualClock());
+    const stale = await cache.get();
+    cache.reset(stale);
+    const fresh = await cache.get();
+    cache.reset(stale); // a second call that failed with the old token
+    expect(await cache.get()).toBe(fresh);
+    expect(fetches).toBe(2);
+  });
+});
+
+describe('the card template shipped in deploy/dingtalk/', () => {
+  it('declares every parameter deploybot sends to a card, and its buttons call back with a command', () => {
+    const template = JSON.parse(readFileSync(new URL('../../deploy/dingtalk/deploybot-card.template.json', import.meta.url), 'utf8')) as { variables: Array<{ name: string }>; callbackType: string; layout: unknown };
+    const params = renderCardParams({ text: 'approve?', lines: ['x'], buttons: [{ label: 'Approve', command: 'approve d-20261121-0001' }, { label: 'Reject', command: 'reject d-20261121-0001' }] });
+    expect(template.variables.map((v) => v.name).sort()).toEqual(Object.keys(params).sort());
+    expect(template.callbackType).toBe('STREAM');
+    const layout = JSON.stringify(template.layout);
+    expect(layout).toContain('{"command":"${button_1_command}"}');
+    expect(layout).toContain('{"command":"${button_2_command}"}');
+  });
+
+  it('is what docs/dingtalk.md points at', () => {
+    expect(readFileSync(new URL('../../docs/dingtalk.md', import.meta.url), 'utf8')).toContain('deploy/dingtalk/deploybot-card.template.json');
   });
 });

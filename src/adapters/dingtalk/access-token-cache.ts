@@ -34,8 +34,12 @@ export class AccessTokenCache {
     return this.#inflight;
   }
 
-  /** Forget the token (the API said it is invalid). */
-  reset(): void {
+  /**
+   * Forget the token (the API said it is invalid). With `token`, only if that is still the
+   * cached one: calls that failed together with the same stale token cause one fetch, not one each.
+   */
+  reset(token?: string): void {
+    if (token !== undefined && token !== this.#token) return;
     this.#token = undefined;
     this.#expiresAt = 0;
   }

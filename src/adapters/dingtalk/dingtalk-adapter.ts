@@ -12,14 +12,17 @@ import { errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Secret } from '../../core/secret.ts';
 import { type Clock, systemClock } from '../../notify/clock.ts';
+import type { MessageEditor } from '../../notify/message-editor.ts';
 import type { DeploybotMetrics } from '../../notify/metrics.ts';
+import { ThrottledEditor } from '../../notify/throttled-editor.ts';
 import { CardButtons, resolveCardCommand } from './card-buttons.ts';
 import { claimOnce } from './claim-once.ts';
 import { ConversationRateLimiter } from './conversation-rate-limiter.ts';
 import { ConversationRoutes } from './conversation-routes.ts';
-import { DingTalkMessenger } from './dingtalk-messenger.ts';
+import { DingTalkMessenger, type DingTalkThrottlePauses } from './dingtalk-messenger.ts';
 import { DingTalkOpenApi } from './dingtalk-open-api.ts';
 import { DingTalkStreamClient } from './dingtalk-stream-client.ts';
+import type { ReconnectBackoff } from './reconnect-delay.ts';
 import { renderMention } from './render-dingtalk-message.ts';
 import { commandTextOf, parseRobotMessage } from './robot-message.ts';
 
@@ -46,6 +49,10 @@ export interface DingTalkAdapterOptions {
   dedupeTtlSeconds?: number;
   /** Robot messages per minute per conversation. @defaultValue 20 */
   messagesPerMinute?: number;
+  /** Waits between failed stream connection attempts. @defaultValue 1 s doubling up to 60 s, with jitter */
+  reconnectBackoff?: ReconnectBackoff | undefined;
+  /** How long to send nothing to what DingTalk throttled. @defaultValue DEFAULT_THROTTLE_PAUSES */
+  throttlePauses?: Partial<DingTalkThrottlePauses> | undefined;
   /** See DingTalkMessenger: when an `update` of a robot message is worth a new message. */
   milestoneKey?: ((message: OutgoingMessage) => string) | undefined;
   clock?: Clock;
@@ -83,28 +90,47 @@ export class DingTalkAdapter implements ChatAdapter {
       metrics: options.metrics,
       cardTemplateId: options.cardTemplateId,
       milestoneKey: options.milestoneKey,
+      throttlePauses: options.throttlePauses,
     });
     let lastConnectError = '';
     this.client = new DingTalkStreamClient({
       clientId: options.clientId,
       clientSecret: options.clientSecret.reveal(),
       gatewayUrl: options.gatewayUrl,
-      onConnectError: (error) => {
-        if (error.message === lastConnectError) return; // the SDK retries every second: say it once
+      backoff: options.reconnectBackoff,
+      onConnectError: (error, retryInMs) => {
+        if (error.message === lastConnectError) return; // say each distinct failure once, not every retry
         lastConnectError = error.message;
-        this.#logger.warn('cannot open the dingtalk stream; retrying every second', { error: error.message, hint: 'check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET and that the app receives robot messages in Stream mode' });
+        this.#logger.warn('cannot open the dingtalk stream; retrying with back-off', { error: error.message, retryInMs, hint: 'check DINGTALK_CLIENT_ID / DINGTALK_CLIENT_SECRET and that the app receives robot messages in Stream mode' });
+      },
+      onDisconnect: (retryInMs) => {
+        lastConnectError = '';
+        this.#logger.warn('dingtalk stream connection closed; reconnecting', { retryInMs });
       },
     });
     this.client.registerCallbackListener(TOPIC_ROBOT, (frame) => this.#onFrame('robot', frame, () => this.#onRobotMessage(frame)));
     this.client.registerCallbackListener(TOPIC_CARD, (frame) => this.#onFrame('card', frame, () => this.#onCardCallback(frame)));
   }
 
-  /** Connects the stream. If the gateway cannot be reached yet, the SDK keeps retrying every second. */
+  /** Connects the stream. If the gateway cannot be reached yet, the client keeps retrying with back-off. */
   async start(handler: ChatHandler): Promise<void> {
     this.#handler = handler;
     await this.client.connect();
     if (this.client.connected) this.#logger.info('dingtalk stream connected');
     else this.#logger.warn('dingtalk stream is not connected yet; retrying in the background');
+  }
+
+  /**
+   * The notifier's editor for DingTalk messages: at most one edit a second per message, and a
+   * final state retried through DingTalk's throttles for as long as they last (never given up
+   * on for a throttle), other errors a few times.
+   */
+  createProgressEditor(): MessageEditor {
+    return new ThrottledEditor<OutgoingMessage>({
+      send: (ref, message) => this.messenger.update(ref, message),
+      rateLimitDelay: (error) => this.messenger.retryDelay(error),
+      logger: this.#logger,
+    });
   }
 
   async stop(): Promise<void> {

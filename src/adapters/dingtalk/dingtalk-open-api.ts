@@ -1,12 +1,16 @@
 // The few DingTalk HTTP APIs deploybot uses: the app access token, robot group and 1:1
 // sends, interactive cards (create, deliver, update), and a message's session webhook.
 // The base URL is injectable so tests talk to a local fake. Errors name the API and
-// DingTalk's code, never the token or a webhook URL.
+// DingTalk's code, never the token or a webhook URL. An answer of HTTP 200 is read for what
+// it did not do: a 1:1 send's `flowControlledStaffIdList` / `invalidStaffIdList` become
+// errors, a card delivery's `result[]` entries with `success: false` are returned.
 import type { Clock } from '../../notify/clock.ts';
 import { systemClock } from '../../notify/clock.ts';
-import { DeploybotError } from '../../core/errors.ts';
 import type { Secret } from '../../core/secret.ts';
 import { AccessTokenCache } from './access-token-cache.ts';
+import { DingTalkApiError } from './dingtalk-api-error.ts';
+
+export { DingTalkApiError } from './dingtalk-api-error.ts';
 
 export const DINGTALK_OPENAPI_URL = 'https://api.dingtalk.com';
 
@@ -14,24 +18,6 @@ export const DINGTALK_OPENAPI_URL = 'https://api.dingtalk.com';
 export type RobotPayload =
   | { msgtype: 'text'; text: { content: string }; at?: { atUserIds: string[] } }
   | { msgtype: 'markdown'; markdown: { title: string; text: string }; at?: { atUserIds: string[] } };
-
-export class DingTalkApiError extends DeploybotError {
-  constructor(
-    readonly api: string,
-    readonly status: number,
-    /** DingTalk's code (`InvalidAuthentication`, errcode `130101`, …). */
-    readonly dingtalkCode: string,
-    message: string,
-  ) {
-    super('dingtalk_api_error', `DingTalk ${api} failed (${status} ${dingtalkCode}): ${message}`);
-    this.name = 'DingTalkApiError';
-  }
-
-  /** The robot sent too much to this conversation and is throttled. */
-  get throttled(): boolean {
-    return this.dingtalkCode === '130101' || this.status === 429;
-  }
-}
 
 export interface DingTalkOpenApiOptions {
   /** @defaultValue https://api.dingtalk.com */
@@ -54,6 +40,13 @@ export interface CardDelivery {
   /** '1' one-to-one (delivered to `userId`), '2' group. */
   conversationType: string;
   userId?: string | undefined;
+}
+
+/** A target a card was not delivered to (`result[]` of the deliver answer with `success: false`). */
+export interface UndeliveredSpace {
+  spaceType: string;
+  spaceId: string;
+  errorMsg: string;
 }
 
 export class DingTalkOpenApi {
@@ -80,11 +73,17 @@ export class DingTalkOpenApi {
 
   /** `POST /v1.0/robot/oToMessages/batchSend`: the robot's 1:1 chat with a user. */
   async sendToUser(userId: string, payload: RobotPayload): Promise<void> {
-    await this.#call('robot 1:1 send', 'POST', '/v1.0/robot/oToMessages/batchSend', {
+    const answer = await this.#call('robot 1:1 send', 'POST', '/v1.0/robot/oToMessages/batchSend', {
       robotCode: this.robotCode,
       userIds: [userId],
       ...toTemplate(payload),
-    });
+    }) as { flowControlledStaffIdList?: unknown; invalidStaffIdList?: unknown };
+    if (listed(answer.flowControlledStaffIdList, userId)) {
+      throw new DingTalkApiError('robot 1:1 send', 200, 'flowControlledStaffIdList', 'the user gets too many messages from this robot and is flow-controlled');
+    }
+    if (listed(answer.invalidStaffIdList, userId)) {
+      throw new DingTalkApiError('robot 1:1 send', 200, 'invalidStaffIdList', 'the user is not in the organisation or cannot see the app');
+    }
   }
 
   /** A message's `sessionWebhook` (answers HTTP 200 with `{errcode, errmsg}`). */
@@ -101,29 +100,41 @@ export class DingTalkOpenApi {
     }
   }
 
-  /** Creates an interactive card whose button clicks come back over Stream (TOPIC_CARD), and delivers it. */
-  async createAndDeliverCard(card: CardDelivery): Promise<void> {
-    await this.#call('card create', 'POST', '/v1.0/card/instances', {
+  /**
+   * Creates an interactive card whose button clicks come back over Stream (TOPIC_CARD), and
+   * delivers it; returns the targets it was not delivered to (empty when it was).
+   */
+  async createAndDeliverCard(card: CardDelivery): Promise<UndeliveredSpace[]> {
+    const created = await this.#call('card create', 'POST', '/v1.0/card/instances', {
       cardTemplateId: card.templateId,
       outTrackId: card.outTrackId,
       cardData: { cardParamMap: card.params },
       callbackType: 'STREAM',
       imGroupOpenSpaceModel: { supportForward: false },
       imRobotOpenSpaceModel: { supportForward: false },
-    });
+    }) as { success?: unknown };
+    if (created.success === false) throw new DingTalkApiError('card create', 200, 'success=false', 'the card instance was not created');
     const oneToOne = card.conversationType === '1' && card.userId !== undefined;
-    await this.#call('card deliver', 'POST', '/v1.0/card/instances/deliver', oneToOne
+    const openSpaceId = oneToOne ? `dtv1.card//IM_ROBOT.${card.userId}` : `dtv1.card//IM_GROUP.${card.conversationId}`;
+    const delivered = await this.#call('card deliver', 'POST', '/v1.0/card/instances/deliver', oneToOne
       ? { outTrackId: card.outTrackId, userIdType: 1, openSpaceId: `dtv1.card//IM_ROBOT.${card.userId}`, imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT' } }
-      : { outTrackId: card.outTrackId, userIdType: 1, openSpaceId: `dtv1.card//IM_GROUP.${card.conversationId}`, imGroupOpenDeliverModel: { robotCode: this.robotCode } });
+      : { outTrackId: card.outTrackId, userIdType: 1, openSpaceId: `dtv1.card//IM_GROUP.${card.conversationId}`, imGroupOpenDeliverModel: { robotCode: this.robotCode } }) as { success?: unknown; result?: unknown };
+    const results = Array.isArray(delivered.result) ? (delivered.result as Array<Record<string, unknown>>) : [];
+    const failed = results
+      .filter((entry) => entry !== null && typeof entry === 'object' && entry.success === false)
+      .map((entry) => ({ spaceType: String(entry.spaceType ?? ''), spaceId: String(entry.spaceId ?? ''), errorMsg: String(entry.errorMsg ?? 'not delivered') }));
+    if (failed.length === 0 && delivered.success === false) return [{ spaceType: oneToOne ? 'IM_ROBOT' : 'IM_GROUP', spaceId: openSpaceId, errorMsg: 'success=false' }];
+    return failed;
   }
 
   /** `PUT /v1.0/card/instances`: a card, unlike a robot message, can be edited in place. */
   async updateCard(outTrackId: string, params: Record<string, string>): Promise<void> {
-    await this.#call('card update', 'PUT', '/v1.0/card/instances', {
+    const answer = await this.#call('card update', 'PUT', '/v1.0/card/instances', {
       outTrackId,
       cardData: { cardParamMap: params },
       cardUpdateOptions: { updateCardDataByKey: true },
-    });
+    }) as { success?: unknown };
+    if (answer.success === false) throw new DingTalkApiError('card update', 200, 'success=false', 'the card was not updated');
   }
 
   async #fetchToken(): Promise<{ token: string; expiresInSeconds: number }> {
@@ -137,13 +148,17 @@ export class DingTalkOpenApi {
     return { token: body.accessToken, expiresInSeconds: typeof body.expireIn === 'number' ? body.expireIn : 7200 };
   }
 
-  /** An authenticated call; an expired or revoked token is fetched anew once. */
+  /**
+   * An authenticated call. An expired or revoked token (`InvalidAuthentication`, which the
+   * OpenAPI answers with HTTP 400, at any status) is dropped, fetched anew, and the call made once more.
+   */
   async #call(api: string, method: string, path: string, body: unknown): Promise<unknown> {
+    const token = await this.#token.get();
     try {
-      return await this.#request(api, method, path, body, await this.#token.get());
+      return await this.#request(api, method, path, body, token);
     } catch (error) {
-      if (!(error instanceof DingTalkApiError) || error.status !== 401) throw error;
-      this.#token.reset();
+      if (!(error instanceof DingTalkApiError) || !error.invalidToken) throw error;
+      this.#token.reset(token);
       return this.#request(api, method, path, body, await this.#token.get());
     }
   }
@@ -163,6 +178,10 @@ export class DingTalkOpenApi {
     if (!response.ok) throw new DingTalkApiError(api, response.status, answer.code ?? String(response.status), answer.message ?? response.statusText);
     return answer;
   }
+}
+
+function listed(list: unknown, id: string): boolean {
+  return Array.isArray(list) && list.includes(id);
 }
 
 /** Session-webhook payload → the OpenAPI's message template (`msgKey` + JSON-string `msgParam`). */

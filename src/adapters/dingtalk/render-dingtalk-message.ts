@@ -1,9 +1,12 @@
-// OutgoingMessage → what DingTalk shows. Robot messages are markdown (kept under ~3500
-// chars); buttons cannot be clicked there, so without a card template each becomes a line
-// telling what to reply (`Approve → reply: approve d-20261121-0001`). With a card template,
-// the message becomes the card's parameters (see CARD TEMPLATE CONTRACT below).
+// OutgoingMessage → what DingTalk shows. Robot messages are markdown as DingTalk documents it
+// (render-dingtalk-markdown.ts: user text escaped, one paragraph per line, output tails as
+// quotes), kept under ~3500 chars; buttons cannot be clicked there, so without a card
+// template each becomes a line telling what to reply (`Approve → reply: approve
+// d-20261121-0001`). With a card template, the message becomes the card's parameters (see
+// CARD TEMPLATE CONTRACT below, and deploy/dingtalk/deploybot-card.template.json).
 import type { Button, ChatUser, OutgoingMessage } from '../../core/chat-types.ts';
 import type { RobotPayload } from './dingtalk-open-api.ts';
+import { cutMarkdown, joinMarkdownBlocks, markdownBlocks } from './render-dingtalk-markdown.ts';
 
 export const DINGTALK_MARKDOWN_LIMIT = 3500;
 const TITLE_LIMIT = 64;
@@ -18,20 +21,44 @@ export function buttonAsReplyLine(button: Button): string {
 }
 
 /**
+ * The staff id DingTalk knows a user by: a user id may be qualified (`dingtalk:<staffId>`,
+ * as approver lists name people across platforms) or bare.
+ */
+export function staffIdOf(user: ChatUser): string {
+  return user.id.startsWith('dingtalk:') ? user.id.slice('dingtalk:'.length) : user.id;
+}
+
+/**
  * DingTalk has no ephemeral messages: a private answer is posted in the conversation,
  * mentioning the user (`at.atUserIds`, which the session webhook honours).
  */
 export function renderMention(user: ChatUser, text: string): RobotPayload {
-  return { msgtype: 'text', text: { content: `@${user.id} ${truncateText(text, DINGTALK_MARKDOWN_LIMIT)}` }, at: { atUserIds: [user.id] } };
+  const staffId = staffIdOf(user);
+  return { msgtype: 'text', text: { content: `@${staffId} ${truncateText(text, DINGTALK_MARKDOWN_LIMIT)}` }, at: { atUserIds: [staffId] } };
+}
+
+/**
+ * The same answer for the OpenAPI group send, which cannot mention anyone (its `sampleText`
+ * has no `at`; a literal `@staffId` would show as typed): it says in words who it is for.
+ */
+export function renderAddressed(user: ChatUser, text: string): RobotPayload {
+  const who = user.name ? user.name : `user ${staffIdOf(user)}`;
+  return { msgtype: 'text', text: { content: `For ${who}: ${truncateText(text, DINGTALK_MARKDOWN_LIMIT)}` } };
+}
+
+/** A plain text message (the robot's 1:1 chat: it is already the user's own). */
+export function renderPlainText(text: string): RobotPayload {
+  return { msgtype: 'text', text: { content: truncateText(text, DINGTALK_MARKDOWN_LIMIT) } };
 }
 
 /**
  * CARD TEMPLATE CONTRACT — the parameters every deploybot card gets (all strings, as
- * DingTalk's cardParamMap wants): `title`, `markdown` (text and lines), `buttons` (JSON
- * `[{label, command, style}]`), `button_count`, and per button n (1-based)
- * `button_<n>_label`, `button_<n>_command`, `button_<n>_style`. A template's button should
- * call back with params `{command: "${button_<n>_command}"}` (or `{index: "<n>"}`, or
- * `{action: "approve"}`): deploybot runs that command as the user who clicked.
+ * DingTalk's cardParamMap wants): `title`, `markdown` (text and lines, rendered like a robot
+ * message), `buttons` (JSON `[{label, command, style}]`), `button_count`, and per button n
+ * (1-based) `button_<n>_label`, `button_<n>_command`, `button_<n>_style`. A template's
+ * button should call back with params `{command: "${button_<n>_command}"}` (or `{index:
+ * "<n>"}`, or `{action: "approve"}`): deploybot runs that command as the user who clicked.
+ * The template shipped in deploy/dingtalk/ follows it.
  */
 export function renderCardParams(message: OutgoingMessage): Record<string, string> {
   const buttons = message.buttons ?? [];
@@ -50,20 +77,23 @@ export function renderCardParams(message: OutgoingMessage): Record<string, strin
 }
 
 function titleOf(text: string): string {
-  const first = text.split('\n', 1)[0]?.trim() || 'deploybot';
+  // eslint-disable-next-line no-control-regex
+  const first = text.split('\n', 1)[0]?.replace(/[\u0000-\u001f\u007f]/g, '').trim() || 'deploybot';
   return truncateText(first, TITLE_LIMIT);
 }
 
-/** Text, lines and tail (button lines) as markdown paragraphs; lines are cut first when too long. */
+/** Text, lines and tail (button lines) as markdown blocks; lines are cut first when too long. */
 function fitMarkdown(text: string, lines: string[], tail: string[]): string {
-  const join = (parts: string[]) => parts.filter((part) => part !== '').join('\n\n');
-  let kept = lines;
-  let body = join([text, ...kept, ...tail]);
-  while (body.length > DINGTALK_MARKDOWN_LIMIT && kept.length > 0) {
+  const head = markdownBlocks([text]);
+  const body = markdownBlocks(lines);
+  const end = markdownBlocks(tail);
+  let kept = body;
+  let markdown = joinMarkdownBlocks([...head, ...kept, ...end]);
+  while (markdown.length > DINGTALK_MARKDOWN_LIMIT && kept.length > 0) {
     kept = kept.slice(0, Math.max(0, Math.floor(kept.length * 0.8)));
-    body = join([text, ...kept, `… ${lines.length - kept.length} more line(s)`, ...tail]);
+    markdown = joinMarkdownBlocks([...head, ...kept, `… ${body.length - kept.length} more line(s)`, ...end]);
   }
-  return truncateText(body, DINGTALK_MARKDOWN_LIMIT);
+  return cutMarkdown(markdown, DINGTALK_MARKDOWN_LIMIT);
 }
 
 function truncateText(text: string, max: number): string {
