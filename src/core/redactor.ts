@@ -39,7 +39,7 @@ export function createRedactor(secrets: Iterable<SecretInput>): Redactor {
     const { label, value } = describe(secret);
     if (value.length === 0) continue;
     if (value.trim().length < MIN_SECRET_LENGTH) {
-      tooShort.push(label);
+      if (!tooShort.includes(label)) tooShort.push(label);
       continue;
     }
     needles.add(value);

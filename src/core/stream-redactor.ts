@@ -66,11 +66,14 @@ export class StreamRedactor {
   }
 }
 
-/** Start of the URL whose userinfo is still open at `cut` (no "/", "?", "#" or blank after its "://" yet). */
+/** Start of the earliest URL that begins before `cut` and whose userinfo (up to a "/", "?", "#" or blank after its "://") has not ended by then. */
 function openUserinfoStart(text: string, cut: number): number | undefined {
-  const scheme = text.lastIndexOf('://', cut - 1);
-  if (scheme === -1 || /[\s/?#]/.test(text.slice(scheme + 3, cut))) return undefined;
-  let start = scheme;
-  while (start > 0 && /[A-Za-z0-9+.-]/.test(text[start - 1]!)) start -= 1;
-  return start;
+  for (let scheme = text.indexOf('://'); scheme !== -1; scheme = text.indexOf('://', scheme + 1)) {
+    let start = scheme;
+    while (start > 0 && /[A-Za-z0-9+.-]/.test(text[start - 1]!)) start -= 1;
+    if (start >= cut) return undefined;
+    const end = text.slice(scheme + 3).search(/[\s/?#]/);
+    if (end === -1 || scheme + 3 + end >= cut) return start;
+  }
+  return undefined;
 }
