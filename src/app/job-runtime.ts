@@ -5,6 +5,8 @@ import { Redis } from 'ioredis';
 import type { Config } from '../../config/load-config.ts';
 import type { Messenger, Platform } from '../core/chat-types.ts';
 import type { Logger } from '../core/logger.ts';
+import { processRedactor } from '../core/process-redactor.ts';
+import type { Redactor } from '../core/redactor.ts';
 import type { TransportFactory } from '../deploy/transports/host-transport.ts';
 import type { DeployRecord, DeployState } from '../domain/deploy-record.ts';
 import { AuditLog } from '../store/audit-log.ts';
@@ -12,6 +14,7 @@ import { DeployEventBus } from '../store/deploy-event-bus.ts';
 import { DeployRecords } from '../store/deploy-records.ts';
 import { HumanLocks } from '../store/human-locks.ts';
 import { LocationLock } from '../store/location-lock.ts';
+import { redactRedisWrites } from '../store/redact-redis-writes.ts';
 import { RedisKeys } from '../store/redis-keys.ts';
 import { ReleaseHistory } from '../store/release-history.ts';
 import type { ReleaseStore } from '../store/release-store.ts';
@@ -39,6 +42,8 @@ export interface JobRuntimeOptions {
   /** Host transports (tests); default SSH or local from the config. */
   transport?: TransportFactory;
   now?: () => Date;
+  /** The process's redactor: applied to everything written to Redis and to the engine's output. @defaultValue processRedactor(config) */
+  redactor?: Redactor;
 }
 
 export class JobRuntime {
@@ -59,11 +64,13 @@ export class JobRuntime {
   readonly transport: TransportFactory | undefined;
   readonly now: () => Date;
   readonly redisUrl: string;
+  readonly redactor: Redactor;
 
   constructor(options: JobRuntimeOptions) {
     this.config = options.config;
     this.redisUrl = options.redisUrl;
-    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.redactor = options.redactor ?? processRedactor(options.config);
+    this.redis = redactRedisWrites(new Redis(options.redisUrl, { maxRetriesPerRequest: null }), this.redactor);
     this.keys = new RedisKeys(options.prefix);
     this.now = options.now ?? (() => new Date());
     this.records = new DeployRecords(this.redis, this.keys, this.now);
@@ -89,7 +96,7 @@ export class JobRuntime {
 
   /** A Redis connection of its own (BullMQ workers and blocking reads need one each); closed with the runtime. */
   newConnection(): Redis {
-    const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    const connection = redactRedisWrites(new Redis(this.redisUrl, { maxRetriesPerRequest: null }), this.redactor);
     connection.on('error', this.#onRedisError);
     this.#connections.push(connection);
     connection.once('end', () => this.#connections.splice(this.#connections.indexOf(connection) >>> 0, 1));

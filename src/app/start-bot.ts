@@ -1,13 +1,21 @@
 // One running bot in this process: Redis (REDIS_URL, or a local one started here), the
 // job layer with its workers, the notifier, and the command handlers for the adapters.
+// Here the chat boundary is wired once: every messenger, progress editor, log upload and
+// command answer goes out through the process's redactor.
 import { join } from 'node:path';
 import type { Config } from '../../config/load-config.ts';
 import type { ChatHandler, Messenger, Platform } from '../core/chat-types.ts';
 import { createCommandRouter } from '../core/command-router.ts';
 import type { Logger } from '../core/logger.ts';
+import { processRedactor } from '../core/process-redactor.ts';
+import { redactingChatHandler } from '../core/redacting-chat-handler.ts';
+import { redactingMessenger } from '../core/redacting-messenger.ts';
+import type { Redactor } from '../core/redactor.ts';
 import type { TransportFactory } from '../deploy/transports/host-transport.ts';
-import type { EditorFactory } from '../notify/message-editor.ts';
+import { type EditorFactory, throttledEditors } from '../notify/message-editor.ts';
 import { Notifier, type NotifierOptions } from '../notify/notifier.ts';
+import { redactingEditors } from '../notify/redacting-editor.ts';
+import { redactingUploaders } from '../notify/redacting-uploaders.ts';
 import { startLocalRedis } from '../services/local-redis.ts';
 import { commandHandlers } from './command-handlers.ts';
 import { startJobs, type RunningJobs } from './start-jobs.ts';
@@ -24,14 +32,18 @@ export interface StartBotOptions {
   editorFor?: EditorFactory;
   transport?: TransportFactory;
   now?: () => Date;
-  /** Notifier extras: observers (metrics), failure-log uploads, secrets to redact from them. */
-  notifier?: Pick<NotifierOptions, 'observers' | 'uploadLog' | 'secrets'>;
+  /** Notifier extras: observers (metrics), failure-log uploads. */
+  notifier?: Pick<NotifierOptions, 'observers' | 'uploadLog'>;
+  /** The process's redactor. @defaultValue processRedactor(config) */
+  redactor?: Redactor;
 }
 
 export interface RunningBot {
   jobs: RunningJobs;
   notifier: Notifier;
   router: ChatHandler;
+  /** The messengers as given, behind the redacting boundary (post through these). */
+  messengers: Partial<Record<Platform, Messenger>>;
   redisUrl: string;
   stop(): Promise<void>;
 }
@@ -41,13 +53,18 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   // from one run of the console or demo to the next
   const localRedis = options.redisUrl ? undefined : await startLocalRedis({ dir: join(options.dataDir, 'redis'), appendOnly: true });
   const redisUrl = options.redisUrl ?? localRedis!.url;
+  const redactor = options.redactor ?? processRedactor(options.config);
+  const messengers: Partial<Record<Platform, Messenger>> = Object.fromEntries(
+    Object.entries(options.messengers).map(([platform, messenger]) => [platform, redactingMessenger(messenger, redactor)]),
+  );
   if (localRedis) options.logger.info('started a local redis-server (REDIS_URL is unset)', { url: redisUrl });
   const jobs = await startJobs({
     config: options.config,
     redisUrl,
     dataDir: options.dataDir,
     logger: options.logger,
-    messengers: options.messengers,
+    messengers,
+    redactor,
     ...(options.prefix ? { prefix: options.prefix } : {}),
     ...(options.workers === false ? { workers: false } : {}),
     ...(options.transport ? { transport: options.transport } : {}),
@@ -60,18 +77,20 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     redis: rt.redis,
     keys: rt.keys,
     config: options.config,
-    messengers: options.messengers,
+    messengers,
     logger: options.logger,
-    ...options.notifier,
-    ...(options.editorFor ? { editorFor: options.editorFor } : {}),
+    ...(options.notifier?.observers ? { observers: options.notifier.observers } : {}),
+    ...(options.notifier?.uploadLog ? { uploadLog: redactingUploaders(options.notifier.uploadLog, redactor) } : {}),
+    editorFor: redactingEditors(options.editorFor ?? throttledEditors, redactor),
     ...(options.now ? { now: options.now } : {}),
   });
   await notifier.start();
-  const router = createCommandRouter({ config: options.config, handlers: commandHandlers(rt, (id) => notifier.trackedJob(id)), logger: options.logger });
+  const router = redactingChatHandler(createCommandRouter({ config: options.config, handlers: commandHandlers(rt, (id) => notifier.trackedJob(id)), logger: options.logger }), redactor);
   return {
     jobs,
     notifier,
     router,
+    messengers,
     redisUrl,
     async stop() {
       await notifier.stop();

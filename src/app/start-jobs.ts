@@ -3,6 +3,7 @@ import type { Worker } from 'bullmq';
 import type { Config } from '../../config/load-config.ts';
 import type { Messenger, Platform } from '../core/chat-types.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Redactor } from '../core/redactor.ts';
 import type { TransportFactory } from '../deploy/transports/host-transport.ts';
 import { openReleaseStore } from '../store/open-release-store.ts';
 import type { ReleaseStore } from '../store/release-store.ts';
@@ -22,6 +23,8 @@ export interface StartJobsOptions {
   workers?: boolean;
   worker?: DeployWorkerOptions;
   now?: () => Date;
+  /** The process's redactor. @defaultValue processRedactor(config) */
+  redactor?: Redactor;
 }
 
 export interface RunningJobs {
@@ -42,6 +45,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     ...(options.messengers ? { messengers: options.messengers } : {}),
     ...(options.transport ? { transport: options.transport } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.redactor ? { redactor: options.redactor } : {}),
   });
   const worker = options.workers === false ? undefined : createDeployWorker(rt, options.worker);
   return {

@@ -5,6 +5,7 @@ import { ConsoleAdapter } from '../adapters/console/console-adapter.ts';
 import { consoleEditor } from '../adapters/console/console-editor.ts';
 import { startBot } from '../app/start-bot.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
+import { processRedactor, warnAboutShortSecrets } from '../core/process-redactor.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
 import { loadConfigOrReport } from './load-config-or-exit.ts';
 
@@ -14,7 +15,9 @@ export const EXAMPLE_CONFIG_FILE = fileURLToPath(new URL('../../config/deploybot
 export async function runConsole(options: { configFile?: string; user?: string }): Promise<number> {
   const config = loadConfigOrReport(chooseConfigFile(options.configFile));
   if (!config) return 1;
-  const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL, 'warn'), secrets: () => Object.values(config.keys) });
+  const redactor = processRedactor(config);
+  const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL, 'warn'), redactor });
+  warnAboutShortSecrets(redactor, logger);
   const adapter = new ConsoleAdapter({
     input: process.stdin,
     output: process.stdout,
@@ -28,6 +31,7 @@ export async function runConsole(options: { configFile?: string; user?: string }
     logger,
     messengers: { console: adapter.messenger },
     editorFor: consoleEditor,
+    redactor,
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
     ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}),
   });

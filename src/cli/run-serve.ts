@@ -13,6 +13,8 @@ import { type RunningBot, startBot } from '../app/start-bot.ts';
 import type { Messenger, Platform } from '../core/chat-types.ts';
 import { DeploybotError, errorMessage } from '../core/errors.ts';
 import { createLogger, type Logger, parseLogLevel } from '../core/logger.ts';
+import { processRedactor, warnAboutShortSecrets } from '../core/process-redactor.ts';
+import type { Redactor } from '../core/redactor.ts';
 import { Secret } from '../core/secret.ts';
 import type { TransportFactory } from '../deploy/transports/host-transport.ts';
 import { type HealthChecks, redisHealthCheck } from '../http/health-route.ts';
@@ -24,10 +26,8 @@ import { metricsFromNotices, queueDepthSampler } from '../notify/metrics-from-no
 import type { LogUploader } from '../notify/notifier.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
 import { watchRedisGone } from '../services/watch-redis-gone.ts';
+import { redactRedisWrites } from '../store/redact-redis-writes.ts';
 import { loadConfigOrReport } from './load-config-or-exit.ts';
-
-/** The environment variables whose values are secrets (SPEC §12), besides the config's keys. */
-const SECRET_ENV = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'DINGTALK_CLIENT_SECRET', 'UPLOAD_HOOK_SECRET'] as const;
 
 export interface ServeOptions {
   config: Config;
@@ -49,6 +49,8 @@ export interface ServeOptions {
   transport?: TransportFactory;
   /** Extra Slack adapter settings (tests: a short retry policy). */
   slack?: Pick<SlackAdapterOptions, 'retryConfig' | 'boltLogLevel'>;
+  /** The process's redactor (the same the logger uses). @defaultValue processRedactor(config, env) */
+  redactor?: Redactor;
 }
 
 export interface RunningServe {
@@ -69,7 +71,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const redisUrl = env.REDIS_URL;
   if (!redisUrl) throw new DeploybotError('redis_url_missing', 'set REDIS_URL: serve keeps deploys, approvals and the job queue in Redis');
   const prefix = options.prefix ?? (env.DEPLOYBOT_REDIS_PREFIX || undefined);
-  const secrets = () => serveSecrets(options.config, env);
+  const redactor = options.redactor ?? processRedactor(options.config, env);
 
   let bot: RunningBot | undefined;
   const metrics = createMetrics({ queueDepth: queueDepthSampler(() => (bot ? [bot.jobs.rt.queue] : [])) });
@@ -99,7 +101,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     let dingtalk: DingTalkAdapter | undefined;
     if (dingEnv.ok) {
       // The adapter's redelivery dedupe and conversation routes live in Redis, on a connection of its own.
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+      const redis = redactRedisWrites(new Redis(redisUrl, { maxRetriesPerRequest: 2 }), redactor);
       redis.on('error', (error: Error) => logger.debug('dingtalk redis connection error', { error: error.message }));
       stack.push(async () => void redis.disconnect());
       dingtalk = new DingTalkAdapter({ ...dingEnv.options, redis, logger, metrics, keyPrefix: `${prefix ?? 'deploybot'}:dingtalk:` });
@@ -128,7 +130,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       workers,
       editorFor,
       ...(options.transport ? { transport: options.transport } : {}),
-      notifier: { observers: [metricsFromNotices(metrics)], uploadLog, secrets },
+      notifier: { observers: [metricsFromNotices(metrics)], uploadLog },
+      redactor,
     });
     const running = bot;
     stack.push(() => running.stop());
@@ -147,7 +150,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
 
     let uploadHook: UploadHookOptions | undefined;
     const uploadSecret = env.UPLOAD_HOOK_SECRET;
-    const uploadMessenger = slack?.messenger ?? dingtalk?.messenger;
+    const uploadMessenger = running.messengers.slack ?? running.messengers.dingtalk;
     if (!uploadSecret) {
       lines.push('upload hook: off — UPLOAD_HOOK_SECRET is not set');
     } else if (!uploadMessenger) {
@@ -181,7 +184,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       uploadHook,
       health,
       metricsRegistry: metrics.registry,
-      secrets,
+      redactor,
     });
     stack.push(() => http.stop());
 
@@ -201,11 +204,12 @@ export async function runServe(options: { configFile?: string; workers?: boolean
   const config = loadConfigOrReport(options.configFile ?? configFileFromEnv());
   if (!config) return 1;
   const env = process.env;
-  const secrets = () => serveSecrets(config, env);
-  const logger = createLogger({ level: parseLogLevel(env.LOG_LEVEL), secrets, base: { process: 'serve', pid: process.pid } });
+  const redactor = processRedactor(config, env);
+  const logger = createLogger({ level: parseLogLevel(env.LOG_LEVEL), redactor, base: { process: 'serve', pid: process.pid } });
+  warnAboutShortSecrets(redactor, logger);
   let serve: RunningServe;
   try {
-    serve = await startServe({ config, env, logger, ...(options.workers === false ? { workers: false } : {}) });
+    serve = await startServe({ config, env, logger, redactor, ...(options.workers === false ? { workers: false } : {}) });
   } catch (error) {
     logger.error('serve could not start', { error });
     process.stderr.write(`deploybot serve: ${errorMessage(error)}\n`);
@@ -232,11 +236,6 @@ export async function runServe(options: { configFile?: string; workers?: boolean
   }
   say('deploybot serve: stopped');
   return 0;
-}
-
-/** Every secret serve knows: the config's keys and the chat/upload credentials (SPEC §12). */
-function serveSecrets(config: Config, env: NodeJS.ProcessEnv): Array<Secret | string> {
-  return [...Object.values(config.keys), ...SECRET_ENV.map((name) => env[name]).filter((value): value is string => Boolean(value))];
 }
 
 function say(line: string): void {

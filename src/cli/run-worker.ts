@@ -3,6 +3,7 @@
 import { configFileFromEnv } from '../../config/load-config.ts';
 import { startJobs } from '../app/start-jobs.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
+import { processRedactor, warnAboutShortSecrets } from '../core/process-redactor.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
 import { watchRedisGone } from '../services/watch-redis-gone.ts';
 import { loadConfigOrReport } from './load-config-or-exit.ts';
@@ -15,8 +16,10 @@ export async function runWorker(options: { configFile?: string }): Promise<numbe
     process.stderr.write('deploybot worker: set REDIS_URL to the Redis that `deploybot serve` uses\n');
     return 1;
   }
-  const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL), secrets: () => Object.values(config.keys), base: { process: 'worker', pid: process.pid } });
-  const jobs = await startJobs({ config, redisUrl, dataDir: dataDirFromEnv(), logger, ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
+  const redactor = processRedactor(config);
+  const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL), redactor, base: { process: 'worker', pid: process.pid } });
+  warnAboutShortSecrets(redactor, logger);
+  const jobs = await startJobs({ config, redisUrl, redactor, dataDir: dataDirFromEnv(), logger, ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
   await jobs.worker!.waitUntilReady();
   logger.info('worker ready', { queue: jobs.worker!.name });
   process.stdout.write(`deploybot worker ${process.pid} ready\n`);

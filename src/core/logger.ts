@@ -1,7 +1,8 @@
 // Structured logs as JSON lines on stderr (stdout belongs to the console chat). Every
-// line passes through redaction, so a secret that slips into an error message or hook
-// output is never written out.
-import { redactSecrets, type Secret } from './secret.ts';
+// string of a line is redacted before it is JSON-encoded (and the encoded line once more,
+// for keys), so a secret that slips into an error message or hook output is never written
+// out (docs/operations.md, "What is redacted").
+import { type Redactor, urlOnlyRedactor } from './redactor.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -16,7 +17,8 @@ export interface Logger {
 
 export interface LoggerOptions {
   level?: LogLevel;
-  secrets?: () => Iterable<Secret | string>;
+  /** The process's redactor (processRedactor); without one only URL credentials are masked. */
+  redactor?: Redactor;
   write?: (line: string) => void;
   base?: Record<string, unknown>;
 }
@@ -29,10 +31,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const base = options.base ?? {};
+  const redactor = options.redactor ?? urlOnlyRedactor;
   const emit = (at: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (ORDER[at] < ORDER[level]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...base, ...fields }, errorReplacer);
-    write(options.secrets ? redactSecrets(line, options.secrets()) : line);
+    const line = JSON.stringify({ time: new Date().toISOString(), level: at, msg: message, ...base, ...fields }, redactingReplacer(redactor));
+    write(redactor.redact(line));
   };
   return {
     debug: (m, f) => emit('debug', m, f),
@@ -43,7 +46,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
 }
 
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
-  return value;
+function redactingReplacer(redactor: Redactor): (key: string, value: unknown) => unknown {
+  return (_key, value) => {
+    if (typeof value === 'string') return redactor.redact(value);
+    if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+    return value;
+  };
 }

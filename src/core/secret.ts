@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { createRedactor } from './redactor.ts';
 
 const REDACTED = '[redacted]';
 
@@ -27,24 +28,9 @@ export class Secret {
 }
 
 /**
- * Replaces every occurrence of any secret (and of each of its lines, for multi-line key
- * material) in `text` with `[redacted]`. Used on hook output and error messages before
- * they are shown anywhere.
+ * `text` with every form of every secret in `secrets` redacted (see createRedactor). For a
+ * one-off list; the process's own secrets have one redactor (processRedactor).
  */
 export function redactSecrets(text: string, secrets: Iterable<Secret | string>): string {
-  const needles = new Set<string>();
-  for (const secret of secrets) {
-    const value = typeof secret === 'string' ? secret : secret.reveal();
-    if (value.length >= 4) needles.add(value);
-    for (const line of value.split(/\r?\n/)) {
-      const trimmed = line.trim();
-      // Armour lines ("-----BEGIN ...") are not secret; key body lines are.
-      if (trimmed.length >= 8 && !trimmed.startsWith('-----')) needles.add(trimmed);
-    }
-  }
-  let out = text;
-  for (const needle of [...needles].sort((a, b) => b.length - a.length)) {
-    out = out.split(needle).join(REDACTED);
-  }
-  return out;
+  return createRedactor(secrets).redact(text);
 }

@@ -6,6 +6,7 @@ import { consoleEditor } from '../adapters/console/console-editor.ts';
 import { startBot } from '../app/start-bot.ts';
 import type { Config } from '../../config/load-config.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
+import { processRedactor } from '../core/process-redactor.ts';
 import type { WalkthroughStep } from './walkthrough.ts';
 
 export async function runWalkthrough(config: Config, dataDir: string, steps: readonly WalkthroughStep[]): Promise<number> {
@@ -18,8 +19,9 @@ export async function runWalkthrough(config: Config, dataDir: string, steps: rea
     },
   });
   const adapter = new ConsoleAdapter({ input: new PassThrough(), output, user: 'alice', echo: true });
-  const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL, 'warn'), secrets: () => Object.values(config.keys) });
-  const bot = await startBot({ config, dataDir, logger, messengers: { console: adapter.messenger }, editorFor: consoleEditor, ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}), ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
+  const redactor = processRedactor(config);
+  const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL, 'warn'), redactor });
+  const bot = await startBot({ config, dataDir, logger, redactor, messengers: { console: adapter.messenger }, editorFor: consoleEditor, ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}), ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
   const captured: Record<string, string> = {};
   let failed: string | undefined;
   try {

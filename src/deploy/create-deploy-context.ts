@@ -1,6 +1,7 @@
 // Builds the context of one pipeline run from a plan and the engine's dependencies, after
 // checking that the plan names things the config knows.
 import { DeploybotError } from '../core/errors.ts';
+import { processRedactor } from '../core/process-redactor.ts';
 import type { DeployContext, DeployEngineDeps } from './deploy-context.ts';
 import type { DeployEvent } from './deploy-events.ts';
 import type { DeployPlan } from './deploy-plan.ts';
@@ -28,7 +29,7 @@ export function createDeployContext(plan: DeployPlan, deps: DeployEngineDeps): D
     project,
     location,
     pool: new TransportPool(deps.transport ?? ((host) => transportForHost(config, host, { connectTimeoutMs }))),
-    secrets: Object.values(config.keys),
+    redactor: deps.redactor ?? processRedactor(config),
     hosts: new Map(),
     steps: [],
     bytesUploaded: 0,

@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import type { Config } from '../../config/load-config.ts';
 import type { LocationConfig, ProjectConfig } from '../../config/schema.ts';
 import { DeploybotError, errorMessage } from '../core/errors.ts';
-import { redactSecrets, type Secret } from '../core/secret.ts';
+import type { Redactor } from '../core/redactor.ts';
 import type { ReleasePackage } from './build/make-package.ts';
 import type { DeployCheckpoint } from './deploy-checkpoint.ts';
 import type { DeployEventBody, DeployEventListener } from './deploy-events.ts';
@@ -44,6 +44,8 @@ export interface DeployEngineDeps {
   record?: (result: DeployResult) => Promise<void>;
   /** Admin relay settings (see RelayOptions). */
   relay?: RelayOptions;
+  /** The process's redactor (hook output, error messages). @defaultValue processRedactor(config) */
+  redactor?: Redactor;
 }
 
 export interface DeployContext {
@@ -53,7 +55,7 @@ export interface DeployContext {
   project: ProjectConfig;
   location: LocationConfig;
   pool: TransportPool;
-  secrets: Secret[];
+  redactor: Redactor;
   hosts: Map<string, HostResult>;
   steps: StepRecord[];
   bytesUploaded: number;
@@ -91,9 +93,9 @@ export function deployVariables(ctx: DeployContext, host?: string): DeployVariab
   };
 }
 
-export function toErrorInfo(error: unknown, secrets: readonly Secret[]): ErrorInfo {
+export function toErrorInfo(error: unknown, redactor: Redactor): ErrorInfo {
   const code = error instanceof DeploybotError ? error.code : 'internal';
-  return { code, message: redactSecrets(errorMessage(error), secrets) };
+  return { code, message: redactor.redact(errorMessage(error)) };
 }
 
 export function hostResult(ctx: DeployContext, host: string): HostResult {
@@ -128,7 +130,7 @@ export async function runStep<T>(ctx: DeployContext, step: StepRecord['step'], w
     return value;
   } catch (error) {
     const durationMs = ctx.now() - started;
-    const info = toErrorInfo(error, ctx.secrets);
+    const info = toErrorInfo(error, ctx.redactor);
     ctx.steps.push({ step, status: 'failed', durationMs, error: info });
     ctx.emit({ type: 'step.failed', step, durationMs, error: info });
     throw new StepFailed(step, info, error);

@@ -68,7 +68,7 @@ export async function dryRunDeploy(plan: DeployPlan, deps: Omit<DeployEngineDeps
       report.releaseId = plan.releaseId ?? (plan.kind === 'retry' ? plan.previous?.releaseId : undefined) ?? formatReleaseId(plan.version, new Date(plan.createdAt), commit);
     }
   } catch (error) {
-    report.error = toErrorInfo(error, ctx.secrets);
+    report.error = toErrorInfo(error, ctx.redactor);
   }
 
   const vars: DeployVariables = { deployId: plan.deployId, releaseId: report.releaseId ?? '', version: plan.version, commit: report.commit ?? '', project: plan.project, market: plan.market, release: plan.release };
@@ -98,7 +98,7 @@ export async function dryRunDeploy(plan: DeployPlan, deps: Omit<DeployEngineDeps
         return { host, reachable: true, entries, currentReleaseId: current.releaseId, currentIndicator: current.indicator, freeBytes, pruneWouldRemove: [] };
       })(), project.hostTimeout, `${host}: reading its state`, () => transport.destroy());
     } catch (error) {
-      return { host, reachable: false, error: toErrorInfo(error, ctx.secrets).message, entries: [], pruneWouldRemove: [] };
+      return { host, reachable: false, error: toErrorInfo(error, ctx.redactor).message, entries: [], pruneWouldRemove: [] };
     }
   });
   await ctx.pool.closeAll();

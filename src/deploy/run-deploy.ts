@@ -5,6 +5,7 @@
 // resumes where a killed worker stopped, without redoing hosts, re-running hooks or
 // switching twice. Cancellation is honoured between steps and hosts until switching begins.
 import { DeploybotError } from '../core/errors.ts';
+import { processRedactor } from '../core/process-redactor.ts';
 import { createDeployContext } from './create-deploy-context.ts';
 import { decideSwitch } from './decide-switch.ts';
 import { type DeployContext, type DeployEngineDeps, hostResult, recordHostStep, runStep, StepFailed, toErrorInfo } from './deploy-context.ts';
@@ -31,7 +32,7 @@ export async function runDeploy(plan: DeployPlan, deps: DeployEngineDeps): Promi
   try {
     ctx = createDeployContext(plan, deps);
   } catch (error) {
-    return invalidPlanResult(plan, startedAt, toErrorInfo(error, Object.values(deps.config.keys)));
+    return invalidPlanResult(plan, startedAt, toErrorInfo(error, deps.redactor ?? processRedactor(deps.config)));
   }
   const targets = plan.kind === 'retry' ? retryOrder(plan) : plan.hosts;
   ctx.emit({ type: 'deploy.started', kind: plan.kind, project: plan.project, market: plan.market, release: plan.release, version: plan.version, hosts: targets });
@@ -42,7 +43,7 @@ export async function runDeploy(plan: DeployPlan, deps: DeployEngineDeps): Promi
     else await deployFlow(ctx);
   } catch (caught) {
     if (caught instanceof Cancelled) cancelled = true;
-    else error = caught instanceof StepFailed ? caught.info : toErrorInfo(caught, ctx.secrets);
+    else error = caught instanceof StepFailed ? caught.info : toErrorInfo(caught, ctx.redactor);
   } finally {
     await ctx.pool.closeAll();
   }

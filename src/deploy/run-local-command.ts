@@ -2,7 +2,7 @@
 // command, hooks of local hosts) and programs with argv (tar, git). A script gets exactly
 // the environment it is given; on timeout its whole process group is killed.
 import { spawn } from 'node:child_process';
-import type { Secret } from '../core/secret.ts';
+import type { Redactor } from '../core/redactor.ts';
 import { OutputTail } from './output-tail.ts';
 import type { CommandResult, ScriptResult } from './transports/host-transport.ts';
 
@@ -10,13 +10,13 @@ export interface LocalScriptOptions {
   cwd: string;
   env: Record<string, string>;
   timeoutMs: number;
-  secrets: readonly (Secret | string)[];
+  redactor: Redactor;
   tailLines?: number;
 }
 
 export function runLocalScript(script: string, options: LocalScriptOptions): Promise<ScriptResult> {
   const started = Date.now();
-  const tail = new OutputTail();
+  const tail = new OutputTail(options.redactor);
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', script], { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let timedOut = false;
@@ -29,7 +29,7 @@ export function runLocalScript(script: string, options: LocalScriptOptions): Pro
     const finish = (exitCode: number | null, note?: string) => {
       clearTimeout(timer);
       if (note) tail.push(`\n${note}\n`);
-      resolve({ exitCode, timedOut, durationMs: Date.now() - started, outputTail: tail.lines(options.secrets, options.tailLines ?? 20) });
+      resolve({ exitCode, timedOut, durationMs: Date.now() - started, outputTail: tail.lines(options.tailLines ?? 20) });
     };
     child.on('error', (error) => finish(null, `cannot run /bin/sh: ${error.message}`));
     child.on('close', (code, signal) => {

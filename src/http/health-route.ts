@@ -3,7 +3,7 @@
 // hanging the probe; 503 when any part fails, and that part's value says why.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorMessage } from '../core/errors.ts';
-import { redactSecrets, type Secret } from '../core/secret.ts';
+import { type Redactor, urlOnlyRedactor } from '../core/redactor.ts';
 import { sendJson } from './send-json.ts';
 
 /** Resolves when the dependency answers; rejects (or times out) when it does not. */
@@ -23,7 +23,7 @@ export interface HealthReport {
   zookeeper: string;
 }
 
-export async function checkHealth(checks: HealthChecks, secrets: Iterable<Secret | string> = []): Promise<HealthReport> {
+export async function checkHealth(checks: HealthChecks, redactor: Redactor = urlOnlyRedactor): Promise<HealthReport> {
   const timeoutMs = checks.timeoutMs ?? 2000;
   const run = async (check: HealthCheck): Promise<string> => {
     let timer: NodeJS.Timeout | undefined;
@@ -36,7 +36,7 @@ export async function checkHealth(checks: HealthChecks, secrets: Iterable<Secret
       ]);
       return 'ok';
     } catch (error) {
-      return redactSecrets(errorMessage(error), secrets) || 'failed';
+      return redactor.redact(errorMessage(error)) || 'failed';
     } finally {
       clearTimeout(timer);
     }
@@ -48,9 +48,9 @@ export async function checkHealth(checks: HealthChecks, secrets: Iterable<Secret
   return { ok: redis === 'ok' && (zookeeper === 'ok' || zookeeper === 'embedded'), redis, zookeeper };
 }
 
-export function createHealthRoute(checks: HealthChecks, secrets: () => Iterable<Secret | string> = () => []) {
+export function createHealthRoute(checks: HealthChecks, redactor: Redactor = urlOnlyRedactor) {
   return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const report = await checkHealth(checks, secrets());
+    const report = await checkHealth(checks, redactor);
     sendJson(res, report.ok ? 200 : 503, report);
   };
 }

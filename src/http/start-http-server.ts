@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../core/logger.ts';
-import type { Secret } from '../core/secret.ts';
+import type { Redactor } from '../core/redactor.ts';
 import { createHealthRoute, type HealthChecks } from './health-route.ts';
 import { createMetricsRoute } from './metrics-route.ts';
 import { sendJson } from './send-json.ts';
@@ -29,8 +29,8 @@ export interface HttpServerOptions {
   health: HealthChecks;
   /** The registry of `createMetrics()`; without it /metrics answers 404. */
   metricsRegistry?: Registry | undefined;
-  /** Redacted from health answers and logged errors. */
-  secrets?: () => Iterable<Secret | string>;
+  /** Redacts health errors (the process's redactor). */
+  redactor?: Redactor;
 }
 
 export interface RunningHttpServer {
@@ -54,7 +54,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const routes: Route[] = [
     { method: 'POST', path: '/slack/events', handler: options.slackEvents, off: 'Slack HTTP mode is not configured' },
     { method: 'POST', path: '/hooks/upload', handler: options.uploadHook ? createUploadHookRoute(options.uploadHook) : undefined, off: 'the upload hook is not configured' },
-    { method: 'GET', path: '/healthz', handler: createHealthRoute(options.health, options.secrets), off: '' },
+    { method: 'GET', path: '/healthz', handler: createHealthRoute(options.health, options.redactor), off: '' },
     { method: 'GET', path: '/metrics', handler: options.metricsRegistry ? createMetricsRoute(options.metricsRegistry) : undefined, off: 'metrics are not configured' },
   ];
 

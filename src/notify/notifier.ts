@@ -16,7 +16,6 @@ import type { DeployNotice } from '../app/deploy-notice.ts';
 import type { Messenger, MessageRef, OutgoingMessage, Platform, TrackedJob } from '../core/chat-types.ts';
 import { DeploybotError, errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import type { Secret } from '../core/secret.ts';
 import { type DeployState, isIdle, isTerminal } from '../domain/deploy-record.ts';
 import type { DeployEventBus } from '../store/deploy-event-bus.ts';
 import type { DeployRecords } from '../store/deploy-records.ts';
@@ -65,8 +64,6 @@ export interface NotifierOptions {
   observers?: readonly NoticeObserver[];
   /** Per platform: how a failed or partial deploy's full log is attached (once) to its progress message. */
   uploadLog?: Partial<Record<Platform, LogUploader>>;
-  /** Redacted from uploaded logs (the engine already redacts hook output with the config's keys). */
-  secrets?: () => Iterable<Secret | string>;
 }
 
 interface Track {
@@ -293,7 +290,7 @@ export class Notifier {
     const uploadLog = this.#o.uploadLog?.[platform];
     if (uploadLog && view.finished && (view.state === 'failed' || view.state === 'partial')) {
       // After the final edit has landed (#show awaited it); a failed upload frees the claim and the render is retried.
-      await this.#claims.namedOnce(deployId, 'log', () => uploadLog(progressRef, `${deployId}.log`, renderDeployLog(notices, this.#o.secrets?.() ?? [])));
+      await this.#claims.namedOnce(deployId, 'log', () => uploadLog(progressRef, `${deployId}.log`, renderDeployLog(notices)));
     }
 
     const once = [

@@ -1,15 +1,13 @@
 // A deploy's full log as plain text (SPEC §8: on failure, the whole story next to the
 // progress message): every notice it published, one line each in order, with hook and host
-// output tails indented under their line. Secrets are redacted from the whole text (the
-// engine already redacts output with the config's keys; this also covers the chat tokens).
-// Pure.
+// output tails indented under their line. Pure: the upload is redacted at the chat
+// boundary (redactingUploaders, wired in start-bot.ts).
 import type { DeployNotice } from '../app/deploy-notice.ts';
-import { redactSecrets, type Secret } from '../core/secret.ts';
 import { reduceNotices } from './deploy-view.ts';
 import { formatElapsed } from './message-text.ts';
 import { progressHeader } from './render-progress.ts';
 
-export function renderDeployLog(notices: readonly DeployNotice[], secrets: Iterable<Secret | string> = []): string {
+export function renderDeployLog(notices: readonly DeployNotice[]): string {
   const view = reduceNotices(notices);
   const lines = [`deploybot log of ${progressHeader(view)}`, `state: ${view.state ?? 'unknown'}${view.reason ? ` — ${view.reason}` : ''}`, ''];
   for (const notice of notices) {
@@ -17,7 +15,7 @@ export function renderDeployLog(notices: readonly DeployNotice[], secrets: Itera
     if (described === undefined) continue;
     lines.push(`${notice.at} ${described.line}`, ...(described.output ?? []).map((line) => `    | ${line}`));
   }
-  return `${redactSecrets(lines.join('\n'), secrets)}\n`;
+  return `${lines.join('\n')}\n`;
 }
 
 function describeNotice(notice: DeployNotice): { line: string; output?: readonly string[] } | undefined {

@@ -1,6 +1,7 @@
 // A real logger (createLogger) whose JSON lines are kept in memory, so tests can assert on
 // what was logged — and on what never was (secrets).
 import { createLogger, type Logger, type LogLevel } from '../../src/core/logger.ts';
+import type { Redactor } from '../../src/core/redactor.ts';
 
 export interface CapturedLogger {
   logger: Logger;
@@ -9,10 +10,11 @@ export interface CapturedLogger {
   text(): string;
 }
 
-export function captureLogger(level: LogLevel = 'debug'): CapturedLogger {
+/** `redactor`: the process's redactor, as the entry points hand it to their logger. */
+export function captureLogger(level: LogLevel = 'debug', redactor?: Redactor): CapturedLogger {
   const lines: string[] = [];
   return {
-    logger: createLogger({ level, write: (line) => lines.push(line) }),
+    logger: createLogger({ level, write: (line) => lines.push(line), ...(redactor ? { redactor } : {}) }),
     lines,
     text: () => lines.join('\n'),
   };

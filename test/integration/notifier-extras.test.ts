@@ -6,9 +6,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployNotice } from '../../src/app/deploy-notice.ts';
 import type { MessageRef } from '../../src/core/chat-types.ts';
+import { createRedactor } from '../../src/core/redactor.ts';
 import { createMetrics, type DeploybotMetrics } from '../../src/notify/metrics.ts';
 import { metricsFromNotices, queueDepthSampler } from '../../src/notify/metrics-from-notices.ts';
 import { Notifier } from '../../src/notify/notifier.ts';
+import { redactingUploaders } from '../../src/notify/redacting-uploaders.ts';
 import { DeployEventBus } from '../../src/store/deploy-event-bus.ts';
 import { DeployRecords } from '../../src/store/deploy-records.ts';
 import { RedisKeys } from '../../src/store/redis-keys.ts';
@@ -63,8 +65,7 @@ describe('notifier extras', () => {
         blockMs: 200,
         pollMs: 20,
         observers: [metricsFromNotices(own)],
-        uploadLog: { slack: async (ref, filename, content) => void uploads.push({ ref, filename, content }) },
-        secrets: () => [secret],
+        uploadLog: redactingUploaders({ slack: async (ref, filename, content) => void uploads.push({ ref, filename, content }) }, createRedactor([secret])),
       });
       notifiers.push(notifier);
       await notifier.start();

@@ -5,6 +5,7 @@ import { limitConcurrency } from '../../src/deploy/limit-concurrency.ts';
 import { OutputTail } from '../../src/deploy/output-tail.ts';
 import { runPool } from '../../src/deploy/run-pool.ts';
 import { blobKeyType, fingerprint, hostKeyMismatch, parsePinnedHostKey } from '../../src/deploy/transports/pinned-host-key.ts';
+import { createRedactor } from '../../src/core/redactor.ts';
 import { Secret } from '../../src/core/secret.ts';
 
 describe('ref syntax', () => {
@@ -25,10 +26,10 @@ describe('closestNames', () => {
 describe('OutputTail', () => {
   it('when output is long, then the last lines are kept whole and secrets are redacted', () => {
     const key = new Secret('-----BEGIN KEY-----\nAAAAsecretbodyline1\nBBBBsecretbodyline2\n-----END KEY-----\n', 'k');
-    const tail = new OutputTail(100);
+    const tail = new OutputTail(createRedactor([key]), 100);
     for (let i = 0; i < 50; i += 1) tail.push(`line ${i}\n`);
     tail.push('leak AAAAsecretbodyline1 here\n');
-    const lines = tail.lines([key], 3);
+    const lines = tail.lines(3);
     expect(lines).toEqual(['line 48', 'line 49', 'leak [redacted] here']);
   });
 });

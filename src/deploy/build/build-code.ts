@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
-import type { Secret } from '../../core/secret.ts';
+import type { Redactor } from '../../core/redactor.ts';
 import { DeploybotError } from '../../core/errors.ts';
 import { gitClient } from '../git/git-client.ts';
 import { minimalEnvironment } from '../hook-variables.ts';
@@ -34,7 +34,7 @@ export interface BuildRequest {
   /** DEPLOY_ID, VERSION … for the hooks and build command. */
   env: Record<string, string>;
   timeoutMs: number;
-  secrets: readonly (Secret | string)[];
+  redactor: Redactor;
   onCommand?: (what: 'beforeDownload' | 'afterDownload' | 'build', result: ScriptResult) => void;
 }
 
@@ -74,7 +74,7 @@ async function buildOnce(request: BuildRequest, dir: string): Promise<CodeBuild>
     const env = { ...minimalEnvironment(), ...request.env };
     const run = async (what: 'beforeDownload' | 'afterDownload' | 'build', script: string | undefined) => {
       if (script === undefined) return;
-      const result = await runLocalScript(script, { cwd: source, env, timeoutMs: request.timeoutMs, secrets: request.secrets });
+      const result = await runLocalScript(script, { cwd: source, env, timeoutMs: request.timeoutMs, redactor: request.redactor });
       request.onCommand?.(what, result);
       if (result.exitCode !== 0) {
         const how = result.timedOut ? `timed out after ${request.timeoutMs} ms` : `exited with ${result.exitCode}`;

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploybotError, errorMessage } from '../../core/errors.ts';
+import { redactUrlCredentials } from '../../core/redact-url-credentials.ts';
 import { closestNames } from '../closest-names.ts';
 import { gitClient } from './git-client.ts';
 import { assertRefSyntax } from './ref-syntax.ts';
@@ -16,7 +17,8 @@ export async function resolveRemoteRef(repo: string, ref: string, mirrorDir: str
   try {
     listing = await git.listRemote(['--tags', '--heads', '--', repo]);
   } catch (error) {
-    throw new DeploybotError('git_fetch_failed', `cannot list refs of ${repo}: ${errorMessage(error).trim().split('\n')[0]}`, { repo });
+    const shown = redactUrlCredentials(repo);
+    throw new DeploybotError('git_fetch_failed', `cannot list refs of ${shown}: ${redactUrlCredentials(errorMessage(error).trim().split('\n')[0] ?? '')}`, { repo: shown });
   }
   const refs = new Map<string, string>();
   for (const line of listing.split('\n')) {

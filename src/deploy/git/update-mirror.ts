@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeploybotError, errorMessage } from '../../core/errors.ts';
+import { redactUrlCredentials } from '../../core/redact-url-credentials.ts';
 import { gitClient } from './git-client.ts';
 
 const inFlight = new Map<string, Promise<string>>();
@@ -44,7 +45,9 @@ async function fetchMirror(dir: string, repo: string): Promise<string> {
     }
     return dir;
   } catch (error) {
-    throw new DeploybotError('git_fetch_failed', `cannot fetch ${repo}: ${firstLine(errorMessage(error))}`, { repo });
+    // git often echoes the URL: its credentials are never shown (docs/operations.md)
+    const shown = redactUrlCredentials(repo);
+    throw new DeploybotError('git_fetch_failed', `cannot fetch ${shown}: ${redactUrlCredentials(firstLine(errorMessage(error)))}`, { repo: shown });
   }
 }
 

@@ -43,7 +43,7 @@ export async function buildStep(ctx: DeployContext): Promise<BuildCheckpoint & {
     commitTime: await readCommitTime(mirror, commit),
     env: hookEnvironment(vars),
     timeoutMs: project.hookTimeout,
-    secrets: ctx.secrets,
+    redactor: ctx.redactor,
     onCommand: (what, result) => {
       if (what !== 'build') ctx.emit({ type: 'hook.finished', hook: what, exitCode: result.exitCode, durationMs: result.durationMs, outputTail: result.outputTail });
     },

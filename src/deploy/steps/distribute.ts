@@ -50,7 +50,7 @@ async function distributeToHost(ctx: DeployContext, host: string, relay: RelaySo
     return true;
   } catch (error) {
     const durationMs = ctx.now() - started;
-    const info = toErrorInfo(error, ctx.secrets);
+    const info = toErrorInfo(error, ctx.redactor);
     recordHostStep(ctx, host, 'distribute', { status: 'failed', durationMs, error: info });
     ctx.emit({ type: 'host.failed', step: 'distribute', host, durationMs, error: info });
     return false;

@@ -42,7 +42,7 @@ async function pruneHost(ctx: DeployContext, host: string): Promise<void> {
     ctx.emit({ type: 'host.finished', step: 'prune', host, durationMs });
   } catch (error) {
     const durationMs = ctx.now() - started;
-    const info = toErrorInfo(error, ctx.secrets);
+    const info = toErrorInfo(error, ctx.redactor);
     result.steps.prune = { status: 'failed', durationMs, error: info };
     ctx.emit({ type: 'host.failed', step: 'prune', host, durationMs, error: info });
   }

@@ -23,7 +23,7 @@ async function switchHost(ctx: DeployContext, host: string, alreadyDone: readonl
   try {
     result.previousReleaseId = await previousRelease(ctx, host);
   } catch (error) {
-    fail(ctx, host, 'beforeDeploy', 0, toErrorInfo(error, ctx.secrets));
+    fail(ctx, host, 'beforeDeploy', 0, toErrorInfo(error, ctx.redactor));
     return;
   }
   for (const step of SWITCH_STEPS) {
@@ -80,7 +80,7 @@ async function link(ctx: DeployContext, host: string): Promise<HostStepRecord> {
     return { status: 'done', durationMs };
   } catch (error) {
     const durationMs = ctx.now() - started;
-    const info = toErrorInfo(error, ctx.secrets);
+    const info = toErrorInfo(error, ctx.redactor);
     ctx.emit({ type: 'host.failed', step: 'link', host, durationMs, error: info });
     return { status: 'failed', durationMs, error: info };
   }
@@ -99,7 +99,7 @@ async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchSt
       cwd: point === 'beforeDeploy' ? releaseDir : ctx.project.path,
       env: hookEnvironment(vars),
       timeoutMs: ctx.project.hookTimeout,
-      secrets: ctx.secrets,
+      redactor: ctx.redactor,
     });
     const durationMs = ctx.now() - started;
     ctx.emit({ type: 'hook.finished', hook: point, host, exitCode: result.exitCode, durationMs, outputTail: result.outputTail });
@@ -115,7 +115,7 @@ async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchSt
     return { status: 'failed', durationMs, error, outputTail: result.outputTail };
   } catch (error) {
     const durationMs = ctx.now() - started;
-    const info = toErrorInfo(error, ctx.secrets);
+    const info = toErrorInfo(error, ctx.redactor);
     ctx.emit({ type: 'host.failed', step: point, host, durationMs, error: info });
     return { status: 'failed', durationMs, error: info };
   }

@@ -2,7 +2,7 @@
 // implementations: SSH (ssh2) and local directories (`{ local: dir }` hosts, which map
 // `/data/x` to `<dir>/data/x`). Operations are deliberately high-level — the SSH one builds
 // each command from a fixed script plus quoted arguments, the local one uses the filesystem.
-import type { Secret } from '../../core/secret.ts';
+import type { Redactor } from '../../core/redactor.ts';
 
 export interface ScriptOptions {
   /** Remote directory the script runs in. */
@@ -10,8 +10,8 @@ export interface ScriptOptions {
   /** Variables added to the environment (DEPLOY_ID …). */
   env: Record<string, string>;
   timeoutMs: number;
-  /** Redacted from the captured output. */
-  secrets: readonly (Secret | string)[];
+  /** Applied to the captured output as it arrives. */
+  redactor: Redactor;
 }
 
 export interface ScriptResult {

@@ -144,7 +144,7 @@ export class LocalTransport implements HostTransport {
       cwd: this.map(options.cwd),
       env: { ...minimalEnvironment(), ...options.env },
       timeoutMs: options.timeoutMs,
-      secrets: options.secrets,
+      redactor: options.redactor,
     });
   }
 

@@ -317,12 +317,12 @@ export class SshTransport implements HostTransport {
       'timeout', '-k', '5', String(seconds),
       ...shScript('cd -- "$1" || exit 97; shift; exec env "$@"', options.cwd, ...env, '/bin/sh', '-c', script),
     ];
-    const tail = new OutputTail();
+    const tail = new OutputTail(options.redactor);
     const result = await this.#exec(shellCommand(argv), options.timeoutMs + 15_000, (chunk) => tail.push(chunk));
     const timedOut = result.timedOut || result.exitCode === 124 || result.exitCode === 137;
     if (result.exitCode === 97) tail.push(`\ncannot enter ${options.cwd}\n`);
     if (timedOut) tail.push(`\nkilled after ${options.timeoutMs} ms (timeout)\n`);
-    return { exitCode: result.exitCode, timedOut, durationMs: Date.now() - started, outputTail: tail.lines([...options.secrets, this.#endpoint.privateKey]) };
+    return { exitCode: result.exitCode, timedOut, durationMs: Date.now() - started, outputTail: tail.lines() };
   }
 
   async run(argv: readonly string[], options: { timeoutMs?: number } = {}): Promise<CommandResult> {
