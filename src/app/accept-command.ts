@@ -36,6 +36,7 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
     if (related.state !== 'partial' && related.state !== 'failed') {
       throw new RefusedError('retry_not_possible', `${related.id} ended ${related.state}; only a failed or partial deploy can be retried.`);
     }
+    if (!related.startedAt) throw new RefusedError('retry_not_possible', `${related.id} failed before it ran (${related.reason ?? 'no reason recorded'}); there is nothing to finish, request it again.`);
     // a retry finishes the retried deploy's plan: only its people, only over the state it left
     const lineage = await retryLineage(rt, related);
     const notYours = whyNotRetry(rt.config, lineage, ctx.user.id);
