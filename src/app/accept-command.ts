@@ -13,6 +13,10 @@ import type { JobRuntime } from './job-runtime.ts';
 import { channelFor, marketLocations, needsApproval, PREPARED_VERBS } from './market-locations.ts';
 import { renderWarningText } from './render-answers.ts';
 import { deployAhead } from './deploy-ahead.ts';
+import { pendingPromoteRefusal, voidPendingPromotes } from './pending-promotes.ts';
+import { retryChanges, retryLineage, whyNotRetry } from './retry-plan.ts';
+import { rollbackTarget } from './rollback-target.ts';
+import { GRAY_RELEASE, reviewReleaseName } from '../domain/release-names.ts';
 
 export type AcceptedCommand = CommandOf<Exclude<DeployVerb, 'retry'>> | CommandOf<'retry'>;
 
@@ -26,13 +30,24 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
 
   let target: DeployTarget;
   let related: DeployRecord | undefined;
+  let rollbackTo: string | undefined;
   if (command.verb === 'retry') {
     related = await rt.records.require(command.deployId);
     if (related.state !== 'partial' && related.state !== 'failed') {
       throw new RefusedError('retry_not_possible', `${related.id} ended ${related.state}; only a failed or partial deploy can be retried.`);
     }
+    if (!related.startedAt) throw new RefusedError('retry_not_possible', `${related.id} failed before it ran (${related.reason ?? 'no reason recorded'}); there is nothing to finish, request it again.`);
+    // a retry finishes the retried deploy's plan: only its people, only over the state it left
+    const lineage = await retryLineage(rt, related);
+    const notYours = whyNotRetry(rt.config, lineage, ctx.user.id);
+    if (notYours) throw await refused(rt, ctx, scope, 'retry_not_allowed', notYours);
+    const changes = retryChanges(rt, lineage, await rt.releases.read(scope.project, scope.market));
+    if (changes.length > 0) throw await refused(rt, ctx, scope, 'retry_location_changed', `Refused: ${related.id} cannot be retried: ${changes.join('; ')}. Nothing was queued; request a new deploy instead.`);
     target = { location: related.location, release: related.release, hosts: related.failedHosts?.length ? related.failedHosts : related.hosts, ...(related.version ? { version: related.version } : {}), sparedGrayHosts: [] };
   } else {
+    const starts = command.verb === 'gray start' ? GRAY_RELEASE : command.verb === 'review start' ? reviewReleaseName(command.channel) : undefined;
+    const pending = starts && (await pendingPromoteRefusal(rt, command.project, command.market, starts, command.verb));
+    if (pending) throw await refused(rt, ctx, scope, 'promote_pending', pending);
     const state = await rt.releases.read(command.project, command.market);
     const outcome = deployTarget(command as TargetCommand, marketLocations(rt.config, command.market), state);
     if (!outcome.ok) {
@@ -50,6 +65,11 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
       if (related.project !== command.project || related.market !== command.market || related.release !== 'production' || !related.releaseId) {
         throw new RefusedError('rollback_target_invalid', `${related.id} is not a production release of ${command.project} ${command.market}; name a deploy from \`history ${command.project} ${command.market}\`.`);
       }
+    }
+    if (command.verb === 'rollback') {
+      // the approval covers the release rolled back to, so it is chosen now
+      rollbackTo = await rollbackTarget(rt, command.project, command.market, related);
+      if (!rollbackTo) throw await refused(rt, ctx, scope, 'rollback_no_target', `Refused: ${command.project} ${command.market} has no earlier production release deploybot knows of to roll back to; name one with \`rollback ${command.project} ${command.market} <deploy-id>\` from \`history ${command.project} ${command.market}\`. Nothing was queued.`);
     }
   }
 
@@ -70,9 +90,14 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
     channel: ctx.channel,
     state: PREPARED_VERBS.has(verb) ? 'preparing' : 'queued',
     ...(related ? { relatedDeployId: related.id } : {}),
+    ...(rollbackTo ? { rollbackTo } : {}),
+    ...(command.verb === 'retry' && related?.plan ? { plan: related.plan } : {}),
   });
   await audit(rt, ctx, 'requested', scope, ctx.commandText, record.id);
   await rt.notify(record.id, { type: 'job.accepted', record });
+  const voided = command.verb === 'gray cancel' || command.verb === 'review cancel'
+    ? await voidPendingPromotes(rt, record.project, record.market, record.release, record.id, ctx.user.id)
+    : [];
   const behind = await deployAhead(rt, record);
   await rt.enqueue(PREPARED_VERBS.has(verb) ? 'prepare' : 'run', record.id);
   ctx.track(track(record.id));
@@ -80,6 +105,7 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
   const parts = [`${record.id} accepted: ${describe(record)}`];
   if (target.sparedGrayHosts.length > 0) parts.push(`gray hosts ${target.sparedGrayHosts.join(', ')} keep the active gray release`);
   if (needsApproval(rt.config, record.market, verb)) parts.push('it will ask for approval once its plan is ready');
+  if (voided.length > 0) parts.push(`it voids the pending ${voided.join(', ')}`);
   if (behind) parts.push(`queued behind ${behind}`);
   await ctx.replyPrivately(parts.join('; '));
   return record;
@@ -94,6 +120,12 @@ export function describe(record: DeployRecord): string {
   const what = record.verb === 'retry' ? `retry of ${record.relatedDeployId}` : record.verb;
   const version = record.version ? ` ${record.version}` : '';
   return `${what} ${record.project}${version} → ${record.market} (${record.release}; ${record.hosts.length ? record.hosts.join(', ') : 'no hosts'})`;
+}
+
+/** Audits a refusal and returns the error to throw. */
+async function refused(rt: JobRuntime, ctx: CommandContext, scope: { project: string; market: string }, code: string, message: string): Promise<RefusedError> {
+  await audit(rt, ctx, 'refused', scope, message);
+  return new RefusedError(code, message);
 }
 
 async function audit(rt: JobRuntime, ctx: CommandContext, action: string, scope: { project: string; market: string }, detail: string, deployId?: string): Promise<void> {

@@ -3,15 +3,20 @@
 // switch), leaving every host on a complete release.
 import type { CommandContext } from '../core/command-router.ts';
 import { RefusedError } from '../core/errors.ts';
-import { isTerminal } from '../domain/deploy-record.ts';
+import type { Config } from '../../config/load-config.ts';
+import { type DeployRecord, isTerminal } from '../domain/deploy-record.ts';
 import type { JobRuntime } from './job-runtime.ts';
+
+/** Who may act on a deploy beyond deciding it (cancel, retry): anyone where no approval is configured, else its requester or an approver. */
+export function requesterOrApprover(config: Config, record: DeployRecord, user: string): boolean {
+  const approval = config.markets[record.market]?.approval;
+  return approval === undefined || approval === 'none' || user === record.requestedBy || approval.approvers.includes(user);
+}
 
 export async function cancelDeploy(rt: JobRuntime, deployId: string, ctx: CommandContext): Promise<void> {
   const user = ctx.user.id;
   const record = await rt.records.require(deployId);
-  const approval = rt.config.markets[record.market]?.approval;
-  const mayCancel = approval === undefined || approval === 'none' || user === record.requestedBy || approval.approvers.includes(user);
-  if (!mayCancel) throw new RefusedError('cancel_not_allowed', `Only the requester (${record.requestedBy}) or an approver of ${record.market} may cancel ${deployId}.`);
+  if (!requesterOrApprover(rt.config, record, user)) throw new RefusedError('cancel_not_allowed', `Only the requester (${record.requestedBy}) or an approver of ${record.market} may cancel ${deployId}.`);
   if (isTerminal(record.state)) throw new RefusedError('already_finished', `${deployId} already ended ${record.state}.`);
   const at = rt.now().toISOString();
   await rt.audit.append({ at, user, action: 'cancel', deployId, project: record.project, market: record.market });

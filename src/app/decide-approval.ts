@@ -4,6 +4,7 @@
 // decided.
 import type { CommandContext } from '../core/command-router.ts';
 import { RefusedError } from '../core/errors.ts';
+import { isPastExpiry } from '../domain/approval-expiry.ts';
 import type { DeployRecord } from '../domain/deploy-record.ts';
 import type { JobRuntime } from './job-runtime.ts';
 
@@ -12,7 +13,14 @@ export async function decideApproval(rt: JobRuntime, input: { deployId: string; 
   const at = rt.now().toISOString();
   let refusal: string | undefined;
   let approvedNow = false;
+  let expiredNow = false;
   const { record, changed } = await rt.records.update(input.deployId, (r) => {
+    // past expiresAt the card is expired, even when no expiry job ran (no worker was up)
+    if (r.state === 'awaiting-approval' && r.approval && isPastExpiry(r.approval, at)) {
+      expiredNow = true;
+      refusal = `${r.id} expired at ${r.approval.expiresAt} without a decision; request it again.`;
+      return { ...r, state: 'expired', reason: `no decision by ${r.approval.expiresAt}; the deploy is cancelled` };
+    }
     refusal = whyNot(r, user);
     if (refusal) return undefined;
     const approval = r.approval!;
@@ -25,6 +33,11 @@ export async function decideApproval(rt: JobRuntime, input: { deployId: string; 
     return { ...r, state: 'queued', approval: { ...approval, approvedBy, decision: { decision: 'approved', by: user, at } } };
   });
   await rt.audit.append({ at, user, action: input.decision === 'approved' ? 'approve' : 'reject', deployId: input.deployId, project: record.project, market: record.market, detail: refusal ? `refused: ${refusal}` : (input.reason ?? '') });
+  if (expiredNow) {
+    await rt.queue.remove(`${record.id}.expire`).catch(() => undefined);
+    await rt.notify(record.id, { type: 'job.state', state: record.state, ...(record.reason ? { reason: record.reason } : {}), record });
+    throw new RefusedError('approval_expired', refusal!);
+  }
   if (!changed) throw new RefusedError('approval_refused', refusal ?? `${input.deployId}: nothing changed.`);
 
   if (record.approval?.decision) {

@@ -6,10 +6,11 @@ import type { DeployRecord } from '../domain/deploy-record.ts';
 import { productionDeployDuringGrayWarning } from '../domain/gray-warnings.ts';
 import { GRAY_RELEASE, PRODUCTION_RELEASE, reviewChannelOf } from '../domain/release-names.ts';
 import { productionRelease } from '../domain/release-state.ts';
+import { RefusedError } from '../core/errors.ts';
 import { engineSession } from './engine-deps.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { enginePlan } from './prepare-deploy.ts';
-import { recordRollback, recordShipped } from './record-release.ts';
+import { promoteGuard, recordRollback, recordShipped } from './record-release.ts';
 import { buildUpdatePackages } from './update-packages.ts';
 
 /** How a run ended, for the record. */
@@ -42,7 +43,14 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
       const original = await rt.records.require(record.relatedDeployId!);
       const previous = await loadResult(rt, original.id);
       if (!previous) return { state: 'failed', reason: `the result of ${original.id} is no longer kept; deploy again instead` };
-      const plan = enginePlan({ ...original, id: record.id, createdAt: record.createdAt }, previous.commit, { kind: 'retry', previous });
+      // the retry ships only the build its plan covered (docs/operations.md "What an approval covers")
+      const inherited = record.plan ?? original.plan;
+      const plan = enginePlan({ ...original, id: record.id, createdAt: record.createdAt }, previous.commit, {
+        kind: 'retry',
+        previous,
+        ...(inherited?.packageSha256 ? { expectedPackageSha256: inherited.packageSha256 } : {}),
+        ...(inherited?.releaseId ? { releaseId: inherited.releaseId } : {}),
+      });
       const outcome = await engine(rt, record, signal, (deps) => runDeploy(plan, { ...deps, record: recordShipped(rt, { ...original, id: record.id }, original.verb) }));
       if (outcome.state === 'success' && outcome.result?.commit) await afterShipped(rt, { ...original, id: record.id }, outcome.result, before);
       return outcome;
@@ -58,7 +66,14 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
       return removed ? { state: 'success' } : { state: 'failed', reason: `${record.release} was not active` };
     }
     case 'review promote': {
-      const result = await rt.releases.promote({ project: record.project, market: record.market, release: record.release, deployId: record.id, by: record.requestedBy, at: rt.now().toISOString() });
+      // exactly the approved versions, and only while the review release is the approved one
+      let result;
+      try {
+        result = await rt.releases.promote({ project: record.project, market: record.market, release: record.release, deployId: record.id, by: record.requestedBy, at: rt.now().toISOString(), ...promoteGuard(record) });
+      } catch (error) {
+        if (error instanceof RefusedError) return { state: 'failed', reason: `the approval is void: ${error.message}` };
+        throw error;
+      }
       await rt.notify(record.id, { type: 'job.note', text: `production versions are now ${result.versions.join(', ')} (${reviewChannelOf(record.release)} promoted ${result.promoted.join(', ')}, no redeploy)` });
       const commit = productionRelease(before)?.current?.commit;
       const version = result.promoted.at(-1);

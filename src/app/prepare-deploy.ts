@@ -9,9 +9,9 @@ import { GRAY_RELEASE, PRODUCTION_RELEASE } from '../domain/release-names.ts';
 import { productionRelease, type MarketReleases } from '../domain/release-state.ts';
 import { commitsSince } from './commits-since.ts';
 import { engineSession } from './engine-deps.ts';
-import { hookScripts } from './hook-scripts.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { needsApproval, PASS_IN_VERBS } from './market-locations.ts';
+import { planPartsNow } from './plan-parts.ts';
 import { prepareBuild } from './prepare-build.ts';
 import { targetOfRecord } from './target-of-record.ts';
 
@@ -30,15 +30,12 @@ export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<v
     return void (await refuse(target.refusal.message));
   }
 
-  const project = rt.config.projects[record.project]!;
-  const hooks = hookScripts(project, rt.config.hookTemplates);
+  // what the card shows and the run must still find (docs/operations.md "What an approval covers")
+  const parts = planPartsNow(rt, record, state, record.hosts);
   let plan: ApprovedPlan;
   let diffSummary: string[] | undefined;
-  if (record.verb === 'rollback') {
-    const rollbackTo = await rollbackTarget(rt, record);
-    plan = approvedPlan({ hosts: record.hosts, hooks, ...(rollbackTo ? { rollbackTo } : {}) });
-  } else if (record.verb === 'review promote') {
-    plan = approvedPlan({ hosts: [], hooks: {}, versions: state.releases[record.release]?.versions ?? [] });
+  if (record.verb === 'rollback' || record.verb === 'review promote') {
+    plan = approvedPlan(parts);
   } else {
     const pinned = record.verb === 'gray promote' ? state.releases[GRAY_RELEASE]?.current : undefined;
     const releaseAt = record.releaseAt ?? (await rt.history.allocateReleaseTime(record.project, new Date(record.createdAt))).toISOString();
@@ -54,7 +51,7 @@ export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<v
         }
       }
     }
-    plan = approvedPlan({ commit: built.commit, packageSha256: built.packageSha256, releaseId: built.releaseId, hosts: record.hosts, hooks });
+    plan = approvedPlan({ ...parts, commit: built.commit, packageSha256: built.packageSha256, releaseId: built.releaseId });
     diffSummary = await diffSinceProduction(rt, record, state, built.commit);
     await rt.records.update(deployId, (r) => ({ ...r, commit: built.commit, releaseId: built.releaseId }));
   }
@@ -93,13 +90,6 @@ export function enginePlan(record: DeployRecord, commit?: string, extra: Partial
     ...(commit ? { commit } : {}),
     ...extra,
   };
-}
-
-/** Rollback target: the named deploy's release, else the one current before the current (from history). */
-async function rollbackTarget(rt: JobRuntime, record: DeployRecord): Promise<string | undefined> {
-  if (record.relatedDeployId) return (await rt.records.get(record.relatedDeployId))?.releaseId;
-  const stack = await rt.history.productionStack(record.project, record.market);
-  return stack.length >= 2 ? stack[stack.length - 2] : undefined;
 }
 
 async function diffSinceProduction(rt: JobRuntime, record: DeployRecord, state: MarketReleases, commit: string): Promise<string[] | undefined> {

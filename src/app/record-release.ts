@@ -3,6 +3,7 @@
 import type { DeployResult } from '../deploy/deploy-result.ts';
 import type { DeployRecord } from '../domain/deploy-record.ts';
 import { GRAY_RELEASE, PRODUCTION_RELEASE, releaseTypeOf } from '../domain/release-names.ts';
+import type { PromoteInput } from '../store/release-store.ts';
 import { serverAddresses } from '../store/server-addresses.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { readConfigZoo } from './read-commit-file.ts';
@@ -25,7 +26,7 @@ export function recordShipped(rt: JobRuntime, record: DeployRecord, verb: Deploy
     const configZoo = await readConfigZoo(rt.dataDir, record.project, commit, result.release);
     if (verb === 'gray promote') {
       const servers = await productionServers(rt, record, true);
-      await rt.releases.promote({ project: record.project, market: record.market, release: GRAY_RELEASE, deployId: record.id, by: record.requestedBy, at, deployed: { servers, ...(configZoo ? { configZoo } : {}) } });
+      await rt.releases.promote({ project: record.project, market: record.market, release: GRAY_RELEASE, deployId: record.id, by: record.requestedBy, at, ...promoteGuard(record), deployed: { servers, ...(configZoo ? { configZoo } : {}) } });
     } else {
       const type = releaseTypeOf(result.release);
       const servers = type === 'production' ? await productionServers(rt, record, false) : serverAddresses(rt.config, record.hosts);
@@ -37,6 +38,13 @@ export function recordShipped(rt: JobRuntime, record: DeployRecord, verb: Deploy
       await rt.history.rememberReleaseId(record.project, record.market, releaseId, { deployId: record.id, version, commit });
     }
   };
+}
+
+/** A promote lands only on the release it was approved for: its deploy id and versions then (none for a plan without them). */
+export function promoteGuard(record: DeployRecord): Pick<PromoteInput, 'expectDeployId' | 'expectVersions'> {
+  const promoted = record.plan?.promoted;
+  if (!promoted) return {};
+  return { ...(promoted.deployId ? { expectDeployId: promoted.deployId } : {}), expectVersions: promoted.versions };
 }
 
 /** The record step of a rollback: production's current becomes the release switched to. */

@@ -4,12 +4,13 @@
 // the record still `running` and resumes through the engine's checkpoint.
 import { randomUUID } from 'node:crypto';
 import type { DeployRecord } from '../domain/deploy-record.ts';
-import { planDifferences } from '../domain/approved-plan.ts';
+import { approvedAfterExpiry } from '../domain/approval-expiry.ts';
+import { basisReleases, planBasis } from '../domain/plan-basis.ts';
 import { refusalWarning } from '../domain/gray-warnings.ts';
 import { deployAhead, leaseHolder } from './deploy-ahead.ts';
 import { executeVerb, type VerbOutcome } from './execute-verb.ts';
-import { hookScripts } from './hook-scripts.ts';
 import type { JobRuntime } from './job-runtime.ts';
+import { planChanges } from './plan-changes.ts';
 import { targetOfRecord } from './target-of-record.ts';
 
 export type RunJobOutcome = { kind: 'done' } | { kind: 'wait'; behind: string };
@@ -60,26 +61,25 @@ async function waitBehind(rt: JobRuntime, record: DeployRecord, ahead: string): 
   return { kind: 'wait', behind: ahead };
 }
 
-/** queued → running, after the last checks: human lock, release rules now, the approved plan. */
+/** queued → running, after the last checks: human lock, release rules now, the approval's expiry, the approved (or retried) plan. */
 async function start(rt: JobRuntime, record: DeployRecord): Promise<DeployRecord | undefined> {
   const refuse = (reason: string) => rt.setState(record.id, ['queued'], 'refused', { reason });
   const lock = await rt.humanLocks.get(record.project, record.market);
   if (lock) return void (await refuse(`${record.project} ${record.market} was locked by ${lock.by} while this waited: ${lock.reason}`));
   if (record.cancelRequested) return void (await rt.setState(record.id, ['queued'], 'cancelled', { reason: `cancelled by ${record.cancelRequested.by}` }));
+  if (approvedAfterExpiry(record.approval)) {
+    return void (await rt.setState(record.id, ['queued'], 'expired', { reason: `approved at ${record.approval!.decision!.at}, after the card expired at ${record.approval!.expiresAt}; nothing was changed, request it again` }));
+  }
   const state = await rt.releases.read(record.project, record.market);
   const target = targetOfRecord(rt, record, state);
   if (!target.ok) {
     await rt.notify(record.id, { type: 'job.warning', warning: refusalWarning(target.refusal) });
     return void (await refuse(target.refusal.message));
   }
-  if (record.approval && record.plan) {
-    const project = rt.config.projects[record.project]!;
-    const hosts = record.verb === 'review promote' ? [] : target.value.hosts;
-    const hooks = record.verb === 'review promote' ? {} : hookScripts(project, rt.config.hookTemplates);
-    const differences = planDifferences(record.plan, { hosts, hooks });
-    if (differences.length > 0) {
-      return void (await rt.setState(record.id, ['queued'], 'failed', { reason: `the approval is void: ${differences.join('; ')}. Nothing was changed; request the deploy again.` }));
-    }
+  const differences = await planChanges(rt, record, state, target.value.hosts);
+  if (differences.length > 0) {
+    const what = record.verb === 'retry' ? 'the retry is void' : 'the approval is void';
+    return void (await rt.setState(record.id, ['queued'], 'failed', { reason: `${what}: ${differences.join('; ')}. Nothing was changed; request the deploy again.` }));
   }
   return rt.setState(record.id, ['queued'], 'running', { startedAt: rt.now().toISOString() });
 }
@@ -91,8 +91,15 @@ async function finish(rt: JobRuntime, deployId: string, outcome: VerbOutcome): P
   const startedAt = current.startedAt ? Date.parse(current.startedAt) : finishedAt.getTime();
   // a running deploy stopped by `cancel` says who cancelled it, as a queued one does
   const reason = outcome.reason ?? (outcome.state === 'cancelled' && current.cancelRequested ? `cancelled by ${current.cancelRequested.by}` : undefined);
+  // what a retry of this deploy must still find (retry-plan.ts)
+  const releases = current.plan?.startsFrom ? Object.keys(current.plan.startsFrom) : basisReleases(current.verb, current.release);
+  const endState = await rt.releases.read(current.project, current.market).then((state) => planBasis(releases, state), (error: unknown) => {
+    rt.logger.warn('release state not readable at the end of a deploy; a retry of it will compare with its plan instead', { deployId, error });
+    return undefined;
+  });
   await rt.setState(deployId, ['running'], outcome.state, {
     ...(reason ? { reason } : {}),
+    ...(endState ? { endState } : {}),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt,
     ...(result?.commit ? { commit: result.commit } : {}),

@@ -53,7 +53,20 @@ export interface ApprovalState {
   decision?: ApprovalDecision;
 }
 
-/** What an approval covers (SPEC §7): if any of it differs when the job runs, the approval is void. */
+/** The gray or review release a promote was approved for, as it was when the card was posted. */
+export interface PromotedRelease {
+  release: string;
+  deployId: string | null;
+  version: string | null;
+  commit: string | null;
+  versions: string[];
+}
+
+/**
+ * What an approval covers (docs/operations.md "What an approval covers"): if any of it
+ * differs when the job runs, the approval is void. Which parts a verb fills in is decided in
+ * src/app/plan-parts.ts; the comparison is src/domain/approved-plan.ts.
+ */
 export interface ApprovedPlan {
   commit?: string;
   packageSha256?: string;
@@ -61,10 +74,22 @@ export interface ApprovedPlan {
   hosts: string[];
   /** The hook scripts as they would run, expanded from the config. */
   hooks: Record<string, string>;
+  /** deploy / gray start: the build command and output directory (null: none configured). */
+  build?: { command: string | null; output: string | null };
+  /** deploy / gray start: the project's online path and releases directory. */
+  path?: string;
+  releasesDir?: string;
   /** Rollback: the release id switched to. */
   rollbackTo?: string;
   /** Promote: the versions appended to production. */
   versions?: string[];
+  /** gray / review promote: the release promoted. */
+  promoted?: PromotedRelease;
+  /**
+   * The state the plan starts from: per release, the deploy id of its `current` record when
+   * the card was posted (null: no such release). Another deploy changing one voids the approval.
+   */
+  startsFrom?: Record<string, string | null>;
   fingerprint: string;
 }
 
@@ -109,6 +134,8 @@ export interface DeployRecord {
   startedAt?: string;
   finishedAt?: string;
   durationMs?: number;
+  /** Per release the plan starts from, the deploy id current on it when this deploy ended (what a retry must still find). */
+  endState?: Record<string, string | null>;
   /** Hosts switched / failed, from the engine's result. */
   switchedHosts?: string[];
   failedHosts?: string[];
@@ -119,7 +146,7 @@ export interface DeployRecord {
 const TRANSITIONS: Record<DeployState, readonly DeployState[]> = {
   preparing: ['awaiting-approval', 'queued', 'refused', 'failed', 'cancelled'],
   'awaiting-approval': ['queued', 'rejected', 'expired', 'cancelled', 'failed'],
-  queued: ['running', 'cancelled', 'failed', 'refused'],
+  queued: ['running', 'cancelled', 'failed', 'refused', 'expired'],
   running: ['success', 'partial', 'failed', 'cancelled'],
   success: [],
   partial: [],

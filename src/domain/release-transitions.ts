@@ -37,6 +37,8 @@ export interface PromoteRequest {
   at: string;
   /** Refuse unless the release's current record still has this deploy id (the one the job planned with). */
   expectDeployId?: string;
+  /** Refuse unless the release still serves exactly these versions (the ones the promote was approved for). */
+  expectVersions?: readonly string[];
   /**
    * Gray promote: the promoted build now runs on every production host, so production's
    * current becomes it (commit from the promoted release), with these servers and config.
@@ -111,6 +113,11 @@ export function applyPromote(state: MarketReleases, request: PromoteRequest): Ru
   const plan = planned.value;
   const record = state.releases[request.release]!;
   if (request.expectDeployId !== undefined && record.current?.deployId !== request.expectDeployId) return changedRelease(state, record, request.expectDeployId);
+  if (request.expectVersions !== undefined && record.versions.join('\n') !== request.expectVersions.join('\n')) {
+    return refuse(scopeOf(state), record.name, 'release-unchanged', 'release_changed',
+      `${state.project} ${state.market}: ${record.name} now serves ${record.versions.join(', ') || 'nothing'}, not the approved ${request.expectVersions.join(', ') || 'nothing'}; nothing was changed`,
+      { expectVersions: [...request.expectVersions], actualVersions: [...record.versions] });
+  }
   const next = clone(state);
   const production = next.releases[plan.production]!;
   production.versions = plan.versions;

@@ -83,6 +83,13 @@ function planLines(input: ApprovalCardInput): string[] {
   const commit = plan?.commit ?? h.commit;
   if (h.ref || commit) lines.push(`ref: ${h.ref ?? '—'}${commit ? ` · commit ${shortHash(commit, 12)}` : ''}`);
   if (plan?.packageSha256) lines.push(`build: sha256 ${shortHash(plan.packageSha256, 12)}${plan.releaseId ? ` · release ${plan.releaseId}` : ''}`);
+  if (plan?.build) lines.push(oneLine(`build command: ${plan.build.command ?? 'none (the tree itself)'}${plan.build.output ? ` → ${plan.build.output}` : ''}`, 400));
+  if (plan?.path) lines.push(oneLine(`path: ${plan.path}${plan.releasesDir ? ` · releases in ${plan.releasesDir}` : ''}`, 400));
+  const promoted = plan?.promoted;
+  if (promoted) lines.push(oneLine(`promotes: ${promoted.release} ${promoted.versions.join(', ') || '—'} of ${promoted.deployId ?? 'no deploy'}${promoted.commit ? ` · commit ${shortHash(promoted.commit, 12)}` : ''}`, 400));
+  const startsFrom = Object.entries(plan?.startsFrom ?? {});
+  // what voids the approval when another deploy changes it first (docs/operations.md "What an approval covers")
+  if (startsFrom.length > 0) lines.push(oneLine(`starts from: ${startsFrom.map(([release, id]) => `${release} ${id ?? 'none'}`).join(', ')}`, 400));
   if (plan?.rollbackTo) lines.push(`rollback to: ${plan.rollbackTo}`);
   if (plan?.versions && plan.versions.length > 0) lines.push(oneLine(`versions: ${plan.versions.join(', ')}`, 400));
   const hosts = plan?.hosts ?? input.hosts;

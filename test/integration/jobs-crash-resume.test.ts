@@ -53,7 +53,9 @@ beforeAll(async () => {
       },
     },
   });
-  h = await startJobHarness({ config, redisUrl: inject('redisUrl'), dataDir: join(base, 'var-bot'), prefix, workers: false });
+  // the bot and its workers share the data directory, as they must for the embedded release store
+  // (a retry is checked against the release state when it is accepted)
+  h = await startJobHarness({ config, redisUrl: inject('redisUrl'), dataDir: join(base, 'var'), prefix, workers: false });
 });
 
 afterAll(async () => {

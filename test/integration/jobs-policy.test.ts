@@ -140,6 +140,8 @@ describe('approval', () => {
   for (const [what, change, expected] of [
     ['a hook script', (d: any) => void (d.projects['mala-core'].hooks.afterDeploy = 'echo changed >> ../after-deploy.log'), 'the afterDeploy hook changed'],
     ['the hosts', (d: any) => void (d.markets.brazil.locations.main.hosts = ['br-1', 'br-gray']), 'hosts are now br-1, br-gray (approved: br-1, br-2, br-gray)'],
+    ['the build command', (d: any) => void (d.projects['mala-core'].build.command = 'sh build.sh && echo extra > dist/extra.txt'), 'the build command is now "sh build.sh && echo extra > dist/extra.txt" (approved: "sh build.sh")'],
+    ['the online path', (d: any) => void (d.projects['mala-core'].path = '/data/prod/elsewhere'), 'path is now "/data/prod/elsewhere" (approved: "/data/prod/mala-core")'],
   ] as const) {
     it(`when ${what} changed in the config between the approval and the run, then the approval is void and the run fails changing nothing`, async () => {
       const id = await awaitingApproval('v5');

@@ -136,6 +136,47 @@ export function describeReleaseStoreContract(name: string, open: () => Promise<C
       expect(await store.read(p, market)).toEqual(before);
     });
 
+    it('when the review release changed since the promote was approved (restarted, or other versions), then a guarded promote is refused and production keeps its versions', async () => {
+      const p = project();
+      await store.recordRelease(input(p, market, 'production', 'v1'));
+      await store.recordRelease(input(p, market, 'review-appstore', 'v1.3'));
+      const approved = { project: p, market, release: 'review-appstore', deployId: 'd-promote', by: 'U01BOB', expectDeployId: 'd-review-appstore-v1.3', expectVersions: ['v1.3'] };
+      // `review start … v1.4` while the card waited
+      await store.recordRelease(input(p, market, 'review-appstore', 'v1.4'));
+      const before = await store.read(p, market);
+      const restarted = await refusal(store.promote(approved));
+      expect(restarted.code).toBe('release_changed');
+      expect(restarted.message).toContain('d-review-appstore-v1.4');
+      expect(await store.read(p, market)).toEqual(before);
+      // the same deploy id serving other versions (an edit behind deploybot's back)
+      await store.recordRelease(input(p, market, 'review-appstore', 'v1.5', { deployId: 'd-review-appstore-v1.3' }));
+      const edited = await refusal(store.promote(approved));
+      expect(edited.code).toBe('release_changed');
+      expect(edited.message).toContain('now serves v1.5, not the approved v1.3');
+      expect((await store.read(p, market)).releases.production!.versions).toEqual(['v1']);
+      // and the release as approved promotes exactly the bound versions
+      await store.recordRelease(input(p, market, 'review-appstore', 'v1.3'));
+      expect(await store.promote(approved)).toEqual({ production: 'production', promoted: ['v1.3'], versions: ['v1', 'v1.3'] });
+    });
+
+    it('when a review start races a guarded promote, then production gets the approved version or nothing, never the new one', async () => {
+      const p = project();
+      await store.recordRelease(input(p, market, 'production', 'v1'));
+      for (let round = 0; round < 8; round += 1) {
+        const approvedVersion = `a${round}`;
+        await store.recordRelease(input(p, market, 'review-race', approvedVersion));
+        const [promoted] = await Promise.allSettled([
+          store.promote({ project: p, market, release: 'review-race', deployId: `d-promote-${round}`, by: 'U01BOB', expectDeployId: `d-review-race-${approvedVersion}`, expectVersions: [approvedVersion] }),
+          store.recordRelease(input(p, market, 'review-race', `b${round}`)),
+        ]);
+        const state = await store.read(p, market);
+        expect(state.releases.production!.versions).not.toContain(`b${round}`);
+        expect(state.releases.production!.versions.includes(approvedVersion)).toBe(promoted.status === 'fulfilled');
+        if (promoted.status === 'rejected') expect((promoted.reason as DeploybotError).code).toBe('release_changed');
+        await store.removeRelease({ project: p, market, release: 'review-race' });
+      }
+    });
+
     it('when a release is removed, then its whole subtree goes; production is never removed', async () => {
       const p = project();
       await store.recordRelease(input(p, market, 'production', 'v1'));

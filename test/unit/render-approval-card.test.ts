@@ -34,6 +34,16 @@ describe('renderApprovalCard', () => {
     ]);
   });
 
+  it('shows the rest of the plan it binds: build command and output, path, the promoted release and the state it starts from', () => {
+    const deploy = card(awaiting({ plan: { build: { command: 'npm ci && npm run build', output: 'dist' }, path: '/data/prod/mala-core', releasesDir: '/data/codes/mala-core', startsFrom: { production: 'd-20261120-0007' } } }));
+    expect(deploy.lines).toContain('build command: npm ci && npm run build → dist');
+    expect(deploy.lines).toContain('path: /data/prod/mala-core · releases in /data/codes/mala-core');
+    expect(deploy.lines).toContain('starts from: production d-20261120-0007');
+    const promote = card(awaiting({ plan: { promoted: { release: 'gray', deployId: 'd-20261120-0003', version: 'v1.3', commit: 'abc1234def5678abc1234def5678abc1234def56', versions: ['v1.3'] }, startsFrom: { gray: 'd-20261120-0003', production: null } } }));
+    expect(promote.lines).toContain('promotes: gray v1.3 of d-20261120-0003 · commit abc1234def56');
+    expect(promote.lines).toContain('starts from: gray d-20261120-0003, production none');
+  });
+
   it('offers Approve and Reject buttons that run approve/reject <id>, each behind a confirm dialog', () => {
     const { buttons } = card(awaiting());
     expect(buttons).toHaveLength(2);
