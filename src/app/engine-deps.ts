@@ -25,6 +25,7 @@ export function engineSession(rt: JobRuntime, deployId: string, extra: Partial<D
       checkpoint: new RedisCheckpoint(rt.redis, rt.keys.checkpoint(part ? `${deployId}.${part}` : deployId)),
       onEvent: publish,
       now: rt.now,
+      sandbox: rt.sandbox,
       ...(rt.transport ? { transport: rt.transport } : {}),
       ...(relay ? { relay } : {}),
       ...extra,

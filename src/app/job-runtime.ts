@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../../config/load-config.ts';
 import type { Messenger, Platform } from '../core/chat-types.ts';
 import type { Logger } from '../core/logger.ts';
+import type { SandboxTool } from '../deploy/repository-sandbox.ts';
 import type { TransportFactory } from '../deploy/transports/host-transport.ts';
 import type { DeployRecord, DeployState } from '../domain/deploy-record.ts';
 import { AuditLog } from '../store/audit-log.ts';
@@ -38,6 +39,8 @@ export interface JobRuntimeOptions {
   messengers?: Partial<Record<Platform, Messenger>>;
   /** Host transports (tests); default SSH or local from the config. */
   transport?: TransportFactory;
+  /** Where bubblewrap is, for repository code (tests point it at a missing binary). */
+  sandbox?: SandboxTool;
   now?: () => Date;
 }
 
@@ -57,6 +60,7 @@ export class JobRuntime {
   readonly logger: Logger;
   readonly messengers: Partial<Record<Platform, Messenger>>;
   readonly transport: TransportFactory | undefined;
+  readonly sandbox: SandboxTool;
   readonly now: () => Date;
   readonly redisUrl: string;
 
@@ -82,6 +86,7 @@ export class JobRuntime {
     this.queue.on('error', this.#onRedisError);
     this.messengers = options.messengers ?? {};
     this.transport = options.transport;
+    this.sandbox = options.sandbox ?? {};
   }
 
   readonly #connections: Redis[] = [];
