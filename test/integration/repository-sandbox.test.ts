@@ -97,7 +97,7 @@ async function redisTexts(): Promise<Record<string, string>> {
         : type === 'hash' ? await redis.hgetall(key)
         : type === 'list' ? await redis.lrange(key, 0, -1)
         : type === 'set' ? await redis.smembers(key)
-        : type === 'zset' ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+        : type === 'zset' ? await redis.zrange(key, '0', '-1', 'WITHSCORES')
         : type === 'stream' ? await redis.xrange(key, '-', '+')
         : null;
       texts[key] = Buffer.isBuffer(value) ? value.toString('latin1') : JSON.stringify(value);
