@@ -47,6 +47,7 @@ export interface RepositorySandbox {
   runProgram(argv: readonly string[], run: RepositoryRun): Promise<ScriptResult>;
 }
 
+/** `project` names whose code it is, in the error (and the `projects.<project>.build.sandbox` to set). */
 export function repositorySandbox(project: string, settings: SandboxSettings, tool: SandboxTool = {}): RepositorySandbox {
   const bwrapPath = tool.bwrapPath ?? DEFAULT_BWRAP;
   if (settings.sandbox === 'off') return unsandboxed;

@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { DeploybotError } from '../../core/errors.ts';
 import { minimalEnvironment } from '../hook-variables.ts';
 import { repositorySandbox } from '../repository-sandbox.ts';
-import { runLocalProgram, runLocalScript } from '../run-local-command.ts';
+import { runLocalProgram } from '../run-local-command.ts';
 import type { CommandResult, HostTransport, ScriptOptions, ScriptResult } from './host-transport.ts';
 
 export class LocalTransport implements HostTransport {
@@ -144,7 +144,8 @@ export class LocalTransport implements HostTransport {
   }
 
   async runScript(script: string, options: ScriptOptions): Promise<ScriptResult> {
-    const sandbox = options.sandbox ?? repositorySandbox(`host ${this.host}`, { sandbox: 'on', network: true });
+    // a caller that names no project's sandbox gets the default one: sandboxed, network shared
+    const sandbox = options.sandbox ?? repositorySandbox(`the hooks of ${this.host}`, { sandbox: 'on', network: true });
     await sandbox.ready();
     return sandbox.runScript(script, {
       dirs: [{ dir: this.root, as: this.root }],
