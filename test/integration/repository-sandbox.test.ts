@@ -170,6 +170,10 @@ beforeAll(async () => {
       }),
       offline: project('offline', { build: { command: `sh build.sh && ${probe('net.txt')}`, output: 'dist', network: false } }),
       online: project('online', { build: { command: `sh build.sh && ${probe('net.txt')}`, output: 'dist' } }),
+      // code that cannot read a file makes the bot read it: a symlinked output, deploy/ or config.zoo
+      'link-output': project('link-output', { build: { command: `ln -s ${join(base, 'secrets')} dist`, output: 'dist' } }),
+      'link-zoo': project('link-zoo', { build: { command: `sh build.sh && ln -sf ${join(base, 'deploybot.yaml')} deploy/config.zoo`, output: 'dist' } }),
+      'link-deploy': project('link-deploy', { build: { command: `sh build.sh && rm -rf deploy && ln -s ${base} deploy`, output: 'dist' } }),
     },
   });
   log = captureLogger();
@@ -216,6 +220,7 @@ describe('repository code in the sandbox', () => {
       expect(readFileSync(join(base, 'hosts/dev-1/data/codes/mala-core/after-deploy-uid.txt'), 'utf8').split('\n')[0]).toBe('65534');
     }
     expect(loot).toContain(`unreadable ${keyFile}`);
+    expect(loot).toContain(`unreadable /proc/${process.pid}/environ`);
     expect(loot).toContain(`unreadable ${join(base, 'deploybot.yaml')}`);
     expect(loot).not.toContain(inject('redisUrl'));
     // the worker's own environment really held the secrets the code went looking for
@@ -261,5 +266,24 @@ describe('repository code in the sandbox', () => {
     expect((await h.settle(await h.request('alice', 'deploy online dev v1'))).state).toBe('success');
     expect(readFileSync(join(base, 'hosts/dev-1/data/prod/online/net.txt'), 'utf8')).toBe('connected');
     await waitUntil(() => connections === before + 1, { what: 'the server to count the connection', timeoutMs: 5000 });
+  });
+});
+
+describe('files the code leaves for the bot to read', () => {
+  it('when the build output, deploy/ or deploy/config.zoo is a symlink out of the build, then the build fails naming it and nothing of the target ships', async () => {
+    const expected = {
+      'link-output': 'the build output "dist" is reached through the symlink "dist"; build.output must be a real directory inside the build',
+      'link-zoo': 'deploy/config.zoo must be a regular file (not a symlink or directory)',
+      'link-deploy': 'deploy/ must be a real directory (not a symlink)',
+    };
+    for (const [name, reason] of Object.entries(expected)) {
+      const record = await h.settle(await h.request('alice', `deploy ${name} dev v1`));
+      expect({ name, state: record.state, reason: record.reason }).toEqual({ name, state: 'failed', reason });
+      expect(existsSync(join(base, 'hosts/dev-1/data/prod', name))).toBe(false);
+    }
+    const configText = readFileSync(join(base, 'deploybot.yaml'), 'utf8');
+    const places = { ...fileTexts(join(dataDir, 'packages')), ...fileTexts(join(base, 'hosts')) };
+    expect(Object.entries(places).filter(([, text]) => text.includes(configText.slice(0, 200)))).toEqual([]);
+    expect(leaks(places)).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
 // point into the mirror, which the sandbox must not see.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
 import type { Secret } from '../../core/secret.ts';
 import { DeploybotError } from '../../core/errors.ts';
@@ -95,6 +95,9 @@ async function buildOnce(request: BuildRequest, dir: string): Promise<CodeBuild>
     await run('afterDownload', settings.afterDownload);
     await run('build', settings.command);
     const output = settings.output ? outputPath(source, settings.output) : source;
+    // the code made the output: a symlink in it would have the bot package whatever it names
+    const link = await symlinkOnTheWay(source, output);
+    if (link) throw new DeploybotError('bad_build_output', `the build output "${settings.output}" is reached through the symlink "${link}"; build.output must be a real directory inside the build`);
     if (!(await isDirectory(output))) {
       throw new DeploybotError('build_output_missing', `the build did not produce its output directory "${settings.output}"`);
     }
@@ -134,6 +137,18 @@ function outputPath(source: string, output: string): string {
   const path = normalize(join(source, output));
   if (path !== source && !path.startsWith(source + sep)) throw new DeploybotError('bad_build_output', `build.output "${output}" leaves the build directory`);
   return path;
+}
+
+/** The first path below `source` on the way to `target` that is a symlink, relative to `source`. */
+async function symlinkOnTheWay(source: string, target: string): Promise<string | undefined> {
+  let path = source;
+  for (const part of target.slice(source.length).split(sep).filter(Boolean)) {
+    path = join(path, part);
+    const info = await lstat(path).catch(() => undefined);
+    if (info?.isSymbolicLink()) return path.slice(source.length + 1);
+    if (!info) return undefined;
+  }
+  return undefined;
 }
 
 async function isDirectory(path: string): Promise<boolean> {
