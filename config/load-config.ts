@@ -104,5 +104,7 @@ function fail(problems: ConfigProblem[]): LoadResult {
 export function summarizeConfig(config: Config): string {
   const count = (o: object) => Object.keys(o).length;
   const locations = Object.values(config.markets).reduce((n, m) => n + count(m.locations), 0);
-  return `${config.file}: ok — ${count(config.projects)} projects, ${count(config.markets)} markets, ${locations} locations, ${count(config.hosts)} hosts, ${count(config.keys)} keys`;
+  const unsandboxed = Object.entries(config.projects).filter(([, p]) => p.build.sandbox === 'off').map(([name]) => name);
+  const unsafe = unsandboxed.length ? `; UNSAFE: build.sandbox off for ${unsandboxed.join(', ')} (repository code runs unsandboxed)` : '';
+  return `${config.file}: ok — ${count(config.projects)} projects, ${count(config.markets)} markets, ${locations} locations, ${count(config.hosts)} hosts, ${count(config.keys)} keys${unsafe}`;
 }

@@ -71,6 +71,8 @@ const zookeeperSchema = z.strictObject({
 const marketSchema = z.strictObject({
   approval: approvalSchema.default('none'),
   requiresPassIn: z.array(z.string()).default([]),
+  /** Globs over the ref as typed (`v*`, `release/*`); `sha` allows a bare commit SHA. Default: any ref. */
+  allowedRefs: z.array(z.string().regex(/^[A-Za-z0-9._/*?-]+$/, 'must be a glob of letters, digits, . _ / - and * or ?, or "sha"')).min(1, 'lists at least one pattern (leave it out to allow any ref)').optional(),
   zookeeper: zookeeperSchema.optional(),
   locations: z.record(name, locationSchema).refine((l) => Object.keys(l).length > 0, 'needs at least one location'),
 });
@@ -86,7 +88,14 @@ const hooksSchema = z.strictObject({
 
 const projectSchema = z.strictObject({
   repo: z.string().min(1),
-  build: z.strictObject({ command: z.string().min(1).optional(), output: z.string().min(1).optional() }).default({}),
+  build: z.strictObject({
+    command: z.string().min(1).optional(),
+    output: z.string().min(1).optional(),
+    /** Repository code may use the network (`npm ci`); false: none at all. */
+    network: z.boolean().default(true),
+    /** `off` runs repository code unsandboxed, with access to the bot's files: unsafe (docs/operations.md). */
+    sandbox: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on'),
+  }).prefault({}),
   path: z.string().regex(/^\//, 'must be an absolute path'),
   releasesDir: z.string().regex(/^\//, 'must be an absolute path'),
   keepReleases: z.number().int().min(1).default(5),

@@ -9,6 +9,7 @@ import { RefusedError } from '../core/errors.ts';
 import type { DeployRecord, DeployVerb } from '../domain/deploy-record.ts';
 import { deployTarget, type DeployTarget, type TargetCommand } from '../domain/deploy-target.ts';
 import { refusalWarning } from '../domain/gray-warnings.ts';
+import { refAllowed } from '../domain/ref-allowed.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { channelFor, marketLocations, needsApproval, PREPARED_VERBS } from './market-locations.ts';
 import { renderWarningText } from './render-answers.ts';
@@ -26,6 +27,16 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
   if (lock) {
     await audit(rt, ctx, 'refused', scope, `locked by ${lock.by}: ${lock.reason}`);
     throw new RefusedError('locked', `${scope.project} ${scope.market} is locked by ${lock.by} since ${lock.at}: ${lock.reason}. Nothing was queued; \`unlock ${scope.project} ${scope.market}\` lifts it.`);
+  }
+
+  if ('ref' in command && command.ref !== undefined) {
+    // ref policy (docs/configuration.md, allowedRefs): checked before anything is recorded
+    const allowed = rt.config.markets[scope.market]?.allowedRefs;
+    if (!refAllowed(command.ref, allowed)) {
+      const message = `ref "${command.ref}" is not allowed in ${scope.market}; allowedRefs: ${allowed!.join(', ')}`;
+      await audit(rt, ctx, 'refused', scope, message);
+      throw new RefusedError('ref_not_allowed', `Refused: ${message}. Nothing was queued.`);
+    }
   }
 
   let target: DeployTarget;

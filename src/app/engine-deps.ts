@@ -26,6 +26,7 @@ export function engineSession(rt: JobRuntime, deployId: string, extra: Partial<D
       onEvent: publish,
       now: rt.now,
       redactor: rt.redactor,
+      sandbox: rt.sandbox,
       ...(rt.transport ? { transport: rt.transport } : {}),
       ...(relay ? { relay } : {}),
       ...extra,

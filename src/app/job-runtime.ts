@@ -7,6 +7,7 @@ import type { Messenger, Platform } from '../core/chat-types.ts';
 import type { Logger } from '../core/logger.ts';
 import { processRedactor } from '../core/process-redactor.ts';
 import type { Redactor } from '../core/redactor.ts';
+import type { SandboxTool } from '../deploy/repository-sandbox.ts';
 import type { TransportFactory } from '../deploy/transports/host-transport.ts';
 import type { DeployRecord, DeployState } from '../domain/deploy-record.ts';
 import { AuditLog } from '../store/audit-log.ts';
@@ -41,6 +42,8 @@ export interface JobRuntimeOptions {
   messengers?: Partial<Record<Platform, Messenger>>;
   /** Host transports (tests); default SSH or local from the config. */
   transport?: TransportFactory;
+  /** Where bubblewrap is, for repository code (tests point it at a missing binary). */
+  sandbox?: SandboxTool;
   now?: () => Date;
   /** The process's redactor: applied to everything written to Redis and to the engine's output. @defaultValue processRedactor(config) */
   redactor?: Redactor;
@@ -62,6 +65,7 @@ export class JobRuntime {
   readonly logger: Logger;
   readonly messengers: Partial<Record<Platform, Messenger>>;
   readonly transport: TransportFactory | undefined;
+  readonly sandbox: SandboxTool;
   readonly now: () => Date;
   readonly redisUrl: string;
   readonly redactor: Redactor;
@@ -89,6 +93,7 @@ export class JobRuntime {
     this.queue.on('error', this.#onRedisError);
     this.messengers = options.messengers ?? {};
     this.transport = options.transport;
+    this.sandbox = options.sandbox ?? {};
   }
 
   readonly #connections: Redis[] = [];

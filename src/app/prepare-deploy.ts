@@ -1,6 +1,7 @@
 // Job phase 1 (SPEC §4 steps 1–4, §7): validate the command against the policy and the
-// release rules as they are now, resolve and build (or choose the rollback target), then
-// either ask for the approval of that plan or queue the run.
+// release rules as they are now, resolve, check the policy that needs the commit, and only
+// then build (or choose the rollback target), then either ask for the approval of that plan
+// or queue the run.
 import type { DeployPlan } from '../deploy/deploy-plan.ts';
 import { approvedPlan } from '../domain/approved-plan.ts';
 import type { ApprovedPlan, DeployRecord } from '../domain/deploy-record.ts';
@@ -10,7 +11,8 @@ import { productionRelease, type MarketReleases } from '../domain/release-state.
 import { commitsSince } from './commits-since.ts';
 import { engineSession } from './engine-deps.ts';
 import type { JobRuntime } from './job-runtime.ts';
-import { needsApproval, PASS_IN_VERBS } from './market-locations.ts';
+import { checkBeforeBuild } from './check-before-build.ts';
+import { needsApproval } from './market-locations.ts';
 import { planPartsNow } from './plan-parts.ts';
 import { prepareBuild } from './prepare-build.ts';
 import { targetOfRecord } from './target-of-record.ts';
@@ -41,16 +43,10 @@ export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<v
     const releaseAt = record.releaseAt ?? (await rt.history.allocateReleaseTime(record.project, new Date(record.createdAt))).toISOString();
     if (!record.releaseAt) await rt.records.update(deployId, (r) => ({ ...r, releaseAt }));
     const session = engineSession(rt, deployId);
-    const built = await prepareBuild(enginePlan({ ...record, releaseAt }, pinned?.commit), session.deps);
+    // no repository code runs before the policy passed: resolve → checkBeforeBuild → build
+    const built = await prepareBuild(enginePlan({ ...record, releaseAt }, pinned?.commit), session.deps, checkBeforeBuild(rt, record));
     await session.flush();
-    if (!built.ok) return void (await rt.setState(deployId, ['preparing'], 'failed', { reason: built.error.message }));
-    if (PASS_IN_VERBS.has(record.verb)) {
-      for (const market of rt.config.markets[record.market]!.requiresPassIn) {
-        if (!(await rt.history.hasPassed(record.project, market, built.commit))) {
-          return void (await refuse(`commit ${built.commit.slice(0, 7)} (${record.version}) has not deployed successfully on ${market} yet (requiresPassIn: ${market}); deploy it there first`));
-        }
-      }
-    }
+    if (!built.ok) return void (await (built.refused ? refuse(built.error.message) : rt.setState(deployId, ['preparing'], 'failed', { reason: built.error.message })));
     plan = approvedPlan({ ...parts, commit: built.commit, packageSha256: built.packageSha256, releaseId: built.releaseId });
     diffSummary = await diffSinceProduction(rt, record, state, built.commit);
     await rt.records.update(deployId, (r) => ({ ...r, commit: built.commit, releaseId: built.releaseId }));

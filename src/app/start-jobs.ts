@@ -4,6 +4,7 @@ import type { Config } from '../../config/load-config.ts';
 import type { Messenger, Platform } from '../core/chat-types.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Redactor } from '../core/redactor.ts';
+import type { SandboxTool } from '../deploy/repository-sandbox.ts';
 import type { TransportFactory } from '../deploy/transports/host-transport.ts';
 import { openReleaseStore } from '../store/open-release-store.ts';
 import type { ReleaseStore } from '../store/release-store.ts';
@@ -19,6 +20,8 @@ export interface StartJobsOptions {
   messengers?: Partial<Record<Platform, Messenger>>;
   transport?: TransportFactory;
   releases?: ReleaseStore;
+  /** Where bubblewrap is (default /usr/bin/bwrap). */
+  sandbox?: SandboxTool;
   /** Run workers in this process. @defaultValue true */
   workers?: boolean;
   worker?: DeployWorkerOptions;
@@ -44,6 +47,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     ...(options.prefix ? { prefix: options.prefix } : {}),
     ...(options.messengers ? { messengers: options.messengers } : {}),
     ...(options.transport ? { transport: options.transport } : {}),
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.redactor ? { redactor: options.redactor } : {}),
   });

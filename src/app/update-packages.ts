@@ -2,6 +2,8 @@
 // release, the project's packager runs for each planned pair; the sizes are reported with
 // anomaly flags and a note when a gray release was active (SEEDS §5, bug 2).
 import { join } from 'node:path';
+import { errorMessage } from '../core/errors.ts';
+import { repositorySandbox } from '../deploy/repository-sandbox.ts';
 import type { DeployRecord } from '../domain/deploy-record.ts';
 import { GRAY_RELEASE } from '../domain/release-names.ts';
 import { productionRelease, type MarketReleases } from '../domain/release-state.ts';
@@ -18,6 +20,14 @@ export async function buildUpdatePackages(rt: JobRuntime, record: DeployRecord, 
   const reviewVersions = await rt.history.reviewVersions(record.project, record.market);
   const pairs = planUpdatePackages({ release: input.release, version: input.version }, { productionVersions, reviewVersions });
   if (pairs.length === 0) return;
+  // the packager is repository code: it runs in the project's sandbox, or not at all
+  const sandbox = repositorySandbox(record.project, project.build, rt.sandbox);
+  try {
+    await sandbox.ready();
+  } catch (error) {
+    await rt.notify(record.id, { type: 'job.note', text: `update packages were not built: ${errorMessage(error)}` });
+    return;
+  }
   const cwd = await checkoutCommit(rt.dataDir, record.project, input.commit);
   const result = await runPackager({
     project: record.project,
@@ -26,6 +36,7 @@ export async function buildUpdatePackages(rt: JobRuntime, record: DeployRecord, 
     cwd,
     outDir: join(rt.dataDir, 'update-packages', record.project, record.market, record.id),
     vars: { market: record.market },
+    sandbox,
   });
   const gray = input.before.releases[GRAY_RELEASE]?.current;
   const report = sizeSpanReport({

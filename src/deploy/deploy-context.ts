@@ -11,6 +11,7 @@ import type { DeployEventBody, DeployEventListener } from './deploy-events.ts';
 import type { DeployPlan } from './deploy-plan.ts';
 import type { DeployResult, ErrorInfo, HostResult, HostStepName, HostStepRecord, StepRecord } from './deploy-result.ts';
 import type { DeployVariables } from './hook-variables.ts';
+import type { SandboxTool } from './repository-sandbox.ts';
 import type { TransportFactory } from './transports/host-transport.ts';
 import type { TransportPool } from './transports/transport-pool.ts';
 
@@ -46,6 +47,8 @@ export interface DeployEngineDeps {
   relay?: RelayOptions;
   /** The process's redactor (hook output, error messages). @defaultValue processRedactor(config) */
   redactor?: Redactor;
+  /** Where bubblewrap is, for repository code (docs/operations.md); default /usr/bin/bwrap. */
+  sandbox?: SandboxTool;
 }
 
 export interface DeployContext {

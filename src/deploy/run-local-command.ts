@@ -15,10 +15,15 @@ export interface LocalScriptOptions {
 }
 
 export function runLocalScript(script: string, options: LocalScriptOptions): Promise<ScriptResult> {
+  return runLocalScriptProgram('/bin/sh', ['-c', script], options);
+}
+
+/** Runs a script-like program (the shell, or bwrap around it) as runLocalScript does: own process group, timeout, redacted tail. */
+export function runLocalScriptProgram(file: string, args: readonly string[], options: LocalScriptOptions): Promise<ScriptResult> {
   const started = Date.now();
   const tail = new OutputTail(options.redactor);
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', script], { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -31,7 +36,7 @@ export function runLocalScript(script: string, options: LocalScriptOptions): Pro
       if (note) tail.push(`\n${note}\n`);
       resolve({ exitCode, timedOut, durationMs: Date.now() - started, outputTail: tail.lines(options.tailLines ?? 20) });
     };
-    child.on('error', (error) => finish(null, `cannot run /bin/sh: ${error.message}`));
+    child.on('error', (error) => finish(null, `cannot run ${file}: ${error.message}`));
     child.on('close', (code, signal) => {
       // the script is done: anything it left running in its group goes too
       killGroup(child.pid);

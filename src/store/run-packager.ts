@@ -2,9 +2,11 @@
 // output's size. The template is split into argv before anything is substituted, and run
 // without a shell, so a version string can never splice in a command.
 import { execFile, type ExecFileException } from 'node:child_process';
-import { mkdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DeploybotError } from '../core/errors.ts';
+import { urlOnlyRedactor } from '../core/redactor.ts';
+import type { RepositorySandbox } from '../deploy/repository-sandbox.ts';
 import type { PackageSpan } from '../domain/size-span-report.ts';
 import type { UpdatePackagePair } from '../domain/update-package-plan.ts';
 
@@ -23,6 +25,12 @@ export interface RunPackagerOptions {
   env?: NodeJS.ProcessEnv;
   /** More placeholders, e.g. `{ market: 'brazil' }` for `{market}`. */
   vars?: Record<string, string>;
+  /**
+   * The project's sandbox (its `ready()` already passed): the tree is seen as `/build`, the
+   * output directory as `/out`. Without one (or with `build.sandbox: off`) the packager runs
+   * as the bot's user.
+   */
+  sandbox?: RepositorySandbox;
 }
 
 export type PackageOutcome =
@@ -94,6 +102,7 @@ export async function runPackager(options: RunPackagerOptions): Promise<Packager
 }
 
 async function runOne(options: RunPackagerOptions, pair: UpdatePackagePair): Promise<PackageOutcome> {
+  if (options.sandbox?.isolated) return runOneSandboxed(options, options.sandbox, pair);
   const out = resolve(options.outDir, packageFileName(options.project, pair));
   const argv = packagerArgv(options.template, { ...options.vars, project: options.project, from: pair.from, to: pair.to, out });
   const program = argv[0]!.includes('/') && !isAbsolute(argv[0]!) ? join(options.cwd, argv[0]!) : argv[0]!;
@@ -123,6 +132,25 @@ async function runOne(options: RunPackagerOptions, pair: UpdatePackagePair): Pro
   } catch {
     return fail(`packager for ${pair.from} → ${pair.to} exited 0 but wrote no ${out}`);
   }
+}
+
+/** The same run inside the project's sandbox: only the tree (as /build) and the output directory (as /out) are there. */
+async function runOneSandboxed(options: RunPackagerOptions, sandbox: RepositorySandbox, pair: UpdatePackagePair): Promise<PackageOutcome> {
+  const dirs = [{ dir: resolve(options.cwd), as: '/build' }, { dir: resolve(options.outDir), as: '/out' }];
+  const out = resolve(options.outDir, packageFileName(options.project, pair));
+  const argv = packagerArgv(options.template, { ...options.vars, project: options.project, from: pair.from, to: pair.to, out: sandbox.inside(out, dirs) });
+  if (argv[0]!.includes('/') && !isAbsolute(argv[0]!)) argv[0] = `/build/${argv[0]}`;
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.env ?? minimalEnv())) if (value !== undefined) env[key] = value;
+  const result = await sandbox.runProgram(argv, { dirs, cwd: dirs[0]!.dir, env: { ...env, HOME: '/tmp' }, timeoutMs, redactor: urlOnlyRedactor });
+  const fail = (error: string): PackageOutcome => ({ ok: false, from: pair.from, to: pair.to, out, error, outputTail: result.outputTail.join('\n'), durationMs: result.durationMs });
+  if (result.timedOut) return fail(`packager for ${pair.from} → ${pair.to} timed out after ${timeoutMs} ms`);
+  if (result.exitCode !== 0) return fail(`packager for ${pair.from} → ${pair.to} exited with ${result.exitCode ?? 'a signal'}`);
+  // lstat: a symlink the code planted is not a package (and is not followed out of the sandbox)
+  const info = await lstat(out).catch(() => undefined);
+  if (!info?.isFile()) return fail(`packager for ${pair.from} → ${pair.to} exited 0 but wrote no ${out}`);
+  return { ok: true, from: pair.from, to: pair.to, out, size: info.size, durationMs: result.durationMs };
 }
 
 function minimalEnv(): NodeJS.ProcessEnv {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { loadConfig, parseConfig } from '../../config/load-config.ts';
+import { loadConfig, parseConfig, summarizeConfig } from '../../config/load-config.ts';
 
 // a real private key, made for this run only
 const KEY_TEXT = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -173,5 +173,42 @@ describe('admin relay settings', () => {
     const orphan = withChange((d) => d.setIn(['markets', 'brazil', 'locations', 'appstore', 'relay'], d.createNode({ identityFile: '/k' })));
     expect(orphan.ok).toBe(false);
     if (!orphan.ok) expect(orphan.problems).toEqual(['markets.brazil.locations.appstore.relay: relay settings need an admin host']);
+  });
+});
+
+describe('sandbox and ref policy settings', () => {
+  it('when nothing is said, then repository code is sandboxed with the network, and any ref is allowed', () => {
+    const result = parseConfig(BASE, file, env);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.projects['mala-core']!.build).toEqual({ network: true, sandbox: 'on' });
+    expect(result.config.markets.brazil!.allowedRefs).toBeUndefined();
+    expect(summarizeConfig(result.config)).not.toContain('UNSAFE');
+  });
+
+  it('when a project sets build.sandbox: off, then config check\'s one-line summary names it as unsafe', () => {
+    const result = withChange((d) => d.setIn(['projects', 'mala-core', 'build'], d.createNode({ command: 'make', sandbox: 'off', network: false })));
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.projects['mala-core']!.build).toEqual({ command: 'make', sandbox: 'off', network: false });
+    const summary = summarizeConfig(result.config);
+    expect(summary.split('\n')).toHaveLength(1);
+    expect(summary).toContain('UNSAFE: build.sandbox off for mala-core');
+  });
+
+  it('when the settings are malformed, then each is refused by path', () => {
+    const result = withChange((d) => {
+      d.setIn(['projects', 'mala-core', 'build'], d.createNode({ sandbox: 'maybe', network: 'yes' }));
+      d.setIn(['markets', 'brazil', 'allowedRefs'], d.createNode(['v*', 'bad ref', '']));
+      d.setIn(['markets', 'dev', 'allowedRefs'], d.createNode([]));
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems).toEqual(expect.arrayContaining([
+        expect.stringMatching(/^projects\.mala-core\.build\.sandbox: must be "on" or "off"/),
+        expect.stringMatching(/^projects\.mala-core\.build\.network: /),
+        expect.stringMatching(/^markets\.brazil\.allowedRefs\.1: must be a glob/),
+        expect.stringMatching(/^markets\.brazil\.allowedRefs\.2: must be a glob/),
+        expect.stringMatching(/^markets\.dev\.allowedRefs: lists at least one pattern/),
+      ]));
+    }
   });
 });

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { repositorySandbox } from '../../src/deploy/repository-sandbox.ts';
 import { packagerArgv, runPackager, splitTemplate } from '../../src/store/run-packager.ts';
 
 const dirs: string[] = [];
@@ -74,5 +75,45 @@ describe('packager runner (SPEC §6.6)', () => {
     const dir = tree();
     const result = await runPackager({ project: 'p', template: 'scripts/nope {from} {to} {out}', pairs: [{ from: 'a', to: 'b' }], cwd: dir, outDir: join(dir, 'out') });
     expect(result.packages[0]).toMatchObject({ ok: false, error: expect.stringMatching(/could not start \(ENOENT\)/) });
+  });
+});
+
+describe('packager in the sandbox (real bwrap; docs/operations.md)', () => {
+  const sandbox = repositorySandbox('mala-client', { sandbox: 'on', network: false });
+
+  it('when pairs are packaged in the sandbox, then the outputs land in the output folder with their sizes, and failures and timeouts are reported as without it', async () => {
+    await sandbox.ready();
+    const dir = tree();
+    const result = await runPackager({
+      project: 'p',
+      template: 'scripts/make-patch --from {from} --to {to} --out {out}',
+      pairs: [{ from: 'c-3', to: 'c-7' }, { from: 'fail', to: 'v2' }, { from: 'slow', to: 'v2' }, { from: 'none', to: 'v2' }],
+      cwd: dir,
+      outDir: join(dir, 'out'),
+      timeoutMs: 1000,
+      sandbox,
+    });
+    const [fine, failed, slow, none] = result.packages;
+    expect(fine).toMatchObject({ ok: true, size: 3000, out: join(dir, 'out', 'p-c-3-to-c-7.pkg') });
+    expect(failed).toMatchObject({ ok: false, error: 'packager for fail → v2 exited with 3', outputTail: 'cannot diff fail' });
+    expect(slow).toMatchObject({ ok: false, error: 'packager for slow → v2 timed out after 1000 ms' });
+    expect(none).toMatchObject({ ok: false, error: expect.stringContaining('exited 0 but wrote no') });
+    // the program saw its tree as /build and its output as /out, never the real paths
+    expect(readFileSync(join(dir, 'argv.log'), 'utf8')).toContain('/out/p-c-3-to-c-7.pkg\n');
+    expect(readFileSync(join(dir, 'argv.log'), 'utf8')).not.toContain(dir);
+  });
+
+  it('when a packager tries to read outside its tree, then it finds nothing and runs unprivileged', async () => {
+    const dir = tree();
+    const secret = join(tmpdir(), `deploybot-packager-secret-${process.pid}`);
+    writeFileSync(secret, 'top secret');
+    dirs.push(secret);
+    writeFileSync(join(dir, 'scripts', 'make-patch'), `#!/bin/sh\n{ id -u; cat ${secret} /proc/1/environ; ls /proc; } > "$3" 2>&1\n`);
+    const result = await runPackager({ project: 'p', template: 'scripts/make-patch {from} {to} {out}', pairs: [{ from: 'a', to: 'b' }], cwd: dir, outDir: join(dir, 'out'), env: { PATH: '/usr/bin:/bin', SECRET_IN_ENV: 'no' }, sandbox });
+    expect(result.packages[0]).toMatchObject({ ok: true });
+    const seen = readFileSync(join(dir, 'out', 'p-a-to-b.pkg'), 'utf8');
+    expect(seen).not.toContain('top secret');
+    expect(seen).toContain(`cat: ${secret}: No such file or directory`);
+    if (process.getuid?.() === 0) expect(seen.split('\n')[0]).toBe('65534');
   });
 });

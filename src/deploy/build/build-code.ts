@@ -2,15 +2,19 @@
 // of the commit, afterDownload hook, the build command. The result is cached under
 // `<dataDir>/builds/<project>/<build-id>/`; `build.json` marks it complete. A build is made
 // under a temporary name and renamed into place, so a killed worker leaves no half-build.
+// Hooks and build command are repository code: they run in the project's sandbox, which
+// sees the build directory as `/build` and nothing else of the data directory. The
+// checkout is a plain tree without `.git` (docs/operations.md): a `.git` would have to
+// point into the mirror, which the sandbox must not see.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
 import type { Redactor } from '../../core/redactor.ts';
 import { DeploybotError } from '../../core/errors.ts';
-import { gitClient } from '../git/git-client.ts';
 import { minimalEnvironment } from '../hook-variables.ts';
-import { runLocalScript } from '../run-local-command.ts';
+import type { RepositorySandbox } from '../repository-sandbox.ts';
+import { runLocalProgram } from '../run-local-command.ts';
 import type { ScriptResult } from '../transports/host-transport.ts';
 import { type BuildSettings, buildId } from './build-key.ts';
 
@@ -35,6 +39,8 @@ export interface BuildRequest {
   env: Record<string, string>;
   timeoutMs: number;
   redactor: Redactor;
+  /** Where the hooks and the build command run (the project's sandbox). */
+  sandbox: RepositorySandbox;
   onCommand?: (what: 'beforeDownload' | 'afterDownload' | 'build', result: ScriptResult) => void;
 }
 
@@ -67,14 +73,17 @@ async function buildOnce(request: BuildRequest, dir: string): Promise<CodeBuild>
   const cached = await readRecord(dir);
   if (cached) return describe(id, dir, cached, true);
 
+  const { sandbox } = request;
+  // nothing of the repository runs, and no build directory is made, without a sandbox
+  if (settings.beforeDownload !== undefined || settings.afterDownload !== undefined || settings.command !== undefined) await sandbox.ready();
   const temp = `${dir}.tmp-${process.pid}-${randomUUID()}`;
   const source = join(temp, 'src');
   await mkdir(source, { recursive: true });
   try {
-    const env = { ...minimalEnvironment(), ...request.env };
+    const env = { ...minimalEnvironment(), ...(sandbox.isolated ? { HOME: '/tmp' } : {}), ...request.env };
     const run = async (what: 'beforeDownload' | 'afterDownload' | 'build', script: string | undefined) => {
       if (script === undefined) return;
-      const result = await runLocalScript(script, { cwd: source, env, timeoutMs: request.timeoutMs, redactor: request.redactor });
+      const result = await sandbox.runScript(script, { dirs: [{ dir: source, as: '/build' }], cwd: source, env, timeoutMs: request.timeoutMs, redactor: request.redactor });
       request.onCommand?.(what, result);
       if (result.exitCode !== 0) {
         const how = result.timedOut ? `timed out after ${request.timeoutMs} ms` : `exited with ${result.exitCode}`;
@@ -82,10 +91,13 @@ async function buildOnce(request: BuildRequest, dir: string): Promise<CodeBuild>
       }
     };
     await run('beforeDownload', settings.beforeDownload);
-    await checkout(source, request.mirrorDir, settings.commit);
+    await checkout(source, join(temp, 'checkout.index'), request.mirrorDir, settings.commit);
     await run('afterDownload', settings.afterDownload);
     await run('build', settings.command);
     const output = settings.output ? outputPath(source, settings.output) : source;
+    // the code made the output: a symlink in it would have the bot package whatever it names
+    const link = await symlinkOnTheWay(source, output);
+    if (link) throw new DeploybotError('bad_build_output', `the build output "${settings.output}" is reached through the symlink "${link}"; build.output must be a real directory inside the build`);
     if (!(await isDirectory(output))) {
       throw new DeploybotError('build_output_missing', `the build did not produce its output directory "${settings.output}"`);
     }
@@ -107,18 +119,36 @@ async function buildOnce(request: BuildRequest, dir: string): Promise<CodeBuild>
   }
 }
 
-/** Checks out `commit` into the (possibly non-empty) `dir`, borrowing the mirror's objects. */
-async function checkout(dir: string, mirrorDir: string, commit: string): Promise<void> {
-  const git = gitClient(dir);
-  await git.init(['--quiet']);
-  await writeFile(join(dir, '.git', 'objects', 'info', 'alternates'), `${join(mirrorDir, 'objects')}\n`);
-  await git.raw(['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--force', '--detach', commit, '--']);
+/**
+ * Writes the tree of `commit` into the (possibly non-empty: beforeDownload ran there) `dir`
+ * as a checkout would (modes, symlinks; a symlink the hook left in the way is replaced, never
+ * followed), with no `.git`: the index lives outside `dir`, the objects stay in the mirror.
+ */
+async function checkout(dir: string, indexFile: string, mirrorDir: string, commit: string): Promise<void> {
+  const env = { ...minimalEnvironment(), GIT_INDEX_FILE: indexFile, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' };
+  for (const args of [['read-tree', commit], ['checkout-index', '--all', '--force']]) {
+    const result = await runLocalProgram('git', ['--git-dir', mirrorDir, '--work-tree', dir, ...args], { env, timeoutMs: 300_000 });
+    if (result.exitCode !== 0) throw new DeploybotError('checkout_failed', `cannot check out ${commit.slice(0, 12)}: ${result.stderr.trim().split('\n')[0] ?? ''}`);
+  }
+  await rm(indexFile, { force: true });
 }
 
 function outputPath(source: string, output: string): string {
   const path = normalize(join(source, output));
   if (path !== source && !path.startsWith(source + sep)) throw new DeploybotError('bad_build_output', `build.output "${output}" leaves the build directory`);
   return path;
+}
+
+/** The first path below `source` on the way to `target` that is a symlink, relative to `source`. */
+async function symlinkOnTheWay(source: string, target: string): Promise<string | undefined> {
+  let path = source;
+  for (const part of target.slice(source.length).split(sep).filter(Boolean)) {
+    path = join(path, part);
+    const info = await lstat(path).catch(() => undefined);
+    if (info?.isSymbolicLink()) return path.slice(source.length + 1);
+    if (!info) return undefined;
+  }
+  return undefined;
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -10,6 +10,8 @@ export interface BuildSettings {
   output?: string;
   beforeDownload?: string;
   afterDownload?: string;
+  /** `build.network`; only `false` enters the key, so builds made before the setting existed keep theirs. */
+  network?: boolean;
 }
 
 export function buildKey(settings: BuildSettings): string {
@@ -21,6 +23,7 @@ export function buildKey(settings: BuildSettings): string {
     settings.output ?? null,
     settings.beforeDownload ?? null,
     settings.afterDownload ?? null,
+    ...(settings.network === false ? ['offline'] : []),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }

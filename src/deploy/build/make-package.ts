@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -59,9 +59,15 @@ async function writeLayer(sourceDir: string, layer: string, release: string): Pr
   const filecache = join(layer, 'filecache');
   await mkdir(filecache, { recursive: true });
   await writeFile(join(filecache, 'release_indicator.json'), releaseIndicator(release));
+  if ((await lstat(join(sourceDir, 'deploy')).catch(() => undefined))?.isSymbolicLink()) {
+    throw new DeploybotError('bad_config_zoo', 'deploy/ must be a real directory (not a symlink)');
+  }
   for (const candidate of [`${release}.config.zoo`, 'config.zoo']) {
     const from = join(sourceDir, 'deploy', candidate);
-    if (!existsSync(from)) continue;
+    const info = await lstat(from).catch(() => undefined);
+    if (!info) continue;
+    // repository code wrote this tree: a symlink would have the bot copy a file of its own machine
+    if (!info.isFile()) throw new DeploybotError('bad_config_zoo', `deploy/${candidate} must be a regular file (not a symlink or directory)`);
     const text = await readFile(from, 'utf8');
     let parsed: unknown;
     try {

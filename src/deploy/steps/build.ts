@@ -11,6 +11,7 @@ import { verifyCommit, commitTime as readCommitTime } from '../git/resolve-ref.t
 import { mirrorDirectory, updateMirror } from '../git/update-mirror.ts';
 import { hookCommand } from '../hook-command.ts';
 import { hookEnvironment, hookPlaceholders } from '../hook-variables.ts';
+import { repositorySandbox } from '../repository-sandbox.ts';
 
 interface BuildCheckpoint {
   sha256: string;
@@ -31,6 +32,7 @@ export async function buildStep(ctx: DeployContext): Promise<BuildCheckpoint & {
     output: project.build.output,
     beforeDownload: hookCommand(project, ctx.config.hookTemplates, 'beforeDownload', placeholders),
     afterDownload: hookCommand(project, ctx.config.hookTemplates, 'afterDownload', placeholders),
+    network: project.build.network,
   };
   let mirror = mirrorDirectory(deps.dataDir, plan.project);
   if (!existsSync(join(mirror, 'HEAD')) || !(await verifyCommit(mirror, `${commit}^{commit}`))) {
@@ -44,6 +46,7 @@ export async function buildStep(ctx: DeployContext): Promise<BuildCheckpoint & {
     env: hookEnvironment(vars),
     timeoutMs: project.hookTimeout,
     redactor: ctx.redactor,
+    sandbox: repositorySandbox(plan.project, project.build, deps.sandbox),
     onCommand: (what, result) => {
       if (what !== 'build') ctx.emit({ type: 'hook.finished', hook: what, exitCode: result.exitCode, durationMs: result.durationMs, outputTail: result.outputTail });
     },

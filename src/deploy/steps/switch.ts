@@ -6,6 +6,7 @@
 import { type DeployContext, deployVariables, hostResult, recordHostStep, releaseDirectory, toErrorInfo } from '../deploy-context.ts';
 import { type HostStepName, type HostStepRecord, SWITCH_STEPS } from '../deploy-result.ts';
 import { DeploybotError } from '../../core/errors.ts';
+import { repositorySandbox } from '../repository-sandbox.ts';
 import { hookCommand } from '../hook-command.ts';
 import { hookEnvironment, hookPlaceholders } from '../hook-variables.ts';
 import { readCurrentRelease } from '../read-current-release.ts';
@@ -100,6 +101,7 @@ async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchSt
       env: hookEnvironment(vars),
       timeoutMs: ctx.project.hookTimeout,
       redactor: ctx.redactor,
+      sandbox: repositorySandbox(ctx.plan.project, ctx.project.build, ctx.deps.sandbox),
     });
     const durationMs = ctx.now() - started;
     ctx.emit({ type: 'hook.finished', hook: point, host, exitCode: result.exitCode, durationMs, outputTail: result.outputTail });

@@ -3,6 +3,7 @@
 // `/data/x` to `<dir>/data/x`). Operations are deliberately high-level — the SSH one builds
 // each command from a fixed script plus quoted arguments, the local one uses the filesystem.
 import type { Redactor } from '../../core/redactor.ts';
+import type { RepositorySandbox } from '../repository-sandbox.ts';
 
 export interface ScriptOptions {
   /** Remote directory the script runs in. */
@@ -12,6 +13,11 @@ export interface ScriptOptions {
   timeoutMs: number;
   /** Applied to the captured output as it arrives. */
   redactor: Redactor;
+  /**
+   * Hosts on this machine (`{ local: dir }`) run the script in this sandbox, with only the
+   * host's directory bound (default: sandboxed, the network shared). SSH hosts ignore it.
+   */
+  sandbox?: RepositorySandbox;
 }
 
 export interface ScriptResult {

@@ -1,6 +1,9 @@
 // The transport for `{ local: dir }` hosts: remote paths map into the directory
 // (`/data/prod/x` → `<dir>/data/prod/x`), symlinks are made relative so they resolve inside
-// it, hooks run with `/bin/sh -c` in the mapped directory with a minimal environment.
+// it, hooks run with `/bin/sh -c` in the mapped directory with a minimal environment. The
+// hooks run on the bot's own machine, in a release that is repository code: they run in
+// the project's sandbox, which sees the host's directory (at its own path) and nothing else
+// of this machine but the system (docs/operations.md).
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, statfs, symlink, unlink } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
@@ -9,7 +12,8 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeploybotError } from '../../core/errors.ts';
 import { minimalEnvironment } from '../hook-variables.ts';
-import { runLocalProgram, runLocalScript } from '../run-local-command.ts';
+import { repositorySandbox } from '../repository-sandbox.ts';
+import { runLocalProgram } from '../run-local-command.ts';
 import type { CommandResult, HostTransport, ScriptOptions, ScriptResult } from './host-transport.ts';
 
 export class LocalTransport implements HostTransport {
@@ -140,9 +144,13 @@ export class LocalTransport implements HostTransport {
   }
 
   async runScript(script: string, options: ScriptOptions): Promise<ScriptResult> {
-    return runLocalScript(script, {
+    // a caller that names no project's sandbox gets the default one: sandboxed, network shared
+    const sandbox = options.sandbox ?? repositorySandbox(`the hooks of ${this.host}`, { sandbox: 'on', network: true });
+    await sandbox.ready();
+    return sandbox.runScript(script, {
+      dirs: [{ dir: this.root, as: this.root }],
       cwd: this.map(options.cwd),
-      env: { ...minimalEnvironment(), ...options.env },
+      env: { ...minimalEnvironment(), ...(sandbox.isolated ? { HOME: '/tmp' } : {}), ...options.env },
       timeoutMs: options.timeoutMs,
       redactor: options.redactor,
     });
