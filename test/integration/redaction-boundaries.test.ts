@@ -43,7 +43,9 @@ beforeAll(async () => {
   secrets.key = readFileSync(join(base, 'deploy_key'), 'utf8');
   rmSync(join(base, 'deploy_key'));
   rmSync(join(base, 'deploy_key.pub'));
-  const leak = writeLeakScript(join(base, 'leak'));
+  // local hosts run their hooks in the sandbox with only the host's directory visible, so
+  // the operator's script that prints the secrets lives there
+  const leak = writeLeakScript(join(base, 'hosts', 'dev-1', 'leak'));
   const repo = makeGitRepo(join(base, 'repo'), { tags: ['v1'] });
   config = writeTestConfig(base, {
     keys: { deploy: { env: 'REDACTION_TEST_KEY' } },
