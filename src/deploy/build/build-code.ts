@@ -109,6 +109,8 @@ async function buildOnce(request: BuildRequest, dir: string): Promise<CodeBuild>
 
 /** Checks out `commit` into the (possibly non-empty) `dir`, borrowing the mirror's objects. */
 async function checkout(dir: string, mirrorDir: string, commit: string): Promise<void> {
+  // git checkout takes no --end-of-options (git 2.39): only a full SHA gets this far
+  if (!/^[0-9a-f]{40}$/.test(commit)) throw new DeploybotError('unknown_commit', `not a commit SHA: ${JSON.stringify(commit.slice(0, 80))}`);
   const git = gitClient(dir);
   await git.init(['--quiet']);
   await writeFile(join(dir, '.git', 'objects', 'info', 'alternates'), `${join(mirrorDir, 'objects')}\n`);

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +15,7 @@ import { createGzip } from 'node:zlib';
 import { DeploybotError } from '../../core/errors.ts';
 import { packageFileName } from '../../domain/release-id.ts';
 import type { CodeBuild } from './build-code.ts';
+import { readConfigZooFile } from './read-config-zoo-file.ts';
 
 export interface ReleasePackage {
   /** Absolute path of the .tar.gz on this machine. */
@@ -60,19 +61,9 @@ async function writeLayer(sourceDir: string, layer: string, release: string): Pr
   await mkdir(filecache, { recursive: true });
   await writeFile(join(filecache, 'release_indicator.json'), releaseIndicator(release));
   for (const candidate of [`${release}.config.zoo`, 'config.zoo']) {
-    const from = join(sourceDir, 'deploy', candidate);
-    if (!existsSync(from)) continue;
-    const text = await readFile(from, 'utf8');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new DeploybotError('bad_config_zoo', `deploy/${candidate} must be a JSON object (its keys become ZooKeeper nodes)`);
-    }
-    await copyFile(from, join(filecache, `${release}.config.zoo`));
+    const found = await readConfigZooFile(sourceDir, candidate);
+    if (!found) continue;
+    await writeFile(join(filecache, `${release}.config.zoo`), found.content);
     return;
   }
 }
