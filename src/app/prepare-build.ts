@@ -1,6 +1,7 @@
 // The part of a deploy that runs before its approval (SPEC §7: the approval covers the
 // commit and the build checksum): resolve and build, checkpointed in the deploy's own
 // checkpoint so the run after the approval reuses them.
+import { configSecrets } from '../../config/load-config.ts';
 import { createDeployContext } from '../deploy/create-deploy-context.ts';
 import { runStep, StepFailed, toErrorInfo, type DeployEngineDeps } from '../deploy/deploy-context.ts';
 import type { DeployPlan } from '../deploy/deploy-plan.ts';
@@ -17,7 +18,7 @@ export async function prepareBuild(plan: DeployPlan, deps: DeployEngineDeps): Pr
   try {
     ctx = createDeployContext(plan, deps);
   } catch (error) {
-    return { ok: false, error: toErrorInfo(error, Object.values(deps.config.keys)) };
+    return { ok: false, error: toErrorInfo(error, configSecrets(deps.config)) };
   }
   try {
     await runStep(ctx, 'resolve', () => resolveStep(ctx), (r) => ({ commit: r.commit, releaseId: r.releaseId }));

@@ -11,6 +11,7 @@ import { executeVerb, type VerbOutcome } from './execute-verb.ts';
 import { hookScripts } from './hook-scripts.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { targetOfRecord } from './target-of-record.ts';
+import { readReleaseState } from './read-release-state.ts';
 
 export type RunJobOutcome = { kind: 'done' } | { kind: 'wait'; behind: string };
 
@@ -66,8 +67,9 @@ async function start(rt: JobRuntime, record: DeployRecord): Promise<DeployRecord
   const lock = await rt.humanLocks.get(record.project, record.market);
   if (lock) return void (await refuse(`${record.project} ${record.market} was locked by ${lock.by} while this waited: ${lock.reason}`));
   if (record.cancelRequested) return void (await rt.setState(record.id, ['queued'], 'cancelled', { reason: `cancelled by ${record.cancelRequested.by}` }));
-  const state = await rt.releases.read(record.project, record.market);
-  const target = targetOfRecord(rt, record, state);
+  const read = await readReleaseState(rt, record.project, record.market);
+  if (!read.ok) return void (await refuse(read.reason));
+  const target = targetOfRecord(rt, record, read.state);
   if (!target.ok) {
     await rt.notify(record.id, { type: 'job.warning', warning: refusalWarning(target.refusal) });
     return void (await refuse(target.refusal.message));

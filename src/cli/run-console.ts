@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONFIG_FILE, configFileFromEnv } from '../../config/load-config.ts';
+import { configFileFromEnv, configSecrets, DEFAULT_CONFIG_FILE } from '../../config/load-config.ts';
 import { ConsoleAdapter } from '../adapters/console/console-adapter.ts';
 import { consoleEditor } from '../adapters/console/console-editor.ts';
 import { startBot } from '../app/start-bot.ts';
@@ -14,7 +14,7 @@ export const EXAMPLE_CONFIG_FILE = fileURLToPath(new URL('../../config/deploybot
 export async function runConsole(options: { configFile?: string; user?: string }): Promise<number> {
   const config = loadConfigOrReport(chooseConfigFile(options.configFile));
   if (!config) return 1;
-  const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL, 'warn'), secrets: () => Object.values(config.keys) });
+  const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL, 'warn'), secrets: () => configSecrets(config) });
   const adapter = new ConsoleAdapter({
     input: process.stdin,
     output: process.stdout,

@@ -4,7 +4,7 @@
 // HTTP and runs workers, and says on stdout which adapters are off and why. Wiring only.
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/load-config.ts';
-import { configFileFromEnv } from '../../config/load-config.ts';
+import { configFileFromEnv, configSecrets } from '../../config/load-config.ts';
 import { DingTalkAdapter } from '../adapters/dingtalk/dingtalk-adapter.ts';
 import { dingTalkOptionsFromEnv } from '../adapters/dingtalk/dingtalk-options-from-env.ts';
 import { SlackAdapter, type SlackAdapterOptions } from '../adapters/slack/slack-adapter.ts';
@@ -232,7 +232,7 @@ export async function runServe(options: { configFile?: string; workers?: boolean
 
 /** Every secret serve knows: the config's keys and the chat/upload credentials (SPEC §12). */
 function serveSecrets(config: Config, env: NodeJS.ProcessEnv): Array<Secret | string> {
-  return [...Object.values(config.keys), ...SECRET_ENV.map((name) => env[name]).filter((value): value is string => Boolean(value))];
+  return [...configSecrets(config), ...SECRET_ENV.map((name) => env[name]).filter((value): value is string => Boolean(value))];
 }
 
 function say(line: string): void {

@@ -1,6 +1,6 @@
 // `deploybot worker` (SPEC §11): workers only. Run as many as you like on any machine that
 // reaches Redis, ZooKeeper and the hosts; a SIGTERM lets running jobs reach a checkpoint.
-import { configFileFromEnv } from '../../config/load-config.ts';
+import { configFileFromEnv, configSecrets } from '../../config/load-config.ts';
 import { startJobs } from '../app/start-jobs.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
@@ -15,7 +15,7 @@ export async function runWorker(options: { configFile?: string }): Promise<numbe
     process.stderr.write('deploybot worker: set REDIS_URL to the Redis that `deploybot serve` uses\n');
     return 1;
   }
-  const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL), secrets: () => Object.values(config.keys), base: { process: 'worker', pid: process.pid } });
+  const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL), secrets: () => configSecrets(config), base: { process: 'worker', pid: process.pid } });
   const jobs = await startJobs({ config, redisUrl, dataDir: dataDirFromEnv(), logger, ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
   await jobs.worker!.waitUntilReady();
   logger.info('worker ready', { queue: jobs.worker!.name });

@@ -4,7 +4,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { ConsoleAdapter } from '../adapters/console/console-adapter.ts';
 import { consoleEditor } from '../adapters/console/console-editor.ts';
 import { startBot } from '../app/start-bot.ts';
-import type { Config } from '../../config/load-config.ts';
+import { type Config, configSecrets } from '../../config/load-config.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
 import type { WalkthroughStep } from './walkthrough.ts';
 
@@ -18,7 +18,7 @@ export async function runWalkthrough(config: Config, dataDir: string, steps: rea
     },
   });
   const adapter = new ConsoleAdapter({ input: new PassThrough(), output, user: 'alice', echo: true });
-  const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL, 'warn'), secrets: () => Object.values(config.keys) });
+  const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL, 'warn'), secrets: () => configSecrets(config) });
   const bot = await startBot({ config, dataDir, logger, messengers: { console: adapter.messenger }, editorFor: consoleEditor, ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}), ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
   const captured: Record<string, string> = {};
   let failed: string | undefined;

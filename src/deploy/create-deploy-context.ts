@@ -1,5 +1,6 @@
 // Builds the context of one pipeline run from a plan and the engine's dependencies, after
 // checking that the plan names things the config knows.
+import { configSecrets } from '../../config/load-config.ts';
 import { DeploybotError } from '../core/errors.ts';
 import type { DeployContext, DeployEngineDeps } from './deploy-context.ts';
 import type { DeployEvent } from './deploy-events.ts';
@@ -28,7 +29,7 @@ export function createDeployContext(plan: DeployPlan, deps: DeployEngineDeps): D
     project,
     location,
     pool: new TransportPool(deps.transport ?? ((host) => transportForHost(config, host, { connectTimeoutMs }))),
-    secrets: Object.values(config.keys),
+    secrets: configSecrets(config),
     hosts: new Map(),
     steps: [],
     bytesUploaded: 0,

@@ -4,6 +4,7 @@
 // Every finished piece is checkpointed: rerunning the same plan with the same checkpoint
 // resumes where a killed worker stopped, without redoing hosts, re-running hooks or
 // switching twice. Cancellation is honoured between steps and hosts until switching begins.
+import { configSecrets } from '../../config/load-config.ts';
 import { DeploybotError } from '../core/errors.ts';
 import { createDeployContext } from './create-deploy-context.ts';
 import { decideSwitch } from './decide-switch.ts';
@@ -31,7 +32,7 @@ export async function runDeploy(plan: DeployPlan, deps: DeployEngineDeps): Promi
   try {
     ctx = createDeployContext(plan, deps);
   } catch (error) {
-    return invalidPlanResult(plan, startedAt, toErrorInfo(error, Object.values(deps.config.keys)));
+    return invalidPlanResult(plan, startedAt, toErrorInfo(error, configSecrets(deps.config)));
   }
   const targets = plan.kind === 'retry' ? retryOrder(plan) : plan.hosts;
   ctx.emit({ type: 'deploy.started', kind: plan.kind, project: plan.project, market: plan.market, release: plan.release, version: plan.version, hosts: targets });
