@@ -1,6 +1,7 @@
 // The package a deploy ships (SPEC §4): the cached code build plus the release layer —
 // `filecache/release_indicator.json` (`{"name":"<release>"}`) and, when the checkout has
-// `deploy/<release>.config.zoo` (or `deploy/config.zoo`), `filecache/<release>.config.zoo`.
+// `deploy/<release>.config.zoo` (or `deploy/config.zoo`), `filecache/<release>.config.zoo`,
+// checked first (read-config-zoo-file.ts: regular file, 1 MB, 100 node-name keys).
 // Packages are reproducible (sorted names, owner 0, every mtime = the commit time, gzip
 // without a timestamp), so the same build and release always give the same sha256, on any
 // worker. They are cached next to the build, per release.
