@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { Secret } from '../src/core/secret.ts';
+import { isDigestCredentials } from '../src/domain/digest-credentials.ts';
 import { checkReferences } from './check-references.ts';
 import { type ConfigProblem, formatProblem, problemsFromZod } from './format-issues.ts';
 import { configSchema, type RawConfig } from './schema.ts';
@@ -11,6 +12,8 @@ import { configSchema, type RawConfig } from './schema.ts';
 /** The validated config with secrets resolved and relative paths made absolute. */
 export interface Config extends Omit<RawConfig, 'keys'> {
   keys: Record<string, Secret>;
+  /** Market → its `zookeeper.auth` credentials (`user:password`), for markets that set it. */
+  zookeeperAuth: Record<string, Secret>;
   /** Absolute path of the file this was loaded from. */
   file: string;
 }
@@ -55,9 +58,10 @@ export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv =
   const problems = checkReferences(raw);
   const dir = dirname(path);
   const keys = resolveKeys(raw, dir, env, problems);
+  const zookeeperAuth = resolveZooKeeperAuth(raw, env, problems);
   if (problems.length > 0) return fail(problems);
 
-  const config: Config = { ...raw, keys, file: path };
+  const config: Config = { ...raw, keys, zookeeperAuth, file: path };
   for (const host of Object.values(config.hosts)) {
     if ('local' in host) host.local = resolve(dir, host.local);
   }
@@ -85,6 +89,25 @@ function resolveKeys(raw: RawConfig, dir: string, env: NodeJS.ProcessEnv, proble
   return keys;
 }
 
+function resolveZooKeeperAuth(raw: RawConfig, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Record<string, Secret> {
+  const auth: Record<string, Secret> = {};
+  for (const [market, settings] of Object.entries(raw.markets)) {
+    const ref = settings.zookeeper?.auth;
+    if (!ref) continue;
+    const value = env[ref.env];
+    const path = `markets.${market}.zookeeper.auth.env`;
+    if (value === undefined || value === '') problems.push({ path, message: `environment variable ${ref.env} is not set` });
+    else if (!isDigestCredentials(value)) problems.push({ path, message: `environment variable ${ref.env} must hold user:password` });
+    else auth[market] = new Secret(value, `zookeeper auth ${market}`);
+  }
+  return auth;
+}
+
+/** Every secret the config holds: key material and ZooKeeper credentials (for redaction). */
+export function configSecrets(config: Pick<Config, 'keys' | 'zookeeperAuth'>): Secret[] {
+  return [...Object.values(config.keys), ...Object.values(config.zookeeperAuth ?? {})];
+}
+
 /** A repo that is neither a URL nor scp-like `user@host:path` is a local path. */
 function isLocalRepoPath(repo: string): boolean {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo)) return false;
@@ -106,5 +129,7 @@ export function summarizeConfig(config: Config): string {
   const locations = Object.values(config.markets).reduce((n, m) => n + count(m.locations), 0);
   const unsandboxed = Object.entries(config.projects).filter(([, p]) => p.build.sandbox === 'off').map(([name]) => name);
   const unsafe = unsandboxed.length ? `; UNSAFE: build.sandbox off for ${unsandboxed.join(', ')} (repository code runs unsandboxed)` : '';
-  return `${config.file}: ok — ${count(config.projects)} projects, ${count(config.markets)} markets, ${locations} locations, ${count(config.hosts)} hosts, ${count(config.keys)} keys${unsafe}`;
+  const open = Object.entries(config.markets).filter(([, m]) => m.zookeeper && !m.zookeeper.auth).map(([name]) => name);
+  const openNote = open.length ? `; ZooKeeper without auth for ${open.join(', ')}: its nodes are writable by anyone who reaches it (for trials only; set zookeeper.auth, see docs/operations.md)` : '';
+  return `${config.file}: ok — ${count(config.projects)} projects, ${count(config.markets)} markets, ${locations} locations, ${count(config.hosts)} hosts, ${count(config.keys)} keys${unsafe}${openNote}`;
 }

@@ -66,6 +66,10 @@ const zookeeperSchema = z.strictObject({
   connect: z.string().min(1),
   root: z.string().regex(/^\/([A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*)?$/, 'must be an absolute ZooKeeper path like /deploybot').default('/deploybot'),
   sessionTimeout: durationSchema.prefault('30s'),
+  /** `user:password` for the digest scheme, from the environment; without it nodes are world-writable (trials only). */
+  auth: z.strictObject({
+    env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'),
+  }, { error: 'must be { env: NAME } (NAME holds user:password); secrets are never written inline' }).optional(),
 });
 
 const marketSchema = z.strictObject({

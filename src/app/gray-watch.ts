@@ -7,6 +7,7 @@ import { grayWarnings, type GrayWarning } from '../domain/gray-warnings.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { marketLocations } from './market-locations.ts';
 import { readHostReleases } from './read-host-releases.ts';
+import { readReleaseState } from './read-release-state.ts';
 
 export const GRAY_WATCH_EVERY_MS = 10 * 60_000;
 
@@ -15,7 +16,13 @@ export async function watchGrayReleases(rt: JobRuntime): Promise<GrayWarning[]> 
   const posted: GrayWarning[] = [];
   for (const [project, settings] of Object.entries(rt.config.projects)) {
     for (const market of settings.markets) {
-      const state = await rt.releases.read(project, market);
+      // a market with corrupt state is skipped (its status and deploys name the problem)
+      const read = await readReleaseState(rt, project, market);
+      if (!read.ok) {
+        rt.logger.warn('gray watch skipped a market', { project, market, reason: read.reason });
+        continue;
+      }
+      const state = read.state;
       const gray = state.releases[GRAY_RELEASE]?.current;
       if (!gray) continue;
       const locations = marketLocations(rt.config, market);

@@ -7,13 +7,19 @@ import { releaseStatus } from '../domain/release-status.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { marketLocations } from './market-locations.ts';
 import { readHostReleases } from './read-host-releases.ts';
+import { readReleaseState } from './read-release-state.ts';
 import { renderHistory, renderStatus, renderWarningText } from './render-answers.ts';
 
 export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, ctx: CommandContext): Promise<void> {
   const markets = command.market ? [command.market] : rt.config.projects[command.project]!.markets;
   const parts: string[] = [];
   for (const market of markets) {
-    const state = await rt.releases.read(command.project, market);
+    const read = await readReleaseState(rt, command.project, market);
+    if (!read.ok) {
+      parts.push(`⚠️ ${command.project} ${market}: ${read.reason}`);
+      continue;
+    }
+    const state = read.state;
     const locations = marketLocations(rt.config, market);
     const hosts = [...new Set(locations.flatMap((l) => l.hosts))];
     const readings = await readHostReleases(rt.config, command.project, hosts, rt.transport ? { transport: rt.transport } : {});

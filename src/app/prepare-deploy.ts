@@ -15,6 +15,7 @@ import { checkBeforeBuild } from './check-before-build.ts';
 import { needsApproval } from './market-locations.ts';
 import { planPartsNow } from './plan-parts.ts';
 import { prepareBuild } from './prepare-build.ts';
+import { readReleaseState } from './read-release-state.ts';
 import { targetOfRecord } from './target-of-record.ts';
 
 export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<void> {
@@ -25,7 +26,9 @@ export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<v
   const lock = await rt.humanLocks.get(record.project, record.market);
   if (lock) return void (await refuse(`${record.project} ${record.market} is locked by ${lock.by}: ${lock.reason}`));
 
-  const state = await rt.releases.read(record.project, record.market);
+  const read = await readReleaseState(rt, record.project, record.market);
+  if (!read.ok) return void (await refuse(read.reason));
+  const state = read.state;
   const target = targetOfRecord(rt, record, state);
   if (!target.ok) {
     await rt.notify(deployId, { type: 'job.warning', warning: refusalWarning(target.refusal) });

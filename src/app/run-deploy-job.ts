@@ -12,6 +12,7 @@ import { executeVerb, type VerbOutcome } from './execute-verb.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { planChanges } from './plan-changes.ts';
 import { targetOfRecord } from './target-of-record.ts';
+import { readReleaseState } from './read-release-state.ts';
 
 export type RunJobOutcome = { kind: 'done' } | { kind: 'wait'; behind: string };
 
@@ -70,7 +71,9 @@ async function start(rt: JobRuntime, record: DeployRecord): Promise<DeployRecord
   if (approvedAfterExpiry(record.approval)) {
     return void (await rt.setState(record.id, ['queued'], 'expired', { reason: `approved at ${record.approval!.decision!.at}, after the card expired at ${record.approval!.expiresAt}; nothing was changed, request it again` }));
   }
-  const state = await rt.releases.read(record.project, record.market);
+  const read = await readReleaseState(rt, record.project, record.market);
+  if (!read.ok) return void (await refuse(read.reason));
+  const state = read.state;
   const target = targetOfRecord(rt, record, state);
   if (!target.ok) {
     await rt.notify(record.id, { type: 'job.warning', warning: refusalWarning(target.refusal) });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONFIG_FILE, configFileFromEnv } from '../../config/load-config.ts';
+import { configFileFromEnv, DEFAULT_CONFIG_FILE } from '../../config/load-config.ts';
 import { ConsoleAdapter } from '../adapters/console/console-adapter.ts';
 import { consoleEditor } from '../adapters/console/console-editor.ts';
 import { startBot } from '../app/start-bot.ts';

@@ -2,7 +2,7 @@
 // upload, git-hook, web and metrics credentials from the environment, ZooKeeper auth, and
 // the credentials in every project's repo URL. Everything that redacts uses the redactor
 // built from this list (docs/operations.md, "What is redacted").
-import type { Config } from '../../config/load-config.ts';
+import { type Config, configSecrets } from '../../config/load-config.ts';
 import type { Logger } from './logger.ts';
 import { createRedactor, MIN_SECRET_LENGTH, type Redactor, type SecretInput } from './redactor.ts';
 import { urlCredentials } from './redact-url-credentials.ts';
@@ -21,7 +21,12 @@ export const SECRET_ENV = [
 
 /** Every secret this process knows, labelled by where it came from (never by its value). */
 export function processSecrets(config: Config, env: NodeJS.ProcessEnv = process.env): SecretInput[] {
-  const secrets: SecretInput[] = [...Object.values(config.keys)];
+  // key material and the ZooKeeper credentials the config loaded (user:password, and the password alone)
+  const secrets: SecretInput[] = [...configSecrets(config)];
+  for (const auth of Object.values(config.zookeeperAuth ?? {})) {
+    const value = auth.reveal();
+    secrets.push({ label: auth.label, value: value.slice(value.indexOf(':') + 1) });
+  }
   const fromEnv = (name: string) => {
     const value = env[name];
     if (value) secrets.push({ label: name, value });

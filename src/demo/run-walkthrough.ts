@@ -4,7 +4,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { ConsoleAdapter } from '../adapters/console/console-adapter.ts';
 import { consoleEditor } from '../adapters/console/console-editor.ts';
 import { startBot } from '../app/start-bot.ts';
-import type { Config } from '../../config/load-config.ts';
+import { type Config } from '../../config/load-config.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
 import { processRedactor } from '../core/process-redactor.ts';
 import type { WalkthroughStep } from './walkthrough.ts';

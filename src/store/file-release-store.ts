@@ -11,6 +11,8 @@ import { DeploybotError } from '../core/errors.ts';
 import type { RuleOutcome } from '../domain/release-rules.ts';
 import type { MarketReleases, ReleaseCurrent, ReleaseRecord } from '../domain/release-state.ts';
 import { applyPromote, applyRecordRelease, applyRemoveRelease, type PromoteResult } from '../domain/release-transitions.ts';
+import { releaseNameProblem, releaseValueProblem } from '../domain/release-value-problem.ts';
+import { corruptReleaseState } from './corrupt-release-state.ts';
 import { nowIso, type PromoteInput, type RecordReleaseInput, refusedError, type ReleaseStore, type RemoveReleaseInput, type StoreHealth } from './release-store.ts';
 
 export interface FileReleaseStoreOptions {
@@ -191,19 +193,28 @@ function toLayout(state: MarketReleases): FileLayout {
 }
 
 function parseLayout(file: string, text: string): FileLayout {
-  const invalid = (what: string) => new DeploybotError('release_state_invalid', `${file}: ${what}; fix or remove the file`, { file });
+  const corrupt = (where: string, problem: string) => corruptReleaseState(where ? `${file}: ${where}` : file, problem);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw invalid('not JSON');
+    throw corrupt('', 'is not JSON');
   }
   const layout = value as FileLayout;
-  if (typeof layout !== 'object' || layout === null || typeof layout.releases !== 'object' || layout.releases === null) throw invalid('no "releases" object');
-  if (layout.default_release !== undefined && typeof layout.default_release !== 'string') throw invalid('default_release is not a string');
+  if (typeof layout !== 'object' || layout === null || typeof layout.releases !== 'object' || layout.releases === null || Array.isArray(layout.releases)) throw corrupt('', 'has no "releases" object');
+  if (layout.default_release !== undefined) {
+    const problem = releaseNameProblem(layout.default_release);
+    if (problem) throw corrupt('default_release', problem);
+  }
   for (const [name, release] of Object.entries(layout.releases)) {
-    const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
-    if (!strings(release.versions) || !strings(release.servers)) throw invalid(`releases.${name}: versions and servers must be arrays of strings`);
+    const problem = releaseNameProblem(name);
+    if (problem) throw corrupt(`releases.${JSON.stringify(name)}`, problem);
+    if (typeof release !== 'object' || release === null || Array.isArray(release)) throw corrupt(`releases.${name}`, 'is not an object');
+    for (const node of ['versions', 'servers', 'current'] as const) {
+      if (node === 'current' && release.current === undefined) continue;
+      const problem = releaseValueProblem(node, release[node]);
+      if (problem) throw corrupt(`releases.${name}.${node}`, problem);
+    }
   }
   return layout;
 }

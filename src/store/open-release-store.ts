@@ -8,6 +8,7 @@ import { DeploybotError } from '../core/errors.ts';
 import type { MarketReleases, PromoteResult, ReleaseRecord } from './release-store.ts';
 import type { PromoteInput, RecordReleaseInput, ReleaseStore, RemoveReleaseInput, StoreHealth } from './release-store.ts';
 import { FileReleaseStore } from './file-release-store.ts';
+import { digestId } from './zookeeper-acl.ts';
 import { ZooKeeperClient } from './zookeeper-client.ts';
 import { ZooKeeperReleaseStore } from './zookeeper-release-store.ts';
 
@@ -79,7 +80,8 @@ export class MarketReleaseStore implements ReleaseStore {
   }
 }
 
-export function openReleaseStore(config: Pick<Config, 'markets'>, options: OpenReleaseStoreOptions = {}): MarketReleaseStore {
+/** Markets on one ZooKeeper share a client (one session) when they authenticate the same way. */
+export function openReleaseStore(config: Pick<Config, 'markets'> & Partial<Pick<Config, 'zookeeperAuth'>>, options: OpenReleaseStoreOptions = {}): MarketReleaseStore {
   const clients = new Map<string, ZooKeeperClient>();
   const stores = new Map<string, ZooKeeperReleaseStore>();
   const byMarket = new Map<string, ReleaseStore>();
@@ -91,12 +93,17 @@ export function openReleaseStore(config: Pick<Config, 'markets'>, options: OpenR
       byMarket.set(market, embedded);
       continue;
     }
-    let client = clients.get(zk.connect);
+    const auth = config.zookeeperAuth?.[market];
+    if (zk.auth && !auth) throw new DeploybotError('zookeeper_auth_missing', `markets.${market}.zookeeper.auth: the credentials were not loaded (environment variable ${zk.auth.env})`);
+    // the identity is part of the key: its digest id, never the password itself
+    const identity = auth ? digestId(auth.reveal()) : '';
+    const clientKey = `${zk.connect}\u0000${identity}`;
+    let client = clients.get(clientKey);
     if (!client) {
-      client = new ZooKeeperClient({ connect: zk.connect, sessionTimeoutMs: zk.sessionTimeout });
-      clients.set(zk.connect, client);
+      client = new ZooKeeperClient({ connect: zk.connect, sessionTimeoutMs: zk.sessionTimeout, ...(auth ? { auth } : {}) });
+      clients.set(clientKey, client);
     }
-    const key = `${zk.connect}\u0000${zk.root}`;
+    const key = `${clientKey}\u0000${zk.root}`;
     let store = stores.get(key);
     if (!store) {
       store = new ZooKeeperReleaseStore({ client, root: zk.root, ownsClient: false, ...(options.operationTimeoutMs ? { operationTimeoutMs: options.operationTimeoutMs } : {}) });

@@ -9,7 +9,9 @@
 // - session expiry retires the client and the next request opens a new session;
 // - a request without an answer within requestTimeoutMs retires the client too (the
 //   library has no read timeout of its own).
-import { type Client, createClient, Exception, State } from 'node-zookeeper-client';
+import { type ACL, type Client, createClient, Exception, State } from 'node-zookeeper-client';
+import type { Secret } from '../core/secret.ts';
+import { botNodeAcl } from './zookeeper-acl.ts';
 import { abortClient, addHandshakeTimeout, makeAbortable, pinTransactionVersions } from './zookeeper-client-workarounds.ts';
 
 export type ZkOp =
@@ -55,6 +57,12 @@ export interface ZooKeeperClientOptions {
   handshakeTimeoutMs?: number;
   /** Upper bound of the random pause between reconnect rounds. @defaultValue 250 */
   reconnectDelayMs?: number;
+  /**
+   * `user:password` (digest scheme): every session authenticates with it, and every node this
+   * client creates is readable by anyone and writable only by that identity. Without it nodes
+   * get the open ACL. @defaultValue none
+   */
+  auth?: Secret;
 }
 
 type Callback = (error: unknown, ...results: unknown[]) => void;
@@ -64,6 +72,8 @@ const CONNECTION_CODES = new Set([Exception.CONNECTION_LOSS, Exception.SESSION_E
 export class ZooKeeperClient {
   readonly connect: string;
   readonly #options: ZooKeeperClientOptions;
+  /** The ACL of every node this client creates (mkdirp and multi creates alike). */
+  readonly #acl: ACL[];
   #client: Client | undefined;
   #closed = false;
   /** Requests waiting for a session: woken on connect and on expiry. */
@@ -74,6 +84,7 @@ export class ZooKeeperClient {
   constructor(options: ZooKeeperClientOptions) {
     this.#options = options;
     this.connect = options.connect;
+    this.#acl = botNodeAcl(options.auth);
   }
 
   /** The node's data and version, or undefined when it does not exist. Retries until `deadline` (epoch ms). */
@@ -102,10 +113,10 @@ export class ZooKeeperClient {
     });
   }
 
-  /** Creates `path` and every missing parent (empty data). Idempotent; retries until `deadline`. */
+  /** Creates `path` and every missing parent (empty data, the client's ACL). Idempotent; retries until `deadline`. */
   async mkdirp(path: string, deadline: number): Promise<void> {
     await this.#read(deadline, async (client) => {
-      await this.#send(client, deadline, (cb) => client.mkdirp(path, cb));
+      await this.#send(client, deadline, (cb) => client.mkdirp(path, this.#acl, cb));
     });
   }
 
@@ -114,7 +125,7 @@ export class ZooKeeperClient {
     const client = await this.#ready(deadline);
     const tx = client.transaction();
     for (const op of ops) {
-      if (op.type === 'create') tx.create(op.path, op.data);
+      if (op.type === 'create') tx.create(op.path, op.data, this.#acl);
       else if (op.type === 'set') tx.setData(op.path, op.data, op.version);
       else if (op.type === 'check') tx.check(op.path, op.version);
       else tx.remove(op.path, op.version);
@@ -200,6 +211,8 @@ export class ZooKeeperClient {
       spinDelay: this.#options.reconnectDelayMs ?? 250,
       retries: 0,
     });
+    // sent with every (re)connect of this session, before any request (ConnectionManager keeps the credentials)
+    if (this.#options.auth) client.addAuthInfo('digest', Buffer.from(this.#options.auth.reveal(), 'utf8'));
     makeAbortable(client);
     addHandshakeTimeout(client, this.#options.handshakeTimeoutMs ?? Math.max(1000, Math.min(5000, Math.floor(this.#options.sessionTimeoutMs / 3))));
     client.on('state', (state: State) => {

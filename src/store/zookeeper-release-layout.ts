@@ -2,7 +2,10 @@
 // a snapshot of the nodes with their versions, and the version-guarded ops that turn one
 // release state into another.
 import { DeploybotError } from '../core/errors.ts';
+import { zookeeperNodeNameProblem } from '../domain/config-zoo-problem.ts';
 import type { MarketReleases, ReleaseCurrent, ReleaseRecord } from '../domain/release-state.ts';
+import { releaseNameProblem, releaseValueProblem, type ReleaseValueNode } from '../domain/release-value-problem.ts';
+import { corruptReleaseState } from './corrupt-release-state.ts';
 import type { ZkOp, ZooKeeperClient } from './zookeeper-client.ts';
 
 export const DEFAULT_RELEASE_NODE = 'default_release';
@@ -75,7 +78,7 @@ async function readOnce(zk: ZooKeeperClient, base: string, project: string, mark
     readTree(zk, `${base}/${DEFAULT_RELEASE_NODE}`, 0, deadline),
     scope ? Promise.resolve(undefined) : zk.getChildren(`${base}/${RELEASES_NODE}`, deadline),
   ]);
-  const defaultRelease = defaultNode ? parseDefaultRelease(defaultNode.text) : undefined;
+  const defaultRelease = defaultNode ? parseDefaultRelease(defaultNode) : undefined;
   const names = listed ?? (scope ? [...new Set(scope(defaultRelease))].filter((name) => NODE_NAME.test(name)).sort() : []);
   const trees = await Promise.all(names.map((name) => readTree(zk, `${base}/${RELEASES_NODE}/${name}`, 2, deadline)));
   const releases = new Map<string, NodeSnapshot>();
@@ -92,22 +95,22 @@ async function readOnce(zk: ZooKeeperClient, base: string, project: string, mark
   return snapshot;
 }
 
-/** `production`; a JSON string (`"production"`) written by another tool is accepted too. */
-function parseDefaultRelease(text: string): string {
-  const trimmed = text.trim();
+/** `production`; a JSON string (`"production"`) written by another tool is accepted too; empty is none. */
+function parseDefaultRelease(node: NodeSnapshot): string | undefined {
+  const trimmed = node.text.trim();
+  if (trimmed === '') return undefined;
+  let name = trimmed;
   if (trimmed.startsWith('"')) {
     try {
       const parsed: unknown = JSON.parse(trimmed);
-      if (typeof parsed === 'string') return parsed;
+      if (typeof parsed === 'string') name = parsed;
     } catch {
       // fall through: take the text as it is
     }
   }
-  return trimmed;
-}
-
-function invalid(path: string, expected: string, text: string): DeploybotError {
-  return new DeploybotError('release_state_invalid', `ZooKeeper node ${path} should hold ${expected}, but holds ${JSON.stringify(text.slice(0, 200))}; fix or remove it`, { path });
+  const problem = releaseNameProblem(name);
+  if (problem) throw corruptReleaseState(node.path, problem);
+  return name;
 }
 
 function parseJson(node: NodeSnapshot): unknown {
@@ -118,28 +121,31 @@ function parseJson(node: NodeSnapshot): unknown {
   }
 }
 
-function parseStrings(node: NodeSnapshot | undefined): string[] {
-  if (!node) return [];
+/** The node's JSON value, checked (src/domain/release-value-problem.ts). */
+function parseChecked(node: NodeSnapshot, kind: ReleaseValueNode): unknown {
   const value = parseJson(node);
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw invalid(node.path, 'a JSON array of strings', node.text);
+  const problem = value === undefined ? 'is not JSON' : releaseValueProblem(kind, value);
+  if (problem) throw corruptReleaseState(node.path, problem);
   return value;
+}
+
+function parseStrings(node: NodeSnapshot | undefined, kind: 'versions' | 'servers'): string[] {
+  return node ? (parseChecked(node, kind) as string[]) : [];
 }
 
 function parseCurrent(node: NodeSnapshot | undefined): ReleaseCurrent | undefined {
   if (!node) return undefined;
-  const value = parseJson(node) as Record<string, unknown> | undefined;
-  const fields = ['version', 'commit', 'deployId', 'at', 'by'] as const;
-  if (typeof value !== 'object' || value === null || !fields.every((f) => typeof value[f] === 'string')) {
-    throw invalid(node.path, 'JSON {version, commit, deployId, at, by}', node.text);
-  }
-  return { version: value.version as string, commit: value.commit as string, deployId: value.deployId as string, at: value.at as string, by: value.by as string };
+  const value = parseChecked(node, 'current') as ReleaseCurrent;
+  return { version: value.version, commit: value.commit, deployId: value.deployId, at: value.at, by: value.by };
 }
 
 function parseRelease(name: string, tree: NodeSnapshot): ReleaseRecord {
+  const problem = releaseNameProblem(name);
+  if (problem) throw corruptReleaseState(tree.path, problem);
   const record: ReleaseRecord = {
     name,
-    versions: parseStrings(tree.children.get('versions')),
-    servers: parseStrings(tree.children.get('servers')),
+    versions: parseStrings(tree.children.get('versions'), 'versions'),
+    servers: parseStrings(tree.children.get('servers'), 'servers'),
     config: {},
   };
   const current = parseCurrent(tree.children.get('current'));
@@ -163,6 +169,9 @@ export function serializeRelease(record: ReleaseRecord): Map<string, string> {
   }
   for (const [key, value] of Object.entries(record.config)) {
     if (RESERVED_CHILDREN.includes(key)) continue;
+    // the build checks config.zoo keys already; a key that is no node name must not reach a multi
+    const problem = zookeeperNodeNameProblem(key);
+    if (problem) throw new DeploybotError('bad_config_zoo', `config.zoo key ${JSON.stringify(key.slice(0, 80))} ${problem}; it cannot be a ZooKeeper node under ${record.name}`, { key });
     children.set(key, JSON.stringify(value));
   }
   return children;

@@ -14,8 +14,16 @@ export interface ContractSubject {
 const commitOf = (seed: string) => (seed.repeat(40) + '0'.repeat(40)).slice(0, 40).replace(/[^0-9a-f]/g, 'a');
 const AT = '2026-11-21T10:00:00.000Z';
 
+const deployIds = new Map<string, string>();
+/** A deploy id of the real pattern (stores refuse to read back any other), one per (release, version). */
+export function deployIdOf(release: string, version: string): string {
+  const key = `${release}\u0000${version}`;
+  if (!deployIds.has(key)) deployIds.set(key, `d-20261121-${String(deployIds.size + 1).padStart(4, '0')}`);
+  return deployIds.get(key)!;
+}
+
 export function input(project: string, market: string, release: string, version: string, extra: Partial<RecordReleaseInput> = {}): RecordReleaseInput {
-  return { project, market, release, version, commit: commitOf(version.replace(/\W/g, '')), deployId: `d-${release}-${version}`, by: 'U01ALICE', at: AT, servers: ['10.1.0.11', '10.1.0.12'], ...extra };
+  return { project, market, release, version, commit: commitOf(version.replace(/\W/g, '')), deployId: deployIdOf(release, version), by: 'U01ALICE', at: AT, servers: ['10.1.0.11', '10.1.0.12'], ...extra };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<RefusedError> {
@@ -52,16 +60,16 @@ export function describeReleaseStoreContract(name: string, open: () => Promise<C
         name: 'production',
         versions: ['v1.2', 'v1.3'],
         servers: ['10.1.0.11'],
-        current: { version: 'v1.3', commit: commitOf('v13'), deployId: 'd-production-v1.3', at: AT, by: 'U01ALICE' },
+        current: { version: 'v1.3', commit: commitOf('v13'), deployId: deployIdOf('production', 'v1.3'), at: AT, by: 'U01ALICE' },
         config: {},
       });
       await store.recordRelease(input(p, market, 'production', 'v1.3'));
       expect((await store.read(p, market)).releases.production!.versions).toEqual(['v1.2', 'v1.3']);
-      await store.recordRelease(input(p, market, 'production', 'v1.2', { deployId: 'd-redeploy' }));
+      await store.recordRelease(input(p, market, 'production', 'v1.2', { deployId: 'd-20261122-0001' }));
       const state = await store.read(p, market);
       expect(state.defaultRelease).toBe('production');
       expect(state.releases.production!.versions).toEqual(['v1.3', 'v1.2']);
-      expect(state.releases.production!.current!.deployId).toBe('d-redeploy');
+      expect(state.releases.production!.current!.deployId).toBe('d-20261122-0001');
     });
 
     it('when a release carries config.zoo, then each key is a child read back as JSON, replaced by the next package', async () => {
@@ -106,21 +114,21 @@ export function describeReleaseStoreContract(name: string, open: () => Promise<C
       const state = await store.read(p, market);
       expect(Object.keys(state.releases)).toEqual(['production']);
       expect(state.releases.production!.versions).toEqual(['v1', 'r1']);
-      expect(state.releases.production!.current!.deployId).toBe('d-production-v1');
+      expect(state.releases.production!.current!.deployId).toBe(deployIdOf('production', 'v1'));
     });
 
     it('when gray is promoted with its deploy to production, then production current becomes the gray build in the same write', async () => {
       const p = project();
       await store.recordRelease(input(p, market, 'production', 'v1'));
       await store.recordRelease(input(p, market, 'gray', 'v2', { servers: ['10.1.0.13'] }));
-      await store.promote({ project: p, market, release: 'gray', deployId: 'd-gp', by: 'U01BOB', at: '2026-11-22T00:00:00.000Z', expectDeployId: 'd-gray-v2', deployed: { servers: ['10.1.0.11', '10.1.0.12', '10.1.0.13'], configZoo: { global_url: 'https://prod/' } } });
+      await store.promote({ project: p, market, release: 'gray', deployId: 'd-20261122-0002', by: 'U01BOB', at: '2026-11-22T00:00:00.000Z', expectDeployId: deployIdOf('gray', 'v2'), deployed: { servers: ['10.1.0.11', '10.1.0.12', '10.1.0.13'], configZoo: { global_url: 'https://prod/' } } });
       const state = await store.read(p, market);
       expect(state.releases.gray).toBeUndefined();
       expect(state.releases.production).toEqual({
         name: 'production',
         versions: ['v1', 'v2'],
         servers: ['10.1.0.11', '10.1.0.12', '10.1.0.13'],
-        current: { version: 'v2', commit: commitOf('v2'), deployId: 'd-gp', at: '2026-11-22T00:00:00.000Z', by: 'U01BOB' },
+        current: { version: 'v2', commit: commitOf('v2'), deployId: 'd-20261122-0002', at: '2026-11-22T00:00:00.000Z', by: 'U01BOB' },
         config: { global_url: 'https://prod/' },
       });
     });
@@ -181,7 +189,7 @@ export function describeReleaseStoreContract(name: string, open: () => Promise<C
       const p = project();
       await store.recordRelease(input(p, market, 'production', 'v1'));
       await store.recordRelease(input(p, market, 'gray', 'v2', { configZoo: { sections: ['a'] } }));
-      expect(await store.removeRelease({ project: p, market, release: 'gray', expectDeployId: 'd-gray-v2' })).toEqual({ removed: true });
+      expect(await store.removeRelease({ project: p, market, release: 'gray', expectDeployId: deployIdOf('gray', 'v2') })).toEqual({ removed: true });
       expect(await store.removeRelease({ project: p, market, release: 'gray' })).toEqual({ removed: false });
       expect((await refusal(store.removeRelease({ project: p, market, release: 'production' }))).code).toBe('release_is_production');
       expect(Object.keys((await store.read(p, market)).releases)).toEqual(['production']);
@@ -208,7 +216,7 @@ export function describeReleaseStoreContract(name: string, open: () => Promise<C
 
     it('when several deploys record gray at once, then exactly one wins and the others are refused', async () => {
       const p = project();
-      const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => store.recordRelease(input(p, market, 'gray', `v${i}`, { deployId: `d-${i}` }))));
+      const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => store.recordRelease(input(p, market, 'gray', `v${i}`, { deployId: `d-20261123-000${i}` }))));
       const won = outcomes.filter((o) => o.status === 'fulfilled');
       expect(won).toHaveLength(1);
       for (const o of outcomes) if (o.status === 'rejected') expect((o.reason as DeploybotError).code).toBe('gray_already_active');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileReleaseStore } from '../../src/store/file-release-store.ts';
-import { describeReleaseStoreContract, input } from './release-store-contract.ts';
+import { deployIdOf, describeReleaseStoreContract, input } from './release-store-contract.ts';
 
 const dirs: string[] = [];
 function dataDir(): string {
@@ -28,7 +28,7 @@ describe('embedded file store', () => {
     const file = JSON.parse(readFileSync(join(dir, 'releases', 'mala-core', 'dev.json'), 'utf8'));
     expect(file).toEqual({
       default_release: 'production',
-      releases: { production: { versions: ['v1.2'], servers: ['10.1.0.11', '10.1.0.12'], current: expect.objectContaining({ version: 'v1.2', deployId: 'd-production-v1.2' }), global_url: 'https://dev/' } },
+      releases: { production: { versions: ['v1.2'], servers: ['10.1.0.11', '10.1.0.12'], current: expect.objectContaining({ version: 'v1.2', deployId: deployIdOf('production', 'v1.2') }), global_url: 'https://dev/' } },
     });
   });
 

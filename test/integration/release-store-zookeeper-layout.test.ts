@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooKeeperClient, ZooKeeperRefusal } from '../../src/store/zookeeper-client.ts';
 import { ZooKeeperReleaseStore } from '../../src/store/zookeeper-release-store.ts';
-import { input } from './release-store-contract.ts';
+import { deployIdOf, input } from './release-store-contract.ts';
 import { type SharedZooKeeper, sharedZooKeeper, uniqueRoot } from './release-store-zookeeper-server.ts';
 
 const run = promisify(execFile);
@@ -51,7 +51,7 @@ describe('ZooKeeper layout (SPEC §5)', () => {
     expect(versions).toContain('["v1.2","v1.3"]');
     expect(servers).toContain('["10.1.0.11","10.1.0.12"]');
     const currentLine = current.find((l) => l.startsWith('{'))!;
-    expect(JSON.parse(currentLine)).toEqual({ version: 'v1.3', commit: expect.stringMatching(/^[0-9a-f]{40}$/), deployId: 'd-production-v1.3', at: '2026-11-21T10:00:00.000Z', by: 'U01ALICE' });
+    expect(JSON.parse(currentLine)).toEqual({ version: 'v1.3', commit: expect.stringMatching(/^[0-9a-f]{40}$/), deployId: deployIdOf('production', 'v1.3'), at: '2026-11-21T10:00:00.000Z', by: 'U01ALICE' });
     expect(Object.keys(JSON.parse(currentLine))).toEqual(['version', 'commit', 'deployId', 'at', 'by']);
     expect(globalUrl).toContain('"https://br.example/"');
     expect(sections).toContain('[{"id":1}]');

@@ -13,7 +13,7 @@ import { planUpdatePackages } from '../../src/domain/update-package-plan.ts';
 import { runPackager } from '../../src/store/run-packager.ts';
 import { type ZkOp, ZooKeeperClient } from '../../src/store/zookeeper-client.ts';
 import { ZooKeeperReleaseStore } from '../../src/store/zookeeper-release-store.ts';
-import { input } from './release-store-contract.ts';
+import { deployIdOf, input } from './release-store-contract.ts';
 import { type SharedZooKeeper, sharedZooKeeper, uniqueRoot } from './release-store-zookeeper-server.ts';
 
 class CountingClient extends ZooKeeperClient {
@@ -84,7 +84,7 @@ describe('seed gray-test bugs (SEEDS.md §5)', () => {
     const report = sizeSpanReport({ project: p, market, spans: run.spans, recentSizes: [25_000_000, 24_000_000, 26_000_000], grayActive: gray });
     expect(report.rows.map((r) => r.line)).toEqual(['v1 → v3.1 : 25.0 MB', 'v2 → v3.1 : 25.0 MB', 'v3 → v3.1 : 25.0 MB', 'r2 → v3.1 : 25.0 MB']);
     expect(report.anomalies).toBe(0);
-    expect(report.notes[0]).toContain('gray v4 (d-gray-v4) was active while these packages were built');
+    expect(report.notes[0]).toContain(`gray v4 (${deployIdOf('gray', 'v4')}) was active while these packages were built`);
 
     // Had a span been built from the gray version, its size would be flagged.
     const seedLike = await runPackager({ project: p, template: 'scripts/make-patch {from} {to} {out}', pairs: [{ from: 'v4', to: 'v3.1' }], cwd: dir, outDir: join(dir, 'out') });
@@ -101,9 +101,9 @@ describe('seed gray-test bugs (SEEDS.md §5)', () => {
     expect(plan.ok).toBe(true);
     if (!plan.ok) return;
     // Step 1 (deploy engine): gray hosts switch to production's current release — it exists before gray goes.
-    expect(plan.value.target).toMatchObject({ version: 'v1', deployId: 'd-production-v1' });
+    expect(plan.value.target).toMatchObject({ version: 'v1', deployId: deployIdOf('production', 'v1') });
     // Step 2: gray is removed in one multi, while clients keep asking for their target.
-    const seen = await readWhile(p, store.removeRelease({ project: p, market, release: 'gray', expectDeployId: 'd-gray-v2' }));
+    const seen = await readWhile(p, store.removeRelease({ project: p, market, release: 'gray', expectDeployId: deployIdOf('gray', 'v2') }));
     for (const state of seen) {
       expect(targetOf(state)).toBeDefined();
       const gray = state.releases.gray;
@@ -158,7 +158,7 @@ describe('seed gray-test bugs (SEEDS.md §5)', () => {
     const grayCommit = (await store.read(p, market)).releases.gray!.current!.commit;
     client.multis = [];
 
-    const promote = store.promote({ project: p, market, release: 'gray', deployId: 'd-promote', by: 'U01BOB', expectDeployId: 'd-gray-v2', deployed: { servers: ['10.1.0.11', '10.1.0.12', '10.1.0.13'] } });
+    const promote = store.promote({ project: p, market, release: 'gray', deployId: 'd-20261122-0003', by: 'U01BOB', expectDeployId: deployIdOf('gray', 'v2'), deployed: { servers: ['10.1.0.11', '10.1.0.12', '10.1.0.13'] } });
     const seen = await readWhile(p, promote);
     for (const state of seen) {
       const grayThere = state.releases.gray !== undefined;
@@ -168,7 +168,7 @@ describe('seed gray-test bugs (SEEDS.md §5)', () => {
     }
     expect(client.multis).toHaveLength(1);
     const final = seen.at(-1)!;
-    expect(final.releases.production).toMatchObject({ versions: ['v1', 'v2'], servers: ['10.1.0.11', '10.1.0.12', '10.1.0.13'], current: { version: 'v2', commit: grayCommit, deployId: 'd-promote', by: 'U01BOB' } });
+    expect(final.releases.production).toMatchObject({ versions: ['v1', 'v2'], servers: ['10.1.0.11', '10.1.0.12', '10.1.0.13'], current: { version: 'v2', commit: grayCommit, deployId: 'd-20261122-0003', by: 'U01BOB' } });
     expect(final.releases.gray).toBeUndefined();
   });
 });

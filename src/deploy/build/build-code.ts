@@ -125,6 +125,8 @@ async function buildOnce(request: BuildRequest, dir: string): Promise<CodeBuild>
  * followed), with no `.git`: the index lives outside `dir`, the objects stay in the mirror.
  */
 async function checkout(dir: string, indexFile: string, mirrorDir: string, commit: string): Promise<void> {
+  // only a full SHA gets this far: the value never reaches git as an option
+  if (!/^[0-9a-f]{40}$/.test(commit)) throw new DeploybotError('unknown_commit', `not a commit SHA: ${JSON.stringify(commit.slice(0, 80))}`);
   const env = { ...minimalEnvironment(), GIT_INDEX_FILE: indexFile, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' };
   for (const args of [['read-tree', commit], ['checkout-index', '--all', '--force']]) {
     const result = await runLocalProgram('git', ['--git-dir', mirrorDir, '--work-tree', dir, ...args], { env, timeoutMs: 300_000 });

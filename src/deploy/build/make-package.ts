@@ -1,13 +1,14 @@
 // The package a deploy ships (SPEC §4): the cached code build plus the release layer —
 // `filecache/release_indicator.json` (`{"name":"<release>"}`) and, when the checkout has
-// `deploy/<release>.config.zoo` (or `deploy/config.zoo`), `filecache/<release>.config.zoo`.
+// `deploy/<release>.config.zoo` (or `deploy/config.zoo`), `filecache/<release>.config.zoo`,
+// checked first (read-config-zoo-file.ts: regular file, 1 MB, 100 node-name keys).
 // Packages are reproducible (sorted names, owner 0, every mtime = the commit time, gzip
 // without a timestamp), so the same build and release always give the same sha256, on any
 // worker. They are cached next to the build, per release.
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { copyFile, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +16,7 @@ import { createGzip } from 'node:zlib';
 import { DeploybotError } from '../../core/errors.ts';
 import { packageFileName } from '../../domain/release-id.ts';
 import type { CodeBuild } from './build-code.ts';
+import { readConfigZooFile } from './read-config-zoo-file.ts';
 
 export interface ReleasePackage {
   /** Absolute path of the .tar.gz on this machine. */
@@ -63,22 +65,9 @@ async function writeLayer(sourceDir: string, layer: string, release: string): Pr
     throw new DeploybotError('bad_config_zoo', 'deploy/ must be a real directory (not a symlink)');
   }
   for (const candidate of [`${release}.config.zoo`, 'config.zoo']) {
-    const from = join(sourceDir, 'deploy', candidate);
-    const info = await lstat(from).catch(() => undefined);
-    if (!info) continue;
-    // repository code wrote this tree: a symlink would have the bot copy a file of its own machine
-    if (!info.isFile()) throw new DeploybotError('bad_config_zoo', `deploy/${candidate} must be a regular file (not a symlink or directory)`);
-    const text = await readFile(from, 'utf8');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new DeploybotError('bad_config_zoo', `deploy/${candidate} must be a JSON object (its keys become ZooKeeper nodes)`);
-    }
-    await copyFile(from, join(filecache, `${release}.config.zoo`));
+    const found = await readConfigZooFile(sourceDir, candidate);
+    if (!found) continue;
+    await writeFile(join(filecache, `${release}.config.zoo`), found.content);
     return;
   }
 }

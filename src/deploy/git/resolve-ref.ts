@@ -44,6 +44,6 @@ export async function verifyCommit(mirrorDir: string, revision: string): Promise
 }
 
 export async function commitTime(mirrorDir: string, commit: string): Promise<number> {
-  const out = (await gitClient(mirrorDir).raw(['log', '-1', '--format=%ct', commit, '--'])).trim();
+  const out = (await gitClient(mirrorDir).raw(['log', '-1', '--format=%ct', '--end-of-options', commit, '--'])).trim();
   return Number(out);
 }
