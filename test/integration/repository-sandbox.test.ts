@@ -273,8 +273,8 @@ describe('files the code leaves for the bot to read', () => {
   it('when the build output, deploy/ or deploy/config.zoo is a symlink out of the build, then the build fails naming it and nothing of the target ships', async () => {
     const expected = {
       'link-output': 'the build output "dist" is reached through the symlink "dist"; build.output must be a real directory inside the build',
-      'link-zoo': 'deploy/config.zoo must be a regular file (not a symlink or directory)',
-      'link-deploy': 'deploy/ must be a real directory (not a symlink)',
+      'link-zoo': 'deploy/config.zoo is a symlink; it must be a regular file; nothing was distributed (docs/configuration.md, "Files from the repository")',
+      'link-deploy': 'deploy/ is a symlink; config.zoo files must be regular files in the repository; nothing was distributed (docs/configuration.md, "Files from the repository")',
     };
     for (const [name, reason] of Object.entries(expected)) {
       const record = await h.settle(await h.request('alice', `deploy ${name} dev v1`));

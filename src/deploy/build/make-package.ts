@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -61,9 +61,7 @@ async function writeLayer(sourceDir: string, layer: string, release: string): Pr
   const filecache = join(layer, 'filecache');
   await mkdir(filecache, { recursive: true });
   await writeFile(join(filecache, 'release_indicator.json'), releaseIndicator(release));
-  if ((await lstat(join(sourceDir, 'deploy')).catch(() => undefined))?.isSymbolicLink()) {
-    throw new DeploybotError('bad_config_zoo', 'deploy/ must be a real directory (not a symlink)');
-  }
+  // readConfigZooFile refuses a symlinked deploy/ or file (repository code wrote this tree)
   for (const candidate of [`${release}.config.zoo`, 'config.zoo']) {
     const found = await readConfigZooFile(sourceDir, candidate);
     if (!found) continue;
