@@ -7,15 +7,17 @@ import { DeploybotError, errorMessage } from '../../core/errors.ts';
 import { redactUrlCredentials } from '../../core/redact-url-credentials.ts';
 import { closestNames } from '../closest-names.ts';
 import { gitClient } from './git-client.ts';
+import { gitRemote } from './remote-credentials.ts';
 import { assertRefSyntax } from './ref-syntax.ts';
 import { verifyCommit } from './resolve-ref.ts';
 
 export async function resolveRemoteRef(repo: string, ref: string, mirrorDir: string, project = 'the project'): Promise<{ commit: string; kind: 'tag' | 'branch' | 'commit' }> {
   assertRefSyntax(ref);
-  const git = gitClient(tmpdir());
+  const remote = gitRemote(repo);
+  const git = gitClient(tmpdir(), undefined, remote.env);
   let listing: string;
   try {
-    listing = await git.listRemote(['--tags', '--heads', '--', repo]);
+    listing = await git.listRemote(['--tags', '--heads', '--', remote.url]);
   } catch (error) {
     const shown = redactUrlCredentials(repo);
     throw new DeploybotError('git_fetch_failed', `cannot list refs of ${shown}: ${redactUrlCredentials(errorMessage(error).trim().split('\n')[0] ?? '')}`, { repo: shown });

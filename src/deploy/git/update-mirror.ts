@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DeploybotError, errorMessage } from '../../core/errors.ts';
 import { redactUrlCredentials } from '../../core/redact-url-credentials.ts';
 import { gitClient } from './git-client.ts';
+import { gitRemote } from './remote-credentials.ts';
 
 const inFlight = new Map<string, Promise<string>>();
 
@@ -26,17 +27,18 @@ export function updateMirror(dataDir: string, project: string, repo: string): Pr
 }
 
 async function fetchMirror(dir: string, repo: string): Promise<string> {
+  const remote = gitRemote(repo);
   try {
     if (existsSync(join(dir, 'HEAD'))) {
-      const git = gitClient(dir);
-      await git.remote(['set-url', 'origin', repo]);
+      const git = gitClient(dir, undefined, remote.env);
+      await git.remote(['set-url', 'origin', remote.url]);
       await git.fetch(['--prune', '--force', '--quiet', 'origin']);
       return dir;
     }
     const parent = join(dir, '..');
     await mkdir(parent, { recursive: true });
     const temp = `${dir}.tmp-${process.pid}-${randomUUID()}`;
-    await gitClient(parent).clone(repo, temp, ['--mirror', '--quiet']);
+    await gitClient(parent, undefined, remote.env).clone(remote.url, temp, ['--mirror', '--quiet']);
     try {
       await rename(temp, dir);
     } catch (error) {
