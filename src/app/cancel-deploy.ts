@@ -3,25 +3,29 @@
 // switch), leaving every host on a complete release.
 import type { CommandContext } from '../core/command-router.ts';
 import { RefusedError } from '../core/errors.ts';
+import { isApprover, isSameParty } from '../domain/approval-rule.ts';
 import { isTerminal } from '../domain/deploy-record.ts';
+import { displayUser } from '../domain/people.ts';
 import type { JobRuntime } from './job-runtime.ts';
 
 export async function cancelDeploy(rt: JobRuntime, deployId: string, ctx: CommandContext): Promise<void> {
   const user = ctx.user.id;
   const record = await rt.records.require(deployId);
   const approval = rt.config.markets[record.market]?.approval;
-  const mayCancel = approval === undefined || approval === 'none' || user === record.requestedBy || approval.approvers.includes(user);
-  if (!mayCancel) throw new RefusedError('cancel_not_allowed', `Only the requester (${record.requestedBy}) or an approver of ${record.market} may cancel ${deployId}.`);
+  const people = rt.config.people;
+  const policy = approval === undefined || approval === 'none' ? undefined : { approvers: approval.approvers, people };
+  const mayCancel = policy === undefined || isSameParty(policy, record.requestedBy, user) || isApprover(policy, user);
+  if (!mayCancel) throw new RefusedError('cancel_not_allowed', `Only the requester (${displayUser(people, record.requestedBy)}) or an approver of ${record.market} may cancel ${deployId}.`);
   if (isTerminal(record.state)) throw new RefusedError('already_finished', `${deployId} already ended ${record.state}.`);
   const at = rt.now().toISOString();
   await rt.audit.append({ at, user, action: 'cancel', deployId, project: record.project, market: record.market });
-  const stopped = await rt.setState(deployId, ['preparing', 'awaiting-approval', 'queued'], 'cancelled', { reason: `cancelled by ${user}`, cancelRequested: { by: user, at } }, user);
+  const stopped = await rt.setState(deployId, ['preparing', 'awaiting-approval', 'queued'], 'cancelled', { reason: `cancelled by ${displayUser(people, user)}`, cancelRequested: { by: user, at } }, user);
   if (stopped) {
     for (const phase of ['prepare', 'run', 'expire']) await rt.queue.remove(`${deployId}.${phase}`).catch(() => undefined);
     await ctx.replyPrivately(`${deployId} is cancelled; nothing was changed on any host.`);
     return;
   }
   await rt.records.update(deployId, (r) => (r.state === 'running' && !r.cancelRequested ? { ...r, cancelRequested: { by: user, at } } : undefined));
-  await rt.notify(deployId, { type: 'job.note', text: `cancel requested by ${user}: stopping at the next safe point` });
+  await rt.notify(deployId, { type: 'job.note', text: `cancel requested by ${displayUser(people, user)}: stopping at the next safe point` });
   await ctx.replyPrivately(`${deployId} will stop at the next safe point (between steps and hosts; a switch in progress is finished, never interrupted).`);
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { DeployRecord } from '../domain/deploy-record.ts';
 import { planDifferences } from '../domain/approved-plan.ts';
 import { refusalWarning } from '../domain/gray-warnings.ts';
+import { displayUser } from '../domain/people.ts';
 import { deployAhead, leaseHolder } from './deploy-ahead.ts';
 import { executeVerb, type VerbOutcome } from './execute-verb.ts';
 import { hookScripts } from './hook-scripts.ts';
@@ -64,8 +65,8 @@ async function waitBehind(rt: JobRuntime, record: DeployRecord, ahead: string): 
 async function start(rt: JobRuntime, record: DeployRecord): Promise<DeployRecord | undefined> {
   const refuse = (reason: string) => rt.setState(record.id, ['queued'], 'refused', { reason });
   const lock = await rt.humanLocks.get(record.project, record.market);
-  if (lock) return void (await refuse(`${record.project} ${record.market} was locked by ${lock.by} while this waited: ${lock.reason}`));
-  if (record.cancelRequested) return void (await rt.setState(record.id, ['queued'], 'cancelled', { reason: `cancelled by ${record.cancelRequested.by}` }));
+  if (lock) return void (await refuse(`${record.project} ${record.market} was locked by ${displayUser(rt.config.people, lock.by)} while this waited: ${lock.reason}`));
+  if (record.cancelRequested) return void (await rt.setState(record.id, ['queued'], 'cancelled', { reason: `cancelled by ${displayUser(rt.config.people, record.cancelRequested.by)}` }));
   const state = await rt.releases.read(record.project, record.market);
   const target = targetOfRecord(rt, record, state);
   if (!target.ok) {
@@ -90,7 +91,7 @@ async function finish(rt: JobRuntime, deployId: string, outcome: VerbOutcome): P
   const current = await rt.records.require(deployId);
   const startedAt = current.startedAt ? Date.parse(current.startedAt) : finishedAt.getTime();
   // a running deploy stopped by `cancel` says who cancelled it, as a queued one does
-  const reason = outcome.reason ?? (outcome.state === 'cancelled' && current.cancelRequested ? `cancelled by ${current.cancelRequested.by}` : undefined);
+  const reason = outcome.reason ?? (outcome.state === 'cancelled' && current.cancelRequested ? `cancelled by ${displayUser(rt.config.people, current.cancelRequested.by)}` : undefined);
   await rt.setState(deployId, ['running'], outcome.state, {
     ...(reason ? { reason } : {}),
     finishedAt: finishedAt.toISOString(),

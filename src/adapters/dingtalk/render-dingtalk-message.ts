@@ -3,6 +3,7 @@
 // telling what to reply (`Approve → reply: approve d-20261121-0001`). With a card template,
 // the message becomes the card's parameters (see CARD TEMPLATE CONTRACT below).
 import type { Button, ChatUser, OutgoingMessage } from '../../core/chat-types.ts';
+import { nativeIdOf } from '../../domain/user-id.ts';
 import type { RobotPayload } from './dingtalk-open-api.ts';
 
 export const DINGTALK_MARKDOWN_LIMIT = 3500;
@@ -22,7 +23,8 @@ export function buttonAsReplyLine(button: Button): string {
  * mentioning the user (`at.atUserIds`, which the session webhook honours).
  */
 export function renderMention(user: ChatUser, text: string): RobotPayload {
-  return { msgtype: 'text', text: { content: `@${user.id} ${truncateText(text, DINGTALK_MARKDOWN_LIMIT)}` }, at: { atUserIds: [user.id] } };
+  const staffId = nativeIdOf(user.id);
+  return { msgtype: 'text', text: { content: `@${staffId} ${truncateText(text, DINGTALK_MARKDOWN_LIMIT)}` }, at: { atUserIds: [staffId] } };
 }
 
 /**
