@@ -11,6 +11,6 @@ export const personSchema = z.strictObject({
   dingtalk: platformId.optional(),
   /** Console name (`as <name>`, `--user`, `DEPLOYBOT_USER`). */
   console: platformId.optional(),
-}).refine((person) => Object.keys(person).length > 0, 'needs an id on at least one platform (slack, dingtalk or console)');
+}).refine((person) => Object.keys(person).length > 0, { message: 'needs an id on at least one platform (slack, dingtalk or console)', when: (payload) => payload.issues.length === 0 });
 
 export const peopleSchema = z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"'), personSchema).default({});

@@ -278,7 +278,7 @@ function showPeople(view: DeployView, record: DeployRecord | undefined, people: 
   }
   if (view.header.requestedBy !== undefined) view.header.requestedBy = displayUser(people, view.header.requestedBy);
   if (!approval) return;
-  approval.approvers = approval.approvers.map((entry) => displayApprover(people, entry));
+  approval.approvers = [...new Set(approval.approvers.map((entry) => displayApprover(people, entry)))];
   approval.approvedBy = approval.approvedBy.map((id) => displayUser(people, id));
   if (approval.decision) approval.decision = { ...approval.decision, by: displayUser(people, approval.decision.by) };
   if (approval.closedBy !== undefined) approval.closedBy = displayUser(people, approval.closedBy);
