@@ -71,7 +71,7 @@ async function expectKept(id: string, ref: string): Promise<void> {
   expect(history.public[0]?.text).toContain(`${id} deploy ${ref} (production) by alice: success`);
   const audit = await h.jobs.rt.audit.recent(100, (e) => e.deployId === id);
   expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['requested', 'state:running', 'state:success']));
-  expect(audit.find((e) => e.action === 'requested')).toMatchObject({ user: 'alice', detail: `deploy mala-core brazil ${ref}` });
+  expect(audit.find((e) => e.action === 'requested')).toMatchObject({ user: 'console:alice', detail: `deploy mala-core brazil ${ref}` });
 }
 
 describe('Redis restarted while a deploy is distributing', () => {
