@@ -15,13 +15,19 @@ export async function runConsole(options: { configFile?: string; user?: string }
   const config = loadConfigOrReport(chooseConfigFile(options.configFile));
   if (!config) return 1;
   const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL, 'warn'), secrets: () => Object.values(config.keys) });
-  const adapter = new ConsoleAdapter({
-    input: process.stdin,
-    output: process.stdout,
-    user: options.user ?? process.env.DEPLOYBOT_USER ?? 'console',
-    echo: !process.stdin.isTTY,
-    prompt: process.stdin.isTTY === true,
-  });
+  let adapter: ConsoleAdapter;
+  try {
+    adapter = new ConsoleAdapter({
+      input: process.stdin,
+      output: process.stdout,
+      user: options.user ?? process.env.DEPLOYBOT_USER ?? 'console',
+      echo: !process.stdin.isTTY,
+      prompt: process.stdin.isTTY === true,
+    });
+  } catch (error) {
+    process.stderr.write(`deploybot console: ${(error as Error).message}\n`);
+    return 2;
+  }
   const bot = await startBot({
     config,
     dataDir: dataDirFromEnv(),
