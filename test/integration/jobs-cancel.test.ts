@@ -124,6 +124,6 @@ describe('cancel', () => {
     expect(notices.filter((n) => n.type === 'deploy.started' || n.type === 'host.started')).toEqual([]);
     expect((await h.jobs.rt.records.require(queued)).state).toBe('cancelled');
     const audit = await h.jobs.rt.audit.recent(50, (e) => e.deployId === queued);
-    expect(audit.map((e) => `${e.user} ${e.action}`)).toEqual(expect.arrayContaining(['alice requested', 'bob cancel', 'bob state:cancelled']));
+    expect(audit.map((e) => `${e.user} ${e.action}`)).toEqual(expect.arrayContaining(['console:alice requested', 'console:bob cancel', 'console:bob state:cancelled']));
   });
 });
