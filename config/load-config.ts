@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { Secret } from '../src/core/secret.ts';
 import { isDigestCredentials } from '../src/domain/digest-credentials.ts';
+import { checkApprovers } from './check-approvers.ts';
 import { checkReferences } from './check-references.ts';
 import { type ConfigProblem, formatProblem, problemsFromZod } from './format-issues.ts';
 import { configSchema, type RawConfig } from './schema.ts';
@@ -18,7 +19,8 @@ export interface Config extends Omit<RawConfig, 'keys'> {
   file: string;
 }
 
-export type LoadResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+/** `warnings`: lines `config check` prints after its summary (a valid config still loads). */
+export type LoadResult = { ok: true; config: Config; warnings: string[] } | { ok: false; problems: string[] };
 
 export const DEFAULT_CONFIG_FILE = 'config/deploybot.yaml';
 
@@ -55,7 +57,8 @@ export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv =
   if (!parsed.success) return fail(problemsFromZod(parsed.error.issues));
 
   const raw = parsed.data;
-  const problems = checkReferences(raw);
+  const approvers = checkApprovers(raw);
+  const problems = [...checkReferences(raw), ...approvers.problems];
   const dir = dirname(path);
   const keys = resolveKeys(raw, dir, env, problems);
   const zookeeperAuth = resolveZooKeeperAuth(raw, env, problems);
@@ -68,7 +71,7 @@ export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv =
   for (const project of Object.values(config.projects)) {
     if (isLocalRepoPath(project.repo)) project.repo = resolve(dir, project.repo);
   }
-  return { ok: true, config };
+  return { ok: true, config, warnings: approvers.warnings.map(formatProblem) };
 }
 
 function resolveKeys(raw: RawConfig, dir: string, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): Record<string, Secret> {

@@ -2,6 +2,7 @@
 // cross-references between sections are checked in check-references.ts, secrets are
 // resolved in load-config.ts.
 import { z } from 'zod';
+import { peopleSchema } from './people-schema.ts';
 import { parseDuration } from './parse-duration.ts';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"');
@@ -135,6 +136,7 @@ export const configSchema = z.strictObject({
   markets: z.record(name, marketSchema),
   projects: z.record(name, projectSchema),
   hookTemplates: z.record(name, z.string().min(1)).default({}),
+  people: peopleSchema,
   chat: chatSchema,
   warnings: warningsSchema,
 });

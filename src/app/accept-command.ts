@@ -10,6 +10,7 @@ import type { DeployRecord, DeployVerb } from '../domain/deploy-record.ts';
 import { deployTarget, type DeployTarget, type TargetCommand } from '../domain/deploy-target.ts';
 import { refusalWarning } from '../domain/gray-warnings.ts';
 import { refAllowed } from '../domain/ref-allowed.ts';
+import { displayUser } from '../domain/people.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { channelFor, marketLocations, needsApproval, PREPARED_VERBS } from './market-locations.ts';
 import { renderWarningText } from './render-answers.ts';
@@ -26,7 +27,7 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
   const lock = await rt.humanLocks.get(scope.project, scope.market);
   if (lock) {
     await audit(rt, ctx, 'refused', scope, `locked by ${lock.by}: ${lock.reason}`);
-    throw new RefusedError('locked', `${scope.project} ${scope.market} is locked by ${lock.by} since ${lock.at}: ${lock.reason}. Nothing was queued; \`unlock ${scope.project} ${scope.market}\` lifts it.`);
+    throw new RefusedError('locked', `${scope.project} ${scope.market} is locked by ${displayUser(rt.config.people, lock.by)} since ${lock.at}: ${lock.reason}. Nothing was queued; \`unlock ${scope.project} ${scope.market}\` lifts it.`);
   }
 
   if ('ref' in command && command.ref !== undefined) {

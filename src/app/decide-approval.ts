@@ -1,11 +1,14 @@
 // `approve <id>` / `reject <id> [reason]` and the card's buttons (SPEC §7): only configured
-// approvers, never the requester; anyone else is answered privately and nothing changes;
+// approvers, never the requester's person from any platform (docs/configuration.md#approvers);
+// anyone else is answered privately and nothing changes;
 // the first valid decision wins (compare-and-set on the record); later ones are told who
 // decided.
 import type { CommandContext } from '../core/command-router.ts';
 import { RefusedError } from '../core/errors.ts';
 import { isPastExpiry } from '../domain/approval-expiry.ts';
+import { type ApproverPolicy, approversBesides, displayApprover, judgeDecision } from '../domain/approval-rule.ts';
 import type { DeployRecord } from '../domain/deploy-record.ts';
+import { displayUser, type People } from '../domain/people.ts';
 import type { JobRuntime } from './job-runtime.ts';
 
 export async function decideApproval(rt: JobRuntime, input: { deployId: string; decision: 'approved' | 'rejected'; reason?: string }, ctx: CommandContext): Promise<void> {
@@ -21,11 +24,11 @@ export async function decideApproval(rt: JobRuntime, input: { deployId: string; 
       refusal = `${r.id} expired at ${r.approval.expiresAt} without a decision; request it again.`;
       return { ...r, state: 'expired', reason: `no decision by ${r.approval.expiresAt}; the deploy is cancelled` };
     }
-    refusal = whyNot(r, user);
+    refusal = whyNot(r, user, rt.config.people);
     if (refusal) return undefined;
     const approval = r.approval!;
     if (input.decision === 'rejected') {
-      return { ...r, state: 'rejected', reason: `rejected by ${user}${input.reason ? `: ${input.reason}` : ''}`, approval: { ...approval, decision: { decision: 'rejected', by: user, at, ...(input.reason ? { reason: input.reason } : {}) } } };
+      return { ...r, state: 'rejected', reason: `rejected by ${displayUser(rt.config.people, user)}${input.reason ? `: ${input.reason}` : ''}`, approval: { ...approval, decision: { decision: 'rejected', by: user, at, ...(input.reason ? { reason: input.reason } : {}) } } };
     }
     const approvedBy = [...approval.approvedBy, user];
     if (approvedBy.length < approval.required) return { ...r, approval: { ...approval, approvedBy } };
@@ -56,16 +59,24 @@ export async function decideApproval(rt: JobRuntime, input: { deployId: string; 
   }
 }
 
-function whyNot(r: DeployRecord, user: string): string | undefined {
+function whyNot(r: DeployRecord, user: string, people: People): string | undefined {
   const approval = r.approval;
   if (!approval) return `${r.id} does not need an approval.`;
-  if (approval.decision) return `${r.id} was already ${approval.decision.decision} by ${approval.decision.by} at ${approval.decision.at}.`;
+  if (approval.decision) return `${r.id} was already ${approval.decision.decision} by ${displayUser(people, approval.decision.by)} at ${approval.decision.at}.`;
   if (r.state === 'expired') return `${r.id} expired at ${approval.expiresAt} without a decision; request it again.`;
   if (r.state !== 'awaiting-approval') return `${r.id} is ${r.state}, not awaiting approval.`;
-  if (user === r.requestedBy) return `You requested ${r.id}; an approver other than the requester must decide (${approval.approvers.filter((a) => a !== user).join(', ') || 'no other approver is configured'}).`;
-  if (!approval.approvers.includes(user)) return `Only ${approval.approvers.join(', ')} may decide ${r.id}; nothing changed.`;
-  if (approval.approvedBy.includes(user)) return `You already approved ${r.id}; it needs another approver.`;
-  return undefined;
+  const policy: ApproverPolicy = { approvers: approval.approvers, people };
+  const names = (entries: readonly string[]) => entries.map((entry) => displayApprover(people, entry)).join(', ');
+  switch (judgeDecision(policy, { requestedBy: r.requestedBy, decider: user, approvedBy: approval.approvedBy })) {
+    case 'requester':
+      return `You requested ${r.id}; an approver other than the requester must decide (${names(approversBesides(policy, r.requestedBy).map((e) => e.entry)) || 'no other approver is configured'}).`;
+    case 'not-approver':
+      return `Only ${names(approval.approvers)} may decide ${r.id}; nothing changed.`;
+    case 'already-approved':
+      return `You already approved ${r.id}; it needs another approver.`;
+    case 'counts':
+      return undefined;
+  }
 }
 
 /** The delayed expiry job: an undecided approval expires and the deploy is cancelled (SPEC §7). */

@@ -3,6 +3,7 @@ import type { CommandContext } from '../core/command-router.ts';
 import type { CommandOf } from '../core/command-types.ts';
 import { RefusedError } from '../core/errors.ts';
 import { grayWarnings } from '../domain/gray-warnings.ts';
+import { displayUser } from '../domain/people.ts';
 import { releaseStatus } from '../domain/release-status.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { marketLocations } from './market-locations.ts';
@@ -26,28 +27,28 @@ export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, c
     const status = releaseStatus({ state, locations, readings });
     const warnings = grayWarnings({ state, now: rt.now(), maxAgeMs: rt.config.warnings.grayMaxAge, hosts: status.hosts }).map(renderWarningText);
     const lock = await rt.humanLocks.get(command.project, market);
-    if (lock) warnings.unshift(`🔒 locked by ${lock.by} since ${lock.at}: ${lock.reason}`);
-    parts.push(renderStatus(status, warnings));
+    if (lock) warnings.unshift(`🔒 locked by ${displayUser(rt.config.people, lock.by)} since ${lock.at}: ${lock.reason}`);
+    parts.push(renderStatus(status, warnings, rt.config.people));
   }
   await ctx.reply({ text: parts.join('\n\n') });
 }
 
 export async function showHistory(rt: JobRuntime, command: CommandOf<'history'>, ctx: CommandContext): Promise<void> {
   const records = await rt.records.history(command.project, command.market, command.limit);
-  await ctx.reply({ text: renderHistory(command.project, command.market, records) });
+  await ctx.reply({ text: renderHistory(command.project, command.market, records, rt.config.people) });
 }
 
 export async function lockMarket(rt: JobRuntime, command: CommandOf<'lock'>, ctx: CommandContext): Promise<void> {
   const at = rt.now().toISOString();
   const { lock, created } = await rt.humanLocks.lock(command.project, command.market, { reason: command.reason, by: ctx.user.id, at });
   await rt.audit.append({ at, user: ctx.user.id, action: created ? 'lock' : 'lock refused', project: command.project, market: command.market, detail: command.reason });
-  if (!created) throw new RefusedError('already_locked', `${command.project} ${command.market} is already locked by ${lock.by} since ${lock.at}: ${lock.reason}`);
-  await ctx.reply({ text: `🔒 ${command.project} ${command.market} locked by ${ctx.user.id}: ${command.reason}. Deploys there are refused until \`unlock ${command.project} ${command.market}\`.` });
+  if (!created) throw new RefusedError('already_locked', `${command.project} ${command.market} is already locked by ${displayUser(rt.config.people, lock.by)} since ${lock.at}: ${lock.reason}`);
+  await ctx.reply({ text: `🔒 ${command.project} ${command.market} locked by ${displayUser(rt.config.people, ctx.user.id)}: ${command.reason}. Deploys there are refused until \`unlock ${command.project} ${command.market}\`.` });
 }
 
 export async function unlockMarket(rt: JobRuntime, command: CommandOf<'unlock'>, ctx: CommandContext): Promise<void> {
   const lock = await rt.humanLocks.unlock(command.project, command.market);
   await rt.audit.append({ at: rt.now().toISOString(), user: ctx.user.id, action: 'unlock', project: command.project, market: command.market, ...(lock ? { detail: `was locked by ${lock.by}: ${lock.reason}` } : {}) });
   if (!lock) throw new RefusedError('not_locked', `${command.project} ${command.market} is not locked.`);
-  await ctx.reply({ text: `🔓 ${command.project} ${command.market} unlocked by ${ctx.user.id} (was locked by ${lock.by}: ${lock.reason}).` });
+  await ctx.reply({ text: `🔓 ${command.project} ${command.market} unlocked by ${displayUser(rt.config.people, ctx.user.id)} (was locked by ${displayUser(rt.config.people, lock.by)}: ${lock.reason}).` });
 }

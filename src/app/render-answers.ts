@@ -1,18 +1,19 @@
 // Plain-text answers to `status`, `history` and refusals: the same text on every platform.
 import type { DeployRecord } from '../domain/deploy-record.ts';
 import type { GrayWarning } from '../domain/gray-warnings.ts';
+import { displayUser, type People } from '../domain/people.ts';
 import type { ReleaseStatus } from '../domain/release-status.ts';
 
 export function renderWarningText(warning: GrayWarning): string {
   return `⚠️ gray-test warning: ${warning.message}`;
 }
 
-export function renderStatus(status: ReleaseStatus, extra: string[] = []): string {
+export function renderStatus(status: ReleaseStatus, extra: string[] = [], people: People = {}): string {
   const lines = [`*${status.project} ${status.market}*`];
   if (status.releases.length === 0) lines.push('no release recorded yet');
   for (const row of status.releases) {
     const current = row.current;
-    const who = current ? ` · ${current.commit.slice(0, 7)} · ${current.at.replace('T', ' ').slice(0, 16)} UTC · by ${current.by} · ${current.deployId}` : '';
+    const who = current ? ` · ${current.commit.slice(0, 7)} · ${current.at.replace('T', ' ').slice(0, 16)} UTC · by ${displayUser(people, current.by)} · ${current.deployId}` : '';
     lines.push(`${row.release}${row.isDefault ? ' (default)' : ''}: ${current?.version ?? row.versions.at(-1) ?? '—'}${who}`);
     if (row.versions.length > 1) lines.push(`  versions: ${row.versions.join(', ')}`);
   }
@@ -25,14 +26,14 @@ export function renderStatus(status: ReleaseStatus, extra: string[] = []): strin
   return lines.join('\n');
 }
 
-export function renderHistory(project: string, market: string, records: readonly DeployRecord[]): string {
+export function renderHistory(project: string, market: string, records: readonly DeployRecord[], people: People = {}): string {
   if (records.length === 0) return `no deploys of ${project} in ${market} yet`;
   const lines = [`last ${records.length} deploy(s) of ${project} in ${market}:`];
   for (const r of records) {
     const duration = r.durationMs !== undefined ? ` in ${formatDuration(r.durationMs)}` : '';
     const version = r.version ? ` ${r.version}` : '';
     const reason = r.reason && r.state !== 'success' ? ` — ${r.reason}` : '';
-    lines.push(`${r.id} ${r.verb}${version} (${r.release}) by ${r.requestedBy}: ${r.state}${duration}${reason}`);
+    lines.push(`${r.id} ${r.verb}${version} (${r.release}) by ${displayUser(people, r.requestedBy)}: ${r.state}${duration}${reason}`);
   }
   return lines.join('\n');
 }

@@ -7,6 +7,7 @@ import type { DeployRecord } from '../domain/deploy-record.ts';
 import { approvedAfterExpiry } from '../domain/approval-expiry.ts';
 import { basisReleases, planBasis } from '../domain/plan-basis.ts';
 import { refusalWarning } from '../domain/gray-warnings.ts';
+import { displayUser } from '../domain/people.ts';
 import { deployAhead, leaseHolder } from './deploy-ahead.ts';
 import { executeVerb, type VerbOutcome } from './execute-verb.ts';
 import type { JobRuntime } from './job-runtime.ts';
@@ -66,8 +67,8 @@ async function waitBehind(rt: JobRuntime, record: DeployRecord, ahead: string): 
 async function start(rt: JobRuntime, record: DeployRecord): Promise<DeployRecord | undefined> {
   const refuse = (reason: string) => rt.setState(record.id, ['queued'], 'refused', { reason });
   const lock = await rt.humanLocks.get(record.project, record.market);
-  if (lock) return void (await refuse(`${record.project} ${record.market} was locked by ${lock.by} while this waited: ${lock.reason}`));
-  if (record.cancelRequested) return void (await rt.setState(record.id, ['queued'], 'cancelled', { reason: `cancelled by ${record.cancelRequested.by}` }));
+  if (lock) return void (await refuse(`${record.project} ${record.market} was locked by ${displayUser(rt.config.people, lock.by)} while this waited: ${lock.reason}`));
+  if (record.cancelRequested) return void (await rt.setState(record.id, ['queued'], 'cancelled', { reason: `cancelled by ${displayUser(rt.config.people, record.cancelRequested.by)}` }));
   if (approvedAfterExpiry(record.approval)) {
     return void (await rt.setState(record.id, ['queued'], 'expired', { reason: `approved at ${record.approval!.decision!.at}, after the card expired at ${record.approval!.expiresAt}; nothing was changed, request it again` }));
   }
@@ -93,7 +94,7 @@ async function finish(rt: JobRuntime, deployId: string, outcome: VerbOutcome): P
   const current = await rt.records.require(deployId);
   const startedAt = current.startedAt ? Date.parse(current.startedAt) : finishedAt.getTime();
   // a running deploy stopped by `cancel` says who cancelled it, as a queued one does
-  const reason = outcome.reason ?? (outcome.state === 'cancelled' && current.cancelRequested ? `cancelled by ${current.cancelRequested.by}` : undefined);
+  const reason = outcome.reason ?? (outcome.state === 'cancelled' && current.cancelRequested ? `cancelled by ${displayUser(rt.config.people, current.cancelRequested.by)}` : undefined);
   // what a retry of this deploy must still find (retry-plan.ts)
   const releases = current.plan?.startsFrom ? Object.keys(current.plan.startsFrom) : basisReleases(current.verb, current.release);
   const endState = await rt.releases.read(current.project, current.market).then((state) => planBasis(releases, state), (error: unknown) => {

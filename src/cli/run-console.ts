@@ -18,13 +18,19 @@ export async function runConsole(options: { configFile?: string; user?: string }
   const redactor = processRedactor(config);
   const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL, 'warn'), redactor });
   warnAboutShortSecrets(redactor, logger);
-  const adapter = new ConsoleAdapter({
-    input: process.stdin,
-    output: process.stdout,
-    user: options.user ?? process.env.DEPLOYBOT_USER ?? 'console',
-    echo: !process.stdin.isTTY,
-    prompt: process.stdin.isTTY === true,
-  });
+  let adapter: ConsoleAdapter;
+  try {
+    adapter = new ConsoleAdapter({
+      input: process.stdin,
+      output: process.stdout,
+      user: options.user ?? process.env.DEPLOYBOT_USER ?? 'console',
+      echo: !process.stdin.isTTY,
+      prompt: process.stdin.isTTY === true,
+    });
+  } catch (error) {
+    process.stderr.write(`deploybot console: ${(error as Error).message}\n`);
+    return 2;
+  }
   const bot = await startBot({
     config,
     dataDir: dataDirFromEnv(),

@@ -2,11 +2,16 @@
 // DingTalk). An adapter turns its platform's events into IncomingCommand / ButtonPress,
 // and renders OutgoingMessage through its Messenger.
 
-export type Platform = 'console' | 'slack' | 'dingtalk';
+import type { Platform, UserId } from '../domain/user-id.ts';
+
+export type { Platform, UserId } from '../domain/user-id.ts';
 
 export interface ChatUser {
-  /** Platform user id (Slack `U…`, DingTalk staff id, console name). Approvers are listed by it. */
-  id: string;
+  /**
+   * Qualified by the platform (`slack:U01ALICE`, `dingtalk:<staffId>`, `console:<name>`):
+   * the adapter qualifies at its boundary; messengers send `nativeIdOf(id)` back to it.
+   */
+  id: UserId;
   name?: string;
 }
 

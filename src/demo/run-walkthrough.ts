@@ -30,7 +30,7 @@ export async function runWalkthrough(config: Config, dataDir: string, steps: rea
       process.stdout.write(`\n── step ${index + 1}/${steps.length}: ${step.title}\n`);
       step.before?.();
       const from = transcript.length;
-      if (adapter.user.id !== step.user) await adapter.submit(`as ${step.user}`);
+      if (adapter.userName !== step.user) await adapter.submit(`as ${step.user}`);
       await adapter.submit(step.line.replace(/\{(\w+)\}/g, (_, name: string) => captured[name] ?? `{${name}}`));
       if (step.wait) await adapter.submit('wait');
       const seen = transcript.slice(from);

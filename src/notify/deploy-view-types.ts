@@ -54,6 +54,8 @@ export interface ApprovalView {
   expiresAt?: string;
   approvedBy: string[];
   plan?: ApprovedPlan;
+  /** Pending, and the approvers other than the requester's person are fewer than `required`. */
+  nobodyCanApprove?: boolean;
   /** Commits since the production commit, one line each. */
   diffSummary?: string[];
   decision?: ApprovalDecision;

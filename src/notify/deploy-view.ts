@@ -3,7 +3,9 @@
 // render a deploy from its full notice list, however often and in whatever order it is told.
 import type { DeployNotice } from '../app/deploy-notice.ts';
 import type { DeployResult, HostStepName, StepName } from '../deploy/deploy-result.ts';
+import { displayApprover, nobodyCanApprove } from '../domain/approval-rule.ts';
 import { type DeployRecord, type DeployState, isTerminal } from '../domain/deploy-record.ts';
+import { displayUser, type People } from '../domain/people.ts';
 import type { ApprovalView, DeployView, FailedHostView, HostCounts, StepStatus, StepView, ViewStepName } from './deploy-view-types.ts';
 import { VIEW_STEPS } from './deploy-view-types.ts';
 import { hostSummary } from './host-summary.ts';
@@ -35,8 +37,11 @@ interface Fold {
   started?: { project: string; market: string; release: string; version: string };
 }
 
-/** Folds a deploy's notices, oldest first, into what its messages show. */
-export function reduceNotices(notices: readonly DeployNotice[]): DeployView {
+/**
+ * Folds a deploy's notices, oldest first, into what its messages show. People are shown by
+ * name where `people` knows them, else by their qualified id (docs/configuration.md#people).
+ */
+export function reduceNotices(notices: readonly DeployNotice[], people: People = {}): DeployView {
   const fold: Fold = {
     view: { deployId: notices[0]?.deployId ?? '', header: {}, steps: [], hosts: [], elapsedMs: 0, failedHosts: [], warnings: [], sizeSpans: [], notes: [], noticeCount: notices.length, finished: false },
     engine: new Map(),
@@ -47,7 +52,7 @@ export function reduceNotices(notices: readonly DeployNotice[]): DeployView {
     engineStepFailed: false,
   };
   notices.forEach((notice, index) => apply(fold, notice, index));
-  return finish(fold, notices);
+  return finish(fold, notices, people);
 }
 
 function apply(fold: Fold, notice: DeployNotice, index: number): void {
@@ -193,7 +198,7 @@ function stepDetail(step: StepName, detail: Record<string, unknown> | undefined)
   return {};
 }
 
-function finish(fold: Fold, notices: readonly DeployNotice[]): DeployView {
+function finish(fold: Fold, notices: readonly DeployNotice[], people: People): DeployView {
   const { view } = fold;
   const record = fold.record;
   if (record) view.record = record;
@@ -243,6 +248,7 @@ function finish(fold: Fold, notices: readonly DeployNotice[]): DeployView {
   }
   if (fold.bytes.size > 0) view.bytes = { sent, total: size };
 
+  showPeople(view, record, people);
   view.steps = [validateStep(fold), approveStep(fold)];
   for (const name of VIEW_STEPS.slice(2) as EngineStep[]) {
     const seen = fold.engine.get(name);
@@ -261,6 +267,21 @@ function finish(fold: Fold, notices: readonly DeployNotice[]): DeployView {
     }
   }
   return view;
+}
+
+/** Ids become names (where `people` knows them); a pending card learns whether anyone can approve it. */
+function showPeople(view: DeployView, record: DeployRecord | undefined, people: People): void {
+  const approval = view.approval;
+  if (approval && record?.approval && approval.status === 'pending') {
+    const policy = { approvers: record.approval.approvers, people, required: record.approval.required };
+    if (nobodyCanApprove(policy, record.requestedBy)) approval.nobodyCanApprove = true;
+  }
+  if (view.header.requestedBy !== undefined) view.header.requestedBy = displayUser(people, view.header.requestedBy);
+  if (!approval) return;
+  approval.approvers = [...new Set(approval.approvers.map((entry) => displayApprover(people, entry)))];
+  approval.approvedBy = approval.approvedBy.map((id) => displayUser(people, id));
+  if (approval.decision) approval.decision = { ...approval.decision, by: displayUser(people, approval.decision.by) };
+  if (approval.closedBy !== undefined) approval.closedBy = displayUser(people, approval.closedBy);
 }
 
 function validateStep(fold: Fold): StepView {
@@ -284,6 +305,7 @@ function approveStep(fold: Fold): StepView {
   }
   switch (approval.status) {
     case 'pending': {
+      if (approval.nobodyCanApprove) return { ...step, status: 'running', note: `nobody can approve it: ${approval.approvers.join(', ')} cannot reach ${approval.required} approval(s) without the requester` };
       const who = approval.approvers.length > 0 ? ` from ${approval.approvers.join(', ')}` : '';
       const progress = approval.required > 1 ? ` (${approval.approvedBy.length}/${approval.required})` : '';
       return { ...step, status: 'running', note: `waiting for an approval${who}${progress}` };

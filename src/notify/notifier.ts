@@ -266,7 +266,7 @@ export class Notifier {
 
   async #render(deployId: string, track: Track): Promise<void> {
     const [notices, stored] = await Promise.all([this.#o.bus.notices(deployId), this.#o.records.get(deployId)]);
-    const view = reduceNotices(notices);
+    const view = reduceNotices(notices, this.#o.config.people);
     track.attempt = { count: notices.length, ...(view.state ? { state: view.state } : {}) };
     if (notices.length === 0) return;
     await this.#observe(deployId, notices);

@@ -54,6 +54,9 @@ function outcomeLines(approval: ApprovalView): string[] {
   switch (approval.status) {
     case 'pending': {
       const lines: string[] = [];
+      if (approval.nobodyCanApprove) {
+        lines.push(oneLine(`⚠️ nobody can approve this: the approvers (${approval.approvers.join(', ')}) cannot reach ${approval.required} approval(s) without the requester. Cancel it, or have another approver request it.`, 500));
+      }
       if (approval.required > 1 || approval.approvedBy.length > 0) {
         lines.push(`approved so far: ${approval.approvedBy.length > 0 ? approval.approvedBy.join(', ') : 'nobody'} (${approval.approvedBy.length}/${approval.required})`);
       }

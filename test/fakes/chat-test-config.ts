@@ -3,6 +3,9 @@
 import { type Config, parseConfig } from '../../config/load-config.ts';
 
 const YAML = `
+people:
+  alice: { slack: U01ALICE, dingtalk: "0123456", console: alice }
+  bob: { slack: U01BOB }
 hosts:
   dev-1: { local: hosts/dev-1 }
   br-1:  { local: hosts/br-1 }
@@ -12,7 +15,7 @@ markets:
     locations:
       main: { role: production, hosts: [dev-1] }
   brazil:
-    approval: { approvers: [U01ALICE, U01BOB] }
+    approval: { approvers: [alice, bob] }
     locations:
       main: { role: production, hosts: [br-1] }
 projects:

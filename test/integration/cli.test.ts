@@ -28,6 +28,27 @@ describe('deploybot command line', () => {
     expect(result.stdout).toMatch(/ok — 3 projects, 4 markets/);
   });
 
+  it('when a config has bare approver ids and a sole approver, then config check exits 0: the summary, then a warning line for each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybot-cli-'));
+    const file = join(dir, 'warned.yaml');
+    writeFileSync(file, [
+      'people: { alice: { slack: U01ALICE, console: alice } }',
+      'hosts: { a: { local: a }, b: { local: b } }',
+      'markets:',
+      '  brazil: { approval: { approvers: [alice, U01BOB] }, locations: { main: { role: production, hosts: [a] } } }',
+      '  idn: { approval: { approvers: [alice] }, locations: { main: { role: production, hosts: [b] } } }',
+      'projects: { p: { repo: r, path: /x, releasesDir: /y, markets: [brazil, idn] } }',
+    ].join('\n'));
+    const result = await deploybot(['config', 'check', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      `${file}: ok — 1 projects, 2 markets, 2 locations, 2 hosts, 0 keys`,
+      '2 warnings:',
+      'markets.brazil.approval.approvers.1: "U01BOB" matches on every platform; write slack:U01BOB',
+      'markets.idn.approval.required: needs 1 approval(s) from 1 distinct approver(s): a deploy requested by one of them can never be approved',
+    ]);
+  });
+
   it('when a broken config is checked, then it exits 1 listing every problem by path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deploybot-cli-'));
     const file = join(dir, 'broken.yaml');

@@ -175,14 +175,14 @@ describe('DingTalk when the service says no', () => {
   it('when the session webhook has expired, then a private answer through the group send names the user in words, never a literal @staffId; in a 1:1 chat it is plain', async () => {
     const cid = await lateGroup();
     await adapter.messenger.postPrivate(cid, { id: 'dingtalk:0123456', name: 'Alice' }, 'you may not decide d-20261121-0305');
-    await adapter.messenger.postPrivate(cid, { id: '0999' }, 'nothing was run');
+    await adapter.messenger.postPrivate(cid, { id: 'dingtalk:0999' }, 'nothing was run');
     const sends = openapi.calls('groupSend').filter((call) => call.body.openConversationId === cid);
     expect(sends.map((call) => call.body.msgKey)).toEqual(['sampleText', 'sampleText']);
     expect(sends.map(sentText)).toEqual(['For Alice: you may not decide d-20261121-0305', 'For user 0999: nothing was run']);
 
     const direct = `cid${randomBytes(5).toString('hex')}`;
     await routes.remember(direct, { type: '1', userId: '0123456' });
-    await adapter.messenger.postPrivate(direct, { id: '0123456', name: 'Alice' }, 'you may not decide d-20261121-0305');
+    await adapter.messenger.postPrivate(direct, { id: 'dingtalk:0123456', name: 'Alice' }, 'you may not decide d-20261121-0305');
     const [oneToOne] = openapi.calls('oneToOneSend').filter((call) => (call.body.userIds as string[])[0] === '0123456');
     expect(sentText(oneToOne!)).toBe('you may not decide d-20261121-0305');
 

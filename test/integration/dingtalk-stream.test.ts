@@ -109,7 +109,7 @@ describe('DingTalk over Stream', () => {
     const messageId = gateway.pushRobotMessage({ conversationId: 'cidGroupA', senderStaffId: 'staff-alice', senderNick: 'Alice', content: '@deploybot\u2005status mala-core', sessionWebhook: webhook });
     const [ack] = await gateway.waitForAck(messageId);
     expect(ack?.code).toBe(200);
-    expect(await within(handled.promise, 5000, 'the handler')).toEqual({ verb: 'status', user: 'staff-alice', channel: 'cidGroupA' });
+    expect(await within(handled.promise, 5000, 'the handler')).toEqual({ verb: 'status', user: 'dingtalk:staff-alice', channel: 'cidGroupA' });
     const [reply] = await openapi.waitFor('webhook', 1, (call) => call.session === 'session-status');
     expect(reply?.body).toMatchObject({ msgtype: 'markdown', markdown: { title: 'status: all good' } });
     expect((reply?.body.markdown as { text: string }).text).toContain('production v1.3 (abc1234)');
@@ -135,7 +135,7 @@ describe('DingTalk over Stream', () => {
     const elsewhere = gateway.push(TOPIC_ROBOT, data, { connection: secondConnection });
     for (const id of [first, again, elsewhere]) expect((await gateway.waitForAck(id))[0]?.code).toBe(200);
     await within(handled.promise, 5000, 'the handler');
-    expect(seen).toEqual([{ verb: 'approve', user: 'staff-alice', channel: 'cidGroupA' }]);
+    expect(seen).toEqual([{ verb: 'approve', user: 'dingtalk:staff-alice', channel: 'cidGroupA' }]);
     await second.stop();
   });
 
@@ -186,7 +186,7 @@ describe('DingTalk over Stream', () => {
     handled = deferred();
     const click = gateway.pushCardCallback({ outTrackId, userId: 'staff-bob', params: { command: 'approve d-20261121-0009' } }, { connection });
     expect((await gateway.waitForAck(click))[0]?.code).toBe(200);
-    expect(await within(handled.promise, 5000, 'the approve handler')).toEqual({ verb: 'approve', user: 'staff-bob', channel: 'cidGroupA' });
+    expect(await within(handled.promise, 5000, 'the approve handler')).toEqual({ verb: 'approve', user: 'dingtalk:staff-bob', channel: 'cidGroupA' });
 
     const forged = gateway.pushCardCallback({ outTrackId, userId: 'staff-bob', params: { command: 'unlock mala-core brazil' } }, { connection });
     await gateway.waitForAck(forged);

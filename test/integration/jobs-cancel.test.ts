@@ -79,7 +79,7 @@ describe('cancel', () => {
       expect(answer.private[0]).toContain(`${id} will stop at the next safe point`);
 
       const record = await h.settle(id);
-      expect(outcome(record)).toEqual({ state: 'cancelled', reason: 'cancelled by alice' });
+      expect(outcome(record)).toEqual({ state: 'cancelled', reason: 'cancelled by console:alice' });
       expect(record.switchedHosts).toEqual([]);
       expect(await hostsTouched(id, 'link')).toEqual([]);
       // br-1 (at least) received v2 before the cancel; br-4 never started
@@ -96,7 +96,7 @@ describe('cancel', () => {
       expect(afterDeployLines(name, previous.id)).toHaveLength(1);
     }
     const history = await h.say('carol', 'history mala-core brazil 5');
-    expect(history.public[0]?.text).toMatch(/deploy v2 \(production\) by alice: cancelled in [\d.]+ m?s — cancelled by alice/);
+    expect(history.public[0]?.text).toMatch(/deploy v2 \(production\) by console:alice: cancelled in [\d.]+ m?s — cancelled by console:alice/);
   });
 
   it('when a deploy waiting in the queue is cancelled, then it ends cancelled at once without touching a host, and the deploy ahead of it completes', async () => {
@@ -111,7 +111,7 @@ describe('cancel', () => {
 
     const cancel = await h.say('bob', `cancel ${queued}`);
     expect(cancel.private[0]).toBe(`${queued} is cancelled; nothing was changed on any host.`);
-    expect(outcome(await h.jobs.rt.records.require(queued))).toEqual({ state: 'cancelled', reason: 'cancelled by bob' });
+    expect(outcome(await h.jobs.rt.records.require(queued))).toEqual({ state: 'cancelled', reason: 'cancelled by console:bob' });
 
     held.release();
     const first = await h.settle(ahead);
@@ -124,6 +124,6 @@ describe('cancel', () => {
     expect(notices.filter((n) => n.type === 'deploy.started' || n.type === 'host.started')).toEqual([]);
     expect((await h.jobs.rt.records.require(queued)).state).toBe('cancelled');
     const audit = await h.jobs.rt.audit.recent(50, (e) => e.deployId === queued);
-    expect(audit.map((e) => `${e.user} ${e.action}`)).toEqual(expect.arrayContaining(['alice requested', 'bob cancel', 'bob state:cancelled']));
+    expect(audit.map((e) => `${e.user} ${e.action}`)).toEqual(expect.arrayContaining(['console:alice requested', 'console:bob cancel', 'console:bob state:cancelled']));
   });
 });

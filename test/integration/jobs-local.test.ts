@@ -39,7 +39,7 @@ describe('deploys as jobs', () => {
     expect(online('dev-1')).toMatch(new RegExp(`^v1-\\d{14}-${sha7('v1')}$`));
     const state = await h.jobs.rt.releases.read('mala-core', 'dev');
     expect(state.defaultRelease).toBe('production');
-    expect(state.releases.production?.current).toMatchObject({ version: 'v1', commit: repo.commits.v1, deployId: record.id, by: 'alice' });
+    expect(state.releases.production?.current).toMatchObject({ version: 'v1', commit: repo.commits.v1, deployId: record.id, by: 'console:alice' });
   });
 
   it('when a commit has not passed dev, then a brazil deploy is refused and nothing is deployed', async () => {

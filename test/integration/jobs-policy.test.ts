@@ -132,8 +132,8 @@ describe('approval', () => {
     expect(lateReject.private[0]).toMatch(new RegExp(`^${id} was already approved by bob at `));
     const record = await h.settle(id);
     expect(outcome(record)).toEqual({ state: 'success', reason: undefined });
-    expect(record.approval?.decision).toMatchObject({ decision: 'approved', by: 'bob' });
-    const audit = await h.jobs.rt.audit.recent(50, (e) => e.deployId === id && e.user === 'alice');
+    expect(record.approval?.decision).toMatchObject({ decision: 'approved', by: 'console:bob' });
+    const audit = await h.jobs.rt.audit.recent(50, (e) => e.deployId === id && e.user === 'console:alice');
     expect(audit.map((e) => e.detail)).toEqual(expect.arrayContaining([expect.stringContaining('refused: ')]));
   });
 

@@ -68,10 +68,10 @@ async function deployHeldAtSecondHost(ref: string): Promise<{ id: string; releas
 /** The deploy is still findable everywhere a person would look for it. */
 async function expectKept(id: string, ref: string): Promise<void> {
   const history = await h.say('carol', 'history mala-core brazil 10');
-  expect(history.public[0]?.text).toContain(`${id} deploy ${ref} (production) by alice: success`);
+  expect(history.public[0]?.text).toContain(`${id} deploy ${ref} (production) by console:alice: success`);
   const audit = await h.jobs.rt.audit.recent(100, (e) => e.deployId === id);
   expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['requested', 'state:running', 'state:success']));
-  expect(audit.find((e) => e.action === 'requested')).toMatchObject({ user: 'alice', detail: `deploy mala-core brazil ${ref}` });
+  expect(audit.find((e) => e.action === 'requested')).toMatchObject({ user: 'console:alice', detail: `deploy mala-core brazil ${ref}` });
 }
 
 describe('Redis restarted while a deploy is distributing', () => {
@@ -148,7 +148,7 @@ describe('Redis restarted while a deploy is distributing', () => {
       expect(distributedAfter.length).toBeGreaterThan(0);
       expect(notices.filter((n) => n.type === 'deploy.started')).toHaveLength(1);
       const history = await bot.say('carol', 'history mala-core brazil 5');
-      expect(history.public[0]?.text).toContain(`${id} deploy v1 (production) by alice: success`);
+      expect(history.public[0]?.text).toContain(`${id} deploy v1 (production) by console:alice: success`);
       expect((await bot.jobs.rt.audit.recent(50, (e) => e.deployId === id)).map((e) => e.action)).toContain('requested');
     } finally {
       await worker.kill('SIGTERM');

@@ -91,7 +91,7 @@ async function deploy(text: string): Promise<string> {
   const privately: string[] = [];
   await bot.router.onCommand({
     text,
-    user: { id: 'alice' },
+    user: { id: 'console:alice' },
     channel: 'C0TEST',
     platform: 'console',
     reply: async (message) => {
@@ -168,7 +168,7 @@ describe('the boundaries themselves', () => {
     const before = messenger.sent.length;
     const ref = await chatMessenger.post('C0TEST', { text: `token ${secrets.UPLOAD_HOOK_SECRET}`, lines: [secrets.key], buttons: [{ label: secrets.SLACK_BOT_TOKEN, command: 'status mala-core' }] });
     await chatMessenger.update(ref, { text: Buffer.from(secrets.SLACK_BOT_TOKEN).toString('hex') });
-    await chatMessenger.postPrivate('C0TEST', { id: 'alice' }, `key ${JSON.stringify(secrets.key)}`);
+    await chatMessenger.postPrivate('C0TEST', { id: 'console:alice' }, `key ${JSON.stringify(secrets.key)}`);
     const sent = messenger.sent.slice(before).map((s) => JSON.stringify(s.message)).join('\n');
     expect(sent).toContain('[redacted]');
     for (const form of forbiddenForms()) expect(sent).not.toContain(form);

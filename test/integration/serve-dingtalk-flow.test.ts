@@ -85,19 +85,19 @@ describe('deploybot serve with DingTalk', () => {
   });
 
   it('when a brazil deploy is requested (and its message redelivered) and approved from DingTalk, then it runs once, answers go through the session webhook and every host switches', async () => {
-    type('alice', 'deploy mala-core dev v1');
-    const devId = /^@alice (d-\d{8}-\d{4}) accepted/.exec(await said(/^@alice d-\d{8}-\d{4} accepted: deploy mala-core v1 → dev/))![1]!;
+    type('0123456', 'deploy mala-core dev v1');
+    const devId = /^@0123456 (d-\d{8}-\d{4}) accepted/.exec(await said(/^@0123456 d-\d{8}-\d{4} accepted: deploy mala-core v1 → dev/))![1]!;
     await settled(devId);
     expect(await stateOf(devId)).toBe('success');
     expect(await said(new RegExp(`^${devId} · .*✅ success`, 's'))).toContain('1/1 hosts switched');
 
     // the same push delivered three times (the platform redelivers; the msgId is what stays the same)
-    const data = type('alice', 'deploy mala-core brazil v1');
+    const data = type('0123456', 'deploy mala-core brazil v1');
     const again = gateway.push(TOPIC_ROBOT, data);
     const thrice = gateway.push(TOPIC_ROBOT, data);
     for (const id of [again, thrice]) expect((await gateway.waitForAck(id))[0]?.code).toBe(200);
-    const accepted = await said(/^@alice d-\d{8}-\d{4} accepted: deploy mala-core v1 → brazil/);
-    const id = /^@alice (d-\d{8}-\d{4})/.exec(accepted)![1]!;
+    const accepted = await said(/^@0123456 d-\d{8}-\d{4} accepted: deploy mala-core v1 → brazil/);
+    const id = /^@0123456 (d-\d{8}-\d{4})/.exec(accepted)![1]!;
     await settled(id);
     expect(await stateOf(id)).toBe('awaiting-approval');
 
@@ -105,14 +105,14 @@ describe('deploybot serve with DingTalk', () => {
     expect(card).toContain(`Approve → reply: approve ${id}`);
     expect(card).toContain(`Reject → reply: reject ${id}`);
 
-    type('mallory', `approve ${id}`);
-    expect(await said(/^@mallory /)).toContain(`Only alice, bob may decide ${id}`);
-    type('alice', `approve ${id}`);
-    expect(await said(new RegExp(`^@alice You requested ${id}`))).toContain('an approver other than the requester');
+    type('0999999', `approve ${id}`);
+    expect(await said(/^@0999999 /)).toContain(`Only alice, bob may decide ${id}`);
+    type('0123456', `approve ${id}`);
+    expect(await said(new RegExp(`^@0123456 You requested ${id}`))).toContain('an approver other than the requester');
     expect(await stateOf(id)).toBe('awaiting-approval');
 
-    type('bob', `approve ${id}`);
-    expect(await said(/^@bob /)).toContain(`You approved ${id}`);
+    type('7654321', `approve ${id}`);
+    expect(await said(/^@7654321 /)).toContain(`You approved ${id}`);
     await settled(id);
     expect(await stateOf(id)).toBe('success');
     expect(await said(new RegExp(`^${id} · .*✅ success`, 's'))).toContain('3/3 hosts switched');

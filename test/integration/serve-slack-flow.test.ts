@@ -85,7 +85,7 @@ async function ephemeral(user: string, text: string | RegExp, n = 1): Promise<st
 }
 
 /** Sends `/deploy …` and returns the deploy id from the private "accepted" answer. */
-async function deploy(text: string, user = 'alice', channel = 'C0COMMAND'): Promise<string> {
+async function deploy(text: string, user = 'U01ALICE', channel = 'C0COMMAND'): Promise<string> {
   const before = slack.callsTo('chat.postEphemeral').filter((c) => c.params.user === user).length;
   const ack = await slash('/deploy', text, user, channel);
   expect(ack.status).toBe(200);
@@ -145,7 +145,7 @@ describe('deploybot serve with Slack', () => {
   });
 
   it('when alice deploys v1 to dev, then the progress message ends in success and dev-1 serves v1', async () => {
-    const id = await deploy('mala-core dev v1', 'alice', 'C0DEV');
+    const id = await deploy('mala-core dev v1', 'U01ALICE', 'C0DEV');
     await settled(id);
     expect(await stateOf(id)).toBe('success');
     const progress = progressOf(id);
@@ -156,7 +156,7 @@ describe('deploybot serve with Slack', () => {
   });
 
   it('when alice asks for brazil v1, then the card waits for an approver: a stranger and alice herself are told privately, bob approves, and every host switches', async () => {
-    const id = await deploy('mala-core brazil v1', 'alice', 'C0COMMAND');
+    const id = await deploy('mala-core brazil v1', 'U01ALICE', 'C0COMMAND');
     await settled(id);
     expect(await stateOf(id)).toBe('awaiting-approval');
 
@@ -175,16 +175,16 @@ describe('deploybot serve with Slack', () => {
       const response = await postToSlackEndpoint(events, buttonClickRequest({ value: approve.value, actionId: approve.action_id, userId: user, channelId: card.channel, messageTs: card.ts }, { signingSecret }));
       expect(response.status).toBe(200);
     };
-    await click('mallory');
-    expect(await ephemeral('mallory', `Only alice, bob may decide ${id}`)).toContain('nothing changed');
-    await click('alice');
-    expect(await ephemeral('alice', `You requested ${id}`)).toContain('an approver other than the requester must decide');
+    await click('U0MALLORY');
+    expect(await ephemeral('U0MALLORY', `Only alice, bob may decide ${id}`)).toContain('nothing changed');
+    await click('U01ALICE');
+    expect(await ephemeral('U01ALICE', `You requested ${id}`)).toContain('an approver other than the requester must decide');
     expect(await stateOf(id)).toBe('awaiting-approval');
     expect(card.history).toHaveLength(1);
     expect(editsOf(card)).toHaveLength(0);
 
-    await click('bob');
-    expect(await ephemeral('bob', `You approved ${id}`)).toContain('queued to run');
+    await click('U01BOB');
+    expect(await ephemeral('U01BOB', `You approved ${id}`)).toContain('queued to run');
     await settled(id);
     expect(await stateOf(id)).toBe('success');
 
@@ -207,7 +207,7 @@ describe('deploybot serve with Slack', () => {
   it('when Slack answers 429 to chat.update, then nothing crashes and the final edit lands after Retry-After', async () => {
     const limitedBefore = slack.callsTo('chat.update').filter((c) => c.status === 429).length;
     slack.rateLimit('chat.update', 1, 1);
-    const id = await deploy('mala-core dev v2', 'alice', 'C0DEV');
+    const id = await deploy('mala-core dev v2', 'U01ALICE', 'C0DEV');
     await settled(id);
     expect(await stateOf(id)).toBe('success');
     const limited = slack.callsTo('chat.update').filter((c) => c.status === 429).slice(limitedBefore);
@@ -224,7 +224,7 @@ describe('deploybot serve with Slack', () => {
   });
 
   it('when an afterDeploy hook fails, then the final message names the host with its output and the retry command, and the full log is uploaded once to its thread', async () => {
-    const id = await deploy('mala-core dev v3', 'alice', 'C0DEV');
+    const id = await deploy('mala-core dev v3', 'U01ALICE', 'C0DEV');
     await settled(id);
     expect(await stateOf(id)).toBe('partial');
     const progress = progressOf(id);

@@ -107,7 +107,7 @@ describe('Slack over HTTP', () => {
     const response = await within(postToSlackEndpoint(events, slashCommandRequest({ command: '/status', text: 'mala-core', userId: 'U01ALICE', channelId: 'C0BRAZIL' }, { signingSecret })), 3000, 'the ack');
     expect(response.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(seen).toEqual([{ verb: 'status', user: 'U01ALICE', channel: 'C0BRAZIL' }]);
+    expect(seen).toEqual([{ verb: 'status', user: 'slack:U01ALICE', channel: 'C0BRAZIL' }]);
     expect(slack.callsTo('chat.postMessage')).toHaveLength(posted);
     statusGate.resolve();
     const [call] = (await slack.waitForCalls('chat.postMessage', posted + 1)).slice(posted);
@@ -131,7 +131,7 @@ describe('Slack over HTTP', () => {
     const approve = actions.elements[0]!;
     const response = await postToSlackEndpoint(events, buttonClickRequest({ value: approve.value, actionId: approve.action_id, userId: 'U01BOB', channelId: ref.channel, messageTs: ref.id }, { signingSecret }));
     expect(response.status).toBe(200);
-    expect(await within(nextApprove.promise, 5000, 'the approve handler')).toEqual({ verb: 'approve', user: 'U01BOB', channel: 'C0BRAZIL' });
+    expect(await within(nextApprove.promise, 5000, 'the approve handler')).toEqual({ verb: 'approve', user: 'slack:U01BOB', channel: 'C0BRAZIL' });
   });
 
   it('when the signature is wrong, then 401 and nothing runs', async () => {

@@ -48,7 +48,7 @@ describe('Slack messages', () => {
     const firstIds = new Set(first.map((block) => block.block_id));
     expect(updated.every((block) => block.block_id && !firstIds.has(block.block_id))).toBe(true);
 
-    await adapter.messenger.postPrivate('C0DEPLOYS', { id: 'U01ALICE' }, 'only for you');
+    await adapter.messenger.postPrivate('C0DEPLOYS', { id: 'slack:U01ALICE' }, 'only for you');
     expect(slack.callsTo('chat.postEphemeral').at(-1)?.params).toMatchObject({ channel: 'C0DEPLOYS', user: 'U01ALICE', text: 'only for you' });
   });
 

@@ -56,7 +56,7 @@ describe('Slack in Socket Mode', () => {
   it('runs a button\'s command as the clicking user', async () => {
     const envelope = slack.socketMode.push('interactive', blockActionsPayload({ value: 'approve d-20261121-0005', actionId: 'deploybot_button_0', userId: 'U01BOB', channelId: 'C0BRAZIL', messageTs: '1700000000.000100' }));
     await slack.socketMode.waitForAck(envelope);
-    expect(await within(approved.promise, 5000, 'the approve handler')).toEqual({ user: 'U01BOB', channel: 'C0BRAZIL' });
+    expect(await within(approved.promise, 5000, 'the approve handler')).toEqual({ user: 'slack:U01BOB', channel: 'C0BRAZIL' });
   });
 
   it('never logs the tokens', () => {

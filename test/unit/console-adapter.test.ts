@@ -31,14 +31,22 @@ describe('console chat', () => {
   it('when lines come with or without a slash, then each reaches the handler as the current user', async () => {
     const { seen, handler } = recordingHandler();
     await runConsole('/deploy a b c\nstatus x\n\n# a comment\n', handler);
-    expect(seen).toEqual([{ text: '/deploy a b c', user: 'alice' }, { text: 'status x', user: 'alice' }]);
+    expect(seen).toEqual([{ text: '/deploy a b c', user: 'console:alice' }, { text: 'status x', user: 'console:alice' }]);
   });
 
   it('when `as <user>` is typed, then later commands run as that user', async () => {
     const { seen, handler } = recordingHandler();
     const out = await runConsole('status a\nas bob\nstatus b\n', handler);
-    expect(seen.map((s) => s.user)).toEqual(['alice', 'bob']);
-    expect(out).toContain('now acting as bob');
+    expect(seen.map((s) => s.user)).toEqual(['console:alice', 'console:bob']);
+    expect(out).toContain('now acting as bob (console:bob)');
+  });
+
+  it('when `as` names a Slack or DingTalk id, then it is refused and the user stays a console user', async () => {
+    const { seen, handler } = recordingHandler();
+    const out = await runConsole('as slack:U01BOB\nstatus a\nas dingtalk:0123456\nstatus b\n', handler);
+    expect(out).toContain('"slack:U01BOB" cannot be a console name');
+    expect(out).toContain('"dingtalk:0123456" cannot be a console name');
+    expect(seen.map((s) => s.user)).toEqual(['console:alice', 'console:alice']);
   });
 
   it('when a message offers buttons, then they print as [n] Label and `press n` runs the button as the current user', async () => {
@@ -52,7 +60,7 @@ describe('console chat', () => {
     });
     const out = await runConsole('ask\nas bob\npress 2\npress 3\n', handler);
     expect(out).toContain('[1] Approve  [2] Reject');
-    expect(seen).toEqual([{ text: 'ask', user: 'alice' }, { text: 'reject d-20261121-0001', user: 'bob' }]);
+    expect(seen).toEqual([{ text: 'ask', user: 'console:alice' }, { text: 'reject d-20261121-0001', user: 'console:bob' }]);
     expect(out).toContain('usage: press <n>, with n from 1 to 2');
   });
 

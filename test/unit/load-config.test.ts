@@ -212,3 +212,57 @@ describe('sandbox and ref policy settings', () => {
     }
   });
 });
+
+describe('people and approvers', () => {
+  const withPeople = (people: unknown, approvers: unknown[], required = 1) => withChange((d) => {
+    d.set('people', d.createNode(people));
+    d.setIn(['markets', 'brazil', 'approval'], d.createNode({ approvers, required }));
+  });
+
+  it('when approvers are bare ids, then the config loads with one warning per bare id, naming the platform it looks like', () => {
+    const result = withPeople({}, ['U01ALICE', 'U01BOB', '0123456', 'carol'], 1);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.warnings).toEqual([
+      'markets.brazil.approval.approvers.0: "U01ALICE" matches on every platform; write slack:U01ALICE',
+      'markets.brazil.approval.approvers.1: "U01BOB" matches on every platform; write slack:U01BOB',
+      'markets.brazil.approval.approvers.2: "0123456" matches on every platform; write dingtalk:0123456',
+      'markets.brazil.approval.approvers.3: "carol" matches on every platform; write console:carol',
+    ]);
+  });
+
+  it('when approvers are people and qualified ids, then there is no warning and people are kept', () => {
+    const result = withPeople({ alice: { slack: 'U01ALICE', dingtalk: '0123456' }, bob: { console: 'bob' } }, ['alice', 'bob', 'slack:U01CAROL'], 1);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.warnings).toEqual([]);
+    expect(result.config.people.alice).toEqual({ slack: 'U01ALICE', dingtalk: '0123456' });
+  });
+
+  it('when the approvers cannot reach `required` without the requester, then config check warns; with fewer people than required it is a problem', () => {
+    const sole = withPeople({ alice: { slack: 'U01ALICE' } }, ['alice', 'slack:U01ALICE'], 1);
+    expect(sole.ok && sole.warnings).toEqual(['markets.brazil.approval.required: needs 1 approval(s) from 1 distinct approver(s): a deploy requested by one of them can never be approved']);
+    const two = withPeople({ alice: { slack: 'U01ALICE' }, bob: { slack: 'U01BOB' } }, ['alice', 'bob'], 2);
+    expect(two.ok && two.warnings).toEqual(['markets.brazil.approval.required: needs 2 approval(s) from 2 distinct approver(s): a deploy requested by one of them can never be approved']);
+    const never = withPeople({ alice: { slack: 'U01ALICE' } }, ['alice', 'slack:U01ALICE'], 2);
+    expect(!never.ok && never.problems).toEqual(['markets.brazil.approval.required: needs 2 approvals but the approvers are only 1 distinct people']);
+  });
+
+  const refused: Array<[string, unknown, unknown[], string[]]> = [
+    ['an id claimed by two people', { alice: { slack: 'U01ALICE' }, mallory: { slack: 'U01ALICE' } }, ['alice', 'mallory'],
+      ['people.mallory.slack: "U01ALICE" is already alice\'s slack id']],
+    ['an unknown platform in an approver', {}, ['slack:U01ALICE', 'teams:U01BOB'],
+      ['markets.brazil.approval.approvers.1: "teams:U01BOB" is neither a person nor a qualified id; write slack:<id>, dingtalk:<staffId> or console:<name>']],
+    ['a person without any id', { alice: {} }, ['alice', 'slack:U01BOB'],
+      ['people.alice: needs an id on at least one platform (slack, dingtalk or console)']],
+    ['an unknown platform in a person', { alice: { teams: 'x' } }, ['alice', 'slack:U01BOB'],
+      ['people.alice: unknown field "teams"']],
+    ['a bare id that is two people\'s ids', { alice: { slack: 'X1' }, bob: { console: 'X1' } }, ['X1', 'slack:U01BOB'],
+      ['markets.brazil.approval.approvers.0: "X1" is alice\'s slack id and bob\'s console id; write the person\'s name or a qualified id']],
+  ];
+  for (const [what, people, approvers, expected] of refused) {
+    it(`when a config has ${what}, then it is refused naming the path`, () => {
+      const result = withPeople(people, approvers);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.problems).toEqual(expected);
+    });
+  }
+});

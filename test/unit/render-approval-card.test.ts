@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { reduceNotices, type DeployView } from '../../src/notify/deploy-view.ts';
 import { MESSAGE_CHAR_LIMIT, messageLength } from '../../src/notify/message-text.ts';
 import { renderApprovalCard } from '../../src/notify/render-approval-card.ts';
+import type { People } from '../../src/domain/people.ts';
 import { NoticeScript } from '../fixtures/notices.ts';
 
-function card(script: NoticeScript) {
-  const view = reduceNotices(script.notices);
+function card(script: NoticeScript, people: People = {}) {
+  const view = reduceNotices(script.notices, people);
   if (!view.approval) throw new Error('no approval in the view');
   return renderApprovalCard(view as DeployView & { approval: NonNullable<DeployView['approval']> });
 }
@@ -14,7 +15,30 @@ function awaiting(options: Parameters<NoticeScript['awaitApproval']>[0] = {}): N
   return new NoticeScript().accepted().resolveAndBuild().awaitApproval({ diffSummary: ['abc1234 fix the checkout total', 'def5678 bump the client'], ...options });
 }
 
+const PEOPLE: People = { alice: { slack: 'U01ALICE', dingtalk: '0123456' }, bob: { slack: 'U01BOB', console: 'bob' } };
+
 describe('renderApprovalCard', () => {
+  it('when people knows them, then requester, approvers and the decider are shown by name; others by qualified id', () => {
+    const script = new NoticeScript({ requestedBy: 'slack:U01ALICE' }).accepted().resolveAndBuild().awaitApproval({ approvers: ['alice', 'slack:U01BOB', 'dingtalk:0999'], required: 2 });
+    const pending = card(script, PEOPLE);
+    expect(pending.lines).toContain('requested by: alice');
+    expect(pending.lines).toContain('approvers: alice, bob, dingtalk:0999 (2 needed)');
+    expect(pending.lines?.join('\n')).not.toContain('nobody can approve');
+    const decided = card(script.decide('approved', 'console:bob'), PEOPLE);
+    expect(decided.lines?.[0]).toMatch(/^approved by bob at /);
+    const unknown = card(new NoticeScript({ requestedBy: 'slack:U0STRANGER' }).accepted().resolveAndBuild().awaitApproval({ approvers: ['alice', 'bob'] }), PEOPLE);
+    expect(unknown.lines).toContain('requested by: slack:U0STRANGER');
+  });
+
+  it('when the requester is the only approver who could decide, then the card says at once that nobody can approve it', () => {
+    const script = new NoticeScript({ requestedBy: 'dingtalk:0123456' }).accepted().resolveAndBuild().awaitApproval({ approvers: ['alice', 'slack:U01ALICE', 'bob'], required: 2 });
+    const message = card(script, PEOPLE);
+    expect(message.lines?.[0]).toBe('⚠️ nobody can approve this: the approvers (alice, bob) cannot reach 2 approval(s) without the requester. Cancel it, or have another approver request it.');
+    const sole = card(new NoticeScript({ requestedBy: 'slack:U01BOB' }).accepted().resolveAndBuild().awaitApproval({ approvers: ['bob'] }), PEOPLE);
+    expect(sole.lines?.[0]).toMatch(/^⚠️ nobody can approve this/);
+    expect(card(new NoticeScript({ requestedBy: 'slack:U01BOB' }).accepted().resolveAndBuild().awaitApproval({ approvers: ['bob', 'alice'] }), PEOPLE).lines?.[0]).not.toMatch(/nobody/);
+  });
+
   it('shows what is approved: command, ref, commit, build checksum, hosts, hooks, commits since production, approvers and expiry', () => {
     const message = card(awaiting());
     expect(message.text).toBe('🔐 approval needed · d-20261121-0001 · deploy mala-core v1.3 → brazil (production)');

@@ -17,6 +17,15 @@ describe('renderProgress', () => {
     expect(renderProgress(view).text).toBe(HEADER);
   });
 
+  it('when people knows the requester and the decider, then the header and the approve step name them; else the qualified id shows', () => {
+    const people = { alice: { slack: 'U01ALICE', console: 'alice' }, bob: { slack: 'U01BOB' } };
+    const script = new NoticeScript({ requestedBy: 'slack:U01ALICE' }).accepted().resolveAndBuild().awaitApproval({ approvers: ['alice', 'bob'] }).decide('approved', 'slack:U01BOB');
+    const message = renderProgress(reduceNotices(script.notices, people));
+    expect(message.text).toBe('d-20261121-0001 · deploy mala-core → brazil (production) v1.3 · abc1234 · by alice');
+    expect(message.lines).toContain('✅ approve · approved by bob');
+    expect(renderProgress(reduceNotices(script.notices)).text).toMatch(/ · by slack:U01ALICE$/);
+  });
+
   it('when a deploy is accepted, shows every step and that it is preparing', () => {
     const message = renderProgress(reduceNotices(new NoticeScript().accepted().notices));
     expect(message.text).toBe('d-20261121-0001 · deploy mala-core → brazil (production) v1.3 · by alice');

@@ -1,14 +1,18 @@
 // The console chat (SPEC §11): the same ChatAdapter as Slack and DingTalk, over
 // stdin/stdout. One command per line, handled strictly in order; `as <user>`, `press <n>`
 // and `wait` are the console's own words. At end of input it waits for its jobs and ends.
+// Whoever types here is `console:<name>` (`as bob` → console:bob): a console user can never
+// pass for a Slack or DingTalk user.
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Button, ChatAdapter, ChatHandler, ChatUser, MessageRef, Messenger, OutgoingMessage, TrackedJob } from '../../core/chat-types.ts';
+import { nativeIdOf, qualifyUserId } from '../../domain/user-id.ts';
 import { renderConsoleMessage } from './render-console-message.ts';
 
 export interface ConsoleAdapterOptions {
   input: Readable;
   output: Writable;
+  /** The console name typed as (the user is `console:<user>`). */
   user: string;
   /** The channel console commands come from (messages for other channels print too). */
   channel?: string;
@@ -30,7 +34,9 @@ export class ConsoleAdapter implements ChatAdapter {
   #handler: ChatHandler | undefined;
 
   constructor(private readonly options: ConsoleAdapterOptions) {
-    this.#user = { id: options.user };
+    const problem = consoleNameProblem(options.user);
+    if (problem) throw new Error(problem);
+    this.#user = { id: qualifyUserId('console', options.user) };
     this.channel = options.channel ?? 'console';
     this.messenger = {
       post: async (channel, message) => this.#print(channel, message),
@@ -38,13 +44,18 @@ export class ConsoleAdapter implements ChatAdapter {
         this.#print(ref.channel, message, ref.id);
       },
       postPrivate: async (_channel, user, text) => {
-        this.#write(user.id === this.#user.id ? text : `(to ${user.id}) ${text}`);
+        this.#write(user.id === this.#user.id ? text : `(to ${user.id.startsWith('console:') ? nativeIdOf(user.id) : user.id}) ${text}`);
       },
     };
   }
 
   get user(): ChatUser {
     return this.#user;
+  }
+
+  /** The console name typed as (`alice` for console:alice). */
+  get userName(): string {
+    return nativeIdOf(this.#user.id);
   }
 
   /** Starts reading input (unless `readInput` is false: lines then come through `submit`); `finished` resolves after end of input and the jobs' end. */
@@ -68,7 +79,7 @@ export class ConsoleAdapter implements ChatAdapter {
     const lines = createInterface({ input: this.options.input, crlfDelay: Infinity, terminal: interactive, ...(interactive ? { output: this.options.output } : {}) });
     const prompt = () => {
       if (!interactive) return;
-      lines.setPrompt(`${this.#user.id}> `);
+      lines.setPrompt(`${this.userName}> `);
       lines.prompt();
     };
     prompt();
@@ -84,7 +95,7 @@ export class ConsoleAdapter implements ChatAdapter {
     if (!handler) throw new Error('the console adapter has not been started');
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
-    if (this.options.echo) this.#write(`${this.#user.id}> ${line}`);
+    if (this.options.echo) this.#write(`${this.userName}> ${line}`);
     await this.#handleLine(line, handler);
   }
 
@@ -92,9 +103,11 @@ export class ConsoleAdapter implements ChatAdapter {
     const [word, ...rest] = line.split(/\s+/);
     const verb = word?.replace(/^\//, '').toLowerCase();
     if (verb === 'as') {
-      if (rest.length !== 1 || !rest[0]) return this.#write('usage: as <user-id>');
-      this.#user = { id: rest[0] };
-      return this.#write(`now acting as ${rest[0]}`);
+      if (rest.length !== 1 || !rest[0]) return this.#write('usage: as <name>');
+      const problem = consoleNameProblem(rest[0]);
+      if (problem) return this.#write(problem);
+      this.#user = { id: qualifyUserId('console', rest[0]) };
+      return this.#write(`now acting as ${rest[0]} (console:${rest[0]})`);
     }
     if (verb === 'press') {
       const n = rest.length === 1 ? Number(rest[0]) : NaN;
@@ -139,4 +152,10 @@ export class ConsoleAdapter implements ChatAdapter {
   #write(text: string): void {
     this.options.output.write(`${text}\n`);
   }
+}
+
+/** A console name is one word without `:` — it is always qualified as `console:<name>`. */
+function consoleNameProblem(name: string): string | undefined {
+  if (name === '' || /[\s:]/.test(name)) return `"${name}" cannot be a console name: use one word without ":" (a console user is always console:<name>, never a Slack or DingTalk id)`;
+  return undefined;
 }

@@ -11,6 +11,7 @@ import type { ChatAdapter, ChatHandler, ChatUser, IncomingCommand, OutgoingMessa
 import { errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Secret } from '../../core/secret.ts';
+import { qualifyUserId } from '../../domain/user-id.ts';
 import { type Clock, systemClock } from '../../notify/clock.ts';
 import type { MessageEditor } from '../../notify/message-editor.ts';
 import type { DeploybotMetrics } from '../../notify/metrics.ts';
@@ -151,7 +152,7 @@ export class DingTalkAdapter implements ChatAdapter {
       this.#logger.warn('dingtalk robot push without msgId, conversationId or senderStaffId; ignored', { messageId: frame.headers.messageId });
       return;
     }
-    const user: ChatUser = { id: message.senderStaffId, ...(message.senderNick ? { name: message.senderNick } : {}) };
+    const user: ChatUser = { id: qualifyUserId('dingtalk', message.senderStaffId), ...(message.senderNick ? { name: message.senderNick } : {}) };
     let first: boolean;
     try {
       first = await claimOnce(this.#redis, `${this.#prefix}msg:${message.msgId}`, this.#dedupeTtl);
@@ -206,10 +207,10 @@ export class DingTalkAdapter implements ChatAdapter {
     const command = resolveCardCommand(card, params);
     if (!command) {
       this.#logger.warn('card click names no button of the card; ignored', { outTrackId, userId, params: Object.keys(params) });
-      await this.messenger.postPrivate(card.channel, { id: userId }, 'that button is not one deploybot offered on this card; nothing was run.');
+      await this.messenger.postPrivate(card.channel, { id: qualifyUserId('dingtalk', userId) }, 'that button is not one deploybot offered on this card; nothing was run.');
       return;
     }
-    await this.#dispatch(command, { id: userId }, card.channel);
+    await this.#dispatch(command, { id: qualifyUserId('dingtalk', userId) }, card.channel);
   }
 
   async #dispatch(text: string, user: ChatUser, channel: string): Promise<void> {

@@ -5,6 +5,7 @@
 // d-20261121-0001`). With a card template, the message becomes the card's parameters (see
 // CARD TEMPLATE CONTRACT below, and deploy/dingtalk/deploybot-card.template.json).
 import type { Button, ChatUser, OutgoingMessage } from '../../core/chat-types.ts';
+import { nativeIdOf } from '../../domain/user-id.ts';
 import type { RobotPayload } from './dingtalk-open-api.ts';
 import { cutMarkdown, joinMarkdownBlocks, markdownBlocks } from './render-dingtalk-markdown.ts';
 
@@ -25,7 +26,7 @@ export function buttonAsReplyLine(button: Button): string {
  * as approver lists name people across platforms) or bare.
  */
 export function staffIdOf(user: ChatUser): string {
-  return user.id.startsWith('dingtalk:') ? user.id.slice('dingtalk:'.length) : user.id;
+  return nativeIdOf(user.id);
 }
 
 /**

@@ -10,6 +10,7 @@ import type { ChatAdapter, ChatHandler, ChatUser, IncomingCommand, OutgoingMessa
 import { DeploybotError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Secret } from '../../core/secret.ts';
+import { qualifyUserId } from '../../domain/user-id.ts';
 import type { Clock } from '../../notify/clock.ts';
 import type { DeploybotMetrics } from '../../notify/metrics.ts';
 import type { RateBudget } from '../../notify/sliding-window-budget.ts';
@@ -149,7 +150,7 @@ export class SlackAdapter implements ChatAdapter {
     for (const name of SLASH_COMMANDS) {
       this.#app.command(name, async ({ command, ack, respond }) => {
         await ack();
-        await this.#dispatch(slashCommandText(command.command, command.text), { id: command.user_id, name: command.user_name }, command.channel_id, respond);
+        await this.#dispatch(slashCommandText(command.command, command.text), { id: qualifyUserId('slack', command.user_id), name: command.user_name }, command.channel_id, respond);
       });
     }
     this.#app.action({ type: 'block_actions', action_id: new RegExp(`^${BUTTON_ACTION_PREFIX}`) }, async ({ ack, body, action, respond }) => {
@@ -160,7 +161,7 @@ export class SlackAdapter implements ChatAdapter {
         this.#logger.warn('button click without a channel or command; ignored', { action: action.action_id });
         return;
       }
-      await this.#dispatch(value, { id: body.user.id, name: body.user.name ?? body.user.username }, channel, respond);
+      await this.#dispatch(value, { id: qualifyUserId('slack', body.user.id), name: body.user.name ?? body.user.username }, channel, respond);
     });
     this.#app.error(async (error) => {
       this.#logger.error('slack event failed', { error: error.message, code: error.code });

@@ -4,6 +4,7 @@
 import { webApi } from '@slack/bolt';
 import type { ChatUser, MessageRef, Messenger, OutgoingMessage } from '../../core/chat-types.ts';
 import { DeploybotError } from '../../core/errors.ts';
+import { nativeIdOf } from '../../domain/user-id.ts';
 import type { DeploybotMetrics } from '../../notify/metrics.ts';
 import { escapeMrkdwn, renderSlackMessage, SLACK_LIMITS, truncate } from './render-slack-message.ts';
 
@@ -28,7 +29,7 @@ export class SlackMessenger implements Messenger {
   async postPrivate(channel: string, user: ChatUser, text: string): Promise<void> {
     await this.#call('chat.postEphemeral', () => this.client.chat.postEphemeral({
       channel,
-      user: user.id,
+      user: nativeIdOf(user.id),
       text: truncate(escapeMrkdwn(text), SLACK_LIMITS.sectionText),
     }));
   }
