@@ -2,6 +2,7 @@
 // job layer with its workers, the notifier, and the command handlers for the adapters.
 // Here the chat boundary is wired once: every messenger, progress editor, log upload and
 // command answer goes out through the process's redactor.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from '../../config/load-config.ts';
 import type { ChatHandler, Messenger, Platform } from '../core/chat-types.ts';
@@ -51,13 +52,14 @@ export interface RunningBot {
 export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   // a local Redis keeps its data next to the embedded release store, so the two agree
   // from one run of the console or demo to the next
-  const localRedis = options.redisUrl ? undefined : await startLocalRedis({ dir: join(options.dataDir, 'redis'), appendOnly: true });
+  // it requires a random password: repository code in the build sandbox shares the network
+  const localRedis = options.redisUrl ? undefined : await startLocalRedis({ dir: join(options.dataDir, 'redis'), appendOnly: true, password: randomBytes(18).toString('hex') });
   const redisUrl = options.redisUrl ?? localRedis!.url;
   const redactor = options.redactor ?? processRedactor(options.config);
   const messengers: Partial<Record<Platform, Messenger>> = Object.fromEntries(
     Object.entries(options.messengers).map(([platform, messenger]) => [platform, redactingMessenger(messenger, redactor)]),
   );
-  if (localRedis) options.logger.info('started a local redis-server (REDIS_URL is unset)', { url: redisUrl });
+  if (localRedis) options.logger.info('started a local redis-server with a random password (REDIS_URL is unset)', { address: `127.0.0.1:${localRedis.port}` });
   const jobs = await startJobs({
     config: options.config,
     redisUrl,

@@ -33,6 +33,9 @@ export function processSecrets(config: Config, env: NodeJS.ProcessEnv = process.
   };
   for (const name of SECRET_ENV) fromEnv(name);
   for (const name of zookeeperAuthEnv(config)) fromEnv(name);
+  // a password in REDIS_URL (`redis://:pw@host`) is a credential of its own
+  const redisPassword = env.REDIS_URL ? urlCredentials(env.REDIS_URL)?.password : undefined;
+  if (redisPassword) secrets.push({ label: 'the password in REDIS_URL', value: redisPassword });
   for (const [project, { repo }] of Object.entries(config.projects)) {
     const credentials = urlCredentials(repo);
     if (!credentials) continue;

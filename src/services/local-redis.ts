@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploybotError } from '../core/errors.ts';
@@ -11,7 +11,7 @@ import { stopProcess } from './stop-process.ts';
 import { waitUntil } from './wait-until.ts';
 
 export interface LocalRedis {
-  /** `redis://127.0.0.1:<port>` */
+  /** `redis://127.0.0.1:<port>`, or `redis://:<password>@127.0.0.1:<port>` with a password */
   url: string;
   port: number;
   pid: number;
@@ -33,6 +33,12 @@ export interface LocalRedisOptions {
    * @defaultValue false (no persistence)
    */
   appendOnly?: boolean;
+  /**
+   * Require this password (`requirepass`, written to a 0600 config file in `dir`, never on the
+   * command line). The bot's own local Redis gets a random one, so repository code that shares
+   * the machine's network (the build sandbox with `build.network`) cannot use it.
+   */
+  password?: string;
 }
 
 const ATTEMPTS_ON_PORT_CLASH = 3;
@@ -51,9 +57,12 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
 
   for (let attempt = 1; ; attempt += 1) {
     const port = options.port ?? (await findFreePort());
+    const configFile = join(dir, 'redis.conf');
+    if (options.password !== undefined) writeFileSync(configFile, `requirepass "${options.password}"\n`, { mode: 0o600 });
     const child = spawnOwnedProcess(
       binary,
       [
+        ...(options.password !== undefined ? [configFile] : []),
         '--bind', '127.0.0.1', '--port', String(port), '--dir', dir,
         '--save', '', ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']), '--daemonize', 'no',
         '--pidfile', join(dir, 'redis.pid'), '--logfile', logFile,
@@ -68,7 +77,7 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
           if (child.exitCode !== null || child.signalCode !== null) {
             throw new DeploybotError('service_start_failed', `redis-server exited (${child.exitCode ?? child.signalCode}) before answering`);
           }
-          return (await answeringPid(port)) === pid;
+          return (await answeringPid(port, options.password)) === pid;
         },
         { what: `redis-server on 127.0.0.1:${port} to answer`, timeoutMs: options.startTimeoutMs ?? 10_000 },
       );
@@ -81,7 +90,7 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
       throw new DeploybotError('service_start_failed', `${(error as Error).message}\n--- ${logFile} (last lines) ---\n${tail}`);
     }
     return {
-      url: `redis://127.0.0.1:${port}`,
+      url: options.password !== undefined ? `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
       port,
       pid,
       dir,
@@ -96,8 +105,9 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
 }
 
 /** The process_id reported by whatever Redis answers on `port`, if any. */
-async function answeringPid(port: number): Promise<number | undefined> {
-  const answer = await askTcp({ port, send: 'INFO server\r\n', until: (text) => /process_id:\d+\r\n/.test(text), timeoutMs: 500 });
+async function answeringPid(port: number, password?: string): Promise<number | undefined> {
+  const auth = password !== undefined ? `AUTH ${password}\r\n` : '';
+  const answer = await askTcp({ port, send: `${auth}INFO server\r\n`, until: (text) => /process_id:\d+\r\n/.test(text), timeoutMs: 500 });
   const match = answer ? /process_id:(\d+)/.exec(answer) : null;
   return match ? Number(match[1]) : undefined;
 }
