@@ -2,6 +2,7 @@
 // what the approver saw (docs/operations.md "What an approval covers"): starting that release
 // again is refused naming the promote; cancelling the release voids the promote instead.
 import type { DeployRecord, DeployState } from '../domain/deploy-record.ts';
+import { displayUser } from '../domain/people.ts';
 import { GRAY_RELEASE } from '../domain/release-names.ts';
 import type { JobRuntime } from './job-runtime.ts';
 
@@ -35,7 +36,7 @@ export async function voidPendingPromotes(rt: JobRuntime, project: string, marke
   const voided: string[] = [];
   const at = rt.now().toISOString();
   for (const promote of await pendingPromotes(rt, project, market, release)) {
-    const reason = `voided by ${cancelId} (${release === GRAY_RELEASE ? 'gray' : 'review'} cancel by ${user}): the release it would promote is being removed`;
+    const reason = `voided by ${cancelId} (${release === GRAY_RELEASE ? 'gray' : 'review'} cancel by ${displayUser(rt.config.people, user)}): the release it would promote is being removed`;
     const done = await rt.setState(promote.id, VOIDABLE, 'cancelled', { reason, cancelRequested: { by: user, at } }, user);
     if (!done) continue;
     for (const phase of ['prepare', 'run', 'expire']) await rt.queue.remove(`${promote.id}.${phase}`).catch(() => undefined);

@@ -5,6 +5,7 @@ import type { Config } from '../../config/load-config.ts';
 import { planDifferences } from '../domain/approved-plan.ts';
 import type { DeployRecord } from '../domain/deploy-record.ts';
 import { basisChanges } from '../domain/plan-basis.ts';
+import { displayUser } from '../domain/people.ts';
 import type { MarketReleases } from '../domain/release-state.ts';
 import { requesterOrApprover } from './cancel-deploy.ts';
 import type { JobRuntime } from './job-runtime.ts';
@@ -27,7 +28,7 @@ export function whyNotRetry(config: Config, lineage: readonly DeployRecord[], us
   if (requesterOrApprover(config, root, user)) return undefined;
   const approval = config.markets[root.market]?.approval;
   const approvers = approval && approval !== 'none' ? approval.approvers.join(', ') : '';
-  return `Only the requester (${root.requestedBy}) or an approver of ${root.market} (${approvers}) may retry ${lineage[0]!.id}; nothing was queued.`;
+  return `Only the requester (${displayUser(config.people, root.requestedBy)}) or an approver of ${root.market} (${approvers}) may retry ${lineage[0]!.id}; nothing was queued.`;
 }
 
 /**

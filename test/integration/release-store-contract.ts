@@ -148,16 +148,16 @@ export function describeReleaseStoreContract(name: string, open: () => Promise<C
       const p = project();
       await store.recordRelease(input(p, market, 'production', 'v1'));
       await store.recordRelease(input(p, market, 'review-appstore', 'v1.3'));
-      const approved = { project: p, market, release: 'review-appstore', deployId: 'd-promote', by: 'U01BOB', expectDeployId: 'd-review-appstore-v1.3', expectVersions: ['v1.3'] };
+      const approved = { project: p, market, release: 'review-appstore', deployId: 'd-20261121-0999', by: 'slack:U01BOB', expectDeployId: deployIdOf('review-appstore', 'v1.3'), expectVersions: ['v1.3'] };
       // `review start … v1.4` while the card waited
       await store.recordRelease(input(p, market, 'review-appstore', 'v1.4'));
       const before = await store.read(p, market);
       const restarted = await refusal(store.promote(approved));
       expect(restarted.code).toBe('release_changed');
-      expect(restarted.message).toContain('d-review-appstore-v1.4');
+      expect(restarted.message).toContain(deployIdOf('review-appstore', 'v1.4'));
       expect(await store.read(p, market)).toEqual(before);
       // the same deploy id serving other versions (an edit behind deploybot's back)
-      await store.recordRelease(input(p, market, 'review-appstore', 'v1.5', { deployId: 'd-review-appstore-v1.3' }));
+      await store.recordRelease(input(p, market, 'review-appstore', 'v1.5', { deployId: deployIdOf('review-appstore', 'v1.3') }));
       const edited = await refusal(store.promote(approved));
       expect(edited.code).toBe('release_changed');
       expect(edited.message).toContain('now serves v1.5, not the approved v1.3');
