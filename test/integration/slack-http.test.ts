@@ -12,6 +12,7 @@ import { chatTestConfig } from '../fakes/chat-test-config.ts';
 import { type Deferred, deferred, within } from '../fakes/deferred.ts';
 import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { buttonClickRequest, postToSlackEndpoint, signSlackRequest, slashCommandRequest } from '../fakes/sign-slack-request.ts';
+import { type TestReplayGuard, testReplayGuard } from '../fakes/test-replay-guard.ts';
 
 const token = `xoxb-${randomBytes(12).toString('hex')}`;
 const signingSecret = randomBytes(16).toString('hex');
@@ -22,6 +23,7 @@ let slack: FakeSlackApi;
 let adapter: SlackAdapter;
 let http: RunningHttpServer;
 let events: string;
+let replay: TestReplayGuard;
 
 interface Seen {
   verb: string;
@@ -40,7 +42,8 @@ function record(verb: string, ctx: CommandContext): Seen {
 
 beforeAll(async () => {
   slack = await FakeSlackApi.start({ token });
-  adapter = new SlackAdapter({ botToken: new Secret(token, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger });
+  replay = await testReplayGuard();
+  adapter = new SlackAdapter({ botToken: new Secret(token, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard });
   const router: ChatHandler = createCommandRouter({
     config,
     logger: log.logger,
@@ -64,6 +67,7 @@ afterAll(async () => {
   await adapter?.stop();
   await http?.stop();
   await slack?.close();
+  await replay?.close();
 });
 
 afterEach(() => {
@@ -168,7 +172,7 @@ describe('Slack over HTTP', () => {
 
   it('when the bot token is refused, then start fails saying what to check, without the token', async () => {
     const wrong = `xoxb-${randomBytes(12).toString('hex')}`;
-    const refused = new SlackAdapter({ botToken: new Secret(wrong, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger });
+    const refused = new SlackAdapter({ botToken: new Secret(wrong, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard });
     const error = await refused.start({ onCommand: async () => undefined }).then(() => undefined, (e: Error) => e);
     expect(error?.message).toBe('Slack did not accept SLACK_BOT_TOKEN (auth.test: invalid_auth); check the token and SLACK_API_URL');
     expect(log.text()).not.toContain(wrong);

@@ -12,17 +12,20 @@ import { chatTestConfig } from '../fakes/chat-test-config.ts';
 import { deferred, within } from '../fakes/deferred.ts';
 import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { blockActionsPayload, slashCommandFields } from '../fakes/sign-slack-request.ts';
+import { type TestReplayGuard, testReplayGuard } from '../fakes/test-replay-guard.ts';
 
 const token = `xoxb-${randomBytes(12).toString('hex')}`;
 const appToken = `xapp-${randomBytes(12).toString('hex')}`;
 const log = captureLogger();
 let slack: FakeSlackApi;
 let adapter: SlackAdapter;
+let replay: TestReplayGuard;
 const approved = deferred<{ user: string; channel: string }>();
 
 beforeAll(async () => {
   slack = await FakeSlackApi.start({ token, appToken });
-  adapter = new SlackAdapter({ botToken: new Secret(token, 'SLACK_BOT_TOKEN'), appToken: new Secret(appToken, 'SLACK_APP_TOKEN'), apiUrl: slack.apiUrl, logger: log.logger });
+  replay = await testReplayGuard();
+  adapter = new SlackAdapter({ botToken: new Secret(token, 'SLACK_BOT_TOKEN'), appToken: new Secret(appToken, 'SLACK_APP_TOKEN'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard });
   await adapter.start(createCommandRouter({
     config: chatTestConfig(),
     logger: log.logger,
@@ -36,6 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await adapter?.stop();
   await slack?.close();
+  await replay?.close();
 });
 
 describe('Slack in Socket Mode', () => {
