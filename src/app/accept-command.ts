@@ -1,7 +1,8 @@
 // The first answer to a side-effecting command (SPEC §3, §12): policy that can be checked at
 // once (human lock, release rules, what a retry or rollback refers to) refuses without
 // queueing anything; otherwise a deploy record is created, its id answered, and its first
-// job queued.
+// job queued. All of it under a deadline (accept-deadline.ts): when Redis does not answer
+// within 5 s the user is told so, and the command never runs later.
 import type { TrackedJob } from '../core/chat-types.ts';
 import type { CommandContext } from '../core/command-router.ts';
 import type { CommandOf } from '../core/command-types.ts';
@@ -9,6 +10,7 @@ import { RefusedError } from '../core/errors.ts';
 import type { DeployRecord, DeployVerb } from '../domain/deploy-record.ts';
 import { deployTarget, type DeployTarget, type TargetCommand } from '../domain/deploy-target.ts';
 import { refusalWarning } from '../domain/gray-warnings.ts';
+import { type AcceptDeadline, stateStoreUnreachable, withAcceptDeadline } from './accept-deadline.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { channelFor, marketLocations, needsApproval, PREPARED_VERBS } from './market-locations.ts';
 import { renderWarningText } from './render-answers.ts';
@@ -17,6 +19,11 @@ import { deployAhead } from './deploy-ahead.ts';
 export type AcceptedCommand = CommandOf<Exclude<DeployVerb, 'retry'>> | CommandOf<'retry'>;
 
 export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ctx: CommandContext, track: (deployId: string) => TrackedJob): Promise<DeployRecord | undefined> {
+  const deps = { redis: rt.acceptRedis, pending: rt.pendingAccepts, logger: rt.logger, timeoutMs: rt.acceptTimeoutMs };
+  return withAcceptDeadline(deps, (deadline) => acceptBefore(deadline, rt, command, deadline.guard(ctx), track));
+}
+
+async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: AcceptedCommand, ctx: CommandContext, track: (deployId: string) => TrackedJob): Promise<DeployRecord | undefined> {
   const scope = command.verb === 'retry' ? await retryScope(rt, command.deployId) : { project: command.project, market: command.market };
   const lock = await rt.humanLocks.get(scope.project, scope.market);
   if (lock) {
@@ -40,6 +47,7 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
       // a refusal is also a gray-test warning, posted where the project/market posts (SPEC §8, §12)
       const warning = { text: renderWarningText(refusalWarning(outcome.refusal)) };
       const messenger = rt.messengers[ctx.platform];
+      deadline.check();
       if (messenger) await messenger.post(channelFor(rt.config, command.project, command.market, ctx.channel, ctx.platform), warning);
       else await ctx.reply(warning);
       throw new RefusedError(outcome.refusal.code, `Refused: ${outcome.refusal.message}. Nothing was queued.`);
@@ -54,6 +62,7 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
   }
 
   const verb = command.verb;
+  deadline.check();
   const record = await rt.records.create({
     verb,
     command: ctx.commandText,
@@ -70,11 +79,16 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
     channel: ctx.channel,
     state: PREPARED_VERBS.has(verb) ? 'preparing' : 'queued',
     ...(related ? { relatedDeployId: related.id } : {}),
-  });
-  await audit(rt, ctx, 'requested', scope, ctx.commandText, record.id);
-  await rt.notify(record.id, { type: 'job.accepted', record });
+  }, { redis: rt.acceptRedis, deadlineMs: deadline.redisDeadlineMs });
   const behind = await deployAhead(rt, record);
-  await rt.enqueue(PREPARED_VERBS.has(verb) ? 'prepare' : 'run', record.id);
+  deadline.check();
+  // the job may reach Redis late; it waits for the commit and does nothing without one (deploy-worker.ts)
+  await rt.enqueue(PREPARED_VERBS.has(verb) ? 'prepare' : 'run', record.id, 0, rt.acceptQueue);
+  deadline.check();
+  const committed = await rt.pendingAccepts.commit(rt.acceptRedis, record.id, { type: 'job.accepted', record, deployId: record.id, at: rt.now().toISOString() });
+  if (!committed) throw stateStoreUnreachable(rt.acceptTimeoutMs);
+  deadline.markCommitted();
+  await audit(rt, ctx, 'requested', scope, ctx.commandText, record.id);
   ctx.track(track(record.id));
 
   const parts = [`${record.id} accepted: ${describe(record)}`];
