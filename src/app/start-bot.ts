@@ -10,6 +10,7 @@ import type { EditorFactory } from '../notify/message-editor.ts';
 import { Notifier, type NotifierOptions } from '../notify/notifier.ts';
 import { startLocalRedis } from '../services/local-redis.ts';
 import { commandHandlers } from './command-handlers.ts';
+import { RedisCommandRateLimiter } from './redis-command-rate-limiter.ts';
 import { startJobs, type RunningJobs } from './start-jobs.ts';
 
 export interface StartBotOptions {
@@ -67,7 +68,12 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     ...(options.now ? { now: options.now } : {}),
   });
   await notifier.start();
-  const router = createCommandRouter({ config: options.config, handlers: commandHandlers(rt, (id) => notifier.trackedJob(id)), logger: options.logger });
+  const router = createCommandRouter({
+    config: options.config,
+    handlers: commandHandlers(rt, (id) => notifier.trackedJob(id)),
+    logger: options.logger,
+    limiter: new RedisCommandRateLimiter(rt, options.config.limits.commandsPerMinute),
+  });
   return {
     jobs,
     notifier,
