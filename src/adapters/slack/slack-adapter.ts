@@ -94,6 +94,15 @@ export class SlackAdapter implements ChatAdapter {
         endpoints: '/slack/events',
         processBeforeResponse: false,
         logger,
+        processEventErrorHandler: async ({ error, response }) => {
+          if (response.headersSent) return false;
+          // Bolt threw on a signed payload before any listener acked: a payload missing
+          // what Bolt reads (`user`, `team` …) is the sender's fault, not a server error
+          this.#logger.warn('slack request refused: Bolt could not process its payload', { error: error.message, code: (error as { code?: string }).code });
+          response.writeHead(error.name === 'AuthorizationError' ? 401 : 400, { 'content-type': 'text/plain' });
+          response.end('malformed Slack payload');
+          return true;
+        },
       });
       this.#app = new App({ ...common, receiver: this.#receiver });
     }
@@ -184,10 +193,14 @@ export class SlackAdapter implements ChatAdapter {
 
   /**
    * Claims the request's trigger_id (slash commands and block_actions both carry one at the
-   * top level). A repeat, or a request without one, is ignored; when the store does not
-   * answer the user is told and nothing runs.
+   * top level). A repeat, or a request without one or without a user (Slack always sends
+   * both), is ignored; when the store does not answer the user is told and nothing runs.
    */
   async #firstDelivery(triggerId: unknown, channel: string, user: ChatUser, respond: Respond): Promise<boolean> {
+    if (typeof user.id !== 'string' || user.id === '') {
+      this.#logger.warn('slack request without a user id; ignored');
+      return false;
+    }
     if (typeof triggerId !== 'string' || triggerId === '' || triggerId.length > 200) {
       this.#logger.warn('slack request without a usable trigger_id; ignored', { user: user.id });
       return false;
