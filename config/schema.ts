@@ -130,6 +130,11 @@ const warningsSchema = z.strictObject({
   grayMaxAge: durationSchema.prefault('24h'),
 }).prefault({});
 
+const limitsSchema = z.strictObject({
+  /** Commands one user may send per minute (docs/configuration.md). */
+  commandsPerMinute: z.number().int().min(1).default(30),
+}).prefault({});
+
 export const configSchema = z.strictObject({
   keys: z.record(name, secretRefSchema).default({}),
   hosts: z.record(name, hostSchema),
@@ -139,6 +144,7 @@ export const configSchema = z.strictObject({
   people: peopleSchema,
   chat: chatSchema,
   warnings: warningsSchema,
+  limits: limitsSchema,
 });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -2,6 +2,7 @@
 // takes over a SIGKILLed worker's job within a few seconds (ENVIRONMENT.md: ~2.3 s with
 // lockDuration 2000 / stalledInterval 1000; defaults take ~60 s).
 import { DelayedError, type Job, Worker } from 'bullmq';
+import { awaitAccepted } from '../src/app/await-accepted.ts';
 import { expireApproval } from '../src/app/decide-approval.ts';
 import { GRAY_WATCH_EVERY_MS, watchGrayReleases } from '../src/app/gray-watch.ts';
 import { DEPLOY_QUEUE, type JobRuntime } from '../src/app/job-runtime.ts';
@@ -30,6 +31,8 @@ export function createDeployWorker(rt: JobRuntime, options: DeployWorkerOptions 
       if (job.name === GRAY_WATCH_JOB) return void (await watchGrayReleases(rt));
       const phase = jobNameSchema.parse(job.name);
       const { deployId } = jobPayloadSchema.parse(job.data);
+      // a job whose accept never completed (Redis did not answer in time) does nothing
+      if (phase !== 'expire' && !(await awaitAccepted(rt, deployId))) return;
       try {
         if (phase === 'prepare') return void (await prepareDeploy(rt, deployId));
         if (phase === 'expire') return void (await expireApproval(rt, deployId));

@@ -13,6 +13,9 @@ import { Secret } from '../../src/core/secret.ts';
 import { type RunningHttpServer, startHttpServer } from '../../src/http/start-http-server.ts';
 import { type EditorFactory, throttledEditors } from '../../src/notify/message-editor.ts';
 import { type LocalRedis, startLocalRedis } from '../../src/services/local-redis.ts';
+import { RedisKeys } from '../../src/store/redis-keys.ts';
+import { RedisReplayGuard } from '../../src/store/redis-replay-guard.ts';
+import { Redis } from 'ioredis';
 import { FakeSlackApi } from '../../test/fakes/fake-slack-api.ts';
 import { postToSlackEndpoint, slashCommandRequest } from '../../test/fakes/sign-slack-request.ts';
 import { writeTestConfig } from '../../test/fixtures/write-test-config.ts';
@@ -76,7 +79,10 @@ export async function startSlackStack(options: { config: Config; dataDir: string
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
   };
   try {
+    const guardRedis = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    stops.push(async () => void guardRedis.disconnect());
     const adapter = new SlackAdapter({
+      replayGuard: new RedisReplayGuard(guardRedis, new RedisKeys(`bench-replay${randomBytes(3).toString('hex')}`)),
       botToken: new Secret(token, 'SLACK_BOT_TOKEN'),
       signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'),
       apiUrl: slack.apiUrl,

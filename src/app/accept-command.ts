@@ -1,7 +1,8 @@
 // The first answer to a side-effecting command (SPEC §3, §12): policy that can be checked at
 // once (human lock, release rules, what a retry or rollback refers to) refuses without
 // queueing anything; otherwise a deploy record is created, its id answered, and its first
-// job queued.
+// job queued. All of it under a deadline (accept-deadline.ts): when Redis does not answer
+// within 5 s the user is told so, and the command never runs later.
 import type { TrackedJob } from '../core/chat-types.ts';
 import type { CommandContext } from '../core/command-router.ts';
 import type { CommandOf } from '../core/command-types.ts';
@@ -11,6 +12,7 @@ import { deployTarget, type DeployTarget, type TargetCommand } from '../domain/d
 import { refusalWarning } from '../domain/gray-warnings.ts';
 import { refAllowed } from '../domain/ref-allowed.ts';
 import { displayUser } from '../domain/people.ts';
+import { type AcceptDeadline, stateStoreUnreachable, withAcceptDeadline } from './accept-deadline.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { channelFor, marketLocations, needsApproval, PREPARED_VERBS } from './market-locations.ts';
 import { renderWarningText } from './render-answers.ts';
@@ -23,6 +25,11 @@ import { GRAY_RELEASE, reviewReleaseName } from '../domain/release-names.ts';
 export type AcceptedCommand = CommandOf<Exclude<DeployVerb, 'retry'>> | CommandOf<'retry'>;
 
 export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ctx: CommandContext, track: (deployId: string) => TrackedJob): Promise<DeployRecord | undefined> {
+  const deps = { redis: rt.acceptRedis, pending: rt.pendingAccepts, logger: rt.logger, timeoutMs: rt.acceptTimeoutMs };
+  return withAcceptDeadline(deps, (deadline) => acceptBefore(deadline, rt, command, deadline.guard(ctx), track));
+}
+
+async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: AcceptedCommand, ctx: CommandContext, track: (deployId: string) => TrackedJob): Promise<DeployRecord | undefined> {
   const scope = command.verb === 'retry' ? await retryScope(rt, command.deployId) : { project: command.project, market: command.market };
   const lock = await rt.humanLocks.get(scope.project, scope.market);
   if (lock) {
@@ -67,6 +74,7 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
       // a refusal is also a gray-test warning, posted where the project/market posts (SPEC §8, §12)
       const warning = { text: renderWarningText(refusalWarning(outcome.refusal)) };
       const messenger = rt.messengers[ctx.platform];
+      deadline.check();
       if (messenger) await messenger.post(channelFor(rt.config, command.project, command.market, ctx.channel, ctx.platform), warning);
       else await ctx.reply(warning);
       throw new RefusedError(outcome.refusal.code, `Refused: ${outcome.refusal.message}. Nothing was queued.`);
@@ -86,6 +94,7 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
   }
 
   const verb = command.verb;
+  deadline.check();
   const record = await rt.records.create({
     verb,
     command: ctx.commandText,
@@ -104,14 +113,20 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
     ...(related ? { relatedDeployId: related.id } : {}),
     ...(rollbackTo ? { rollbackTo } : {}),
     ...(command.verb === 'retry' && related?.plan ? { plan: related.plan } : {}),
-  });
+  }, { redis: rt.acceptRedis, deadlineMs: deadline.redisDeadlineMs });
+  const behind = await deployAhead(rt, record);
+  deadline.check();
+  // the job may reach Redis late; it waits for the commit and does nothing without one (deploy-worker.ts)
+  await rt.enqueue(PREPARED_VERBS.has(verb) ? 'prepare' : 'run', record.id, 0, rt.acceptQueue);
+  deadline.check();
+  const committed = await rt.pendingAccepts.commit(rt.acceptRedis, record.id, { type: 'job.accepted', record, deployId: record.id, at: rt.now().toISOString() });
+  if (!committed) throw stateStoreUnreachable(rt.acceptTimeoutMs);
+  deadline.markCommitted();
   await audit(rt, ctx, 'requested', scope, ctx.commandText, record.id);
-  await rt.notify(record.id, { type: 'job.accepted', record });
+  // a cancel voids the promotes pending on its release, once it is itself accepted
   const voided = command.verb === 'gray cancel' || command.verb === 'review cancel'
     ? await voidPendingPromotes(rt, record.project, record.market, record.release, record.id, ctx.user.id)
     : [];
-  const behind = await deployAhead(rt, record);
-  await rt.enqueue(PREPARED_VERBS.has(verb) ? 'prepare' : 'run', record.id);
   ctx.track(track(record.id));
 
   const parts = [`${record.id} accepted: ${describe(record)}`];

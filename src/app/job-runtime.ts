@@ -14,11 +14,13 @@ import { AuditLog } from '../store/audit-log.ts';
 import { DeployEventBus } from '../store/deploy-event-bus.ts';
 import { DeployRecords } from '../store/deploy-records.ts';
 import { HumanLocks } from '../store/human-locks.ts';
+import { PendingAccepts } from '../store/pending-accepts.ts';
 import { LocationLock } from '../store/location-lock.ts';
 import { redactRedisWrites } from '../store/redact-redis-writes.ts';
 import { RedisKeys } from '../store/redis-keys.ts';
 import { ReleaseHistory } from '../store/release-history.ts';
 import type { ReleaseStore } from '../store/release-store.ts';
+import { ACCEPT_TIMEOUT_MS } from './accept-deadline.ts';
 import type { JobNotice } from './deploy-notice.ts';
 
 export const DEPLOY_QUEUE = 'deploys';
@@ -47,6 +49,8 @@ export interface JobRuntimeOptions {
   now?: () => Date;
   /** The process's redactor: applied to everything written to Redis and to the engine's output. @defaultValue processRedactor(config) */
   redactor?: Redactor;
+  /** How long Redis has to answer while a command is accepted. @defaultValue ACCEPT_TIMEOUT_MS (5 s) */
+  acceptTimeoutMs?: number;
 }
 
 export class JobRuntime {
@@ -60,6 +64,16 @@ export class JobRuntime {
   readonly history: ReleaseHistory;
   readonly bus: DeployEventBus;
   readonly queue: Queue;
+  /**
+   * For accepting commands: no offline queue and no resending after a reconnect, so a
+   * command's writes either reach Redis while the user waits or fail — nothing lingers in
+   * the client to run when Redis returns (accept-deadline.ts).
+   */
+  readonly acceptRedis: Redis;
+  /** The deploy queue on `acceptRedis`: an accept's job is added there. */
+  readonly acceptQueue: Queue;
+  readonly pendingAccepts: PendingAccepts;
+  readonly acceptTimeoutMs: number;
   readonly releases: ReleaseStore;
   readonly dataDir: string;
   readonly logger: Logger;
@@ -91,6 +105,12 @@ export class JobRuntime {
     this.redis.on('error', this.#onRedisError);
     this.queue = new Queue(DEPLOY_QUEUE, { connection: this.newConnection(), prefix: this.keys.bullPrefix() });
     this.queue.on('error', this.#onRedisError);
+    this.acceptTimeoutMs = options.acceptTimeoutMs ?? ACCEPT_TIMEOUT_MS;
+    this.acceptRedis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false, commandTimeout: this.acceptTimeoutMs });
+    this.acceptRedis.on('error', this.#onRedisError);
+    this.acceptQueue = new Queue(DEPLOY_QUEUE, { connection: this.acceptRedis, prefix: this.keys.bullPrefix() });
+    this.acceptQueue.on('error', this.#onRedisError);
+    this.pendingAccepts = new PendingAccepts(this.keys);
     this.messengers = options.messengers ?? {};
     this.transport = options.transport;
     this.sandbox = options.sandbox ?? {};
@@ -121,8 +141,8 @@ export class JobRuntime {
     return record;
   }
 
-  async enqueue(phase: JobPhase, deployId: string, delayMs = 0): Promise<void> {
-    await this.queue.add(phase, { deployId }, {
+  async enqueue(phase: JobPhase, deployId: string, delayMs = 0, queue: Queue = this.queue): Promise<void> {
+    await queue.add(phase, { deployId }, {
       jobId: `${deployId}.${phase}`,
       ...(delayMs > 0 ? { delay: delayMs } : {}),
       removeOnComplete: { age: 7 * 24 * 3600 },
@@ -133,6 +153,8 @@ export class JobRuntime {
 
   async close(): Promise<void> {
     await this.queue.close();
+    await this.acceptQueue.close().catch(() => undefined);
+    this.acceptRedis.disconnect();
     for (const connection of [...this.#connections]) connection.disconnect();
     this.redis.disconnect();
   }

@@ -1,15 +1,16 @@
 import type { Config } from '../../config/load-config.ts';
+import { ownEntry } from '../core/own-entry.ts';
 import type { TargetLocation } from '../domain/deploy-target.ts';
 
 /** The market's locations in the shape the pure target rules take. */
 export function marketLocations(config: Config, market: string): TargetLocation[] {
-  const locations = config.markets[market]?.locations ?? {};
+  const locations = ownEntry(config.markets, market)?.locations ?? {};
   return Object.entries(locations).map(([name, l]) => ({ name, role: l.role, hosts: l.hosts, grayHosts: l.grayHosts }));
 }
 
 /** Whether `verb` needs an approval in `market` (SPEC §12). */
 export function needsApproval(config: Config, market: string, verb: string): boolean {
-  const approval = config.markets[market]?.approval;
+  const approval = ownEntry(config.markets, market)?.approval;
   return approval !== undefined && approval !== 'none' && APPROVAL_VERBS.has(verb);
 }
 
@@ -20,7 +21,7 @@ export const PREPARED_VERBS: ReadonlySet<string> = new Set(['deploy', 'gray star
 
 /** Where a project/market posts (SPEC §12): the configured channel, else the command's, else the default. */
 export function channelFor(config: Config, project: string, market: string, commandChannel: string | undefined, platform: string): string {
-  const configured = config.chat.channels[project]?.[market];
+  const configured = ownEntry(ownEntry(config.chat.channels, project), market);
   if (configured) return configured;
   if (commandChannel) return commandChannel;
   if (platform === 'dingtalk') return config.chat.dingtalk?.defaultConversation ?? 'default';

@@ -1,6 +1,9 @@
 // Reads which release each host serves, through the deploy engine's transports, with a
-// timeout per host so one dead host never holds up `status`.
+// timeout per host so one dead host never holds up `status`, and at most the project's
+// `parallel` hosts at a time — each connection is closed before the next host is opened
+// (docs/configuration.md, `parallel`).
 import { readCurrentRelease } from '../deploy/read-current-release.ts';
+import { runPool } from '../deploy/run-pool.ts';
 import { transportForHost } from '../deploy/transports/transport-for-host.ts';
 import type { TransportFactory } from '../deploy/transports/host-transport.ts';
 import type { HostReading } from '../domain/release-status.ts';
@@ -10,7 +13,7 @@ export async function readHostReleases(config: Config, project: string, hosts: r
   const paths = config.projects[project]!;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const factory = options.transport ?? ((host: string) => transportForHost(config, host, { connectTimeoutMs: timeoutMs }));
-  return Promise.all(hosts.map(async (host): Promise<HostReading> => {
+  const { results } = await runPool(hosts, paths.parallel, async (host): Promise<HostReading> => {
     const transport = factory(host);
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -26,5 +29,6 @@ export async function readHostReleases(config: Config, project: string, hosts: r
       clearTimeout(timer);
       await transport.close().catch(() => undefined);
     }
-  }));
+  });
+  return hosts.map((host) => results.get(host)!);
 }

@@ -19,6 +19,7 @@ import { redactingEditors } from '../notify/redacting-editor.ts';
 import { redactingUploaders } from '../notify/redacting-uploaders.ts';
 import { startLocalRedis } from '../services/local-redis.ts';
 import { commandHandlers } from './command-handlers.ts';
+import { RedisCommandRateLimiter } from './redis-command-rate-limiter.ts';
 import { startJobs, type RunningJobs } from './start-jobs.ts';
 
 export interface StartBotOptions {
@@ -87,7 +88,12 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     ...(options.now ? { now: options.now } : {}),
   });
   await notifier.start();
-  const router = redactingChatHandler(createCommandRouter({ config: options.config, handlers: commandHandlers(rt, (id) => notifier.trackedJob(id)), logger: options.logger }), redactor);
+  const router = redactingChatHandler(createCommandRouter({
+    config: options.config,
+    handlers: commandHandlers(rt, (id) => notifier.trackedJob(id)),
+    logger: options.logger,
+    limiter: new RedisCommandRateLimiter(rt, options.config.limits.commandsPerMinute),
+  }), redactor);
   return {
     jobs,
     notifier,

@@ -1,7 +1,8 @@
 // `deploybot serve` (SPEC §9, §11, §12): the chat adapters that have credentials, the HTTP
 // surface (/slack/events, /hooks/upload, /healthz, /metrics), the notifier and — unless
 // `--no-workers` — the workers, in one process. Without chat credentials it still serves
-// HTTP and runs workers, and says on stdout which adapters are off and why. Wiring only.
+// HTTP and runs workers, and says on stdout which adapters are off and why. Listens on
+// `HOST`:`PORT`; `METRICS_TOKEN` guards /metrics (docs/operations.md). Wiring only.
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/load-config.ts';
 import { configFileFromEnv } from '../../config/load-config.ts';
@@ -25,9 +26,14 @@ import { createMetrics, type DeploybotMetrics } from '../notify/metrics.ts';
 import { metricsFromNotices, queueDepthSampler } from '../notify/metrics-from-notices.ts';
 import type { LogUploader } from '../notify/notifier.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
+import { RedisKeys } from '../store/redis-keys.ts';
+import { RedisReplayGuard } from '../store/redis-replay-guard.ts';
 import { watchRedisGone } from '../services/watch-redis-gone.ts';
 import { redactRedisWrites } from '../store/redact-redis-writes.ts';
 import { loadConfigOrReport } from './load-config-or-exit.ts';
+
+/** How long a replay check (Slack trigger_id, upload signature) waits for Redis before refusing. */
+const REPLAY_CHECK_TIMEOUT_MS = 5000;
 
 export interface ServeOptions {
   config: Config;
@@ -40,7 +46,7 @@ export interface ServeOptions {
   workers?: boolean;
   /** @defaultValue `PORT`, else 3000 */
   port?: number;
-  /** @defaultValue '0.0.0.0' */
+  /** @defaultValue `HOST`, else '0.0.0.0' */
   host?: string;
   /** @defaultValue `DEPLOYBOT_DATA`, else ./var */
   dataDir?: string;
@@ -87,8 +93,15 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const messengers: Partial<Record<Platform, Messenger>> = {};
     const uploadLog: Partial<Record<Platform, LogUploader>> = {};
 
+    // Replays (a Slack trigger_id, an upload signature seen before) are recognised through
+    // Redis, so every serve process agrees; a check that gets no answer refuses the request.
+    const guardRedis = new Redis(redisUrl, { maxRetriesPerRequest: 1, commandTimeout: REPLAY_CHECK_TIMEOUT_MS });
+    guardRedis.on('error', (error: Error) => logger.debug('replay guard redis connection error', { error: error.message }));
+    stack.push(async () => void guardRedis.disconnect());
+    const replayGuard = new RedisReplayGuard(guardRedis, new RedisKeys(prefix));
+
     const slackEnv = slackOptionsFromEnv(env);
-    const slack = slackEnv.ok ? new SlackAdapter({ ...slackEnv.options, ...options.slack, logger, metrics }) : undefined;
+    const slack = slackEnv.ok ? new SlackAdapter({ ...slackEnv.options, ...options.slack, logger, metrics, replayGuard }) : undefined;
     if (slack) {
       messengers.slack = slack.messenger;
       uploadLog.slack = (ref, filename, content) => slack.uploadLog(ref.channel, ref.id, filename, content);
@@ -160,6 +173,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         secret: new Secret(uploadSecret, 'UPLOAD_HOOK_SECRET'),
         config: options.config,
         messenger: uploadMessenger,
+        replayGuard,
         logger,
         ...(slack ? {} : { defaultChannel: options.config.chat.dingtalk?.defaultConversation }),
       };
@@ -176,20 +190,22 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         }
         : 'embedded',
     };
+    const metricsToken = env.METRICS_TOKEN ? new Secret(env.METRICS_TOKEN, 'METRICS_TOKEN') : undefined;
     const http = await startHttpServer({
       port: options.port ?? portFromEnv(env),
-      host: options.host ?? '0.0.0.0',
+      host: options.host ?? (env.HOST || '0.0.0.0'),
       logger,
       slackEvents: slack?.requestListener,
       uploadHook,
       health,
       metricsRegistry: metrics.registry,
       redactor,
+      ...(metricsToken ? { metricsToken } : {}),
     });
     stack.push(() => http.stop());
 
     for (const line of lines) say(`deploybot serve: ${line}`);
-    say(`deploybot serve: http listening on ${http.url} (/healthz, /metrics${slack?.mode === 'http' ? ', /slack/events' : ''}${uploadHook ? ', /hooks/upload' : ''})`);
+    say(`deploybot serve: http listening on ${http.url} (address ${http.host}; /healthz, /metrics${metricsToken ? ' with METRICS_TOKEN' : ''}${slack?.mode === 'http' ? ', /slack/events' : ''}${uploadHook ? ', /hooks/upload' : ''})`);
     say(`deploybot serve ${process.pid} ready`);
     logger.info('serve ready', { port: http.port, slack: slack?.mode ?? 'off', dingtalk: dingtalk ? 'on' : 'off', workers });
     return { http, bot: running, metrics, slack, dingtalk, stop: stopAll };

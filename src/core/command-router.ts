@@ -1,8 +1,10 @@
 // Turns a line of chat text into an answer: parse with the one grammar, answer errors and
 // help at once, hand everything else to the handler registered for its verb. Shared by
-// every chat adapter, so all platforms behave the same.
+// every chat adapter, so all platforms behave the same. With a limiter, every command counts
+// against its user's budget first; beyond it nothing runs.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config/load-config.ts';
+import { type CommandRateLimiter, rateLimitedAnswer } from './command-rate-limiter.ts';
 import type { ChatHandler, ChatUser, IncomingCommand, MessageRef, OutgoingMessage, Platform, TrackedJob } from './chat-types.ts';
 import type { Command, Verb } from './command-types.ts';
 import { DeploybotError } from './errors.ts';
@@ -29,6 +31,8 @@ export interface CommandRouterDeps {
   config: Config;
   handlers: CommandHandlers;
   logger: Logger;
+  /** The per-user command budget (`limits.commandsPerMinute`); without one nothing is limited. */
+  limiter?: CommandRateLimiter;
 }
 
 export function createCommandRouter(deps: CommandRouterDeps): ChatHandler {
@@ -36,6 +40,19 @@ export function createCommandRouter(deps: CommandRouterDeps): ChatHandler {
     async onCommand(incoming: IncomingCommand): Promise<void> {
       const text = incoming.text.trim();
       if (text === '') return incoming.replyPrivately('Type `help` to see the commands.');
+      if (deps.limiter) {
+        let decision;
+        try {
+          decision = await deps.limiter.take(incoming.user.id);
+        } catch (error) {
+          if (error instanceof DeploybotError) return incoming.replyPrivately(error.message);
+          throw error;
+        }
+        if (!decision.allowed) {
+          deps.logger.info('command refused: rate limit', { user: incoming.user.id, retryAfterMs: decision.retryAfterMs });
+          return incoming.replyPrivately(rateLimitedAnswer(decision));
+        }
+      }
       const parsed = parseCommand(text, deps.config);
       if (!parsed.ok) {
         return incoming.replyPrivately(parsed.usage ? `${parsed.error}\n${parsed.usage}` : parsed.error);

@@ -99,6 +99,9 @@ export async function dryRunDeploy(plan: DeployPlan, deps: Omit<DeployEngineDeps
       })(), project.hostTimeout, `${host}: reading its state`, () => transport.destroy());
     } catch (error) {
       return { host, reachable: false, error: toErrorInfo(error, ctx.redactor).message, entries: [], pruneWouldRemove: [] };
+    } finally {
+      // at most `parallel` connections open at once: this host's closes before the next opens
+      await ctx.pool.close(host);
     }
   });
   await ctx.pool.closeAll();

@@ -1,14 +1,16 @@
 // The HTTP surface (SPEC §9): `POST /slack/events` (handed untouched to the Slack adapter,
 // which verifies Slack's signature over the raw body), `POST /hooks/upload`, `GET /healthz`,
-// `GET /metrics`. Plain node:http with a four-entry route table; `startHttpServer` /
+// `GET /metrics` (with `Authorization: Bearer <METRICS_TOKEN>` when a token is set). Plain node:http with a four-entry route table; `startHttpServer` /
 // `stop()` so tests run a real server on port 0.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { DeploybotError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Redactor } from '../core/redactor.ts';
+import type { Secret } from '../core/secret.ts';
 import { createHealthRoute, type HealthChecks } from './health-route.ts';
 import { createMetricsRoute } from './metrics-route.ts';
 import { sendJson } from './send-json.ts';
@@ -31,11 +33,15 @@ export interface HttpServerOptions {
   metricsRegistry?: Registry | undefined;
   /** Redacts health errors (the process's redactor). */
   redactor?: Redactor;
+  /** `METRICS_TOKEN`: when set, /metrics answers only `Authorization: Bearer <token>` (else 401). */
+  metricsToken?: Secret | undefined;
 }
 
 export interface RunningHttpServer {
   /** `http://<host>:<port>` (127.0.0.1 when listening on all interfaces). */
   url: string;
+  /** The address listened on (`HOST`): '0.0.0.0' for all interfaces. */
+  host: string;
   port: number;
   server: Server;
   stop(): Promise<void>;
@@ -55,7 +61,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     { method: 'POST', path: '/slack/events', handler: options.slackEvents, off: 'Slack HTTP mode is not configured' },
     { method: 'POST', path: '/hooks/upload', handler: options.uploadHook ? createUploadHookRoute(options.uploadHook) : undefined, off: 'the upload hook is not configured' },
     { method: 'GET', path: '/healthz', handler: createHealthRoute(options.health, options.redactor), off: '' },
-    { method: 'GET', path: '/metrics', handler: options.metricsRegistry ? createMetricsRoute(options.metricsRegistry) : undefined, off: 'metrics are not configured' },
+    { method: 'GET', path: '/metrics', handler: options.metricsRegistry ? createMetricsRoute(options.metricsRegistry, options.metricsToken) : undefined, off: 'metrics are not configured' },
   ];
 
   const server = createServer((req, res) => {
@@ -80,11 +86,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
 
-  server.listen(options.port, options.host ?? '0.0.0.0');
+  const listenHost = options.host ?? '0.0.0.0';
+  server.listen(options.port, listenHost);
   await Promise.race([
     once(server, 'listening'),
     once(server, 'error').then(([error]) => {
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new DeploybotError('http_listen_failed', `cannot listen on ${listenHost}:${options.port} (${code}); check HOST and PORT`);
     }),
   ]);
   const address = server.address() as AddressInfo;
@@ -92,6 +100,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   logger.info('http surface listening', { port: address.port, slack: Boolean(options.slackEvents), uploadHook: Boolean(options.uploadHook) });
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    host: address.address,
     port: address.port,
     server,
     async stop() {

@@ -2,6 +2,7 @@
 // "mala-client android: c-3 → c-7, 24.8 MB" (decimal MB) to chat.channels[project][market],
 // else the project's first configured channel, else the default channel.
 import type { Config } from '../../config/load-config.ts';
+import { ownEntry } from '../core/own-entry.ts';
 
 export interface UploadNotice {
   project: string;
@@ -25,7 +26,8 @@ export function formatDecimalMegabytes(bytes: number): string {
 }
 
 export function uploadChannel(config: Config, project: string, market: string | undefined, defaultChannel: string | undefined): string | undefined {
-  const channels = config.chat.channels[project] ?? {};
-  if (market !== undefined && channels[market]) return channels[market];
+  const channels = ownEntry(config.chat.channels, project) ?? {};
+  const configured = market === undefined ? undefined : ownEntry(channels, market);
+  if (configured) return configured;
   return Object.values(channels)[0] ?? defaultChannel;
 }

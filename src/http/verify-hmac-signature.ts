@@ -11,10 +11,19 @@ export function signBody(secret: Secret | string, body: Buffer | string): string
 }
 
 export function verifyHmacSignature(secret: Secret, body: Buffer, header: string | string[] | undefined): boolean {
-  if (typeof header !== 'string') return false;
+  return acceptedSignature(secret, body, header) !== undefined;
+}
+
+/**
+ * The signature in lowercase hex when `header` is a valid one for `body`, else undefined.
+ * One body has one such value however the header spells it (hex case, spaces), so it is
+ * what replays are recognised by.
+ */
+export function acceptedSignature(secret: Secret, body: Buffer, header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
   const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
-  if (!match) return false;
+  if (!match) return undefined;
   const expected = createHmac('sha256', secret.reveal()).update(body).digest();
   const given = Buffer.from(match[1] as string, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return given.length === expected.length && timingSafeEqual(given, expected) ? expected.toString('hex') : undefined;
 }

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { formatDeployId, utcDay } from '../domain/deploy-id.ts';
 import { canTransition, type DeployRecord, type DeployState } from '../domain/deploy-record.ts';
 import { DeploybotError } from '../core/errors.ts';
+import { CREATE_PENDING, PENDING_TTL_MS } from './pending-accepts.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
 const CAS = `
@@ -21,14 +22,28 @@ return 1`;
 
 export type NewDeployRecord = Omit<DeployRecord, 'id' | 'rev' | 'createdAt'> & { createdAt?: string };
 
+/** Create the record pending an accept (pending-accepts.ts): through `redis`, refused past `deadlineMs` (Redis time). */
+export interface PendingCreate {
+  redis: Redis;
+  deadlineMs: number;
+}
+
 export class DeployRecords {
   constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly now: () => Date = () => new Date()) {}
 
-  async create(input: NewDeployRecord): Promise<DeployRecord> {
+  async create(input: NewDeployRecord, pending?: PendingCreate): Promise<DeployRecord> {
+    const redis = pending?.redis ?? this.redis;
     const at = input.createdAt ? new Date(input.createdAt) : this.now();
-    const sequence = await this.redis.incr(this.keys.deploySequence(utcDay(at)));
-    await this.redis.expire(this.keys.deploySequence(utcDay(at)), 3 * 24 * 3600);
+    const sequence = await redis.incr(this.keys.deploySequence(utcDay(at)));
+    await redis.expire(this.keys.deploySequence(utcDay(at)), 3 * 24 * 3600);
     const record: DeployRecord = { ...input, id: formatDeployId(at, sequence), createdAt: at.toISOString(), rev: 1 };
+    if (pending) {
+      const created = await redis.eval(CREATE_PENDING, 3, this.keys.deploy(record.id), this.keys.history(record.project, record.market), this.keys.accepting(record.id),
+        JSON.stringify(record), String(pending.deadlineMs), String(at.getTime()), record.id, String(PENDING_TTL_MS));
+      if (created === -2) throw new DeploybotError('accept_deadline_passed', `${record.id} reached Redis after its accept deadline; not created`);
+      if (created !== 1) throw new DeploybotError('deploy_id_taken', `deploy id ${record.id} already exists`);
+      return record;
+    }
     const stored = await this.redis.eval(CAS, 1, this.keys.deploy(record.id), '0', JSON.stringify(record));
     if (stored !== 1) throw new DeploybotError('deploy_id_taken', `deploy id ${record.id} already exists`);
     await this.redis.zadd(this.keys.history(record.project, record.market), at.getTime(), record.id);

@@ -37,5 +37,11 @@ export class RedisKeys {
   delivery(platform: string, id: string): string { return this.#k('delivery', platform, id); }
   /** A gray-test warning already posted for a deploy (kind, host). */
   warned(deployId: string, what: string): string { return this.#k('warned', deployId, what); }
+  /** A request already handled (upload signature, Slack trigger_id): replays are ignored. */
+  seen(scope: string, id: string): string { return this.#k('seen', scope, id); }
+  /** Commands a user sent in the last minute (the per-user rate limit). */
+  commandRate(user: string): string { return this.#k('command-rate', user); }
+  /** Set while a command is being accepted: its deadline (Redis time, ms); gone once accepted. */
+  accepting(id: string): string { return this.#k('accepting', id); }
   bullPrefix(): string { return this.#k('bull'); }
 }

@@ -2,7 +2,7 @@
 // `X-Slack-Signature: v0=<hex HMAC-SHA256(signing secret, "v0:<timestamp>:<raw body>")>`
 // and `X-Slack-Request-Timestamp` (seconds). Slash commands are form-encoded fields;
 // interactivity (block_actions) is a form field `payload` holding JSON.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 export interface SignedSlackRequest {
   body: string;
@@ -36,6 +36,8 @@ export interface SlashCommandPayload {
   channelId: string;
   responseUrl?: string;
   teamId?: string;
+  /** @defaultValue a fresh one per request, as Slack sends */
+  triggerId?: string;
 }
 
 export function slashCommandRequest(payload: SlashCommandPayload, options: SignOptions): SignedSlackRequest {
@@ -57,8 +59,13 @@ export function slashCommandFields(payload: SlashCommandPayload): Record<string,
     api_app_id: 'A0FAKE',
     is_enterprise_install: 'false',
     response_url: payload.responseUrl ?? 'http://127.0.0.1:9/respond/unused',
-    trigger_id: '1.2.3',
+    trigger_id: payload.triggerId ?? freshTriggerId(),
   };
+}
+
+/** Slack's trigger ids look like `1234567890.1234567890.0123456789abcdef…`; every request gets its own. */
+export function freshTriggerId(): string {
+  return `${Date.now()}.${Math.floor(Math.random() * 1e10)}.${randomBytes(16).toString('hex')}`;
 }
 
 export interface ButtonClickPayload {
@@ -72,6 +79,8 @@ export interface ButtonClickPayload {
   label?: string;
   responseUrl?: string;
   teamId?: string;
+  /** @defaultValue a fresh one per request, as Slack sends */
+  triggerId?: string;
 }
 
 export function buttonClickRequest(click: ButtonClickPayload, options: SignOptions): SignedSlackRequest {
@@ -87,7 +96,7 @@ export function blockActionsPayload(click: ButtonClickPayload): Record<string, u
     api_app_id: 'A0FAKE',
     token: 'deprecated-verification-token',
     container: { type: 'message', message_ts: click.messageTs, channel_id: click.channelId, is_ephemeral: false },
-    trigger_id: '1.2.3',
+    trigger_id: click.triggerId ?? freshTriggerId(),
     team: { id: teamId, domain: 'fake' },
     enterprise: null,
     is_enterprise_install: false,

@@ -1,10 +1,15 @@
 // The HTTP surface as a real server on port 0: /hooks/upload, /healthz, /metrics, routing.
+// Replays are recognised through the real Redis (several servers share one, as several
+// `serve` processes do).
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/core/secret.ts';
 import { redisHealthCheck } from '../../src/http/health-route.ts';
 import { type HttpServerOptions, type RunningHttpServer, startHttpServer } from '../../src/http/start-http-server.ts';
+import type { UploadHookOptions } from '../../src/http/upload-hook-route.ts';
+import { RedisKeys } from '../../src/store/redis-keys.ts';
+import { RedisReplayGuard } from '../../src/store/redis-replay-guard.ts';
 import { signBody } from '../../src/http/verify-hmac-signature.ts';
 import { createMetrics } from '../../src/notify/metrics.ts';
 import { startLocalRedis } from '../../src/services/local-redis.ts';
@@ -12,6 +17,7 @@ import { captureLogger } from '../fakes/capture-logger.ts';
 import { chatTestConfig } from '../fakes/chat-test-config.ts';
 import { RecordingMessenger } from '../fakes/recording-messenger.ts';
 import { type TestRedis, testRedis } from '../fakes/test-redis.ts';
+import { type TestReplayGuard, testReplayGuard } from '../fakes/test-replay-guard.ts';
 
 const uploadSecret = randomBytes(24).toString('hex');
 const config = chatTestConfig();
@@ -48,10 +54,16 @@ function upload(url: string, body: unknown, signature?: string | null) {
 describe('POST /hooks/upload', () => {
   const messenger = new RecordingMessenger();
   let url: string;
+  let replay: TestReplayGuard;
   const notice = { project: 'mala-client', market: 'brazil', platform: 'android', file: 'mala-client-c-7.apk', size: 24_800_000, fromVersion: 'c-3', toVersion: 'c-7' };
+  const hook = (overrides: Partial<UploadHookOptions> = {}): UploadHookOptions => ({ secret: new Secret(uploadSecret, 'UPLOAD_HOOK_SECRET'), config, messenger, replayGuard: replay.guard, logger: log.logger, ...overrides });
 
   beforeAll(async () => {
-    url = (await serve({ uploadHook: { secret: new Secret(uploadSecret, 'UPLOAD_HOOK_SECRET'), config, messenger, logger: log.logger } })).url;
+    replay = await testReplayGuard();
+    url = (await serve({ uploadHook: hook() })).url;
+  });
+  afterAll(async () => {
+    await replay?.close();
   });
   beforeEach(() => {
     messenger.sent.length = 0;
@@ -89,6 +101,62 @@ describe('POST /hooks/upload', () => {
     expect(messenger.sent).toEqual([]);
   });
 
+  it('when the project is a name every object has (constructor, __proto__, toString …), then 404 and nothing is posted or remembered', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf']) {
+      const { market: _market, ...withoutMarket } = notice;
+      const response = await upload(url, { ...withoutMarket, project: name, file: `${name}.apk` });
+      expect({ name, status: response.status, body: await response.json() }).toEqual({ name, status: 404, body: { error: `unknown project "${name}"` } });
+      // a real project with an inherited market name is refused the same way
+      expect((await upload(url, { ...notice, market: name, file: `${name}-market.apk` })).status).toBe(404);
+    }
+    expect(messenger.sent).toEqual([]);
+    expect(await replay.claims()).not.toContainEqual(expect.stringContaining('constructor'));
+  });
+
+  it('when a signed body is sent again (also with the signature spelled in capitals, also to another server), then 200 {"duplicate": true} and it is posted once', async () => {
+    const body = JSON.stringify({ ...notice, file: 'mala-client-c-8.apk', toVersion: 'c-8' });
+    const first = await upload(url, body);
+    expect(first.status).toBe(202);
+    const again = await upload(url, body);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ duplicate: true });
+    const shouted = await upload(url, body, `sha256=${signBody(uploadSecret, body).slice('sha256='.length).toUpperCase()}`);
+    expect(await shouted.json()).toEqual({ duplicate: true });
+    const other = await serve({ uploadHook: hook() });
+    expect(await (await upload(other.url, body)).json()).toEqual({ duplicate: true });
+    expect(messenger.sent.map((sent) => sent.message.text)).toEqual(['mala-client android: c-3 → c-8, 24.8 MB']);
+    const ttl = await replay.redis.ttl(replay.keys.seen('upload', signBody(uploadSecret, body).slice('sha256='.length)));
+    expect(ttl).toBeGreaterThan(24 * 3600 - 60);
+    expect(ttl).toBeLessThanOrEqual(24 * 3600);
+  });
+
+  it('when the notice cannot be posted, then 502 and the same body may be sent again (it was not accepted)', async () => {
+    const body = JSON.stringify({ ...notice, file: 'mala-client-c-9.apk', toVersion: 'c-9' });
+    const failing = new RecordingMessenger();
+    failing.post = async () => { throw new Error('chat is down'); };
+    const broken = await serve({ uploadHook: hook({ messenger: failing }) });
+    expect((await upload(broken.url, body)).status).toBe(502);
+    expect((await upload(url, body)).status).toBe(202);
+    expect(messenger.sent.map((sent) => sent.message.text)).toEqual(['mala-client android: c-3 → c-9, 24.8 MB']);
+  });
+
+  it('when Redis does not answer, then 503 and nothing is posted', async () => {
+    const doomed = await startLocalRedis();
+    const client = new Redis(doomed.url, { maxRetriesPerRequest: 1 });
+    client.on('error', () => undefined);
+    try {
+      await client.ping();
+      await doomed.stop();
+      const server = await serve({ uploadHook: hook({ replayGuard: new RedisReplayGuard(client, new RedisKeys('gone')) }) });
+      const response = await upload(server.url, { ...notice, file: 'mala-client-c-10.apk' });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ error: 'the state store (Redis) is unreachable, so replays cannot be recognised; nothing was posted, try again later' });
+      expect(messenger.sent).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('when the body is not a valid notice, then 400 naming the field', async () => {
     const negative = await upload(url, { ...notice, size: -1 });
     expect(negative.status).toBe(400);
@@ -99,7 +167,7 @@ describe('POST /hooks/upload', () => {
   });
 
   it('when UPLOAD_HOOK_SECRET is not set, then every upload is refused', async () => {
-    const server = await serve({ uploadHook: { secret: undefined, config, messenger, logger: log.logger } });
+    const server = await serve({ uploadHook: hook({ secret: undefined }) });
     expect((await upload(server.url, notice)).status).toBe(503);
     expect(messenger.sent).toEqual([]);
   });
@@ -180,6 +248,25 @@ describe('GET /metrics and routing', () => {
     expect(text).toContain('deploybot_chat_rate_limited_total{platform="slack",method="chat.update"} 1');
     expect(text).toContain('# TYPE deploybot_chat_api_errors_total counter');
     expect(text).toContain('process_cpu_seconds_total');
+  });
+
+  it('when METRICS_TOKEN is set, then only `Authorization: Bearer <token>` is answered; anything else is 401 without metrics', async () => {
+    const token = randomBytes(16).toString('hex');
+    const metrics = createMetrics({ processMetrics: false });
+    metrics.deploys.inc({ project: 'mala-core', market: 'brazil', verb: 'deploy', outcome: 'success' });
+    const server = await serve({ metricsRegistry: metrics.registry, metricsToken: new Secret(token, 'METRICS_TOKEN') });
+    const get = (authorization?: string) => fetch(`${server.url}/metrics`, { headers: authorization === undefined ? {} : { authorization } });
+    for (const wrong of [undefined, '', 'Bearer', `Bearer ${token}x`, `Bearer ${token.slice(0, -1)}`, `Basic ${token}`, token, `Bearer ${token.toUpperCase()}`]) {
+      const response = await get(wrong);
+      const text = await response.text();
+      expect({ wrong, status: response.status }).toEqual({ wrong, status: 401 });
+      expect(text).not.toContain('deploybot_deploys_total');
+      expect(response.headers.get('www-authenticate')).toContain('Bearer');
+    }
+    const ok = await get(`Bearer ${token}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('deploybot_deploys_total{project="mala-core",market="brazil",verb="deploy",outcome="success"} 1');
+    expect(log.text()).not.toContain(token);
   });
 
   it('answers 404 for what is not configured or not there, and 405 for the wrong method', async () => {

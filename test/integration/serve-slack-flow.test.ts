@@ -20,6 +20,7 @@ import { marketTestConfig } from '../fixtures/market-test-config.ts';
 
 const token = `xoxb-${randomBytes(12).toString('hex')}`;
 const signingSecret = randomBytes(16).toString('hex');
+const metricsToken = randomBytes(16).toString('hex');
 const uploadSecret = randomBytes(16).toString('hex');
 const log = captureLogger('info');
 
@@ -53,11 +54,11 @@ beforeAll(async () => {
   slack = await FakeSlackApi.start({ token });
   serve = await startServe({
     config: serveConfig(),
-    env: { REDIS_URL: inject('redisUrl'), SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.apiUrl, UPLOAD_HOOK_SECRET: uploadSecret },
+    // HOST from the environment: the listen address
+    env: { REDIS_URL: inject('redisUrl'), SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.apiUrl, UPLOAD_HOOK_SECRET: uploadSecret, METRICS_TOKEN: metricsToken, HOST: '127.0.0.1' },
     logger: log.logger,
     say: (line) => log.logger.info(line),
     port: 0,
-    host: '127.0.0.1',
     dataDir: join(base, 'var'),
     prefix: `serve-slack-${randomBytes(4).toString('hex')}`,
   });
@@ -260,8 +261,14 @@ describe('deploybot serve with Slack', () => {
     expect(partial).toMatchObject({ labels: { project: 'mala-core', market: 'dev', verb: 'deploy' }, value: 1 });
   });
 
-  it('serves /metrics with deploy outcomes, step durations and queue depth, and never logs the token or the signing secret', async () => {
-    const text = await (await fetch(`${serve.http.url}/metrics`)).text();
+  it('serves /metrics with deploy outcomes, step durations and queue depth only with METRICS_TOKEN, listens on HOST, and never logs the tokens or the signing secret', async () => {
+    expect(serve.http.host).toBe('127.0.0.1');
+    expect(log.text()).toContain('address 127.0.0.1');
+    const refused = await fetch(`${serve.http.url}/metrics`);
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).not.toContain('deploybot_');
+    expect((await fetch(`${serve.http.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}0` } })).status).toBe(401);
+    const text = await (await fetch(`${serve.http.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
     expect(text).toMatch(/^deploybot_deploys_total\{(?=.*market="dev")(?=.*outcome="success").*\} 2$/m);
     expect(text).toMatch(/^deploybot_deploys_total\{(?=.*market="brazil")(?=.*outcome="success").*\} 1$/m);
     expect(text).toMatch(/^deploybot_deploys_total\{(?=.*market="dev")(?=.*outcome="partial").*\} 1$/m);
@@ -271,5 +278,6 @@ describe('deploybot serve with Slack', () => {
     expect(log.text()).not.toContain(token);
     expect(log.text()).not.toContain(signingSecret);
     expect(log.text()).not.toContain(uploadSecret);
+    expect(log.text()).not.toContain(metricsToken);
   });
 });

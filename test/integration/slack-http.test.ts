@@ -7,11 +7,13 @@ import type { ChatHandler, IncomingCommand } from '../../src/core/chat-types.ts'
 import { type CommandContext, createCommandRouter } from '../../src/core/command-router.ts';
 import { Secret } from '../../src/core/secret.ts';
 import { type RunningHttpServer, startHttpServer } from '../../src/http/start-http-server.ts';
+import { waitUntil } from '../../src/services/wait-until.ts';
 import { captureLogger } from '../fakes/capture-logger.ts';
 import { chatTestConfig } from '../fakes/chat-test-config.ts';
 import { type Deferred, deferred, within } from '../fakes/deferred.ts';
 import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { buttonClickRequest, postToSlackEndpoint, signSlackRequest, slashCommandRequest } from '../fakes/sign-slack-request.ts';
+import { type TestReplayGuard, testReplayGuard } from '../fakes/test-replay-guard.ts';
 
 const token = `xoxb-${randomBytes(12).toString('hex')}`;
 const signingSecret = randomBytes(16).toString('hex');
@@ -22,6 +24,7 @@ let slack: FakeSlackApi;
 let adapter: SlackAdapter;
 let http: RunningHttpServer;
 let events: string;
+let replay: TestReplayGuard;
 
 interface Seen {
   verb: string;
@@ -40,7 +43,8 @@ function record(verb: string, ctx: CommandContext): Seen {
 
 beforeAll(async () => {
   slack = await FakeSlackApi.start({ token });
-  adapter = new SlackAdapter({ botToken: new Secret(token, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger });
+  replay = await testReplayGuard();
+  adapter = new SlackAdapter({ botToken: new Secret(token, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard });
   const router: ChatHandler = createCommandRouter({
     config,
     logger: log.logger,
@@ -64,6 +68,7 @@ afterAll(async () => {
   await adapter?.stop();
   await http?.stop();
   await slack?.close();
+  await replay?.close();
 });
 
 afterEach(() => {
@@ -107,6 +112,8 @@ describe('Slack over HTTP', () => {
     const response = await within(postToSlackEndpoint(events, slashCommandRequest({ command: '/status', text: 'mala-core', userId: 'U01ALICE', channelId: 'C0BRAZIL' }, { signingSecret })), 3000, 'the ack');
     expect(response.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(3000);
+    // the ack goes out first; the handler starts once the trigger_id is claimed in Redis
+    await waitUntil(() => seen.length > 0, { what: 'the status handler to start', timeoutMs: 3000, intervalMs: 5 });
     expect(seen).toEqual([{ verb: 'status', user: 'slack:U01ALICE', channel: 'C0BRAZIL' }]);
     expect(slack.callsTo('chat.postMessage')).toHaveLength(posted);
     statusGate.resolve();
@@ -132,6 +139,49 @@ describe('Slack over HTTP', () => {
     const response = await postToSlackEndpoint(events, buttonClickRequest({ value: approve.value, actionId: approve.action_id, userId: 'U01BOB', channelId: ref.channel, messageTs: ref.id }, { signingSecret }));
     expect(response.status).toBe(200);
     expect(await within(nextApprove.promise, 5000, 'the approve handler')).toEqual({ verb: 'approve', user: 'slack:U01BOB', channel: 'C0BRAZIL' });
+  });
+
+  it('when the same signed slash command arrives again (same trigger_id), even at another serve process, then it is acked and ignored: one run, one answer in chat', async () => {
+    const posted = slack.callsTo('chat.postMessage').length;
+    const request = slashCommandRequest({ command: '/status', text: 'mala-core', userId: 'U01ALICE', channelId: 'C0BRAZIL' }, { signingSecret });
+    expect((await postToSlackEndpoint(events, request)).status).toBe(200);
+    await slack.waitForCalls('chat.postMessage', posted + 1);
+    // a second serve process on the same Redis
+    const other = new SlackAdapter({ botToken: new Secret(token, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard, verifyToken: false });
+    const otherRuns: string[] = [];
+    await other.start(createCommandRouter({ config, logger: log.logger, handlers: { status: async (_command, ctx) => void otherRuns.push(ctx.user.id) } }));
+    const otherHttp = await startHttpServer({ port: 0, host: '127.0.0.1', logger: log.logger, slackEvents: other.requestListener, health: { redis: async () => 'PONG', zookeeper: 'embedded' } });
+    try {
+      const ignoredBefore = log.lines.filter((line) => line.includes('trigger_id already handled')).length;
+      expect((await postToSlackEndpoint(events, request)).status).toBe(200);
+      expect((await postToSlackEndpoint(`${otherHttp.url}/slack/events`, request)).status).toBe(200);
+      await waitUntil(() => log.lines.filter((line) => line.includes('trigger_id already handled')).length === ignoredBefore + 2, { what: 'both repeats to be ignored', timeoutMs: 5000, intervalMs: 10 });
+    } finally {
+      await otherHttp.stop();
+      await other.stop();
+    }
+    expect(seen).toEqual([{ verb: 'status', user: 'U01ALICE', channel: 'C0BRAZIL' }]);
+    expect(otherRuns).toEqual([]);
+    expect(slack.callsTo('chat.postMessage').slice(posted).map((call) => call.params.text)).toEqual(['status: all good']);
+    const claim = replay.keys.seen('slack-trigger', new URLSearchParams(request.body).get('trigger_id')!);
+    expect(await replay.redis.ttl(claim)).toBeGreaterThan(9 * 60);
+    expect(await replay.redis.ttl(claim)).toBeLessThanOrEqual(10 * 60);
+  });
+
+  it('when the same button click arrives twice (same trigger_id), then its command runs once; a new click (new trigger_id) runs again', async () => {
+    const click = { value: 'approve d-20261121-0007', actionId: 'deploybot_button_0', userId: 'U01BOB', channelId: 'C0BRAZIL', messageTs: '1700000000.000300', triggerId: `${Date.now()}.42.replayed` };
+    const approvals: Seen[] = [];
+    const collect = () => { nextApprove = deferred(); void nextApprove.promise.then((entry) => approvals.push(entry)); return nextApprove.promise; };
+    let run = collect();
+    expect((await postToSlackEndpoint(events, buttonClickRequest(click, { signingSecret }))).status).toBe(200);
+    await within(run, 5000, 'the first click');
+    run = collect();
+    const ignoredBefore = log.lines.filter((line) => line.includes('trigger_id already handled')).length;
+    expect((await postToSlackEndpoint(events, buttonClickRequest(click, { signingSecret }))).status).toBe(200);
+    await waitUntil(() => log.lines.filter((line) => line.includes('trigger_id already handled')).length > ignoredBefore, { what: 'the repeat to be ignored', timeoutMs: 5000, intervalMs: 10 });
+    expect((await postToSlackEndpoint(events, buttonClickRequest({ ...click, triggerId: `${Date.now()}.43.fresh` }, { signingSecret }))).status).toBe(200);
+    await within(run, 5000, 'the new click');
+    expect(approvals).toEqual([{ verb: 'approve', user: 'U01BOB', channel: 'C0BRAZIL' }, { verb: 'approve', user: 'U01BOB', channel: 'C0BRAZIL' }]);
   });
 
   it('when the signature is wrong, then 401 and nothing runs', async () => {
@@ -168,7 +218,7 @@ describe('Slack over HTTP', () => {
 
   it('when the bot token is refused, then start fails saying what to check, without the token', async () => {
     const wrong = `xoxb-${randomBytes(12).toString('hex')}`;
-    const refused = new SlackAdapter({ botToken: new Secret(wrong, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger });
+    const refused = new SlackAdapter({ botToken: new Secret(wrong, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard });
     const error = await refused.start({ onCommand: async () => undefined }).then(() => undefined, (e: Error) => e);
     expect(error?.message).toBe('Slack did not accept SLACK_BOT_TOKEN (auth.test: invalid_auth); check the token and SLACK_API_URL');
     expect(log.text()).not.toContain(wrong);

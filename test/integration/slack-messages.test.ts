@@ -7,16 +7,20 @@ import { Secret } from '../../src/core/secret.ts';
 import { createMetrics } from '../../src/notify/metrics.ts';
 import { captureLogger } from '../fakes/capture-logger.ts';
 import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
+import { type TestReplayGuard, testReplayGuard } from '../fakes/test-replay-guard.ts';
 
 const token = `xoxb-${randomBytes(12).toString('hex')}`;
 const log = captureLogger();
 const metrics = createMetrics({ processMetrics: false });
 let slack: FakeSlackApi;
 let adapter: SlackAdapter;
+let replay: TestReplayGuard;
 
 beforeAll(async () => {
   slack = await FakeSlackApi.start({ token });
+  replay = await testReplayGuard();
   adapter = new SlackAdapter({
+    replayGuard: replay.guard,
     botToken: new Secret(token, 'SLACK_BOT_TOKEN'),
     signingSecret: new Secret(randomBytes(16).toString('hex'), 'SLACK_SIGNING_SECRET'),
     apiUrl: slack.apiUrl,
@@ -29,6 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await adapter?.stop();
   await slack?.close();
+  await replay?.close();
 });
 
 type Block = { type: string; block_id?: string; text?: { text: string }; elements?: unknown[] };

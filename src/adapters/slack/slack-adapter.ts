@@ -2,15 +2,18 @@
 // every request's signature and refuses timestamps older than 5 minutes with 401) serves
 // `POST /slack/events` through `requestListener`, which the HTTP surface mounts; Socket Mode
 // is used when an app token is given. Every slash command and button click is acked first
-// (well within Slack's 3 s) and then handed to the ChatHandler as a command line.
+// (well within Slack's 3 s) and then handed to the ChatHandler as a command line — unless its
+// `trigger_id` was already seen in the last 10 minutes (a replayed request, or Slack
+// delivering one twice): that is acknowledged and ignored (docs/slack.md).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, ExpressReceiver, LogLevel, webApi } from '@slack/bolt';
 import { dispatchCommand } from '../../core/dispatch-command.ts';
 import type { ChatAdapter, ChatHandler, ChatUser, IncomingCommand, OutgoingMessage } from '../../core/chat-types.ts';
 import { DeploybotError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { ReplayGuard } from '../../core/replay-guard.ts';
 import type { Secret } from '../../core/secret.ts';
-import { qualifyUserId } from '../../domain/user-id.ts';
+import { nativeIdOf, qualifyUserId } from '../../domain/user-id.ts';
 import type { Clock } from '../../notify/clock.ts';
 import type { DeploybotMetrics } from '../../notify/metrics.ts';
 import type { RateBudget } from '../../notify/sliding-window-budget.ts';
@@ -40,7 +43,13 @@ export interface SlackAdapterOptions {
   retryConfig?: RetryOptions;
   /** Bolt's own log level. @defaultValue info */
   boltLogLevel?: LogLevel;
+  /** Remembers handled trigger_ids (Redis, shared by every `serve`), so a repeat runs nothing. */
+  replayGuard: ReplayGuard;
 }
+
+/** How long a handled trigger_id is remembered. */
+export const TRIGGER_REPLAY_WINDOW_SECONDS = 10 * 60;
+const REPLAY_SCOPE = 'slack-trigger';
 
 export type SlackMode = 'http' | 'socket';
 
@@ -55,12 +64,14 @@ export class SlackAdapter implements ChatAdapter {
   readonly #receiver: ExpressReceiver | undefined;
   readonly #logger: Logger;
   readonly #metrics: DeploybotMetrics | undefined;
+  readonly #replayGuard: ReplayGuard;
   #handler: ChatHandler | undefined;
   #started = false;
 
   constructor(options: SlackAdapterOptions) {
     this.#logger = options.logger.child({ adapter: 'slack' });
     this.#metrics = options.metrics;
+    this.#replayGuard = options.replayGuard;
     const logger = boltLogger(this.#logger, options.boltLogLevel ?? LogLevel.INFO);
     const clientOptions: webApi.WebClientOptions = {
       ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
@@ -84,6 +95,15 @@ export class SlackAdapter implements ChatAdapter {
         endpoints: '/slack/events',
         processBeforeResponse: false,
         logger,
+        processEventErrorHandler: async ({ error, response }) => {
+          if (response.headersSent) return false;
+          // Bolt threw on a signed payload before any listener acked: a payload missing
+          // what Bolt reads (`user`, `team` …) is the sender's fault, not a server error
+          this.#logger.warn('slack request refused: Bolt could not process its payload', { error: error.message, code: (error as { code?: string }).code });
+          response.writeHead(error.name === 'AuthorizationError' ? 401 : 400, { 'content-type': 'text/plain' });
+          response.end('malformed Slack payload');
+          return true;
+        },
       });
       this.#app = new App({ ...common, receiver: this.#receiver });
     }
@@ -150,7 +170,9 @@ export class SlackAdapter implements ChatAdapter {
     for (const name of SLASH_COMMANDS) {
       this.#app.command(name, async ({ command, ack, respond }) => {
         await ack();
-        await this.#dispatch(slashCommandText(command.command, command.text), { id: qualifyUserId('slack', command.user_id), name: command.user_name }, command.channel_id, respond);
+        const user = { id: qualifyUserId('slack', command.user_id), name: command.user_name };
+        if (!(await this.#firstDelivery(command.trigger_id, command.channel_id, user, respond))) return;
+        await this.#dispatch(slashCommandText(command.command, command.text), user, command.channel_id, respond);
       });
     }
     this.#app.action({ type: 'block_actions', action_id: new RegExp(`^${BUTTON_ACTION_PREFIX}`) }, async ({ ack, body, action, respond }) => {
@@ -161,11 +183,38 @@ export class SlackAdapter implements ChatAdapter {
         this.#logger.warn('button click without a channel or command; ignored', { action: action.action_id });
         return;
       }
-      await this.#dispatch(value, { id: qualifyUserId('slack', body.user.id), name: body.user.name ?? body.user.username }, channel, respond);
+      const user = { id: qualifyUserId('slack', body.user.id), name: body.user.name ?? body.user.username };
+      if (!(await this.#firstDelivery(body.trigger_id, channel, user, respond))) return;
+      await this.#dispatch(value, user, channel, respond);
     });
     this.#app.error(async (error) => {
       this.#logger.error('slack event failed', { error: error.message, code: error.code });
     });
+  }
+
+  /**
+   * Claims the request's trigger_id (slash commands and block_actions both carry one at the
+   * top level). A repeat, or a request without one or without a user (Slack always sends
+   * both), is ignored; when the store does not answer the user is told and nothing runs.
+   */
+  async #firstDelivery(triggerId: unknown, channel: string, user: ChatUser, respond: Respond): Promise<boolean> {
+    if (typeof user.id !== 'string' || nativeIdOf(user.id) === '') {
+      this.#logger.warn('slack request without a user id; ignored');
+      return false;
+    }
+    if (typeof triggerId !== 'string' || triggerId === '' || triggerId.length > 200) {
+      this.#logger.warn('slack request without a usable trigger_id; ignored', { user: user.id });
+      return false;
+    }
+    try {
+      if (await this.#replayGuard.claim(REPLAY_SCOPE, triggerId, TRIGGER_REPLAY_WINDOW_SECONDS)) return true;
+      this.#logger.warn('slack request with a trigger_id already handled; ignored', { user: user.id, triggerId });
+      return false;
+    } catch (error) {
+      this.#logger.error('slack request refused: the state store (Redis) did not answer', { error });
+      await this.#replyPrivately(channel, user, 'The state store (Redis) is unreachable, so nothing was run; try again in a moment.', respond).catch(() => undefined);
+      return false;
+    }
   }
 
   async #dispatch(text: string, user: ChatUser, channel: string, respond: Respond): Promise<void> {

@@ -338,12 +338,27 @@ export class SshTransport implements HostTransport {
     client?.destroy();
   }
 
+  /** Ends the connection and resolves once it is closed (so a pool that closes one host before opening the next really holds its bound). */
   async close(): Promise<void> {
     const client = this.#live;
     this.#forget();
-    if (client) client.end();
+    if (!client) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        client.destroy();
+        resolve();
+      }, CLOSE_WAIT_MS);
+      client.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.end();
+    });
   }
 }
+
+/** How long close() waits for the server to finish the connection before cutting it. */
+const CLOSE_WAIT_MS = 2000;
 
 function isSftpStatus(error: unknown, code: number): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;

@@ -16,6 +16,13 @@ export class TransportPool {
     return transport;
   }
 
+  /** Closes one host's transport now (a read that is done with that host); `get` opens a new one. */
+  async close(host: string): Promise<void> {
+    const transport = this.#open.get(host);
+    this.#open.delete(host);
+    await transport?.close().catch(() => undefined);
+  }
+
   async closeAll(): Promise<void> {
     const all = [...this.#open.values()];
     this.#open.clear();
