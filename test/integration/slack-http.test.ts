@@ -160,7 +160,7 @@ describe('Slack over HTTP', () => {
       await otherHttp.stop();
       await other.stop();
     }
-    expect(seen).toEqual([{ verb: 'status', user: 'U01ALICE', channel: 'C0BRAZIL' }]);
+    expect(seen).toEqual([{ verb: 'status', user: 'slack:U01ALICE', channel: 'C0BRAZIL' }]);
     expect(otherRuns).toEqual([]);
     expect(slack.callsTo('chat.postMessage').slice(posted).map((call) => call.params.text)).toEqual(['status: all good']);
     const claim = replay.keys.seen('slack-trigger', new URLSearchParams(request.body).get('trigger_id')!);
@@ -181,7 +181,7 @@ describe('Slack over HTTP', () => {
     await waitUntil(() => log.lines.filter((line) => line.includes('trigger_id already handled')).length > ignoredBefore, { what: 'the repeat to be ignored', timeoutMs: 5000, intervalMs: 10 });
     expect((await postToSlackEndpoint(events, buttonClickRequest({ ...click, triggerId: `${Date.now()}.43.fresh` }, { signingSecret }))).status).toBe(200);
     await within(run, 5000, 'the new click');
-    expect(approvals).toEqual([{ verb: 'approve', user: 'U01BOB', channel: 'C0BRAZIL' }, { verb: 'approve', user: 'U01BOB', channel: 'C0BRAZIL' }]);
+    expect(approvals).toEqual([{ verb: 'approve', user: 'slack:U01BOB', channel: 'C0BRAZIL' }, { verb: 'approve', user: 'slack:U01BOB', channel: 'C0BRAZIL' }]);
   });
 
   it('when the signature is wrong, then 401 and nothing runs', async () => {

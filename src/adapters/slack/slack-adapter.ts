@@ -13,7 +13,7 @@ import { DeploybotError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ReplayGuard } from '../../core/replay-guard.ts';
 import type { Secret } from '../../core/secret.ts';
-import { nativeIdOf, qualifyUserId } from '../../domain/user-id.ts';
+import { parseUserId, qualifyUserId } from '../../domain/user-id.ts';
 import type { Clock } from '../../notify/clock.ts';
 import type { DeploybotMetrics } from '../../notify/metrics.ts';
 import type { RateBudget } from '../../notify/sliding-window-budget.ts';
@@ -198,7 +198,7 @@ export class SlackAdapter implements ChatAdapter {
    * both), is ignored; when the store does not answer the user is told and nothing runs.
    */
   async #firstDelivery(triggerId: unknown, channel: string, user: ChatUser, respond: Respond): Promise<boolean> {
-    if (typeof user.id !== 'string' || nativeIdOf(user.id) === '') {
+    if (typeof user.id !== 'string' || parseUserId(user.id) === undefined) {
       this.#logger.warn('slack request without a user id; ignored');
       return false;
     }
