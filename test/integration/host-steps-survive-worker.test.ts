@@ -116,8 +116,15 @@ function suite(kind: 'ssh' | 'local'): void {
     const spare = await worker();
     const record = await h.settle(id);
     expect({ state: record.state, reason: record.reason }).toEqual({ state: 'success', reason: undefined });
-    const resumedAt = (await h.jobs.rt.bus.notices(id)).map((n) => Date.parse(n.at)).find((t) => t > killedAt);
+    const after = await h.jobs.rt.bus.notices(id);
+    const resumedAt = after.map((n) => Date.parse(n.at)).find((t) => t > killedAt);
     expect(resumedAt! - killedAt).toBeLessThan(15_000);
+    // the messages of an undisturbed deploy, plus one line saying it moved
+    expect(after.filter((n) => n.type === 'job.note').map((n) => (n as { text: string }).text)).toEqual(['the worker running this deploy stopped; another worker took it over and continues where it stopped']);
+    expect(after.filter((n) => n.type === 'host.failed')).toEqual([]);
+    for (const step of ['beforeDeploy', 'link', 'afterDeploy']) {
+      expect(after.filter((n) => n.type === 'host.finished' && n.step === step).map((n) => (n as { host: string }).host).sort()).toEqual(NAMES);
+    }
     const state = await h.jobs.rt.releases.read('mala-core', 'brazil');
     expect(state.releases.production?.current?.deployId).toBe(id);
     for (const host of NAMES) {
