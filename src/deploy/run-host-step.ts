@@ -21,6 +21,8 @@ export interface HostStepRequest {
   options: ScriptOptions;
   /** A worker before this one may have started it (the checkpoint says so): a missing state directory means lost. */
   mayHaveStarted: boolean;
+  /** Called once the step runs on the host (started here, or found there). */
+  onRunning?: () => void;
 }
 
 export async function runHostStep(transport: HostTransport, request: HostStepRequest, now: () => number = Date.now): Promise<HostStepRun> {
@@ -32,6 +34,7 @@ export async function runHostStep(transport: HostTransport, request: HostStepReq
     if (request.mayHaveStarted) return { kind: 'lost' };
     await transport.startStep(stateDir, script, options);
   }
+  request.onRunning?.();
   const deadline = now() + options.timeoutMs + GRACE_MS;
   for (;;) {
     state = await transport.watchStep(stateDir, Math.max(0, Math.min(WATCH_MS, deadline - now())), options.redactor);

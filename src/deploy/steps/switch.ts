@@ -93,10 +93,8 @@ async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchSt
   const command = hookCommand(ctx.project, ctx.config.hookTemplates, point, hookPlaceholders(vars, { path: ctx.project.path, releasesDir: ctx.project.releasesDir, releaseDir }));
   if (command === undefined) return { status: 'skipped' };
   const started = ctx.now();
-  if (!resumed) {
-    ctx.emit({ type: 'host.started', step: point, host });
-    await ctx.deps.checkpoint.set(key, 'running');
-  }
+  // marked running before it can start; announced once it runs on the host
+  if (!resumed) await ctx.deps.checkpoint.set(key, 'running');
   const transport = ctx.pool.get(host);
   const stateDir = hookStateDirectory(releaseDir, ctx.plan.deployId, point);
   const request = {
@@ -110,13 +108,14 @@ async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchSt
       sandbox: repositorySandbox(ctx.plan.project, ctx.project.build, ctx.deps.sandbox),
     },
     mayHaveStarted: resumed,
+    onRunning: resumed ? undefined : () => ctx.emit({ type: 'host.started', step: point, host }),
   };
   try {
     let run = await runHostStep(transport, request);
     // the host lost a beforeDeploy without a trace: it has not switched, so it simply runs again
     if (run.kind === 'lost' && point === 'beforeDeploy') {
       await transport.remove(stateDir);
-      run = await runHostStep(transport, { ...request, mayHaveStarted: false });
+      run = await runHostStep(transport, { ...request, mayHaveStarted: false, onRunning: undefined });
     }
     const durationMs = ctx.now() - started;
     if (run.kind === 'lost') {
