@@ -39,6 +39,8 @@ export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<Ru
       const started = await start(rt, record);
       if (!started) return { kind: 'done' };
       record = started;
+    } else {
+      await rt.notify(deployId, { type: 'job.note', text: 'the worker running this deploy stopped; another worker took it over and continues where it stopped' });
     }
     let outcome: VerbOutcome;
     try {

@@ -11,7 +11,8 @@
 //   switch:<host>:afterDeploy       'running' | {durationMs, outputTail}
 //   record                          true
 //   prune:<host>                    {removed: string[]}
-// A hook is marked 'running' before it starts: a resumed deploy never runs it a second time.
+// A hook is marked 'running' before it starts; its run on the host is then found in the release's
+// `.deploybot/` directory and adopted, never started a second time (docs/operations.md).
 
 export interface DeployCheckpoint {
   get(key: string): Promise<unknown | undefined>;

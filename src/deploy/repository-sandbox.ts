@@ -6,6 +6,7 @@ import { DeploybotError } from '../core/errors.ts';
 import { runLocalScript, runLocalScriptProgram } from './run-local-command.ts';
 import { probeSandbox } from './probe-sandbox.ts';
 import { DEFAULT_BWRAP, runSandboxedProgram, runSandboxedScript } from './run-sandboxed-script.ts';
+import { sandboxArgv } from './sandbox-argv.ts';
 import type { ScriptResult } from './transports/host-transport.ts';
 
 /** Where bubblewrap lives (a dependency, so a test can point it at a missing binary). */
@@ -45,6 +46,14 @@ export interface RepositorySandbox {
   runScript(script: string, run: RepositoryRun): Promise<ScriptResult>;
   /** A program with arguments (no shell); paths in `argv` as `inside` gives them. */
   runProgram(argv: readonly string[], run: RepositoryRun): Promise<ScriptResult>;
+  /** What runProgram would start, for a caller that starts it itself (a detached hook): the program, and the cwd and environment to start it with. */
+  command(argv: readonly string[], run: Omit<RepositoryRun, 'timeoutMs' | 'redactor'>): SandboxCommand;
+}
+
+export interface SandboxCommand {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
 }
 
 /** `project` names whose code it is, in the error (and the `projects.<project>.build.sandbox` to set). */
@@ -82,6 +91,11 @@ export function repositorySandbox(project: string, settings: SandboxSettings, to
     inside,
     runScript: (script, run) => runSandboxedScript(script, options(run)),
     runProgram: (argv, run) => runSandboxedProgram(argv, options(run)),
+    command: (argv, run) => ({
+      argv: [bwrapPath, ...sandboxArgv({ mounts: run.dirs.map(({ dir, as }) => ({ from: dir, to: as, writable: true })), cwd: inside(run.cwd, run.dirs), env: run.env, network: settings.network, command: argv })],
+      cwd: '/',
+      env: { ...run.env },
+    }),
   };
 }
 
@@ -92,4 +106,5 @@ const unsandboxed: RepositorySandbox = {
   inside: (path) => path,
   runScript: (script, run) => runLocalScript(script, { cwd: run.cwd, env: run.env, timeoutMs: run.timeoutMs, redactor: run.redactor }),
   runProgram: (argv, run) => runLocalScriptProgram(argv[0]!, argv.slice(1), { cwd: run.cwd, env: run.env, timeoutMs: run.timeoutMs, redactor: run.redactor }),
+  command: (argv, run) => ({ argv: [...argv], cwd: run.cwd, env: { ...run.env } }),
 };

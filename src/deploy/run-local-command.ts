@@ -50,12 +50,14 @@ export interface LocalProgramOptions {
   env?: Record<string, string>;
   timeoutMs?: number;
   input?: string;
+  /** In a session of its own (setsid), so what it leaves running outlives this process's group. */
+  detached?: boolean;
 }
 
 /** Runs `file` with `args` (no shell); resolves with its exit code and output, never rejects on a non-zero exit. */
 export function runLocalProgram(file: string, args: readonly string[], options: LocalProgramOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env ?? process.env, detached: options.detached ?? false, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timer: NodeJS.Timeout | undefined;

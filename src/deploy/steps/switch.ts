@@ -1,8 +1,10 @@
 // Step 6, switch: per host, beforeDeploy hook (in the new release directory), the atomic
-// switch of `path`, afterDeploy hook (in `path`). Each finished part is checkpointed; a hook
-// is marked running before it starts, so a resumed deploy never runs it twice (an
-// interrupted hook is reported, and `retry` runs it again). Once begun, switching is never
-// interrupted by a cancel.
+// switch of `path`, afterDeploy hook (in `path`). Each finished part is checkpointed. A hook
+// is marked running before it starts, and runs detached on the host with its state in the
+// release's `.deploybot/<deploy id>/<hook>` directory, so a resumed deploy adopts or awaits
+// it instead of running it twice (docs/operations.md, "Host steps outlive their worker").
+// The switch is one atomic rename on the host: redoing it on resume is harmless. Once begun,
+// switching is never interrupted by a cancel.
 import { type DeployContext, deployVariables, hostResult, recordHostStep, releaseDirectory, toErrorInfo } from '../deploy-context.ts';
 import { type HostStepName, type HostStepRecord, SWITCH_STEPS } from '../deploy-result.ts';
 import { DeploybotError } from '../../core/errors.ts';
@@ -10,6 +12,8 @@ import { repositorySandbox } from '../repository-sandbox.ts';
 import { hookCommand } from '../hook-command.ts';
 import { hookEnvironment, hookPlaceholders } from '../hook-variables.ts';
 import { readCurrentRelease } from '../read-current-release.ts';
+import { hookStateDirectory } from '../hook-state-directory.ts';
+import { runHostStep } from '../run-host-step.ts';
 import { runPool } from '../run-pool.ts';
 import { withTimeout } from '../with-timeout.ts';
 
@@ -34,16 +38,12 @@ async function switchHost(ctx: DeployContext, host: string, alreadyDone: readonl
     }
     const key = `switch:${host}:${step}`;
     const saved = (await ctx.deps.checkpoint.get(key)) as HostStepRecord | 'running' | undefined;
-    if (saved === 'running') {
-      fail(ctx, host, step, 0, { code: 'hook_interrupted', message: `${host}: the ${step} hook was interrupted when the worker stopped; it is not run twice automatically — use retry to run it again` });
-      return;
-    }
-    if (saved) {
+    if (saved && saved !== 'running') {
       recordHostStep(ctx, host, step, saved);
       if (saved.status === 'failed') return;
       continue;
     }
-    const record = step === 'link' ? await link(ctx, host) : await runHook(ctx, host, step, key);
+    const record = step === 'link' ? await link(ctx, host) : await runHook(ctx, host, step, key, saved === 'running');
     if (record.status !== 'skipped') await ctx.deps.checkpoint.set(key, record);
     recordHostStep(ctx, host, step, record);
     if (record.status === 'failed') return;
@@ -87,23 +87,43 @@ async function link(ctx: DeployContext, host: string): Promise<HostStepRecord> {
   }
 }
 
-async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchStep, 'link'>, key: string): Promise<HostStepRecord> {
+async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchStep, 'link'>, key: string, resumed: boolean): Promise<HostStepRecord> {
   const vars = deployVariables(ctx, host);
   const releaseDir = releaseDirectory(ctx);
   const command = hookCommand(ctx.project, ctx.config.hookTemplates, point, hookPlaceholders(vars, { path: ctx.project.path, releasesDir: ctx.project.releasesDir, releaseDir }));
   if (command === undefined) return { status: 'skipped' };
   const started = ctx.now();
-  ctx.emit({ type: 'host.started', step: point, host });
-  await ctx.deps.checkpoint.set(key, 'running');
-  try {
-    const result = await ctx.pool.get(host).runScript(command, {
+  // marked running before it can start; announced once it runs on the host
+  if (!resumed) await ctx.deps.checkpoint.set(key, 'running');
+  const transport = ctx.pool.get(host);
+  const stateDir = hookStateDirectory(releaseDir, ctx.plan.deployId, point);
+  const request = {
+    stateDir,
+    script: command,
+    options: {
       cwd: point === 'beforeDeploy' ? releaseDir : ctx.project.path,
       env: hookEnvironment(vars),
       timeoutMs: ctx.project.hookTimeout,
       redactor: ctx.redactor,
       sandbox: repositorySandbox(ctx.plan.project, ctx.project.build, ctx.deps.sandbox),
-    });
+    },
+    mayHaveStarted: resumed,
+    onRunning: resumed ? undefined : () => ctx.emit({ type: 'host.started', step: point, host }),
+  };
+  try {
+    let run = await runHostStep(transport, request);
+    // the host lost a beforeDeploy without a trace: it has not switched, so it simply runs again
+    if (run.kind === 'lost' && point === 'beforeDeploy') {
+      await transport.remove(stateDir);
+      run = await runHostStep(transport, { ...request, mayHaveStarted: false, onRunning: undefined });
+    }
     const durationMs = ctx.now() - started;
+    if (run.kind === 'lost') {
+      const error = { code: 'hook_interrupted', message: `${host}: the ${point} hook was lost on the host (no exit status left: did the host restart?); it is not run twice automatically — use retry to run it again` };
+      ctx.emit({ type: 'host.failed', step: point, host, durationMs, error });
+      return { status: 'failed', durationMs, error };
+    }
+    const { result } = run;
     ctx.emit({ type: 'hook.finished', hook: point, host, exitCode: result.exitCode, durationMs, outputTail: result.outputTail });
     if (result.exitCode === 0) {
       ctx.emit({ type: 'host.finished', step: point, host, durationMs, outputTail: result.outputTail });

@@ -4,6 +4,7 @@
 // each command from a fixed script plus quoted arguments, the local one uses the filesystem.
 import type { Redactor } from '../../core/redactor.ts';
 import type { RepositorySandbox } from '../repository-sandbox.ts';
+import type { DetachedStepState } from './detached-step-script.ts';
 
 export interface ScriptOptions {
   /** Remote directory the script runs in. */
@@ -69,6 +70,14 @@ export interface HostTransport {
   freeBytes(remotePath: string): Promise<number | undefined>;
   /** Runs a hook script with `/bin/sh -c` on the host. */
   runScript(script: string, options: ScriptOptions): Promise<ScriptResult>;
+  /**
+   * Starts a hook script detached from this connection, its pid, output and exit status kept
+   * in `stateDir` on the host (docs/operations.md, "Host steps outlive their worker").
+   * 'already-started' when that directory exists: a step is started at most once.
+   */
+  startStep(stateDir: string, script: string, options: ScriptOptions): Promise<'started' | 'already-started'>;
+  /** The state of a step started with startStep, waiting up to `waitMs` for it to end; output redacted with `redactor`. */
+  watchStep(stateDir: string, waitMs: number, redactor: Redactor): Promise<DetachedStepState>;
   /** Runs a program with arguments (each passed as one word, never through a shell). */
   run(argv: readonly string[], options?: { timeoutMs?: number }): Promise<CommandResult>;
   /** Drops the connection at once (a hung host); later calls reconnect. */

@@ -12,8 +12,10 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeploybotError } from '../../core/errors.ts';
 import { minimalEnvironment } from '../hook-variables.ts';
-import { repositorySandbox } from '../repository-sandbox.ts';
+import type { Redactor } from '../../core/redactor.ts';
+import { type RepositorySandbox, repositorySandbox } from '../repository-sandbox.ts';
 import { runLocalProgram } from '../run-local-command.ts';
+import { ALREADY_STARTED, type DetachedStepState, parseWatch, startStepArgv, watchStepArgv } from './detached-step-script.ts';
 import type { CommandResult, HostTransport, ScriptOptions, ScriptResult } from './host-transport.ts';
 
 export class LocalTransport implements HostTransport {
@@ -144,16 +146,44 @@ export class LocalTransport implements HostTransport {
   }
 
   async runScript(script: string, options: ScriptOptions): Promise<ScriptResult> {
-    // a caller that names no project's sandbox gets the default one: sandboxed, network shared
-    const sandbox = options.sandbox ?? repositorySandbox(`the hooks of ${this.host}`, { sandbox: 'on', network: true });
+    const sandbox = this.#sandbox(options);
     await sandbox.ready();
     return sandbox.runScript(script, {
       dirs: [{ dir: this.root, as: this.root }],
       cwd: this.map(options.cwd),
-      env: { ...minimalEnvironment(), ...(sandbox.isolated ? { HOME: '/tmp' } : {}), ...options.env },
+      env: this.#env(sandbox, options),
       timeoutMs: options.timeoutMs,
       redactor: options.redactor,
     });
+  }
+
+  /** The wrapper runs on this machine, outside the sandbox, around bwrap; its state files are in the host's directory (docs/operations.md). */
+  async startStep(stateDir: string, script: string, options: ScriptOptions): Promise<'started' | 'already-started'> {
+    const sandbox = this.#sandbox(options);
+    await sandbox.ready();
+    const command = sandbox.command(['/bin/sh', '-c', script], { dirs: [{ dir: this.root, as: this.root }], cwd: this.map(options.cwd), env: this.#env(sandbox, options) });
+    const [shell, ...args] = startStepArgv(this.map(stateDir), command.cwd, options.timeoutMs, command.argv);
+    const result = await runLocalProgram(shell!, args, { env: command.env, detached: true, timeoutMs: 30_000 });
+    if (result.exitCode === ALREADY_STARTED) return 'already-started';
+    if (result.exitCode !== 0) throw new DeploybotError('exec_failed', `${this.host}: cannot start a hook in ${stateDir} (exit ${result.exitCode ?? 'none'}): ${result.stderr.trim()}`, { host: this.host });
+    return 'started';
+  }
+
+  async watchStep(stateDir: string, waitMs: number, redactor: Redactor): Promise<DetachedStepState> {
+    const [shell, ...args] = watchStepArgv(this.map(stateDir), waitMs);
+    const result = await runLocalProgram(shell!, args, { env: minimalEnvironment(), timeoutMs: waitMs + 30_000 });
+    const state = result.exitCode === 0 ? parseWatch(result.stdout, redactor) : undefined;
+    if (!state) throw new DeploybotError('exec_failed', `${this.host}: cannot read the state of the hook in ${stateDir} (exit ${result.exitCode ?? 'none'}): ${result.stderr.trim()}`, { host: this.host });
+    return state;
+  }
+
+  #sandbox(options: ScriptOptions): RepositorySandbox {
+    // a caller that names no project's sandbox gets the default one: sandboxed, network shared
+    return options.sandbox ?? repositorySandbox(`the hooks of ${this.host}`, { sandbox: 'on', network: true });
+  }
+
+  #env(sandbox: RepositorySandbox, options: ScriptOptions): Record<string, string> {
+    return { ...minimalEnvironment(), ...(sandbox.isolated ? { HOME: '/tmp' } : {}), ...options.env };
   }
 
   async run(argv: readonly string[], options: { timeoutMs?: number } = {}): Promise<CommandResult> {

@@ -1,163 +1,41 @@
-// The SSH transport (ssh2). The private key is handed to ssh2 from memory and never written
-// anywhere; the host key must match the pinned one; one connection per host is opened on
-// first use and reused by every step. Every remote command is a fixed script whose values
-// are positional parameters, joined with shell quoting — nothing is spliced into a script.
+// The SSH transport: the host operations the engine needs, over one SshConnection per host
+// (ssh-connection.ts: key from memory, pinned host key). Every remote command is a fixed
+// script whose values are positional parameters, joined with shell quoting — nothing is
+// spliced into a script. Hooks run detached on the host (detached-step-script.ts).
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { Client, type ClientChannel, type SFTPWrapper, type Stats } from 'ssh2';
+import type { SFTPWrapper, Stats } from 'ssh2';
+import type { Redactor } from '../../core/redactor.ts';
 import { DeploybotError, errorMessage } from '../../core/errors.ts';
-import { redactSecrets, type Secret } from '../../core/secret.ts';
 import { OutputTail } from '../output-tail.ts';
 import { shellCommand, shScript } from '../quote-shell-arg.ts';
+import { ALREADY_STARTED, type DetachedStepState, parseWatch, startStepArgv, watchStepArgv } from './detached-step-script.ts';
 import type { CommandResult, HostTransport, ScriptOptions, ScriptResult } from './host-transport.ts';
-import { hostKeyAlgorithms, hostKeyMismatch, parsePinnedHostKey, type PinnedHostKey } from './pinned-host-key.ts';
+import { SshConnection, type SshEndpoint } from './ssh-connection.ts';
 
-export interface SshEndpoint {
-  /** Config name, used in messages. */
-  host: string;
-  address: string;
-  port: number;
-  user: string;
-  privateKey: Secret;
-  hostKey: string;
-  /** How long the TCP connect + SSH handshake may take. Default 20 s. */
-  connectTimeoutMs?: number;
-}
+export type { SshEndpoint } from './ssh-connection.ts';
 
 const MISSING = 3;
 const CHECKSUM_MISMATCH = 5;
-const MAX_CAPTURE = 4 * 1024 * 1024;
 /** SFTP status code for "no such file". */
 const SFTP_NO_SUCH_FILE = 2;
 
 export class SshTransport implements HostTransport {
   readonly kind = 'ssh';
   readonly host: string;
-  readonly #endpoint: SshEndpoint;
-  readonly #pinned: PinnedHostKey;
-  #client: Promise<Client> | undefined;
-  #live: Client | undefined;
-  #sftp: Promise<SFTPWrapper> | undefined;
+  readonly #connection: SshConnection;
 
   constructor(endpoint: SshEndpoint) {
-    this.#endpoint = endpoint;
     this.host = endpoint.host;
-    this.#pinned = parsePinnedHostKey(endpoint.hostKey);
+    this.#connection = new SshConnection(endpoint);
   }
 
-  get where(): string {
-    return `${this.#endpoint.address}:${this.#endpoint.port}`;
+  #exec(command: string, timeoutMs?: number, onData?: (chunk: Buffer) => void): Promise<CommandResult & { timedOut: boolean }> {
+    return this.#connection.exec(command, timeoutMs, onData);
   }
 
-  /** The open connection, made on first use. */
-  connect(): Promise<Client> {
-    this.#client ??= this.#open().catch((error: unknown) => {
-      this.#client = undefined;
-      throw error;
-    });
-    return this.#client;
-  }
-
-  #open(): Promise<Client> {
-    const endpoint = this.#endpoint;
-    return new Promise((resolve, reject) => {
-      const client = new Client();
-      this.#live = client;
-      let mismatch: DeploybotError | undefined;
-      let settled = false;
-      client.on('ready', () => {
-        settled = true;
-        client.setNoDelay(true);
-        resolve(client);
-      });
-      client.on('error', (error: Error & { level?: string; code?: string }) => {
-        if (settled) return;
-        settled = true;
-        reject(mismatch ?? this.#connectError(error));
-      });
-      client.on('close', () => {
-        if (this.#live === client) this.#forget();
-        if (!settled) {
-          settled = true;
-          reject(mismatch ?? new DeploybotError('host_unreachable', `${this.host} (${this.where}): connection closed during the SSH handshake`, { host: this.host }));
-        }
-      });
-      client.connect({
-        host: endpoint.address,
-        port: endpoint.port,
-        username: endpoint.user,
-        privateKey: endpoint.privateKey.reveal(),
-        readyTimeout: endpoint.connectTimeoutMs ?? 20_000,
-        keepaliveInterval: 5_000,
-        keepaliveCountMax: 3,
-        algorithms: { serverHostKey: hostKeyAlgorithms(this.#pinned.type) },
-        hostVerifier: (key: Buffer) => {
-          if (key.equals(this.#pinned.blob)) return true;
-          mismatch = hostKeyMismatch(this.host, this.where, this.#pinned, key);
-          return false;
-        },
-      });
-    });
-  }
-
-  #connectError(error: Error & { level?: string; code?: string }): DeploybotError {
-    const secretFree = redactSecrets(errorMessage(error), [this.#endpoint.privateKey]);
-    if (error.code === 'ECONNREFUSED') return new DeploybotError('host_unreachable', `${this.host} (${this.where}): connection refused`, { host: this.host });
-    if (error.level === 'client-authentication') return new DeploybotError('auth_failed', `${this.host} (${this.where}): the server refused the key for user ${this.#endpoint.user}`, { host: this.host });
-    if (/timed out/i.test(secretFree)) return new DeploybotError('host_unreachable', `${this.host} (${this.where}): SSH handshake timed out`, { host: this.host });
-    return new DeploybotError('host_unreachable', `${this.host} (${this.where}): ${secretFree}`, { host: this.host });
-  }
-
-  #forget(): void {
-    this.#client = undefined;
-    this.#live = undefined;
-    this.#sftp = undefined;
-  }
-
-  async #sftpSession(): Promise<SFTPWrapper> {
-    const client = await this.connect();
-    this.#sftp ??= new Promise<SFTPWrapper>((resolve, reject) => {
-      client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)));
-    }).catch((error: unknown) => {
-      this.#sftp = undefined;
-      throw new DeploybotError('sftp_failed', `${this.host}: cannot open an SFTP session: ${errorMessage(error)}`);
-    });
-    return this.#sftp;
-  }
-
-  /** Runs a command line (already quoted) and collects its output. */
-  async #exec(command: string, timeoutMs?: number, onData?: (chunk: Buffer) => void): Promise<CommandResult & { timedOut: boolean }> {
-    const client = await this.connect();
-    const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      client.exec(command, (error, stream) => (error ? reject(new DeploybotError('exec_failed', `${this.host}: cannot start a command: ${error.message}`)) : resolve(stream)));
-    });
-    return new Promise((resolve) => {
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let size = 0;
-      let exitCode: number | null = null;
-      let timedOut = false;
-      const keep = (into: Buffer[], chunk: Buffer) => {
-        onData?.(chunk);
-        if (size < MAX_CAPTURE) {
-          into.push(chunk);
-          size += chunk.length;
-        }
-      };
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-        timedOut = true;
-        channel.close();
-      }, timeoutMs);
-      channel.on('data', (chunk: Buffer) => keep(out, chunk));
-      channel.stderr.on('data', (chunk: Buffer) => keep(err, chunk));
-      channel.on('exit', (code: number | null) => {
-        exitCode = typeof code === 'number' ? code : null;
-      });
-      channel.on('close', () => {
-        clearTimeout(timer);
-        resolve({ exitCode, timedOut, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-      });
-    });
+  #sftpSession(): Promise<SFTPWrapper> {
+    return this.#connection.sftpSession();
   }
 
   async #must(argv: readonly string[], what: string, code = 'remote_command_failed'): Promise<CommandResult> {
@@ -325,6 +203,22 @@ export class SshTransport implements HostTransport {
     return { exitCode: result.exitCode, timedOut, durationMs: Date.now() - started, outputTail: tail.lines() };
   }
 
+  async startStep(stateDir: string, script: string, options: ScriptOptions): Promise<'started' | 'already-started'> {
+    const env = Object.entries(options.env).map(([name, value]) => `${name}=${value}`);
+    const argv = startStepArgv(stateDir, options.cwd, options.timeoutMs, ['env', ...env, '/bin/sh', '-c', script]);
+    const result = await this.#exec(shellCommand(argv), 30_000);
+    if (result.exitCode === ALREADY_STARTED) return 'already-started';
+    if (result.exitCode !== 0) throw new DeploybotError('exec_failed', `${this.host}: cannot start a hook in ${stateDir} (exit ${result.exitCode ?? 'none'}): ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`, { host: this.host });
+    return 'started';
+  }
+
+  async watchStep(stateDir: string, waitMs: number, redactor: Redactor): Promise<DetachedStepState> {
+    const result = await this.#exec(shellCommand(watchStepArgv(stateDir, waitMs)), waitMs + 30_000);
+    const state = result.exitCode === 0 ? parseWatch(result.stdout, redactor) : undefined;
+    if (!state) throw new DeploybotError('exec_failed', `${this.host}: cannot read the state of the hook in ${stateDir} (exit ${result.exitCode ?? 'none'})`, { host: this.host });
+    return state;
+  }
+
   async run(argv: readonly string[], options: { timeoutMs?: number } = {}): Promise<CommandResult> {
     const result = await this.#exec(shellCommand(argv), options.timeoutMs);
     if (result.timedOut) throw new DeploybotError('timeout', `${this.host}: ${argv[0]} timed out after ${options.timeoutMs} ms`, { host: this.host });
@@ -333,32 +227,14 @@ export class SshTransport implements HostTransport {
 
   /** Drops the connection (or the handshake in progress) at once. */
   destroy(): void {
-    const client = this.#live;
-    this.#forget();
-    client?.destroy();
+    this.#connection.destroy();
   }
 
-  /** Ends the connection and resolves once it is closed (so a pool that closes one host before opening the next really holds its bound). */
-  async close(): Promise<void> {
-    const client = this.#live;
-    this.#forget();
-    if (!client) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        client.destroy();
-        resolve();
-      }, CLOSE_WAIT_MS);
-      client.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      client.end();
-    });
+  /** Ends the connection and resolves once it is closed. */
+  close(): Promise<void> {
+    return this.#connection.close();
   }
 }
-
-/** How long close() waits for the server to finish the connection before cutting it. */
-const CLOSE_WAIT_MS = 2000;
 
 function isSftpStatus(error: unknown, code: number): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;

@@ -1,0 +1,181 @@
+// One SSH connection to one host (ssh2): opened on first use and reused by every step,
+// the private key handed to ssh2 from memory and never written anywhere, the host key
+// checked against the pinned one before anything is sent. Gives out exec channels and one
+// SFTP session; a connection that closes is forgotten, and the next use reconnects.
+import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
+import { DeploybotError, errorMessage } from '../../core/errors.ts';
+import { redactSecrets, type Secret } from '../../core/secret.ts';
+import type { CommandResult } from './host-transport.ts';
+import { hostKeyAlgorithms, hostKeyMismatch, parsePinnedHostKey, type PinnedHostKey } from './pinned-host-key.ts';
+
+export interface SshEndpoint {
+  /** Config name, used in messages. */
+  host: string;
+  address: string;
+  port: number;
+  user: string;
+  privateKey: Secret;
+  hostKey: string;
+  /** How long the TCP connect + SSH handshake may take. Default 20 s. */
+  connectTimeoutMs?: number;
+}
+
+/** How much of a command's output is kept. */
+const MAX_CAPTURE = 4 * 1024 * 1024;
+/** How long close() waits for the server to finish the connection before cutting it. */
+const CLOSE_WAIT_MS = 2000;
+
+export class SshConnection {
+  readonly host: string;
+  readonly #endpoint: SshEndpoint;
+  readonly #pinned: PinnedHostKey;
+  #client: Promise<Client> | undefined;
+  #live: Client | undefined;
+  #sftp: Promise<SFTPWrapper> | undefined;
+
+  constructor(endpoint: SshEndpoint) {
+    this.#endpoint = endpoint;
+    this.host = endpoint.host;
+    this.#pinned = parsePinnedHostKey(endpoint.hostKey);
+  }
+
+  get where(): string {
+    return `${this.#endpoint.address}:${this.#endpoint.port}`;
+  }
+
+  /** The open connection, made on first use. */
+  connect(): Promise<Client> {
+    this.#client ??= this.#open().catch((error: unknown) => {
+      this.#client = undefined;
+      throw error;
+    });
+    return this.#client;
+  }
+
+  #open(): Promise<Client> {
+    const endpoint = this.#endpoint;
+    return new Promise((resolve, reject) => {
+      const client = new Client();
+      this.#live = client;
+      let mismatch: DeploybotError | undefined;
+      let settled = false;
+      client.on('ready', () => {
+        settled = true;
+        client.setNoDelay(true);
+        resolve(client);
+      });
+      client.on('error', (error: Error & { level?: string; code?: string }) => {
+        if (settled) return;
+        settled = true;
+        reject(mismatch ?? this.#connectError(error));
+      });
+      client.on('close', () => {
+        if (this.#live === client) this.#forget();
+        if (!settled) {
+          settled = true;
+          reject(mismatch ?? new DeploybotError('host_unreachable', `${this.host} (${this.where}): connection closed during the SSH handshake`, { host: this.host }));
+        }
+      });
+      client.connect({
+        host: endpoint.address,
+        port: endpoint.port,
+        username: endpoint.user,
+        privateKey: endpoint.privateKey.reveal(),
+        readyTimeout: endpoint.connectTimeoutMs ?? 20_000,
+        keepaliveInterval: 5_000,
+        keepaliveCountMax: 3,
+        algorithms: { serverHostKey: hostKeyAlgorithms(this.#pinned.type) },
+        hostVerifier: (key: Buffer) => {
+          if (key.equals(this.#pinned.blob)) return true;
+          mismatch = hostKeyMismatch(this.host, this.where, this.#pinned, key);
+          return false;
+        },
+      });
+    });
+  }
+
+  #connectError(error: Error & { level?: string; code?: string }): DeploybotError {
+    const secretFree = redactSecrets(errorMessage(error), [this.#endpoint.privateKey]);
+    if (error.code === 'ECONNREFUSED') return new DeploybotError('host_unreachable', `${this.host} (${this.where}): connection refused`, { host: this.host });
+    if (error.level === 'client-authentication') return new DeploybotError('auth_failed', `${this.host} (${this.where}): the server refused the key for user ${this.#endpoint.user}`, { host: this.host });
+    if (/timed out/i.test(secretFree)) return new DeploybotError('host_unreachable', `${this.host} (${this.where}): SSH handshake timed out`, { host: this.host });
+    return new DeploybotError('host_unreachable', `${this.host} (${this.where}): ${secretFree}`, { host: this.host });
+  }
+
+  #forget(): void {
+    this.#client = undefined;
+    this.#live = undefined;
+    this.#sftp = undefined;
+  }
+
+  async sftpSession(): Promise<SFTPWrapper> {
+    const client = await this.connect();
+    this.#sftp ??= new Promise<SFTPWrapper>((resolve, reject) => {
+      client.sftp((error, sftp) => (error ? reject(error) : resolve(sftp)));
+    }).catch((error: unknown) => {
+      this.#sftp = undefined;
+      throw new DeploybotError('sftp_failed', `${this.host}: cannot open an SFTP session: ${errorMessage(error)}`);
+    });
+    return this.#sftp;
+  }
+
+  /** Runs a command line (already quoted) and collects its output. */
+  async exec(command: string, timeoutMs?: number, onData?: (chunk: Buffer) => void): Promise<CommandResult & { timedOut: boolean }> {
+    const client = await this.connect();
+    const channel = await new Promise<ClientChannel>((resolve, reject) => {
+      client.exec(command, (error, stream) => (error ? reject(new DeploybotError('exec_failed', `${this.host}: cannot start a command: ${error.message}`)) : resolve(stream)));
+    });
+    return new Promise((resolve) => {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let size = 0;
+      let exitCode: number | null = null;
+      let timedOut = false;
+      const keep = (into: Buffer[], chunk: Buffer) => {
+        onData?.(chunk);
+        if (size < MAX_CAPTURE) {
+          into.push(chunk);
+          size += chunk.length;
+        }
+      };
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+        timedOut = true;
+        channel.close();
+      }, timeoutMs);
+      channel.on('data', (chunk: Buffer) => keep(out, chunk));
+      channel.stderr.on('data', (chunk: Buffer) => keep(err, chunk));
+      channel.on('exit', (code: number | null) => {
+        exitCode = typeof code === 'number' ? code : null;
+      });
+      channel.on('close', () => {
+        clearTimeout(timer);
+        resolve({ exitCode, timedOut, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      });
+    });
+  }
+
+  /** Drops the connection (or the handshake in progress) at once. */
+  destroy(): void {
+    const client = this.#live;
+    this.#forget();
+    client?.destroy();
+  }
+
+  /** Ends the connection and resolves once it is closed (so a pool that closes one host before opening the next really holds its bound). */
+  async close(): Promise<void> {
+    const client = this.#live;
+    this.#forget();
+    if (!client) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        client.destroy();
+        resolve();
+      }, CLOSE_WAIT_MS);
+      client.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.end();
+    });
+  }
+}
