@@ -3,11 +3,13 @@
 // it, hooks run with `/bin/sh -c` in the mapped directory with a minimal environment. The
 // hooks run on the bot's own machine, in a release that is repository code: they run in
 // the project's sandbox, which sees the host's directory (at its own path) and nothing else
-// of this machine but the system (docs/operations.md).
+// of this machine but the system (docs/operations.md). So whatever they leave in that
+// directory is untrusted: every path the bot reads, writes or deletes there is checked to
+// stay inside it, whatever symlinks are on the way (`within`).
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, statfs, symlink, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, statfs, symlink, unlink } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeploybotError } from '../../core/errors.ts';
@@ -33,6 +35,32 @@ export class LocalTransport implements HostTransport {
     return join(this.root, posix.normalize(remotePath));
   }
 
+  /**
+   * The local path of `remotePath`, once it is known that a symlink on the way (one the
+   * host's hooks may have planted) does not lead out of the host's directory: its deepest
+   * existing part must resolve inside it. `last: false` for operations on the entry itself
+   * (remove, rename, readLink, exists), which never follow it: then only its parent counts.
+   */
+  async within(remotePath: string, { last = true }: { last?: boolean } = {}): Promise<string> {
+    const local = this.map(remotePath);
+    await mkdir(this.root, { recursive: true });
+    const root = await realpath(this.root);
+    let probe = last ? local : dirname(local);
+    for (;;) {
+      const real = await realpath(probe).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+        throw error;
+      });
+      if (real !== undefined) {
+        if (real !== root && !real.startsWith(`${root}/`)) {
+          throw new DeploybotError('host_path_escapes', `${this.host}: ${remotePath} leads out of the host's directory through a symlink (to ${real}); nothing was done there`, { host: this.host });
+        }
+        return local;
+      }
+      probe = dirname(probe);
+    }
+  }
+
   async upload(localFile: string, remotePath: string, onBytes?: (sent: number, total: number) => void): Promise<void> {
     const total = (await stat(localFile)).size;
     let sent = 0;
@@ -43,13 +71,13 @@ export class LocalTransport implements HostTransport {
         done(null, chunk);
       },
     });
-    await pipeline(createReadStream(localFile), counter, createWriteStream(this.map(remotePath)));
+    await pipeline(createReadStream(localFile), counter, createWriteStream(await this.within(remotePath)));
   }
 
   async sha256(remotePath: string): Promise<string | undefined> {
     const hash = createHash('sha256');
     try {
-      await pipeline(createReadStream(this.map(remotePath)), hash);
+      await pipeline(createReadStream(await this.within(remotePath)), hash);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
@@ -58,7 +86,7 @@ export class LocalTransport implements HostTransport {
   }
 
   async makeDirectory(remotePath: string): Promise<void> {
-    await mkdir(this.map(remotePath), { recursive: true });
+    await mkdir(await this.within(remotePath), { recursive: true });
   }
 
   async unpack(archive: string, intoDir: string, expectedSha256?: string): Promise<void> {
@@ -68,21 +96,21 @@ export class LocalTransport implements HostTransport {
     }
     await this.remove(intoDir);
     await this.makeDirectory(intoDir);
-    const result = await runLocalProgram('tar', ['-xzf', this.map(archive), '--no-same-owner', '-C', this.map(intoDir)]);
+    const result = await runLocalProgram('tar', ['-xzf', await this.within(archive), '--no-same-owner', '-C', await this.within(intoDir)]);
     if (result.exitCode !== 0) throw new DeploybotError('unpack_failed', `${this.host}: tar could not unpack ${archive}: ${result.stderr.trim()}`);
   }
 
   async rename(from: string, to: string): Promise<void> {
-    await rename(this.map(from), this.map(to));
+    await rename(await this.within(from, { last: false }), await this.within(to, { last: false }));
   }
 
   async remove(remotePath: string): Promise<void> {
-    await rm(this.map(remotePath), { recursive: true, force: true });
+    await rm(await this.within(remotePath, { last: false }), { recursive: true, force: true });
   }
 
   async readLink(remotePath: string): Promise<string | undefined> {
     try {
-      const target = await readlink(this.map(remotePath));
+      const target = await readlink(await this.within(remotePath, { last: false }));
       if (posix.isAbsolute(target) && (target === this.root || target.startsWith(`${this.root}/`))) return target.slice(this.root.length) || '/';
       return target;
     } catch (error) {
@@ -93,7 +121,7 @@ export class LocalTransport implements HostTransport {
 
   async readText(remotePath: string): Promise<string | undefined> {
     try {
-      return await readFile(this.map(remotePath), 'utf8');
+      return await readFile(await this.within(remotePath), 'utf8');
     } catch (error) {
       if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined;
       throw error;
@@ -102,7 +130,7 @@ export class LocalTransport implements HostTransport {
 
   async list(remotePath: string): Promise<string[]> {
     try {
-      return (await readdir(this.map(remotePath))).sort();
+      return (await readdir(await this.within(remotePath))).sort();
     } catch (error) {
       if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return [];
       throw error;
@@ -111,7 +139,7 @@ export class LocalTransport implements HostTransport {
 
   async exists(remotePath: string): Promise<boolean> {
     try {
-      await lstat(this.map(remotePath));
+      await lstat(await this.within(remotePath, { last: false }));
       return true;
     } catch {
       return false;
@@ -122,10 +150,10 @@ export class LocalTransport implements HostTransport {
     const parent = posix.dirname(linkPath);
     const aside = posix.join(parent, `.${posix.basename(linkPath)}.deploybot-next`);
     await this.makeDirectory(parent);
-    await unlink(this.map(aside)).catch(() => undefined);
-    await symlink(posix.relative(parent, targetDir) || '.', this.map(aside));
+    await unlink(await this.within(aside, { last: false })).catch(() => undefined);
+    await symlink(posix.relative(parent, targetDir) || '.', await this.within(aside, { last: false }));
     try {
-      await rename(this.map(aside), this.map(linkPath));
+      await rename(await this.within(aside, { last: false }), await this.within(linkPath, { last: false }));
     } catch (error) {
       await unlink(this.map(aside)).catch(() => undefined);
       throw new DeploybotError('switch_failed', `${this.host}: cannot replace ${linkPath} with a symlink (${(error as NodeJS.ErrnoException).code ?? String(error)}); is it a real directory?`);
