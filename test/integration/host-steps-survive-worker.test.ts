@@ -34,6 +34,7 @@ function suite(kind: 'ssh' | 'local'): void {
   let config: Config;
   let h: JobHarness;
   let releases: (host: string) => string;
+  let stepState: (host: string, release: string, id: string, step: string) => string;
   let link: (host: string) => string;
   let env: Record<string, string>;
   const workers: WorkerProcess[] = [];
@@ -73,11 +74,14 @@ function suite(kind: 'ssh' | 'local'): void {
       hosts = Object.fromEntries(ssh.hosts.map((x) => [x.name, { address: x.address, port: x.port, user: x.user, hostKey: x.hostKey }]));
       const root = (host: string) => ssh!.hosts.find((x) => x.name === host)!.root;
       releases = (host) => join(root(host), 'codes/mala-core');
+      stepState = (host, release, id, step) => join(releases(host), release, '.deploybot', id, step);
       link = (host) => join(root(host), 'prod/mala-core');
       env = { DEPLOYBOT_TEST_KEY: ssh.privateKey };
     } else {
       hosts = Object.fromEntries(NAMES.map((name) => [name, { local: join(base, 'hosts', name) }]));
       releases = (host) => join(base, 'hosts', host, 'data/codes/mala-core');
+      // a local host's hook state lives beside its directory, out of the sandbox's reach
+      stepState = (host, release, id, step) => join(base, 'hosts', `${host}.steps`, 'data/codes/mala-core', release, '.deploybot', id, step);
       link = (host) => join(base, 'hosts', host, 'data/prod/mala-core');
       env = {};
     }
@@ -147,8 +151,8 @@ function suite(kind: 'ssh' | 'local'): void {
     await doomed.kill('SIGKILL');
     // both hosts "reboot": the hooks' processes die and their state is gone
     const release = listReleases(releases('br-2')).find((n) => n.includes(repo.commits.v2!.slice(0, 7)))!;
-    reboot(join(releases('br-1'), release, '.deploybot', id, 'afterDeploy'));
-    reboot(join(releases('br-2'), release, '.deploybot', id, 'beforeDeploy'));
+    reboot(stepState('br-1', release, id, 'afterDeploy'));
+    reboot(stepState('br-2', release, id, 'beforeDeploy'));
     rmSync(join(releases('br-1'), 'hold'));
     writeFileSync(join(releases('br-2'), 'before-sleep'), '0');
 

@@ -17,12 +17,12 @@ let repo: TestRepo;
 let dataDir: string;
 let victim: string;
 
-function configWith(afterDeploy: string): Config {
+function configWith(afterDeploy: string, beforeDeploy?: string, host = 'br-1'): Config {
   return deployTestConfig({
     dir: base,
     repo: repo.dir,
-    hosts: { 'br-1': { local: 'hosts/br-1' } },
-    project: { keepReleases: 1, hooks: { afterDeploy } },
+    hosts: { [host]: { local: `hosts/${host}` } },
+    project: { keepReleases: 1, hooks: { afterDeploy, ...(beforeDeploy ? { beforeDeploy } : {}) } },
   });
 }
 
@@ -54,5 +54,16 @@ describe('a local host whose hooks plant symlinks out of its directory', () => {
     expect(result.outcome).not.toBe('success');
     expect(JSON.stringify(result)).toContain('host_path_escapes');
     expect(readdirSync(victim)).toEqual(['precious.txt']);
+  });
+
+  it('when a hook plants symlinks where the bot keeps hook state (pid, out, exit), then the bot never reads a file of its machine back into the output', async () => {
+    const secret = join(base, 'outside-secret.txt');
+    writeFileSync(secret, `machine-secret-${Date.now()}\n`);
+    // beforeDeploy runs in the new release directory; its state would be .deploybot/<deploy>/<hook>
+    const plant = `mkdir -p .deploybot && for d in .deploybot/*/; do ln -sf ${secret} "$d"beforeDeploy/out; ln -sf ${secret} "$d"afterDeploy/out; done; mkdir -p .deploybot/x/afterDeploy && ln -sf ${secret} .deploybot/x/afterDeploy/out; ls -la .deploybot || true`;
+    const config = configWith('echo after', plant, 'br-2');
+    const result = await runDeploy(deployPlan({ ref: 'v3', hosts: ['br-2'] }), { config, dataDir, checkpoint: new MemoryCheckpoint() });
+    expect(result.hosts.find((h) => h.host === 'br-2')?.steps.beforeDeploy).toMatchObject({ status: 'done' });
+    expect(JSON.stringify(result)).not.toContain('machine-secret-');
   });
 });

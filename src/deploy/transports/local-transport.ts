@@ -106,6 +106,8 @@ export class LocalTransport implements HostTransport {
 
   async remove(remotePath: string): Promise<void> {
     await rm(await this.within(remotePath, { last: false }), { recursive: true, force: true });
+    // the hook state of a removed release goes with it
+    await rm(this.#stepState(remotePath), { recursive: true, force: true });
   }
 
   async readLink(remotePath: string): Promise<string | undefined> {
@@ -185,12 +187,24 @@ export class LocalTransport implements HostTransport {
     });
   }
 
-  /** The wrapper runs on this machine, outside the sandbox, around bwrap; its state files are in the host's directory (docs/operations.md). */
+  /**
+   * Where a hook's state files (pid, out, exit) live for this host: beside the host's
+   * directory, not in it. The wrapper runs as the bot, outside the sandbox; a hook inside the
+   * sandbox can write anywhere in the host's directory, and could otherwise plant an `out`
+   * symlink to any file of this machine for the wrapper to read back into chat.
+   */
+  #stepState(stateDir: string): string {
+    if (!stateDir.startsWith('/')) throw new DeploybotError('bad_path', `${this.host}: not an absolute path: ${stateDir}`);
+    return join(`${this.root}.steps`, posix.normalize(stateDir));
+  }
+
+  /** The wrapper runs on this machine, outside the sandbox, around bwrap; its state files are beside the host's directory (docs/operations.md). */
   async startStep(stateDir: string, script: string, options: ScriptOptions): Promise<'started' | 'already-started'> {
     const sandbox = this.#sandbox(options);
     await sandbox.ready();
     const command = sandbox.command(['/bin/sh', '-c', script], { dirs: [{ dir: this.root, as: this.root }], cwd: this.map(options.cwd), env: this.#env(sandbox, options) });
-    const [shell, ...args] = startStepArgv(this.map(stateDir), command.cwd, options.timeoutMs, command.argv);
+    const state = this.#stepState(stateDir);
+    const [shell, ...args] = startStepArgv(state, command.cwd, options.timeoutMs, command.argv);
     const result = await runLocalProgram(shell!, args, { env: command.env, detached: true, timeoutMs: 30_000 });
     if (result.exitCode === ALREADY_STARTED) return 'already-started';
     if (result.exitCode !== 0) throw new DeploybotError('exec_failed', `${this.host}: cannot start a hook in ${stateDir} (exit ${result.exitCode ?? 'none'}): ${result.stderr.trim()}`, { host: this.host });
@@ -198,7 +212,7 @@ export class LocalTransport implements HostTransport {
   }
 
   async watchStep(stateDir: string, waitMs: number, redactor: Redactor): Promise<DetachedStepState> {
-    const [shell, ...args] = watchStepArgv(this.map(stateDir), waitMs);
+    const [shell, ...args] = watchStepArgv(this.#stepState(stateDir), waitMs);
     const result = await runLocalProgram(shell!, args, { env: minimalEnvironment(), timeoutMs: waitMs + 30_000 });
     const state = result.exitCode === 0 ? parseWatch(result.stdout, redactor) : undefined;
     if (!state) throw new DeploybotError('exec_failed', `${this.host}: cannot read the state of the hook in ${stateDir} (exit ${result.exitCode ?? 'none'}): ${result.stderr.trim()}`, { host: this.host });
