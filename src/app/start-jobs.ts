@@ -2,6 +2,7 @@
 import type { Worker } from 'bullmq';
 import type { Config } from '../../config/load-config.ts';
 import type { Messenger, Platform } from '../core/chat-types.ts';
+import type { CommandRegistry } from '../core/command-registry.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Redactor } from '../core/redactor.ts';
 import type { SandboxTool } from '../deploy/repository-sandbox.ts';
@@ -13,6 +14,8 @@ import { JobRuntime } from './job-runtime.ts';
 
 export interface StartJobsOptions {
   config: Config;
+  /** The declared verbs (src/cli/project-commands.ts builds the project's). */
+  commands: CommandRegistry;
   redisUrl: string;
   dataDir: string;
   logger: Logger;
@@ -40,6 +43,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   const releases = options.releases ?? openReleaseStore(options.config, { dataDir: options.dataDir });
   const rt = new JobRuntime({
     config: options.config,
+    commands: options.commands,
     redisUrl: options.redisUrl,
     releases,
     dataDir: options.dataDir,

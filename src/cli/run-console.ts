@@ -8,6 +8,7 @@ import { createLogger, parseLogLevel } from '../core/logger.ts';
 import { processRedactor, warnAboutShortSecrets } from '../core/process-redactor.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
 import { loadConfigOrReport } from './load-config-or-exit.ts';
+import { projectCommands } from './project-commands.ts';
 
 export const EXAMPLE_CONFIG_FILE = fileURLToPath(new URL('../../config/deploybot.example.yaml', import.meta.url));
 
@@ -33,6 +34,7 @@ export async function runConsole(options: { configFile?: string; user?: string }
   }
   const bot = await startBot({
     config,
+    commands: projectCommands(),
     dataDir: dataDirFromEnv(),
     logger,
     messengers: { console: adapter.messenger },

@@ -7,6 +7,7 @@ import { processRedactor, warnAboutShortSecrets } from '../core/process-redactor
 import { dataDirFromEnv } from '../store/open-release-store.ts';
 import { watchRedisGone } from '../services/watch-redis-gone.ts';
 import { loadConfigOrReport } from './load-config-or-exit.ts';
+import { projectCommands } from './project-commands.ts';
 
 export async function runWorker(options: { configFile?: string }): Promise<number> {
   const config = loadConfigOrReport(options.configFile ?? configFileFromEnv());
@@ -19,7 +20,7 @@ export async function runWorker(options: { configFile?: string }): Promise<numbe
   const redactor = processRedactor(config);
   const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL), redactor, base: { process: 'worker', pid: process.pid } });
   warnAboutShortSecrets(redactor, logger);
-  const jobs = await startJobs({ config, redisUrl, redactor, dataDir: dataDirFromEnv(), logger, ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
+  const jobs = await startJobs({ config, commands: projectCommands(), redisUrl, redactor, dataDir: dataDirFromEnv(), logger, ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
   await jobs.worker!.waitUntilReady();
   logger.info('worker ready', { queue: jobs.worker!.name });
   process.stdout.write(`deploybot worker ${process.pid} ready\n`);
