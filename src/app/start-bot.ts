@@ -64,19 +64,25 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     Object.entries(options.messengers).map(([platform, messenger]) => [platform, redactingMessenger(messenger, redactor)]),
   );
   if (localRedis) options.logger.info('started a local redis-server with a random password (REDIS_URL is unset)', { address: `127.0.0.1:${localRedis.port}` });
-  const jobs = await startJobs({
-    config: options.config,
-    commands: options.commands,
-    redisUrl,
-    dataDir: options.dataDir,
-    logger: options.logger,
-    messengers,
-    redactor,
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-    ...(options.workers === false ? { workers: false } : {}),
-    ...(options.transport ? { transport: options.transport } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
+  let jobs: RunningJobs;
+  try {
+    jobs = await startJobs({
+      config: options.config,
+      commands: options.commands,
+      redisUrl,
+      dataDir: options.dataDir,
+      logger: options.logger,
+      messengers,
+      redactor,
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+      ...(options.workers === false ? { workers: false } : {}),
+      ...(options.transport ? { transport: options.transport } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+  } catch (error) {
+    await localRedis?.stop();
+    throw error;
+  }
   const { rt } = jobs;
   const notifier = new Notifier({
     bus: rt.bus,
