@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { DeploybotError } from '../core/errors.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
-export interface EmbeddedStoreOwner {
+interface EmbeddedStoreOwner {
   host: string;
   /** The data directory's real path (the store lives in `<dir>/releases`). */
   dir: string;
@@ -45,7 +45,7 @@ function parseOwner(text: string): EmbeddedStoreOwner | undefined {
   }
 }
 
-export function embeddedElsewhereMessage(markets: readonly string[], owner: EmbeddedStoreOwner | undefined, self: EmbeddedStoreOwner, key: string): string {
+function embeddedElsewhereMessage(markets: readonly string[], owner: EmbeddedStoreOwner | undefined, self: EmbeddedStoreOwner, key: string): string {
   const where = owner ? `${owner.dir} on ${owner.host}` : 'another data directory';
   const fix = markets.map((m) => `markets.${m}.zookeeper`).join(', ');
   return `markets ${markets.join(', ')} use the embedded store, which lives in ${where} (this process has ${self.dir} on ${self.host}); `
