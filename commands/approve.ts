@@ -10,4 +10,5 @@ export const approve: CommandDeclaration<'approve'> = {
   sideEffects: true,
   needsApproval: false,
   checksPassIn: false,
+  prepares: false,
 };

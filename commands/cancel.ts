@@ -10,4 +10,5 @@ export const cancel: CommandDeclaration<'cancel'> = {
   sideEffects: true,
   needsApproval: false,
   checksPassIn: false,
+  prepares: false,
 };

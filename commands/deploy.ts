@@ -17,5 +17,6 @@ export const deploy: CommandDeclaration<'deploy'> = {
   sideEffects: true,
   needsApproval: true,
   checksPassIn: true,
+  prepares: true,
   target: 'production',
 };

@@ -13,5 +13,6 @@ export const grayCancel: CommandDeclaration<'gray cancel'> = {
   sideEffects: true,
   needsApproval: false,
   checksPassIn: false,
+  prepares: false,
   target: 'gray',
 };

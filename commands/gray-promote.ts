@@ -16,5 +16,6 @@ export const grayPromote: CommandDeclaration<'gray promote'> = {
   sideEffects: true,
   needsApproval: true,
   checksPassIn: false,
+  prepares: true,
   target: 'gray',
 };

@@ -14,5 +14,6 @@ export const grayStart: CommandDeclaration<'gray start'> = {
   sideEffects: true,
   needsApproval: true,
   checksPassIn: true,
+  prepares: true,
   target: 'gray',
 };

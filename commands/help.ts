@@ -10,4 +10,6 @@ export const help: CommandDeclaration<'help'> = {
   sideEffects: false,
   needsApproval: false,
   checksPassIn: false,
+  prepares: false,
+  slashCommand: false,
 };

@@ -14,4 +14,5 @@ export const history: CommandDeclaration<'history'> = {
   sideEffects: false,
   needsApproval: false,
   checksPassIn: false,
+  prepares: false,
 };

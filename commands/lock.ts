@@ -14,4 +14,5 @@ export const lock: CommandDeclaration<'lock'> = {
   sideEffects: true,
   needsApproval: false,
   checksPassIn: false,
+  prepares: false,
 };

@@ -13,4 +13,5 @@ export const reject: CommandDeclaration<'reject'> = {
   sideEffects: true,
   needsApproval: false,
   checksPassIn: false,
+  prepares: false,
 };

@@ -10,4 +10,5 @@ export const retry: CommandDeclaration<'retry'> = {
   sideEffects: true,
   needsApproval: false,
   checksPassIn: false,
+  prepares: false,
 };

@@ -14,5 +14,6 @@ export const reviewCancel: CommandDeclaration<'review cancel'> = {
   sideEffects: true,
   needsApproval: false,
   checksPassIn: false,
+  prepares: false,
   target: 'review',
 };

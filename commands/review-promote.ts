@@ -14,5 +14,6 @@ export const reviewPromote: CommandDeclaration<'review promote'> = {
   sideEffects: true,
   needsApproval: true,
   checksPassIn: false,
+  prepares: true,
   target: 'review',
 };

@@ -15,5 +15,6 @@ export const reviewStart: CommandDeclaration<'review start'> = {
   sideEffects: true,
   needsApproval: false,
   checksPassIn: false,
+  prepares: true,
   target: 'review',
 };

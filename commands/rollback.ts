@@ -14,5 +14,6 @@ export const rollback: CommandDeclaration<'rollback'> = {
   sideEffects: true,
   needsApproval: true,
   checksPassIn: false,
+  prepares: true,
   target: 'production',
 };

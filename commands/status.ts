@@ -13,4 +13,5 @@ export const status: CommandDeclaration<'status'> = {
   sideEffects: false,
   needsApproval: false,
   checksPassIn: false,
+  prepares: false,
 };

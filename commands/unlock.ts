@@ -13,4 +13,5 @@ export const unlock: CommandDeclaration<'unlock'> = {
   sideEffects: true,
   needsApproval: false,
   checksPassIn: false,
+  prepares: false,
 };

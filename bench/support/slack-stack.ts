@@ -16,6 +16,8 @@ import { type LocalRedis, startLocalRedis } from '../../src/services/local-redis
 import { RedisKeys } from '../../src/store/redis-keys.ts';
 import { RedisReplayGuard } from '../../src/store/redis-replay-guard.ts';
 import { Redis } from 'ioredis';
+import { slashCommandsOf } from '../../src/adapters/slack/slash-command-text.ts';
+import { projectCommands } from '../../src/cli/project-commands.ts';
 import { FakeSlackApi } from '../../test/fakes/fake-slack-api.ts';
 import { postToSlackEndpoint, slashCommandRequest } from '../../test/fakes/sign-slack-request.ts';
 import { writeTestConfig } from '../../test/fixtures/write-test-config.ts';
@@ -81,6 +83,7 @@ export async function startSlackStack(options: { config: Config; dataDir: string
   try {
     const guardRedis = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     stops.push(async () => void guardRedis.disconnect());
+    const commands = projectCommands();
     const adapter = new SlackAdapter({
       replayGuard: new RedisReplayGuard(guardRedis, new RedisKeys(`bench-replay${randomBytes(3).toString('hex')}`)),
       botToken: new Secret(token, 'SLACK_BOT_TOKEN'),
@@ -88,6 +91,7 @@ export async function startSlackStack(options: { config: Config; dataDir: string
       apiUrl: slack.apiUrl,
       logger,
       boltLogLevel: LogLevel.ERROR,
+      slashCommands: slashCommandsOf(commands),
     });
     // record when each progress edit leaves the throttled editor (before the HTTP request)
     const edits: Array<{ ts: string; at: number }> = [];
@@ -100,6 +104,7 @@ export async function startSlackStack(options: { config: Config; dataDir: string
     const editorFor: EditorFactory = (platform, messenger) => (platform === 'slack' ? adapter.createProgressEditor() : throttledEditors(platform, messenger));
     const bot = await startBot({
       config: options.config,
+      commands,
       dataDir: options.dataDir,
       logger,
       messengers: { slack: adapter.messenger },

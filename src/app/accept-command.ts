@@ -14,7 +14,9 @@ import { refAllowed } from '../domain/ref-allowed.ts';
 import { displayUser } from '../domain/people.ts';
 import { type AcceptDeadline, stateStoreUnreachable, withAcceptDeadline } from './accept-deadline.ts';
 import type { JobRuntime } from './job-runtime.ts';
-import { channelFor, marketLocations, needsApproval, PREPARED_VERBS } from './market-locations.ts';
+import { channelFor } from './channel-for.ts';
+import { marketLocations } from './market-locations.ts';
+import { needsApproval } from './needs-approval.ts';
 import { renderWarningText } from './render-answers.ts';
 import { deployAhead } from './deploy-ahead.ts';
 import { pendingPromoteRefusal, voidPendingPromotes } from './pending-promotes.ts';
@@ -109,7 +111,7 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
     requestedBy: ctx.user.id,
     platform: ctx.platform,
     channel: ctx.channel,
-    state: PREPARED_VERBS.has(verb) ? 'preparing' : 'queued',
+    state: rt.commands.find(verb).prepares ? 'preparing' : 'queued',
     ...(related ? { relatedDeployId: related.id } : {}),
     ...(rollbackTo ? { rollbackTo } : {}),
     ...(command.verb === 'retry' && related?.plan ? { plan: related.plan } : {}),
@@ -117,7 +119,7 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
   const behind = await deployAhead(rt, record);
   deadline.check();
   // the job may reach Redis late; it waits for the commit and does nothing without one (deploy-worker.ts)
-  await rt.enqueue(PREPARED_VERBS.has(verb) ? 'prepare' : 'run', record.id, 0, rt.acceptQueue);
+  await rt.enqueue(rt.commands.find(verb).prepares ? 'prepare' : 'run', record.id, 0, rt.acceptQueue);
   deadline.check();
   const committed = await rt.pendingAccepts.commit(rt.acceptRedis, record.id, { type: 'job.accepted', record, deployId: record.id, at: rt.now().toISOString() });
   if (!committed) throw stateStoreUnreachable(rt.acceptTimeoutMs);
@@ -131,7 +133,7 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
 
   const parts = [`${record.id} accepted: ${describe(record)}`];
   if (target.sparedGrayHosts.length > 0) parts.push(`gray hosts ${target.sparedGrayHosts.join(', ')} keep the active gray release`);
-  if (needsApproval(rt.config, record.market, verb)) parts.push('it will ask for approval once its plan is ready');
+  if (needsApproval(rt.config, record.market, rt.commands.find(verb))) parts.push('it will ask for approval once its plan is ready');
   if (voided.length > 0) parts.push(`it voids the pending ${voided.join(', ')}`);
   if (behind) parts.push(`queued behind ${behind}`);
   await ctx.replyPrivately(parts.join('; '));

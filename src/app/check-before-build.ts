@@ -3,12 +3,11 @@
 // windows and freezes belong here as well.
 import type { DeployRecord } from '../domain/deploy-record.ts';
 import type { JobRuntime } from './job-runtime.ts';
-import { PASS_IN_VERBS } from './market-locations.ts';
 import type { CheckBeforeBuild } from './prepare-build.ts';
 
 export function checkBeforeBuild(rt: JobRuntime, record: DeployRecord): CheckBeforeBuild {
   return async (commit) => {
-    if (PASS_IN_VERBS.has(record.verb)) {
+    if (rt.commands.find(record.verb).checksPassIn) {
       for (const market of rt.config.markets[record.market]!.requiresPassIn) {
         if (!(await rt.history.hasPassed(record.project, market, commit))) {
           return `commit ${commit.slice(0, 7)} (${record.version}) has not deployed successfully on ${market} yet (requiresPassIn: ${market}); deploy it there first`;

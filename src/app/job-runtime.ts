@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/load-config.ts';
 import type { Messenger, Platform } from '../core/chat-types.ts';
+import type { CommandRegistry } from '../core/command-registry.ts';
 import type { Logger } from '../core/logger.ts';
 import { processRedactor } from '../core/process-redactor.ts';
 import type { Redactor } from '../core/redactor.ts';
@@ -34,6 +35,8 @@ export const LOCATION_LEASE_MS = 5000;
 
 export interface JobRuntimeOptions {
   config: Config;
+  /** The declared verbs: which prepare, need approval, check pass-in (commands/). */
+  commands: CommandRegistry;
   redisUrl: string;
   releases: ReleaseStore;
   dataDir: string;
@@ -55,6 +58,7 @@ export interface JobRuntimeOptions {
 
 export class JobRuntime {
   readonly config: Config;
+  readonly commands: CommandRegistry;
   readonly redis: Redis;
   readonly keys: RedisKeys;
   readonly records: DeployRecords;
@@ -86,6 +90,7 @@ export class JobRuntime {
 
   constructor(options: JobRuntimeOptions) {
     this.config = options.config;
+    this.commands = options.commands;
     this.redisUrl = options.redisUrl;
     this.redactor = options.redactor ?? processRedactor(options.config);
     this.redis = redactRedisWrites(new Redis(options.redisUrl, { maxRetriesPerRequest: null }), this.redactor);

@@ -7,23 +7,3 @@ export function marketLocations(config: Config, market: string): TargetLocation[
   const locations = ownEntry(config.markets, market)?.locations ?? {};
   return Object.entries(locations).map(([name, l]) => ({ name, role: l.role, hosts: l.hosts, grayHosts: l.grayHosts }));
 }
-
-/** Whether `verb` needs an approval in `market` (SPEC §12). */
-export function needsApproval(config: Config, market: string, verb: string): boolean {
-  const approval = ownEntry(config.markets, market)?.approval;
-  return approval !== undefined && approval !== 'none' && APPROVAL_VERBS.has(verb);
-}
-
-export const APPROVAL_VERBS: ReadonlySet<string> = new Set(['deploy', 'gray start', 'gray promote', 'review promote', 'rollback']);
-export const PASS_IN_VERBS: ReadonlySet<string> = new Set(['deploy', 'gray start']);
-/** Verbs whose prepare phase resolves/builds or chooses a target before any approval. */
-export const PREPARED_VERBS: ReadonlySet<string> = new Set(['deploy', 'gray start', 'review start', 'gray promote', 'rollback', 'review promote']);
-
-/** Where a project/market posts (SPEC §12): the configured channel, else the command's, else the default. */
-export function channelFor(config: Config, project: string, market: string, commandChannel: string | undefined, platform: string): string {
-  const configured = ownEntry(ownEntry(config.chat.channels, project), market);
-  if (configured) return configured;
-  if (commandChannel) return commandChannel;
-  if (platform === 'dingtalk') return config.chat.dingtalk?.defaultConversation ?? 'default';
-  return config.chat.slack?.defaultChannel ?? 'default';
-}

@@ -12,7 +12,7 @@ import { commitsSince } from './commits-since.ts';
 import { engineSession } from './engine-deps.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { checkBeforeBuild } from './check-before-build.ts';
-import { needsApproval } from './market-locations.ts';
+import { needsApproval } from './needs-approval.ts';
 import { planPartsNow } from './plan-parts.ts';
 import { prepareBuild } from './prepare-build.ts';
 import { readReleaseState } from './read-release-state.ts';
@@ -56,7 +56,7 @@ export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<v
   }
 
   const policy = rt.config.markets[record.market]!.approval;
-  if (needsApproval(rt.config, record.market, record.verb) && policy !== 'none') {
+  if (needsApproval(rt.config, record.market, rt.commands.find(record.verb)) && policy !== 'none') {
     const expiresAt = new Date(rt.now().getTime() + policy.expiresAfter).toISOString();
     const patch = { plan, approval: { approvers: [...policy.approvers], required: policy.required, expiresAt, approvedBy: [] } };
     // the card's notice goes out before the state changes, so whoever waits for the deploy

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from '../../config/load-config.ts';
 import type { ChatHandler, Messenger, Platform } from '../core/chat-types.ts';
+import type { CommandRegistry } from '../core/command-registry.ts';
 import { createCommandRouter } from '../core/command-router.ts';
 import type { Logger } from '../core/logger.ts';
 import { processRedactor } from '../core/process-redactor.ts';
@@ -24,6 +25,8 @@ import { startJobs, type RunningJobs } from './start-jobs.ts';
 
 export interface StartBotOptions {
   config: Config;
+  /** The declared verbs (src/cli/project-commands.ts builds the project's). */
+  commands: CommandRegistry;
   dataDir: string;
   logger: Logger;
   messengers: Partial<Record<Platform, Messenger>>;
@@ -61,18 +64,25 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     Object.entries(options.messengers).map(([platform, messenger]) => [platform, redactingMessenger(messenger, redactor)]),
   );
   if (localRedis) options.logger.info('started a local redis-server with a random password (REDIS_URL is unset)', { address: `127.0.0.1:${localRedis.port}` });
-  const jobs = await startJobs({
-    config: options.config,
-    redisUrl,
-    dataDir: options.dataDir,
-    logger: options.logger,
-    messengers,
-    redactor,
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-    ...(options.workers === false ? { workers: false } : {}),
-    ...(options.transport ? { transport: options.transport } : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
+  let jobs: RunningJobs;
+  try {
+    jobs = await startJobs({
+      config: options.config,
+      commands: options.commands,
+      redisUrl,
+      dataDir: options.dataDir,
+      logger: options.logger,
+      messengers,
+      redactor,
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+      ...(options.workers === false ? { workers: false } : {}),
+      ...(options.transport ? { transport: options.transport } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+  } catch (error) {
+    await localRedis?.stop();
+    throw error;
+  }
   const { rt } = jobs;
   const notifier = new Notifier({
     bus: rt.bus,
@@ -90,6 +100,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   await notifier.start();
   const router = redactingChatHandler(createCommandRouter({
     config: options.config,
+    commands: options.commands,
     handlers: commandHandlers(rt, (id) => notifier.trackedJob(id)),
     logger: options.logger,
     limiter: new RedisCommandRateLimiter(rt, options.config.limits.commandsPerMinute),

@@ -2,10 +2,12 @@
 import type { Worker } from 'bullmq';
 import type { Config } from '../../config/load-config.ts';
 import type { Messenger, Platform } from '../core/chat-types.ts';
+import type { CommandRegistry } from '../core/command-registry.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Redactor } from '../core/redactor.ts';
 import type { SandboxTool } from '../deploy/repository-sandbox.ts';
 import type { TransportFactory } from '../deploy/transports/host-transport.ts';
+import { claimEmbeddedStore, thisMachine } from '../store/embedded-store-owner.ts';
 import { openReleaseStore } from '../store/open-release-store.ts';
 import type { ReleaseStore } from '../store/release-store.ts';
 import { createDeployWorker, type DeployWorkerOptions } from '../../jobs/deploy-worker.ts';
@@ -13,6 +15,8 @@ import { JobRuntime } from './job-runtime.ts';
 
 export interface StartJobsOptions {
   config: Config;
+  /** The declared verbs (src/cli/project-commands.ts builds the project's). */
+  commands: CommandRegistry;
   redisUrl: string;
   dataDir: string;
   logger: Logger;
@@ -40,6 +44,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   const releases = options.releases ?? openReleaseStore(options.config, { dataDir: options.dataDir });
   const rt = new JobRuntime({
     config: options.config,
+    commands: options.commands,
     redisUrl: options.redisUrl,
     releases,
     dataDir: options.dataDir,
@@ -51,6 +56,17 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     ...(options.now ? { now: options.now } : {}),
     ...(options.redactor ? { redactor: options.redactor } : {}),
   });
+  // one embedded store for every process of this bot, or a split brain (embedded-store-owner.ts)
+  const embedded = Object.entries(options.config.markets).filter(([, market]) => !market.zookeeper).map(([name]) => name);
+  if (!options.releases && embedded.length > 0) {
+    try {
+      await claimEmbeddedStore(rt.redis, rt.keys, thisMachine(options.dataDir), embedded);
+    } catch (error) {
+      await rt.close();
+      await releases.close();
+      throw error;
+    }
+  }
   const worker = options.workers === false ? undefined : createDeployWorker(rt, options.worker);
   return {
     rt,

@@ -4,10 +4,12 @@ import { configFileFromEnv, DEFAULT_CONFIG_FILE } from '../../config/load-config
 import { ConsoleAdapter } from '../adapters/console/console-adapter.ts';
 import { consoleEditor } from '../adapters/console/console-editor.ts';
 import { startBot } from '../app/start-bot.ts';
+import { DeploybotError } from '../core/errors.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
 import { processRedactor, warnAboutShortSecrets } from '../core/process-redactor.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
 import { loadConfigOrReport } from './load-config-or-exit.ts';
+import { projectCommands } from './project-commands.ts';
 
 export const EXAMPLE_CONFIG_FILE = fileURLToPath(new URL('../../config/deploybot.example.yaml', import.meta.url));
 
@@ -31,16 +33,24 @@ export async function runConsole(options: { configFile?: string; user?: string }
     process.stderr.write(`deploybot console: ${(error as Error).message}\n`);
     return 2;
   }
-  const bot = await startBot({
-    config,
-    dataDir: dataDirFromEnv(),
-    logger,
-    messengers: { console: adapter.messenger },
-    editorFor: consoleEditor,
-    redactor,
-    ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
-    ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}),
-  });
+  let bot;
+  try {
+    bot = await startBot({
+      config,
+      commands: projectCommands(),
+      dataDir: dataDirFromEnv(),
+      logger,
+      messengers: { console: adapter.messenger },
+      editorFor: consoleEditor,
+      redactor,
+      ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+      ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof DeploybotError)) throw error;
+    process.stderr.write(`deploybot console: ${error.message}\n`);
+    return 1;
+  }
   try {
     await adapter.start(bot.router);
     await adapter.finished;

@@ -31,6 +31,9 @@ import { RedisReplayGuard } from '../store/redis-replay-guard.ts';
 import { watchRedisGone } from '../services/watch-redis-gone.ts';
 import { redactRedisWrites } from '../store/redact-redis-writes.ts';
 import { loadConfigOrReport } from './load-config-or-exit.ts';
+import { projectCommands } from './project-commands.ts';
+import type { CommandRegistry } from '../core/command-registry.ts';
+import { slashCommandsOf } from '../adapters/slack/slash-command-text.ts';
 
 /** How long a replay check (Slack trigger_id, upload signature) waits for Redis before refusing. */
 const REPLAY_CHECK_TIMEOUT_MS = 5000;
@@ -57,6 +60,8 @@ export interface ServeOptions {
   slack?: Pick<SlackAdapterOptions, 'retryConfig' | 'boltLogLevel'>;
   /** The process's redactor (the same the logger uses). @defaultValue processRedactor(config, env) */
   redactor?: Redactor;
+  /** The declared verbs. @defaultValue projectCommands() (commands/) */
+  commands?: CommandRegistry;
 }
 
 export interface RunningServe {
@@ -100,8 +105,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     stack.push(async () => void guardRedis.disconnect());
     const replayGuard = new RedisReplayGuard(guardRedis, new RedisKeys(prefix));
 
+    const commands = options.commands ?? projectCommands();
     const slackEnv = slackOptionsFromEnv(env);
-    const slack = slackEnv.ok ? new SlackAdapter({ ...slackEnv.options, ...options.slack, logger, metrics, replayGuard }) : undefined;
+    const slack = slackEnv.ok ? new SlackAdapter({ ...slackEnv.options, ...options.slack, logger, metrics, replayGuard, slashCommands: slashCommandsOf(commands) }) : undefined;
     if (slack) {
       messengers.slack = slack.messenger;
       uploadLog.slack = (ref, filename, content) => slack.uploadLog(ref.channel, ref.id, filename, content);
@@ -135,6 +141,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const workers = options.workers ?? true;
     bot = await startBot({
       config: options.config,
+      commands,
       dataDir: options.dataDir ?? dataDirFromEnv(env),
       logger,
       messengers,

@@ -1,12 +1,15 @@
 // `deploybot worker` (SPEC §11): workers only. Run as many as you like on any machine that
-// reaches Redis, ZooKeeper and the hosts; a SIGTERM lets running jobs reach a checkpoint.
+// reaches Redis, ZooKeeper and the hosts (several machines only with every market on ZooKeeper:
+// docs/operations.md, "One machine or several"); a SIGTERM lets running jobs reach a checkpoint.
 import { configFileFromEnv } from '../../config/load-config.ts';
 import { startJobs } from '../app/start-jobs.ts';
+import { DeploybotError } from '../core/errors.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
 import { processRedactor, warnAboutShortSecrets } from '../core/process-redactor.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
 import { watchRedisGone } from '../services/watch-redis-gone.ts';
 import { loadConfigOrReport } from './load-config-or-exit.ts';
+import { projectCommands } from './project-commands.ts';
 
 export async function runWorker(options: { configFile?: string }): Promise<number> {
   const config = loadConfigOrReport(options.configFile ?? configFileFromEnv());
@@ -19,7 +22,15 @@ export async function runWorker(options: { configFile?: string }): Promise<numbe
   const redactor = processRedactor(config);
   const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL), redactor, base: { process: 'worker', pid: process.pid } });
   warnAboutShortSecrets(redactor, logger);
-  const jobs = await startJobs({ config, redisUrl, redactor, dataDir: dataDirFromEnv(), logger, ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
+  let jobs;
+  try {
+    jobs = await startJobs({ config, commands: projectCommands(), redisUrl, redactor, dataDir: dataDirFromEnv(), logger, ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
+  } catch (error) {
+    if (!(error instanceof DeploybotError)) throw error;
+    logger.error('worker could not start', { code: error.code, error: error.message });
+    process.stderr.write(`deploybot worker: ${error.message}\n`);
+    return 1;
+  }
   await jobs.worker!.waitUntilReady();
   logger.info('worker ready', { queue: jobs.worker!.name });
   process.stdout.write(`deploybot worker ${process.pid} ready\n`);

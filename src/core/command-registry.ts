@@ -1,7 +1,8 @@
 // The set of declared verbs, checked when it is built: a clash (two verbs typed the same
 // way, one verb's words a prefix of another's, a field given twice, an argument order the
-// parser cannot read) throws at load, listing every problem, so it never reaches a user.
-import { commandDeclarations } from '../../commands/index.ts';
+// parser cannot read, a policy the runtime cannot carry out) throws when built, listing
+// every problem, so it never reaches a user. The wiring builds one from commands/ and hands
+// it to the parser, router, help, job runtime, adapters and docs (src/cli/project-commands.ts).
 import { type ArgumentDeclaration, type CommandDeclaration, type FlagDeclaration, REST_OF_LINE_KINDS, type Verb } from './command-types.ts';
 
 const WORD = /^[a-z][a-z-]*$/;
@@ -47,6 +48,10 @@ export function registryProblems(declarations: readonly CommandDeclaration[]): s
     seen.set(typed, name);
     problems.push(...declarationProblems(declaration).map((problem) => `${name}: ${problem}`));
   }
+  for (const word of new Set(declarations.map((d) => d.words[0]))) {
+    const group = declarations.filter((d) => d.words[0] === word);
+    if (new Set(group.map((d) => d.slashCommand !== false)).size > 1) problems.push(`the verbs of "${word}" disagree on slashCommand`);
+  }
   for (const a of declarations) {
     for (const b of declarations) {
       if (a !== b && a.words.length < b.words.length && a.words.every((word, i) => b.words[i] === word)) {
@@ -84,12 +89,8 @@ function declarationProblems(declaration: CommandDeclaration): string[] {
   if (declaration.target !== undefined && !(requires('project') && requires('market'))) problems.push(`target "${declaration.target}" needs required project and market arguments`);
   if (declaration.target === 'review' && !requires('channel')) problems.push('target "review" needs a channel argument');
   if ((declaration.needsApproval || declaration.checksPassIn) && !declaration.sideEffects) problems.push('needsApproval/checksPassIn without sideEffects');
+  // approval is asked, and pass-in checked, in the prepare phase: without one they would be skipped
+  if ((declaration.needsApproval || declaration.checksPassIn) && !declaration.prepares) problems.push('needsApproval/checksPassIn without prepares');
+  if (declaration.prepares && !declaration.sideEffects) problems.push('prepares without sideEffects');
   return problems;
-}
-
-/** The project's commands (commands/index.ts). */
-export const commandRegistry = new CommandRegistry(commandDeclarations);
-
-export function findDeclaration<V extends Verb>(verb: V): CommandDeclaration<V> {
-  return commandRegistry.find(verb);
 }

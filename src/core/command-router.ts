@@ -4,6 +4,7 @@
 // against its user's budget first; beyond it nothing runs.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config/load-config.ts';
+import type { CommandRegistry } from './command-registry.ts';
 import { type CommandRateLimiter, rateLimitedAnswer } from './command-rate-limiter.ts';
 import type { ChatHandler, ChatUser, IncomingCommand, MessageRef, OutgoingMessage, Platform, TrackedJob } from './chat-types.ts';
 import type { Command, Verb } from './command-types.ts';
@@ -29,6 +30,8 @@ export type CommandHandlers = { [V in Verb]?: CommandHandler<V> };
 
 export interface CommandRouterDeps {
   config: Config;
+  /** The verbs the router reads and helps with. */
+  commands: CommandRegistry;
   handlers: CommandHandlers;
   logger: Logger;
   /** The per-user command budget (`limits.commandsPerMinute`); without one nothing is limited. */
@@ -53,12 +56,12 @@ export function createCommandRouter(deps: CommandRouterDeps): ChatHandler {
           return incoming.replyPrivately(rateLimitedAnswer(decision));
         }
       }
-      const parsed = parseCommand(text, deps.config);
+      const parsed = parseCommand(deps.commands, text, deps.config);
       if (!parsed.ok) {
         return incoming.replyPrivately(parsed.usage ? `${parsed.error}\n${parsed.usage}` : parsed.error);
       }
       const command = parsed.command;
-      if (command.verb === 'help') return incoming.replyPrivately(renderHelp(command.topic));
+      if (command.verb === 'help') return incoming.replyPrivately(renderHelp(deps.commands, command.topic));
       const handler = deps.handlers[command.verb] as CommandHandler | undefined;
       if (!handler) {
         return incoming.replyPrivately(`\`${command.verb}\` is not available yet in this build of deploybot; nothing was queued.`);

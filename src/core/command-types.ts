@@ -95,6 +95,18 @@ interface DeclarationOf<V extends Verb> {
   needsApproval: boolean;
   /** The market's `requiresPassIn` applies (SPEC §12). */
   checksPassIn: boolean;
+  /**
+   * It has a prepare phase: the ref is resolved and built, or the target release chosen,
+   * before any approval is asked (docs/commands.md). A verb that needs approval or
+   * checks pass-in must prepare, since both happen there.
+   */
+  prepares: boolean;
+  /**
+   * Slack gives the verb's first word a slash command of its own (`/deploy`, `/gray`); a
+   * verb without one is typed after `/deploybot`. All verbs of one first word agree.
+   * @defaultValue true
+   */
+  slashCommand?: boolean;
   /** Where it acts; absent for verbs that are not location-scoped (SPEC §1 location). */
   target?: CommandTarget;
 }

@@ -13,7 +13,7 @@
 // - A rest-of-line argument (a lock or reject reason, a help topic) takes everything after
 //   the words before it, verbatim apart from whitespace and control characters.
 import type { Config } from '../../config/load-config.ts';
-import { CommandRegistry, commandRegistry } from './command-registry.ts';
+import type { CommandRegistry } from './command-registry.ts';
 import type { ArgumentDeclaration, Command, CommandDeclaration, FlagDeclaration, ParseResult } from './command-types.ts';
 import { REST_OF_LINE_KINDS } from './command-types.ts';
 import { argumentLabel, formatFlag, usageLines } from './format-usage.ts';
@@ -26,12 +26,8 @@ import { validateHosts } from './validate-hosts.ts';
 /** Longer lines are refused before they are read (Slack's own limit is about 4000). */
 export const MAX_LINE_LENGTH = 4000;
 
-export function parseCommand(text: string, config: Config): ParseResult {
-  return parseCommandWith(commandRegistry, text, config);
-}
-
-/** parseCommand against another set of declarations (tests). */
-export function parseCommandWith(registry: CommandRegistry, text: string, config: Config): ParseResult {
+/** Reads `text` against the verbs of `registry`. */
+export function parseCommand(registry: CommandRegistry, text: string, config: Config): ParseResult {
   try {
     return parseLine(registry, text, config);
   } catch {

@@ -1,6 +1,6 @@
 // Help text generated from the declarations: every verb with usage and summary, or one
 // verb / verb group (`help deploy`, `help gray start`, `help gray`) in detail.
-import { CommandRegistry, commandRegistry } from './command-registry.ts';
+import type { CommandRegistry } from './command-registry.ts';
 import type { ArgumentDeclaration, ArgumentKind, CommandDeclaration, CommandTarget, FlagDeclaration } from './command-types.ts';
 import { formatArgument, formatFlag, formatUsage } from './format-usage.ts';
 import { quoteWord } from './quote-word.ts';
@@ -24,12 +24,8 @@ const TARGET_HELP: Record<CommandTarget, string> = {
   review: 'the review location of <channel>',
 };
 
-export function renderHelp(topic?: string): string {
-  return renderHelpWith(commandRegistry, topic);
-}
-
-/** renderHelp against another set of declarations (tests). */
-export function renderHelpWith(registry: CommandRegistry, topic?: string): string {
+/** Help for the verbs of `registry`: all of them, or the verb or group named by `topic`. */
+export function renderHelp(registry: CommandRegistry, topic?: string): string {
   const wanted = (topic ?? '').replace(/^\s*\//u, '').trim().split(/\s+/u).filter(Boolean).map(asciiLower).join(' ');
   if (wanted === '') return renderOverview(registry);
   const verb = registry.declarations.find((declaration) => declaration.verb === wanted);

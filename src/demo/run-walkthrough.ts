@@ -1,5 +1,6 @@
 // Plays the walkthrough through a real ConsoleAdapter and the running bot, printing the
 // transcript as it goes; returns the exit code (0 only if every step behaved).
+import { projectCommands } from '../cli/project-commands.ts';
 import { PassThrough, Writable } from 'node:stream';
 import { ConsoleAdapter } from '../adapters/console/console-adapter.ts';
 import { consoleEditor } from '../adapters/console/console-editor.ts';
@@ -21,7 +22,7 @@ export async function runWalkthrough(config: Config, dataDir: string, steps: rea
   const adapter = new ConsoleAdapter({ input: new PassThrough(), output, user: 'alice', echo: true });
   const redactor = processRedactor(config);
   const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL, 'warn'), redactor });
-  const bot = await startBot({ config, dataDir, logger, redactor, messengers: { console: adapter.messenger }, editorFor: consoleEditor, ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}), ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
+  const bot = await startBot({ config, commands: projectCommands(), dataDir, logger, redactor, messengers: { console: adapter.messenger }, editorFor: consoleEditor, ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}), ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
   const captured: Record<string, string> = {};
   let failed: string | undefined;
   try {

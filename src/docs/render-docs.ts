@@ -2,17 +2,16 @@
 // grammar: the Slack app manifest and the command reference. `npm run docs` writes them;
 // a test checks the committed copies are current.
 import { stringify } from 'yaml';
-import { commandDeclarations } from '../../commands/index.ts';
-import { SLASH_COMMANDS } from '../adapters/slack/slash-command-text.ts';
+import { ANY_COMMAND_SLASH, slashCommandsOf } from '../adapters/slack/slash-command-text.ts';
+import type { CommandRegistry } from '../core/command-registry.ts';
 import type { CommandDeclaration } from '../core/command-types.ts';
 import { formatUsage } from '../core/format-usage.ts';
 
-const declarations = commandDeclarations as readonly CommandDeclaration[];
 const EVENTS_URL = 'https://deploybot.example.com/slack/events';
 
-function slashDetails(slash: string): { description: string; usage: string } {
+function slashDetails(declarations: readonly CommandDeclaration[], slash: string): { description: string; usage: string } {
   const word = slash.slice(1);
-  if (word === 'deploybot') return { description: 'any deploybot command, e.g. help', usage: '<command line> (help lists them)' };
+  if (slash === ANY_COMMAND_SLASH) return { description: 'any deploybot command, e.g. help', usage: '<command line> (help lists them)' };
   const group = declarations.filter((d) => d.words[0] === word);
   if (group.length === 1) {
     const only = group[0]!;
@@ -22,7 +21,7 @@ function slashDetails(slash: string): { description: string; usage: string } {
   return { description: `${word} releases: ${subs.join(', ')}`, usage: group.map((d) => formatUsage(d).slice(word.length + 1)).join(' | ') };
 }
 
-export function renderSlackManifest(): string {
+export function renderSlackManifest(registry: CommandRegistry): string {
   const manifest = {
     _metadata: { major_version: 1, minor_version: 1 },
     display_information: {
@@ -32,8 +31,8 @@ export function renderSlackManifest(): string {
     },
     features: {
       bot_user: { display_name: 'deploybot', always_online: true },
-      slash_commands: SLASH_COMMANDS.map((slash) => {
-        const { description, usage } = slashDetails(slash);
+      slash_commands: slashCommandsOf(registry).map((slash) => {
+        const { description, usage } = slashDetails(registry.declarations, slash);
         return { command: slash, url: EVENTS_URL, description: description.slice(0, 100), usage_hint: usage.slice(0, 1000), should_escape: false };
       }),
     },
@@ -61,7 +60,8 @@ export function renderSlackManifest(): string {
   ].join('\n');
 }
 
-export function renderCommandReference(): string {
+export function renderCommandReference(registry: CommandRegistry): string {
+  const declarations = registry.declarations;
   const lines = [
     '# Command reference',
     '',
@@ -69,11 +69,21 @@ export function renderCommandReference(): string {
     'Slack (`/deploy …`, or `/deploybot <any command>`), DingTalk (`@deploybot deploy …`) and the',
     'console (with or without a leading `/`).',
     '',
-    '| command | does | side effects | approval in markets that require it |',
-    '| --- | --- | --- | --- |',
+    'These columns are the policy the bot runs by, read from the same declarations:',
+    '',
+    '- *side effects*: it changes something; a locked location refuses it.',
+    '- *prepares*: before anything else it resolves and builds the ref, or chooses the release to',
+    '  bring back, so that an approval (where one is asked) approves a fixed plan.',
+    '- *approval*: in a market with `approval` it waits for approvers once prepared.',
+    '- *pass-in*: the market\'s `requiresPassIn` applies: the commit must have deployed',
+    '  successfully on those markets first.',
+    '',
+    '| command | does | side effects | prepares | approval in markets that require it | pass-in |',
+    '| --- | --- | --- | --- | --- | --- |',
   ];
+  const yes = (flag: boolean) => (flag ? 'yes' : 'no');
   for (const d of declarations) {
-    lines.push(`| \`${formatUsage(d)}\` | ${d.summary} | ${d.sideEffects ? 'yes' : 'no'} | ${d.needsApproval ? 'yes' : 'no'} |`);
+    lines.push(`| \`${formatUsage(d)}\` | ${d.summary} | ${yes(d.sideEffects)} | ${yes(d.prepares)} | ${yes(d.needsApproval)} | ${yes(d.checksPassIn)} |`);
   }
   const flags = declarations.flatMap((d) => d.flags.map((f) => `- \`${d.words.join(' ')} --${f.name}${f.valueLabel ? ` ${f.valueLabel}` : ''}\`: ${f.summary}`));
   if (flags.length > 0) lines.push('', '## Options', '', ...flags);

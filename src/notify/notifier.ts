@@ -11,7 +11,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/load-config.ts';
-import { channelFor } from '../app/market-locations.ts';
+import { channelFor } from '../app/channel-for.ts';
 import type { DeployNotice } from '../app/deploy-notice.ts';
 import type { Messenger, MessageRef, OutgoingMessage, Platform, TrackedJob } from '../core/chat-types.ts';
 import { DeploybotError, errorMessage } from '../core/errors.ts';

@@ -13,6 +13,8 @@ export class RedisKeys {
   deploySequence(day: string): string { return this.#k('deploy-seq', day); }
   history(project: string, market: string): string { return this.#k('history', project, market); }
   audit(): string { return this.#k('audit'); }
+  /** The machine and data directory whose embedded release store this prefix uses (embedded-store-owner.ts). */
+  embeddedStoreOwner(): string { return this.#k('embedded-store-owner'); }
   checkpoint(id: string): string { return this.#k('checkpoint', id); }
   locationLock(project: string, market: string, location: string): string { return this.#k('location-lock', project, market, location); }
   humanLock(project: string, market: string): string { return this.#k('human-lock', project, market); }

@@ -18,6 +18,7 @@ import { type TestRedis, testRedis } from '../fakes/test-redis.ts';
 import { deployTestConfig } from '../fixtures/deploy-test-config.ts';
 import { type JobHarness, startJobHarness } from '../fixtures/job-harness.ts';
 import { makeGitRepo } from '../fixtures/make-git-repo.ts';
+import { projectCommands } from '../../src/cli/project-commands.ts';
 
 const LIMIT = 3;
 let base: string;
@@ -41,7 +42,7 @@ afterAll(async () => {
 async function botProcess(prefix: string): Promise<{ h: JobHarness; router: ChatHandler }> {
   const h = await startJobHarness({ config, redisUrl: redis.url, dataDir: join(base, 'var'), prefix });
   harnesses.push(h);
-  const router = createCommandRouter({
+  const router = createCommandRouter({ commands: projectCommands(),
     config,
     logger: createLogger({ level: 'silent' }),
     handlers: commandHandlers(h.jobs.rt, (deployId) => ({ deployId, idle: async () => void (await waitForDeploy(h.jobs.rt, deployId)) })),

@@ -17,6 +17,7 @@ import { chatTestConfig } from '../fakes/chat-test-config.ts';
 import { FakeDingTalkGateway } from '../fakes/fake-dingtalk-gateway.ts';
 import { FakeDingTalkOpenApi, type OpenApiCall } from '../fakes/fake-dingtalk-openapi.ts';
 import { type TestRedis, testRedis } from '../fakes/test-redis.ts';
+import { projectCommands } from '../../src/cli/project-commands.ts';
 
 const clientId = `ding${randomBytes(6).toString('hex')}`;
 const clientSecret = randomBytes(24).toString('base64url');
@@ -31,7 +32,7 @@ let routes: ConversationRoutes;
 let adapter: DingTalkAdapter;
 let cardAdapter: DingTalkAdapter;
 
-const router: ChatHandler = createCommandRouter({ config: chatTestConfig(), logger: log.logger, handlers: {} });
+const router: ChatHandler = createCommandRouter({ commands: projectCommands(), config: chatTestConfig(), logger: log.logger, handlers: {} });
 const throttlePauses = { conversation: 80, user: 80, qps: 60, quota: 120 };
 
 function makeAdapter(extra: { cardTemplateId?: string } = {}): DingTalkAdapter {

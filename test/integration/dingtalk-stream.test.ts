@@ -14,6 +14,7 @@ import { FakeDingTalkGateway, robotMessageData, TOPIC_ROBOT } from '../fakes/fak
 import { FakeDingTalkOpenApi } from '../fakes/fake-dingtalk-openapi.ts';
 import { reconnectStep } from '../../src/adapters/dingtalk/reconnect-delay.ts';
 import { type TestRedis, testRedis } from '../fakes/test-redis.ts';
+import { projectCommands } from '../../src/cli/project-commands.ts';
 
 const clientId = `ding${randomBytes(6).toString('hex')}`;
 const clientSecret = randomBytes(24).toString('base64url');
@@ -34,7 +35,7 @@ interface Seen {
 let seen: Seen[] = [];
 let handled: Deferred<Seen> | undefined;
 
-const router: ChatHandler = createCommandRouter({
+const router: ChatHandler = createCommandRouter({ commands: projectCommands(),
   config,
   logger: log.logger,
   handlers: {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SlackAdapter } from '../../src/adapters/slack/slack-adapter.ts';
-import { SLASH_COMMANDS } from '../../src/adapters/slack/slash-command-text.ts';
+import { slashCommandsOf } from '../../src/adapters/slack/slash-command-text.ts';
 import { BUTTON_ACTION_PREFIX } from '../../src/adapters/slack/render-slack-message.ts';
 import { commandHandlers } from '../../src/app/command-handlers.ts';
 import { type RunningJobs, startJobs } from '../../src/app/start-jobs.ts';
@@ -27,6 +27,9 @@ import { RecordingMessenger } from '../fakes/recording-messenger.ts';
 import { blockActionsPayload, signSlackRequest, slashCommandFields } from '../fakes/sign-slack-request.ts';
 import { type TestRedis, testRedis } from '../fakes/test-redis.ts';
 import { type TestReplayGuard, testReplayGuard } from '../fakes/test-replay-guard.ts';
+import { projectCommands } from '../../src/cli/project-commands.ts';
+
+const SLASH_COMMANDS = slashCommandsOf(projectCommands());
 
 // ~1.5 ms per upload and ~9 ms per Slack request here (2 shared cores): ~30 s in all
 const UPLOADS = 8000;
@@ -51,10 +54,10 @@ beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'deploybot-http-fuzz-'));
   redis = await testRedis();
   replay = await testReplayGuard();
-  jobs = await startJobs({ config, redisUrl: redis.url, dataDir: join(base, 'var'), logger, prefix: `fuzz${randomBytes(4).toString('hex')}`, workers: false });
+  jobs = await startJobs({ commands: projectCommands(), config, redisUrl: redis.url, dataDir: join(base, 'var'), logger, prefix: `fuzz${randomBytes(4).toString('hex')}`, workers: false });
   slack = await FakeSlackApi.start({ token });
-  adapter = new SlackAdapter({ botToken: new Secret(token, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger, replayGuard: replay.guard, retryConfig: { retries: 0 } });
-  await adapter.start(createCommandRouter({ config, logger, handlers: commandHandlers(jobs.rt, (deployId) => ({ deployId, idle: async () => undefined })) }));
+  adapter = new SlackAdapter({ slashCommands: SLASH_COMMANDS, botToken: new Secret(token, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger, replayGuard: replay.guard, retryConfig: { retries: 0 } });
+  await adapter.start(createCommandRouter({ commands: projectCommands(), config, logger, handlers: commandHandlers(jobs.rt, (deployId) => ({ deployId, idle: async () => undefined })) }));
   http = await startHttpServer({
     port: 0,
     host: '127.0.0.1',

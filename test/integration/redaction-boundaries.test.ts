@@ -20,6 +20,7 @@ import { captureLogger, type CapturedLogger } from '../fakes/capture-logger.ts';
 import { RecordingMessenger } from '../fakes/recording-messenger.ts';
 import { makeGitRepo } from '../fixtures/make-git-repo.ts';
 import { writeTestConfig } from '../fixtures/write-test-config.ts';
+import { projectCommands } from '../../src/cli/project-commands.ts';
 
 let base: string;
 let dataDir: string;
@@ -67,7 +68,7 @@ beforeAll(async () => {
   // the entry points build one redactor from the process's secrets and hand it to the logger and the bot
   const redactor = processRedactor(config, { SLACK_BOT_TOKEN: secrets.SLACK_BOT_TOKEN, UPLOAD_HOOK_SECRET: secrets.UPLOAD_HOOK_SECRET });
   log = captureLogger('debug', redactor);
-  bot = await startBot({
+  bot = await startBot({ commands: projectCommands(),
     config,
     dataDir,
     logger: log.logger,

@@ -14,6 +14,8 @@ import { type Deferred, deferred, within } from '../fakes/deferred.ts';
 import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { buttonClickRequest, postToSlackEndpoint, signSlackRequest, slashCommandRequest } from '../fakes/sign-slack-request.ts';
 import { type TestReplayGuard, testReplayGuard } from '../fakes/test-replay-guard.ts';
+import { projectCommands } from '../../src/cli/project-commands.ts';
+import { slashCommandsOf } from '../../src/adapters/slack/slash-command-text.ts';
 
 const token = `xoxb-${randomBytes(12).toString('hex')}`;
 const signingSecret = randomBytes(16).toString('hex');
@@ -44,8 +46,8 @@ function record(verb: string, ctx: CommandContext): Seen {
 beforeAll(async () => {
   slack = await FakeSlackApi.start({ token });
   replay = await testReplayGuard();
-  adapter = new SlackAdapter({ botToken: new Secret(token, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard });
-  const router: ChatHandler = createCommandRouter({
+  adapter = new SlackAdapter({ slashCommands: slashCommandsOf(projectCommands()), botToken: new Secret(token, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard });
+  const router: ChatHandler = createCommandRouter({ commands: projectCommands(),
     config,
     logger: log.logger,
     handlers: {
@@ -147,9 +149,9 @@ describe('Slack over HTTP', () => {
     expect((await postToSlackEndpoint(events, request)).status).toBe(200);
     await slack.waitForCalls('chat.postMessage', posted + 1);
     // a second serve process on the same Redis
-    const other = new SlackAdapter({ botToken: new Secret(token, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard, verifyToken: false });
+    const other = new SlackAdapter({ slashCommands: slashCommandsOf(projectCommands()), botToken: new Secret(token, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard, verifyToken: false });
     const otherRuns: string[] = [];
-    await other.start(createCommandRouter({ config, logger: log.logger, handlers: { status: async (_command, ctx) => void otherRuns.push(ctx.user.id) } }));
+    await other.start(createCommandRouter({ commands: projectCommands(), config, logger: log.logger, handlers: { status: async (_command, ctx) => void otherRuns.push(ctx.user.id) } }));
     const otherHttp = await startHttpServer({ port: 0, host: '127.0.0.1', logger: log.logger, slackEvents: other.requestListener, health: { redis: async () => 'PONG', zookeeper: 'embedded' } });
     try {
       const ignoredBefore = log.lines.filter((line) => line.includes('trigger_id already handled')).length;
@@ -218,7 +220,7 @@ describe('Slack over HTTP', () => {
 
   it('when the bot token is refused, then start fails saying what to check, without the token', async () => {
     const wrong = `xoxb-${randomBytes(12).toString('hex')}`;
-    const refused = new SlackAdapter({ botToken: new Secret(wrong, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard });
+    const refused = new SlackAdapter({ slashCommands: slashCommandsOf(projectCommands()), botToken: new Secret(wrong, 'SLACK_BOT_TOKEN'), signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard });
     const error = await refused.start({ onCommand: async () => undefined }).then(() => undefined, (e: Error) => e);
     expect(error?.message).toBe('Slack did not accept SLACK_BOT_TOKEN (auth.test: invalid_auth); check the token and SLACK_API_URL');
     expect(log.text()).not.toContain(wrong);

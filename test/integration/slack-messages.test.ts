@@ -8,6 +8,8 @@ import { createMetrics } from '../../src/notify/metrics.ts';
 import { captureLogger } from '../fakes/capture-logger.ts';
 import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { type TestReplayGuard, testReplayGuard } from '../fakes/test-replay-guard.ts';
+import { projectCommands } from '../../src/cli/project-commands.ts';
+import { slashCommandsOf } from '../../src/adapters/slack/slash-command-text.ts';
 
 const token = `xoxb-${randomBytes(12).toString('hex')}`;
 const log = captureLogger();
@@ -19,7 +21,7 @@ let replay: TestReplayGuard;
 beforeAll(async () => {
   slack = await FakeSlackApi.start({ token });
   replay = await testReplayGuard();
-  adapter = new SlackAdapter({
+  adapter = new SlackAdapter({ slashCommands: slashCommandsOf(projectCommands()),
     replayGuard: replay.guard,
     botToken: new Secret(token, 'SLACK_BOT_TOKEN'),
     signingSecret: new Secret(randomBytes(16).toString('hex'), 'SLACK_SIGNING_SECRET'),

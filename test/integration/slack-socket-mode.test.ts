@@ -14,6 +14,8 @@ import { deferred, within } from '../fakes/deferred.ts';
 import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { blockActionsPayload, slashCommandFields } from '../fakes/sign-slack-request.ts';
 import { type TestReplayGuard, testReplayGuard } from '../fakes/test-replay-guard.ts';
+import { projectCommands } from '../../src/cli/project-commands.ts';
+import { slashCommandsOf } from '../../src/adapters/slack/slash-command-text.ts';
 
 const token = `xoxb-${randomBytes(12).toString('hex')}`;
 const appToken = `xapp-${randomBytes(12).toString('hex')}`;
@@ -27,8 +29,8 @@ let replayRuns: (user: string) => void = () => undefined;
 beforeAll(async () => {
   slack = await FakeSlackApi.start({ token, appToken });
   replay = await testReplayGuard();
-  adapter = new SlackAdapter({ botToken: new Secret(token, 'SLACK_BOT_TOKEN'), appToken: new Secret(appToken, 'SLACK_APP_TOKEN'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard });
-  await adapter.start(createCommandRouter({
+  adapter = new SlackAdapter({ slashCommands: slashCommandsOf(projectCommands()), botToken: new Secret(token, 'SLACK_BOT_TOKEN'), appToken: new Secret(appToken, 'SLACK_APP_TOKEN'), apiUrl: slack.apiUrl, logger: log.logger, replayGuard: replay.guard });
+  await adapter.start(createCommandRouter({ commands: projectCommands(),
     config: chatTestConfig(),
     logger: log.logger,
     handlers: {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { commandDeclarations } from '../../commands/index.ts';
-import { CommandRegistry, findDeclaration } from '../../src/core/command-registry.ts';
+import { CommandRegistry } from '../../src/core/command-registry.ts';
 import type { CommandDeclaration } from '../../src/core/command-types.ts';
 import { isLocationScoped } from '../../src/core/command-types.ts';
 
-const base = { flags: [], summary: 's', sideEffects: false, needsApproval: false, checksPassIn: false } as const;
+const base = { flags: [], summary: 's', sideEffects: false, needsApproval: false, checksPassIn: false, prepares: false } as const;
+const registry = new CommandRegistry(commandDeclarations);
+const findDeclaration = registry.find.bind(registry);
 
 function problemsOf(declarations: readonly unknown[]): string {
   try {
@@ -38,6 +40,23 @@ describe('CommandRegistry', () => {
     expect(findDeclaration('gray start').target).toBe('gray');
     expect(findDeclaration('review cancel').target).toBe('review');
     expect(isLocationScoped(findDeclaration('approve'))).toBe(false);
+  });
+
+  it('records which verbs prepare (resolve, build or choose a release before any approval)', () => {
+    expect(commandDeclarations.filter((d) => d.prepares).map((d) => d.verb).sort()).toEqual(['deploy', 'gray promote', 'gray start', 'review promote', 'review start', 'rollback']);
+  });
+
+  it('when a verb needs approval or checks pass-in but does not prepare, then loading fails: the check would be skipped', () => {
+    const lock = { ...base, sideEffects: true, verb: 'lock', words: ['lock'], args: [] };
+    expect(problemsOf([{ ...lock, needsApproval: true }])).toContain('"lock": needsApproval/checksPassIn without prepares');
+    expect(problemsOf([{ ...lock, checksPassIn: true }])).toContain('"lock": needsApproval/checksPassIn without prepares');
+    expect(problemsOf([{ ...base, verb: 'status', words: ['status'], args: [], prepares: true }])).toContain('"status": prepares without sideEffects');
+  });
+
+  it('when the verbs of one first word disagree on their slash command, then loading fails', () => {
+    const start = { ...base, verb: 'gray start', words: ['gray', 'start'], args: [] };
+    const cancel = { ...base, verb: 'gray cancel', words: ['gray', 'cancel'], args: [], slashCommand: false };
+    expect(problemsOf([start, cancel])).toContain('the verbs of "gray" disagree on slashCommand');
   });
 
   it('when two declarations are typed the same, then loading fails naming them', () => {

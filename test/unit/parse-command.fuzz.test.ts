@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../config/load-config.ts';
 import type { Command, ParseResult } from '../../src/core/command-types.ts';
 import { parseCommand } from '../../src/core/parse-command.ts';
+import { projectCommands } from '../../src/cli/project-commands.ts';
+
+const commands = projectCommands();
 
 const loaded = loadConfig(fileURLToPath(new URL('../../config/deploybot.example.yaml', import.meta.url)));
 if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
@@ -101,7 +104,7 @@ function expectObeysRules(line: string, result: ParseResult): void {
 function check(line: string): ParseResult {
   let result: ParseResult | undefined;
   expect(() => {
-    result = parseCommand(line, config);
+    result = parseCommand(commands, line, config);
   }, JSON.stringify(line)).not.toThrow();
   expectObeysRules(line, result!);
   return result!;

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../config/load-config.ts';
 import type { Command } from '../../src/core/command-types.ts';
 import { MAX_LINE_LENGTH, parseCommand } from '../../src/core/parse-command.ts';
+import { projectCommands } from '../../src/cli/project-commands.ts';
+
+const commands = projectCommands();
 
 function exampleConfig(): Config {
   const loaded = loadConfig(fileURLToPath(new URL('../../config/deploybot.example.yaml', import.meta.url)));
@@ -12,14 +15,14 @@ function exampleConfig(): Config {
 const config = exampleConfig();
 
 function parsed(line: string): Command {
-  const result = parseCommand(line, config);
+  const result = parseCommand(commands, line, config);
   if (!result.ok) throw new Error(`expected ${JSON.stringify(line)} to parse, got: ${result.error}`);
   return result.command;
 }
 
 /** Refused with a one-line error naming every `named` word, and the usage of `verb`. */
 function refused(line: string, verb: string | undefined, ...named: string[]): string {
-  const result = parseCommand(line, config);
+  const result = parseCommand(commands, line, config);
   expect(result.ok, `expected ${JSON.stringify(line)} to be refused`).toBe(false);
   if (result.ok) return '';
   expect(result.error).not.toMatch(/[\r\n\u2028\u2029]/);
@@ -97,8 +100,8 @@ describe('parseCommand: the line around the words', () => {
   });
 
   it('when the line is empty or only a slash, then it is refused', () => {
-    expect(parseCommand('', config)).toEqual({ ok: false, error: 'empty command; try help' });
-    expect(parseCommand('  /  ', config)).toMatchObject({ ok: false, error: 'empty command; try help' });
+    expect(parseCommand(commands, '', config)).toEqual({ ok: false, error: 'empty command; try help' });
+    expect(parseCommand(commands, '  /  ', config)).toMatchObject({ ok: false, error: 'empty command; try help' });
   });
 
   it('when the line is very long, then it is refused before it is read', () => {
@@ -253,7 +256,7 @@ describe('parseCommand: refusals', () => {
   });
 
   it('when the text is not a string at all, then it is refused instead of throwing', () => {
-    expect(parseCommand(undefined as unknown as string, config).ok).toBe(false);
-    expect(parseCommand(42 as unknown as string, config).ok).toBe(false);
+    expect(parseCommand(commands, undefined as unknown as string, config).ok).toBe(false);
+    expect(parseCommand(commands, 42 as unknown as string, config).ok).toBe(false);
   });
 });

@@ -21,7 +21,7 @@ import { ThrottledEditor, type ThrottledEditorOptions } from '../../notify/throt
 import { boltLogger } from './bolt-logger.ts';
 import { BUTTON_ACTION_PREFIX } from './render-slack-message.ts';
 import { SlackMessenger, slackErrorCode, slackRetryAfterMs } from './slack-messenger.ts';
-import { SLASH_COMMANDS, slashCommandText } from './slash-command-text.ts';
+import { slashCommandText } from './slash-command-text.ts';
 
 type RetryOptions = NonNullable<webApi.WebClientOptions['retryConfig']>;
 type Respond = (message: { response_type: 'ephemeral'; text: string }) => Promise<unknown>;
@@ -43,6 +43,8 @@ export interface SlackAdapterOptions {
   retryConfig?: RetryOptions;
   /** Bolt's own log level. @defaultValue info */
   boltLogLevel?: LogLevel;
+  /** The slash commands to answer (`slashCommandsOf(registry)`, as manifest.yaml lists them). */
+  slashCommands: readonly string[];
   /** Remembers handled trigger_ids (Redis, shared by every `serve`), so a repeat runs nothing. */
   replayGuard: ReplayGuard;
 }
@@ -63,6 +65,7 @@ export class SlackAdapter implements ChatAdapter {
   readonly #app: App;
   readonly #receiver: ExpressReceiver | undefined;
   readonly #logger: Logger;
+  readonly #slashCommands: readonly string[];
   readonly #metrics: DeploybotMetrics | undefined;
   readonly #replayGuard: ReplayGuard;
   #handler: ChatHandler | undefined;
@@ -70,6 +73,7 @@ export class SlackAdapter implements ChatAdapter {
 
   constructor(options: SlackAdapterOptions) {
     this.#logger = options.logger.child({ adapter: 'slack' });
+    this.#slashCommands = options.slashCommands;
     this.#metrics = options.metrics;
     this.#replayGuard = options.replayGuard;
     const logger = boltLogger(this.#logger, options.boltLogLevel ?? LogLevel.INFO);
@@ -167,7 +171,7 @@ export class SlackAdapter implements ChatAdapter {
   }
 
   #register(): void {
-    for (const name of SLASH_COMMANDS) {
+    for (const name of this.#slashCommands) {
       this.#app.command(name, async ({ command, ack, respond }) => {
         await ack();
         const user = { id: qualifyUserId('slack', command.user_id), name: command.user_name };

@@ -1,18 +1,22 @@
-// Slack has one slash command per verb (`/deploy mala-core brazil v1.3`) plus `/deploybot`
-// taking any command line (`/deploybot help`). Each becomes the same text a console or
-// DingTalk user would type, so one grammar serves every platform.
+// Slack has one slash command per first word of the declared verbs (`/deploy mala-core
+// brazil v1.3`, `/gray start …`), unless a verb declares `slashCommand: false`, plus
+// `/deploybot` taking any command line (`/deploybot help`). Each becomes the same text a
+// console or DingTalk user would type, so one grammar serves every platform.
+import type { CommandRegistry } from '../../core/command-registry.ts';
 
-export const SLASH_COMMANDS = [
-  '/deploy', '/gray', '/review', '/rollback', '/approve', '/reject', '/retry', '/cancel',
-  '/status', '/history', '/lock', '/unlock', '/deploybot',
-] as const;
+/** `/deploybot`: any command line. */
+export const ANY_COMMAND_SLASH = '/deploybot';
 
-export type SlashCommand = (typeof SLASH_COMMANDS)[number];
+/** The slash commands of `registry`'s verbs, in declaration order, then `/deploybot`. */
+export function slashCommandsOf(registry: CommandRegistry): string[] {
+  const words = registry.firstWords().filter((word) => registry.withFirstWord(word).every((d) => d.slashCommand !== false));
+  return [...words.map((word) => `/${word}`), ANY_COMMAND_SLASH];
+}
 
 /** The command line for the grammar: `/gray` + `start a b c` → `gray start a b c`; `/deploybot` + text → text. */
 export function slashCommandText(command: string, text: string): string {
   const args = text.trim();
   const verb = command.replace(/^\//, '').toLowerCase();
-  if (verb === 'deploybot') return args;
+  if (`/${verb}` === ANY_COMMAND_SLASH) return args;
   return args === '' ? verb : `${verb} ${args}`;
 }
