@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { Client, type ClientChannel, type SFTPWrapper, type Stats } from 'ssh2';
-import { DeploybotError, errorMessage } from '../../core/errors.ts';
+import { DeploybotError, type ErrorCode, errorMessage } from '../../core/errors.ts';
 import { redactSecrets, type Secret } from '../../core/secret.ts';
 import { OutputTail } from '../output-tail.ts';
 import { shellCommand, shScript } from '../quote-shell-arg.ts';
@@ -160,7 +160,7 @@ export class SshTransport implements HostTransport {
     });
   }
 
-  async #must(argv: readonly string[], what: string, code = 'remote_command_failed'): Promise<CommandResult> {
+  async #must(argv: readonly string[], what: string, code: ErrorCode = 'remote_command_failed'): Promise<CommandResult> {
     const result = await this.#exec(shellCommand(argv));
     if (result.exitCode !== 0) {
       throw new DeploybotError(code, `${this.host}: ${what} failed (exit ${result.exitCode ?? 'none'}): ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`, { host: this.host });
