@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'dingtalk_api_error'
   | 'editor_closed'
   | 'exec_failed'
+  | 'git_failed'
   | 'git_fetch_failed'
   | 'hook_failed'
   | 'host_key_mismatch'
