@@ -148,16 +148,12 @@ export const configSchema = z.strictObject({
 });
 
 export type RawConfig = z.output<typeof configSchema>;
-export type SecretRef = z.output<typeof secretRefSchema>;
 export type HostConfig = z.output<typeof hostSchema>;
-export type SshHostConfig = z.output<typeof sshHostSchema>;
 export type LocalHostConfig = z.output<typeof localHostSchema>;
-export type MarketConfig = z.output<typeof marketSchema>;
 export type LocationConfig = z.output<typeof locationSchema>;
 export type ProjectConfig = z.output<typeof projectSchema>;
 export type HookSpec = z.output<typeof hookSchema>;
 export type HookPoint = keyof z.output<typeof hooksSchema>;
-export type ApprovalConfig = z.output<typeof approvalSchema>;
 
 export function isLocalHost(host: HostConfig): host is LocalHostConfig {
   return 'local' in host;

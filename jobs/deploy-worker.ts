@@ -7,6 +7,7 @@ import { expireApproval } from '../src/app/decide-approval.ts';
 import { GRAY_WATCH_EVERY_MS, watchGrayReleases } from '../src/app/gray-watch.ts';
 import { DEPLOY_QUEUE, type JobRuntime } from '../src/app/job-runtime.ts';
 import { prepareDeploy } from '../src/app/prepare-deploy.ts';
+import { traceableFailure } from '../src/core/traceable-failure.ts';
 import { runDeployJob } from '../src/app/run-deploy-job.ts';
 import { jobNameSchema, jobPayloadSchema } from './job-payload.ts';
 
@@ -43,10 +44,11 @@ export function createDeployWorker(rt: JobRuntime, options: DeployWorkerOptions 
         }
       } catch (error) {
         if (error instanceof DelayedError) throw error;
-        rt.logger.error('deploy job failed', { deployId, phase, error });
+        const failure = traceableFailure(rt.logger, 'deploy job failed', { deployId, phase }, error);
+        // a failure that cannot be recorded (Redis gone) is logged under the same reference, not dropped
         await rt
-          .setState(deployId, ['preparing', 'queued', 'running'], 'failed', { reason: `internal error in ${phase}: ${(error as Error).message}` })
-          .catch(() => undefined);
+          .setState(deployId, ['preparing', 'queued', 'running'], 'failed', { reason: failure.text })
+          .catch((recordError: unknown) => rt.logger.error('deploy job failure not recorded', { ref: failure.ref, deployId, phase, error: recordError }));
         throw error;
       }
     },

@@ -7,5 +7,3 @@ export const jobPayloadSchema = z.strictObject({
 });
 
 export const jobNameSchema = z.enum(['prepare', 'run', 'expire']);
-
-export type JobPayload = z.output<typeof jobPayloadSchema>;

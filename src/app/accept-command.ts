@@ -6,7 +6,7 @@
 import type { TrackedJob } from '../core/chat-types.ts';
 import type { CommandContext } from '../core/command-router.ts';
 import type { CommandOf } from '../core/command-types.ts';
-import { RefusedError } from '../core/errors.ts';
+import { type ErrorCode, RefusedError } from '../core/errors.ts';
 import type { DeployRecord, DeployVerb } from '../domain/deploy-record.ts';
 import { deployTarget, type DeployTarget, type TargetCommand } from '../domain/deploy-target.ts';
 import { refusalWarning } from '../domain/gray-warnings.ts';
@@ -152,7 +152,7 @@ export function describe(record: DeployRecord): string {
 }
 
 /** Audits a refusal and returns the error to throw. */
-async function refused(rt: JobRuntime, ctx: CommandContext, scope: { project: string; market: string }, code: string, message: string): Promise<RefusedError> {
+async function refused(rt: JobRuntime, ctx: CommandContext, scope: { project: string; market: string }, code: ErrorCode, message: string): Promise<RefusedError> {
   await audit(rt, ctx, 'refused', scope, message);
   return new RefusedError(code, message);
 }

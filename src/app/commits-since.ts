@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { gitFailed } from '../deploy/git/git-failed.ts';
 import { mirrorDirectory } from '../deploy/git/update-mirror.ts';
 import { isCommitSha } from '../domain/release-value-problem.ts';
 
@@ -12,11 +13,27 @@ const run = promisify(execFile);
  */
 export async function commitsSince(dataDir: string, project: string, since: string, commit: string, limit = 10): Promise<string[]> {
   if (!isCommitSha(since) || !isCommitSha(commit)) return [];
+  const gitDir = mirrorDirectory(dataDir, project);
+  const what = `listing the commits ${since.slice(0, 12)}..${commit.slice(0, 12)} in the mirror of ${project}`;
+  // a `since` the mirror does not have (history rewritten since) leaves nothing to list; a
+  // `commit` it lacks (it was just built from this mirror) or a git that fails is git_failed
+  // (docs/operations.md, "Error references")
+  for (const sha of [commit, since]) {
+    const known = await run('git', ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${sha}^{commit}`], { timeout: 10_000 }).then(
+      () => true,
+      (error: { code?: unknown; stderr?: string }) => {
+        if (error.code === 1 && !error.stderr?.trim()) return false;
+        throw gitFailed(what, error);
+      },
+    );
+    if (!known && sha === commit) throw gitFailed(what, `the mirror lacks ${commit}`);
+    if (!known) return [];
+  }
   try {
-    const { stdout } = await run('git', ['--git-dir', mirrorDirectory(dataDir, project), 'log', '--format=%h %s', `-n${limit + 1}`, '--end-of-options', `${since}..${commit}`, '--'], { timeout: 10_000 });
+    const { stdout } = await run('git', ['--git-dir', gitDir, 'log', '--format=%h %s', `-n${limit + 1}`, '--end-of-options', `${since}..${commit}`, '--'], { timeout: 10_000 });
     const lines = stdout.split('\n').filter(Boolean);
     return lines.length > limit ? [...lines.slice(0, limit), '…'] : lines;
-  } catch {
-    return [];
+  } catch (error) {
+    throw gitFailed(what, error);
   }
 }

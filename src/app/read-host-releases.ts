@@ -4,6 +4,7 @@
 // (docs/configuration.md, `parallel`).
 import { readCurrentRelease } from '../deploy/read-current-release.ts';
 import { runPool } from '../deploy/run-pool.ts';
+import { withTimeout } from '../deploy/with-timeout.ts';
 import { transportForHost } from '../deploy/transports/transport-for-host.ts';
 import type { TransportFactory } from '../deploy/transports/host-transport.ts';
 import type { HostReading } from '../domain/release-status.ts';
@@ -15,18 +16,13 @@ export async function readHostReleases(config: Config, project: string, hosts: r
   const factory = options.transport ?? ((host: string) => transportForHost(config, host, { connectTimeoutMs: timeoutMs }));
   const { results } = await runPool(hosts, paths.parallel, async (host): Promise<HostReading> => {
     const transport = factory(host);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const reading = await Promise.race([
-        readCurrentRelease(transport, paths),
-        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000}s`)), timeoutMs); }),
-      ]);
+      const reading = await withTimeout(readCurrentRelease(transport, paths), timeoutMs, 'reading the current release');
       return { host, ...(reading.releaseId ? { releaseId: reading.releaseId } : {}), ...(reading.indicator ? { indicator: reading.indicator } : {}) };
     } catch (error) {
       transport.destroy();
       return { host, error: (error as Error).message };
     } finally {
-      clearTimeout(timer);
       await transport.close().catch(() => undefined);
     }
   });

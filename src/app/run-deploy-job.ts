@@ -3,6 +3,7 @@
 // and the outcome recorded. A worker that takes over a dead worker's job lands here with
 // the record still `running` and resumes through the engine's checkpoint.
 import { randomUUID } from 'node:crypto';
+import { traceableFailure } from '../core/traceable-failure.ts';
 import type { DeployRecord } from '../domain/deploy-record.ts';
 import { approvedAfterExpiry } from '../domain/approval-expiry.ts';
 import { basisReleases, planBasis } from '../domain/plan-basis.ts';
@@ -46,8 +47,7 @@ export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<Ru
     try {
       outcome = await executeVerb(rt, record, controller.signal);
     } catch (error) {
-      rt.logger.error('deploy failed unexpectedly', { deployId, error });
-      outcome = { state: 'failed', reason: (error as Error).message };
+      outcome = { state: 'failed', reason: traceableFailure(rt.logger, 'deploy failed unexpectedly', { deployId }, error).text };
     }
     // another execution of this deploy took the lease over and finishes it from the checkpoint
     if (heartbeat.lost()) return { kind: 'done' };

@@ -2,16 +2,15 @@
 // help at once, hand everything else to the handler registered for its verb. Shared by
 // every chat adapter, so all platforms behave the same. With a limiter, every command counts
 // against its user's budget first; beyond it nothing runs.
-import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config/load-config.ts';
 import type { CommandRegistry } from './command-registry.ts';
 import { type CommandRateLimiter, rateLimitedAnswer } from './command-rate-limiter.ts';
 import type { ChatHandler, ChatUser, IncomingCommand, MessageRef, OutgoingMessage, Platform, TrackedJob } from './chat-types.ts';
 import type { Command, Verb } from './command-types.ts';
-import { DeploybotError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { parseCommand } from './parse-command.ts';
 import { renderHelp } from './render-help.ts';
+import { traceableFailure } from './traceable-failure.ts';
 
 export interface CommandContext {
   config: Config;
@@ -48,8 +47,7 @@ export function createCommandRouter(deps: CommandRouterDeps): ChatHandler {
         try {
           decision = await deps.limiter.take(incoming.user.id);
         } catch (error) {
-          if (error instanceof DeploybotError) return incoming.replyPrivately(error.message);
-          throw error;
+          return incoming.replyPrivately(traceableFailure(deps.logger, 'command budget not checked', { user: incoming.user.id }, error).text);
         }
         if (!decision.allowed) {
           deps.logger.info('command refused: rate limit', { user: incoming.user.id, retryAfterMs: decision.retryAfterMs });
@@ -79,10 +77,7 @@ export function createCommandRouter(deps: CommandRouterDeps): ChatHandler {
       try {
         await handler(command, ctx);
       } catch (error) {
-        if (error instanceof DeploybotError) return incoming.replyPrivately(error.message);
-        const ref = randomBytes(4).toString('hex');
-        deps.logger.error('command failed', { ref, verb: command.verb, user: incoming.user.id, error });
-        return incoming.replyPrivately(`internal error, ref ${ref}`);
+        return incoming.replyPrivately(traceableFailure(deps.logger, 'command failed', { verb: command.verb, user: incoming.user.id }, error).text);
       }
     },
   };

@@ -22,7 +22,6 @@ export type DeployEvent = Base &
     | { type: 'deploy.finished'; outcome: DeployOutcome; durationMs: number; result: DeployResult }
   );
 
-export type DeployEventType = DeployEvent['type'];
 export type DeployEventListener = (event: DeployEvent) => void;
 
 /** Omit over a union, distributing over its members. */

@@ -48,10 +48,3 @@ export class OutputTail {
     }
   }
 }
-
-/** Redacts and tails text that was captured whole (e.g. an error message with output). */
-export function tailLines(text: string, redactor: Redactor, count = 20): string[] {
-  const tail = new OutputTail(redactor);
-  tail.push(text);
-  return tail.lines(count);
-}

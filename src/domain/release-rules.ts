@@ -1,6 +1,7 @@
 // The release rules of SPEC §6 as pure functions over the release state. Each check either
 // passes (with what the caller needs next) or returns a refusal as data; the caller turns a
 // refusal into a RefusedError and a gray-test warning (SPEC §8).
+import type { RefusalCode } from './refusal-code.ts';
 import { GRAY_RELEASE, releaseTypeOf, reviewReleaseName } from './release-names.ts';
 import {
   activeReviewVersions,
@@ -27,7 +28,7 @@ export interface RuleRefusal {
   kind: 'refusal';
   rule: ReleaseRule;
   /** Stable code for RefusedError, e.g. `gray_already_active`. */
-  code: string;
+  code: RefusalCode;
   message: string;
   project: string;
   market: string;
@@ -50,7 +51,7 @@ export interface RuleLocation {
   grayHosts: readonly string[];
 }
 
-export function refuse(scope: RuleScope, release: string, rule: ReleaseRule, code: string, message: string, details: Record<string, unknown> = {}): { ok: false; refusal: RuleRefusal } {
+export function refuse(scope: RuleScope, release: string, rule: ReleaseRule, code: RefusalCode, message: string, details: Record<string, unknown> = {}): { ok: false; refusal: RuleRefusal } {
   return { ok: false, refusal: { kind: 'refusal', rule, code, message, project: scope.project, market: scope.market, release, details } };
 }
 

@@ -10,10 +10,6 @@ export function signBody(secret: Secret | string, body: Buffer | string): string
   return `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
 }
 
-export function verifyHmacSignature(secret: Secret, body: Buffer, header: string | string[] | undefined): boolean {
-  return acceptedSignature(secret, body, header) !== undefined;
-}
-
 /**
  * The signature in lowercase hex when `header` is a valid one for `body`, else undefined.
  * One body has one such value however the header spells it (hex case, spaces), so it is

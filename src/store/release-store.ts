@@ -6,7 +6,7 @@ import type { RuleRefusal } from '../domain/release-rules.ts';
 import type { MarketReleases, ReleaseRecord } from '../domain/release-state.ts';
 import type { PromoteRequest, PromoteResult, RecordReleaseRequest, RemoveReleaseRequest } from '../domain/release-transitions.ts';
 
-export type { MarketReleases, ReleaseCurrent, ReleaseRecord } from '../domain/release-state.ts';
+export type { MarketReleases, ReleaseRecord } from '../domain/release-state.ts';
 export type { PromoteResult } from '../domain/release-transitions.ts';
 
 /** `at` defaults to now. */

@@ -10,8 +10,6 @@ import type { Secret } from '../../core/secret.ts';
 import { AccessTokenCache } from './access-token-cache.ts';
 import { DingTalkApiError } from './dingtalk-api-error.ts';
 
-export { DingTalkApiError } from './dingtalk-api-error.ts';
-
 export const DINGTALK_OPENAPI_URL = 'https://api.dingtalk.com';
 
 /** A robot message body as the session webhook takes it. */

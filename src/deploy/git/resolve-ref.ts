@@ -3,6 +3,7 @@
 import { DeploybotError } from '../../core/errors.ts';
 import { closestNames } from '../closest-names.ts';
 import { gitClient } from './git-client.ts';
+import { gitFailed } from './git-failed.ts';
 import { assertRefSyntax } from './ref-syntax.ts';
 
 export interface ResolvedRef {
@@ -33,14 +34,29 @@ export async function resolveRef(mirrorDir: string, ref: string, project = 'the 
   );
 }
 
-/** The full SHA when `commit` names a commit in the mirror. */
+/**
+ * The full SHA when `revision` (`<name>^{commit}`) names a commit in the mirror; undefined when
+ * it names none; `git_failed` when git could not tell — git missing, no mirror, or a name whose
+ * object the mirror lacks (corrupt), which is never reported as "no such ref".
+ */
 export async function verifyCommit(mirrorDir: string, revision: string): Promise<string | undefined> {
-  try {
-    const out = (await gitClient(mirrorDir).raw(['rev-parse', '--verify', '--quiet', '--end-of-options', revision])).trim();
-    return /^[0-9a-f]{40}$/.test(out) ? out : undefined;
-  } catch {
-    return undefined;
-  }
+  const what = `looking up ${JSON.stringify(revision.slice(0, 80))} in the mirror ${mirrorDir}`;
+  const attempt = async (args: string[]): Promise<string> => {
+    try {
+      return (await gitClient(mirrorDir).raw(args)).trim();
+    } catch (error) {
+      throw gitFailed(what, error);
+    }
+  };
+  // --quiet: a revision that names nothing exits 1 with nothing on stderr, which simple-git resolves as ''
+  const out = await attempt(['rev-parse', '--verify', '--quiet', '--end-of-options', revision]);
+  if (/^[0-9a-f]{40}$/.test(out)) return out;
+  const name = revision.replace(/\^\{commit\}$/, '');
+  const object = await attempt(['rev-parse', '--verify', '--quiet', '--end-of-options', name]);
+  if (!/^[0-9a-f]{40}$/.test(object)) return undefined;
+  // the name exists but did not peel to a commit: absent only if its object is there (a tag of a tree)
+  await attempt(['cat-file', '-t', object]);
+  return undefined;
 }
 
 export async function commitTime(mirrorDir: string, commit: string): Promise<number> {

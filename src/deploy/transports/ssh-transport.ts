@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import type { Redactor } from '../../core/redactor.ts';
-import { DeploybotError, errorMessage } from '../../core/errors.ts';
+import { DeploybotError, type ErrorCode, errorMessage } from '../../core/errors.ts';
 import { OutputTail } from '../output-tail.ts';
 import { shellCommand, shScript } from '../quote-shell-arg.ts';
 import { ALREADY_STARTED, type DetachedStepState, parseWatch, startStepArgv, watchStepArgv } from './detached-step-script.ts';
@@ -38,7 +38,7 @@ export class SshTransport implements HostTransport {
     return this.#connection.sftpSession();
   }
 
-  async #must(argv: readonly string[], what: string, code = 'remote_command_failed'): Promise<CommandResult> {
+  async #must(argv: readonly string[], what: string, code: ErrorCode = 'remote_command_failed'): Promise<CommandResult> {
     const result = await this.#exec(shellCommand(argv));
     if (result.exitCode !== 0) {
       throw new DeploybotError(code, `${this.host}: ${what} failed (exit ${result.exitCode ?? 'none'}): ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`, { host: this.host });
