@@ -24,7 +24,7 @@ import type { UploadHookOptions } from '../http/upload-hook-route.ts';
 import { type EditorFactory, throttledEditors } from '../notify/message-editor.ts';
 import { createMetrics, type DeploybotMetrics } from '../notify/metrics.ts';
 import { metricsFromNotices, queueDepthSampler } from '../notify/metrics-from-notices.ts';
-import type { LogUploader } from '../notify/notifier.ts';
+import type { LogUploader } from '../notify/deploy-renderer.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
 import { RedisKeys } from '../store/redis-keys.ts';
 import { RedisReplayGuard } from '../store/redis-replay-guard.ts';

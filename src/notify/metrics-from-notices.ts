@@ -8,7 +8,7 @@ import type { DeployNotice } from '../app/deploy-notice.ts';
 import { isTerminal } from '../domain/deploy-record.ts';
 import type { MessageClaims } from './message-claims.ts';
 import type { DeploybotMetrics } from './metrics.ts';
-import type { NoticeObserver } from './notifier.ts';
+import type { NoticeObserver } from './deploy-renderer.ts';
 
 const REMEMBERED_DEPLOYS = 5000;
 
