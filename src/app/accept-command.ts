@@ -12,9 +12,10 @@ import { deployTarget, type DeployTarget, type TargetCommand } from '../domain/d
 import { refusalWarning } from '../domain/gray-warnings.ts';
 import { refAllowed } from '../domain/ref-allowed.ts';
 import { displayUser } from '../domain/people.ts';
+import { channelFor } from '../notify/channel-for.ts';
 import { type AcceptDeadline, stateStoreUnreachable, withAcceptDeadline } from './accept-deadline.ts';
 import type { JobRuntime } from './job-runtime.ts';
-import { channelFor, marketLocations, needsApproval, PREPARED_VERBS } from './market-locations.ts';
+import { marketLocations, needsApproval, PREPARED_VERBS } from './market-locations.ts';
 import { renderWarningText } from './render-answers.ts';
 import { deployAhead } from './deploy-ahead.ts';
 import { pendingPromoteRefusal, voidPendingPromotes } from './pending-promotes.ts';

@@ -18,12 +18,3 @@ export const APPROVAL_VERBS: ReadonlySet<string> = new Set(['deploy', 'gray star
 export const PASS_IN_VERBS: ReadonlySet<string> = new Set(['deploy', 'gray start']);
 /** Verbs whose prepare phase resolves/builds or chooses a target before any approval. */
 export const PREPARED_VERBS: ReadonlySet<string> = new Set(['deploy', 'gray start', 'review start', 'gray promote', 'rollback', 'review promote']);
-
-/** Where a project/market posts (SPEC §12): the configured channel, else the command's, else the default. */
-export function channelFor(config: Config, project: string, market: string, commandChannel: string | undefined, platform: string): string {
-  const configured = ownEntry(ownEntry(config.chat.channels, project), market);
-  if (configured) return configured;
-  if (commandChannel) return commandChannel;
-  if (platform === 'dingtalk') return config.chat.dingtalk?.defaultConversation ?? 'default';
-  return config.chat.slack?.defaultChannel ?? 'default';
-}

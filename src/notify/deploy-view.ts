@@ -1,7 +1,7 @@
 // What a deploy looks like to its watchers, folded from every notice it published, in order
 // (SPEC §8). Pure: the same notices always give the same view, so any notifier process can
 // render a deploy from its full notice list, however often and in whatever order it is told.
-import type { DeployNotice } from '../app/deploy-notice.ts';
+import type { DeployNotice } from '../deploy/deploy-notice.ts';
 import type { DeployResult, HostStepName, StepName } from '../deploy/deploy-result.ts';
 import { displayApprover, nobodyCanApprove } from '../domain/approval-rule.ts';
 import { type DeployRecord, type DeployState, isTerminal } from '../domain/deploy-record.ts';
