@@ -1,6 +1,7 @@
 // `deploybot worker` (SPEC §11): workers only. Run as many as you like on any machine that
 // reaches Redis, ZooKeeper and the hosts; a SIGTERM lets running jobs reach a checkpoint.
 import { configFileFromEnv } from '../../config/load-config.ts';
+import { createDeployWorker } from '../../jobs/deploy-worker.ts';
 import { startJobs } from '../app/start-jobs.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
 import { processRedactor, warnAboutShortSecrets } from '../core/process-redactor.ts';
@@ -19,7 +20,7 @@ export async function runWorker(options: { configFile?: string }): Promise<numbe
   const redactor = processRedactor(config);
   const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL), redactor, base: { process: 'worker', pid: process.pid } });
   warnAboutShortSecrets(redactor, logger);
-  const jobs = await startJobs({ config, redisUrl, redactor, dataDir: dataDirFromEnv(), logger, ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
+  const jobs = await startJobs({ config, redisUrl, redactor, workers: (rt) => createDeployWorker(rt), dataDir: dataDirFromEnv(), logger, ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
   await jobs.worker!.waitUntilReady();
   logger.info('worker ready', { queue: jobs.worker!.name });
   process.stdout.write(`deploybot worker ${process.pid} ready\n`);
