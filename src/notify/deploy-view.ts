@@ -6,12 +6,11 @@ import type { DeployResult, HostStepName, StepName } from '../deploy/deploy-resu
 import { displayApprover, nobodyCanApprove } from '../domain/approval-rule.ts';
 import { type DeployRecord, type DeployState, isTerminal } from '../domain/deploy-record.ts';
 import { displayUser, type People } from '../domain/people.ts';
-import type { ApprovalView, DeployView, FailedHostView, HostCounts, StepStatus, StepView, ViewStepName } from './deploy-view-types.ts';
+import type { ApprovalView, DeployView, FailedHostView, HostCounts, HostStepGroup, StepStatus, StepView, ViewStepName } from './deploy-view-types.ts';
 import { VIEW_STEPS } from './deploy-view-types.ts';
 import { hostSummary } from './host-summary.ts';
 
 export * from './deploy-view-types.ts';
-export type HostStepGroup = 'distribute' | 'switch' | 'prune';
 type HostStatus = 'running' | 'done' | 'failed';
 type EngineStep = Exclude<ViewStepName, 'validate' | 'approve'>;
 

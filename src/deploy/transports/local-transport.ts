@@ -14,7 +14,8 @@ import { DeploybotError } from '../../core/errors.ts';
 import { minimalEnvironment } from '../hook-variables.ts';
 import { repositorySandbox } from '../repository-sandbox.ts';
 import { runLocalProgram } from '../run-local-command.ts';
-import type { CommandResult, HostTransport, ScriptOptions, ScriptResult } from './host-transport.ts';
+import type { CommandResult, ScriptResult } from '../command-result.ts';
+import type { HostTransport, ScriptOptions } from './host-transport.ts';
 
 export class LocalTransport implements HostTransport {
   readonly kind = 'local';

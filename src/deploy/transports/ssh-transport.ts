@@ -6,10 +6,12 @@ import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { Client, type ClientChannel, type SFTPWrapper, type Stats } from 'ssh2';
 import { DeploybotError, errorMessage } from '../../core/errors.ts';
-import { redactSecrets, type Secret } from '../../core/secret.ts';
+import { redactSecrets } from '../../core/redactor.ts';
+import type { Secret } from '../../core/secret.ts';
 import { OutputTail } from '../output-tail.ts';
 import { shellCommand, shScript } from '../quote-shell-arg.ts';
-import type { CommandResult, HostTransport, ScriptOptions, ScriptResult } from './host-transport.ts';
+import type { CommandResult, ScriptResult } from '../command-result.ts';
+import type { HostTransport, ScriptOptions } from './host-transport.ts';
 import { hostKeyAlgorithms, hostKeyMismatch, parsePinnedHostKey, type PinnedHostKey } from './pinned-host-key.ts';
 
 export interface SshEndpoint {
