@@ -21,10 +21,10 @@ export { MemoryCheckpoint, type DeployCheckpoint } from './deploy-checkpoint.ts'
 export { FileCheckpoint } from './file-checkpoint.ts';
 export { readCurrentRelease, readIndicator, type CurrentRelease } from './read-current-release.ts';
 export { formatReleaseId, parseReleaseId, safeVersion, packageFileName, compareReleaseIds, isReleaseId } from '../domain/release-id.ts';
-export { planRetry, type RetryPlan } from './plan-retry.ts';
-export { planPrune } from './plan-prune.ts';
-export { decideSwitch, type SwitchDecision } from './decide-switch.ts';
-export { previousReleaseOnDisk, agreeOnRollbackTarget } from './plan-rollback.ts';
+export { planRetry, type RetryPlan } from '../domain/plan-retry.ts';
+export { planPrune } from '../domain/plan-prune.ts';
+export { decideSwitch, type SwitchDecision } from '../domain/decide-switch.ts';
+export { previousReleaseOnDisk, agreeOnRollbackTarget } from '../domain/plan-rollback.ts';
 export { refSyntaxProblem, assertRefSyntax } from './git/ref-syntax.ts';
 export { resolveRef, type ResolvedRef } from './git/resolve-ref.ts';
 export { resolveRemoteRef } from './git/resolve-remote-ref.ts';
