@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { LogLevel } from '@slack/bolt';
 import type { Config } from '../../config/load-config.ts';
+import { createDeployWorker } from '../../jobs/deploy-worker.ts';
 import { SlackAdapter } from '../../src/adapters/slack/slack-adapter.ts';
 import { type RunningBot, startBot } from '../../src/app/start-bot.ts';
 import { createLogger } from '../../src/core/logger.ts';
@@ -111,6 +112,7 @@ export async function startSlackStack(options: { config: Config; dataDir: string
       redisUrl: redis.url,
       prefix: `bench${randomBytes(3).toString('hex')}`,
       editorFor,
+      workers: (rt) => createDeployWorker(rt),
       notifier: { uploadLog: { slack: (ref, filename, content) => adapter.uploadLog(ref.channel, ref.id, filename, content) } },
     });
     stops.push(() => bot.stop());

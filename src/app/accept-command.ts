@@ -12,9 +12,9 @@ import { deployTarget, type DeployTarget, type TargetCommand } from '../domain/d
 import { refusalWarning } from '../domain/gray-warnings.ts';
 import { refAllowed } from '../domain/ref-allowed.ts';
 import { displayUser } from '../domain/people.ts';
+import { channelFor } from '../notify/channel-for.ts';
 import { type AcceptDeadline, stateStoreUnreachable, withAcceptDeadline } from './accept-deadline.ts';
 import type { JobRuntime } from './job-runtime.ts';
-import { channelFor } from './channel-for.ts';
 import { marketLocations } from './market-locations.ts';
 import { needsApproval } from './needs-approval.ts';
 import { renderWarningText } from './render-answers.ts';

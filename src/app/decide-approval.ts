@@ -6,9 +6,8 @@
 import type { CommandContext } from '../core/command-router.ts';
 import { RefusedError } from '../core/errors.ts';
 import { isPastExpiry } from '../domain/approval-expiry.ts';
-import { type ApproverPolicy, approversBesides, displayApprover, judgeDecision } from '../domain/approval-rule.ts';
-import type { DeployRecord } from '../domain/deploy-record.ts';
-import { displayUser, type People } from '../domain/people.ts';
+import { whyNotDecide } from '../domain/decision-refusal.ts';
+import { displayUser } from '../domain/people.ts';
 import type { JobRuntime } from './job-runtime.ts';
 
 export async function decideApproval(rt: JobRuntime, input: { deployId: string; decision: 'approved' | 'rejected'; reason?: string }, ctx: CommandContext): Promise<void> {
@@ -24,7 +23,7 @@ export async function decideApproval(rt: JobRuntime, input: { deployId: string; 
       refusal = `${r.id} expired at ${r.approval.expiresAt} without a decision; request it again.`;
       return { ...r, state: 'expired', reason: `no decision by ${r.approval.expiresAt}; the deploy is cancelled` };
     }
-    refusal = whyNot(r, user, rt.config.people);
+    refusal = whyNotDecide(r, user, rt.config.people);
     if (refusal) return undefined;
     const approval = r.approval!;
     if (input.decision === 'rejected') {
@@ -56,26 +55,6 @@ export async function decideApproval(rt: JobRuntime, input: { deployId: string; 
     await ctx.replyPrivately(`You rejected ${record.id}; nothing will be deployed.`);
   } else {
     await ctx.replyPrivately(`You approved ${record.id}; it needs ${record.approval!.required - record.approval!.approvedBy.length} more approval(s).`);
-  }
-}
-
-function whyNot(r: DeployRecord, user: string, people: People): string | undefined {
-  const approval = r.approval;
-  if (!approval) return `${r.id} does not need an approval.`;
-  if (approval.decision) return `${r.id} was already ${approval.decision.decision} by ${displayUser(people, approval.decision.by)} at ${approval.decision.at}.`;
-  if (r.state === 'expired') return `${r.id} expired at ${approval.expiresAt} without a decision; request it again.`;
-  if (r.state !== 'awaiting-approval') return `${r.id} is ${r.state}, not awaiting approval.`;
-  const policy: ApproverPolicy = { approvers: approval.approvers, people };
-  const names = (entries: readonly string[]) => entries.map((entry) => displayApprover(people, entry)).join(', ');
-  switch (judgeDecision(policy, { requestedBy: r.requestedBy, decider: user, approvedBy: approval.approvedBy })) {
-    case 'requester':
-      return `You requested ${r.id}; an approver other than the requester must decide (${names(approversBesides(policy, r.requestedBy).map((e) => e.entry)) || 'no other approver is configured'}).`;
-    case 'not-approver':
-      return `Only ${names(approval.approvers)} may decide ${r.id}; nothing changed.`;
-    case 'already-approved':
-      return `You already approved ${r.id}; it needs another approver.`;
-    case 'counts':
-      return undefined;
   }
 }
 

@@ -22,7 +22,7 @@ import { RedisKeys } from '../store/redis-keys.ts';
 import { ReleaseHistory } from '../store/release-history.ts';
 import type { ReleaseStore } from '../store/release-store.ts';
 import { ACCEPT_TIMEOUT_MS } from './accept-deadline.ts';
-import type { JobNotice } from './deploy-notice.ts';
+import type { JobNotice } from '../deploy/deploy-notice.ts';
 
 export const DEPLOY_QUEUE = 'deploys';
 

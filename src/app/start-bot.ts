@@ -21,7 +21,7 @@ import { redactingUploaders } from '../notify/redacting-uploaders.ts';
 import { startLocalRedis } from '../services/local-redis.ts';
 import { commandHandlers } from './command-handlers.ts';
 import { RedisCommandRateLimiter } from './redis-command-rate-limiter.ts';
-import { startJobs, type RunningJobs } from './start-jobs.ts';
+import { startJobs, type RunningJobs, type StartWorker } from './start-jobs.ts';
 
 export interface StartBotOptions {
   config: Config;
@@ -33,7 +33,8 @@ export interface StartBotOptions {
   /** Unset: a local redis-server is started for this process (demo, console). */
   redisUrl?: string;
   prefix?: string;
-  workers?: boolean;
+  /** The workers to run in this process, or `false` for none. */
+  workers: StartWorker | false;
   editorFor?: EditorFactory;
   transport?: TransportFactory;
   now?: () => Date;
@@ -75,7 +76,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       messengers,
       redactor,
       ...(options.prefix ? { prefix: options.prefix } : {}),
-      ...(options.workers === false ? { workers: false } : {}),
+      workers: options.workers,
       ...(options.transport ? { transport: options.transport } : {}),
       ...(options.now ? { now: options.now } : {}),
     });

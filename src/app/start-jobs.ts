@@ -1,4 +1,6 @@
-// Starts the job layer in this process: the runtime, and workers unless told not to.
+// Starts the job layer in this process: the runtime, and the workers the composition root
+// hands in (src/cli, src/demo pass jobs/deploy-worker.ts's `createDeployWorker`): src/ never
+// imports jobs/, the thin processors call into it.
 import type { Worker } from 'bullmq';
 import type { Config } from '../../config/load-config.ts';
 import type { Messenger, Platform } from '../core/chat-types.ts';
@@ -10,8 +12,10 @@ import type { TransportFactory } from '../deploy/transports/host-transport.ts';
 import { claimEmbeddedStore, thisMachine } from '../store/embedded-store-owner.ts';
 import { openReleaseStore } from '../store/open-release-store.ts';
 import type { ReleaseStore } from '../store/release-store.ts';
-import { createDeployWorker, type DeployWorkerOptions } from '../../jobs/deploy-worker.ts';
 import { JobRuntime } from './job-runtime.ts';
+
+/** Starts this process's workers on the job runtime. */
+export type StartWorker = (rt: JobRuntime) => Worker;
 
 export interface StartJobsOptions {
   config: Config;
@@ -26,9 +30,8 @@ export interface StartJobsOptions {
   releases?: ReleaseStore;
   /** Where bubblewrap is (default /usr/bin/bwrap). */
   sandbox?: SandboxTool;
-  /** Run workers in this process. @defaultValue true */
-  workers?: boolean;
-  worker?: DeployWorkerOptions;
+  /** The workers to run in this process, or `false` for none (said explicitly: a process without workers runs no deploys). */
+  workers: StartWorker | false;
   now?: () => Date;
   /** The process's redactor. @defaultValue processRedactor(config) */
   redactor?: Redactor;
@@ -67,7 +70,7 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
       throw error;
     }
   }
-  const worker = options.workers === false ? undefined : createDeployWorker(rt, options.worker);
+  const worker = options.workers === false ? undefined : options.workers(rt);
   return {
     rt,
     worker,

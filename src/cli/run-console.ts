@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { configFileFromEnv, DEFAULT_CONFIG_FILE } from '../../config/load-config.ts';
 import { ConsoleAdapter } from '../adapters/console/console-adapter.ts';
 import { consoleEditor } from '../adapters/console/console-editor.ts';
+import { createDeployWorker } from '../../jobs/deploy-worker.ts';
 import { startBot } from '../app/start-bot.ts';
 import { DeploybotError } from '../core/errors.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
@@ -42,6 +43,7 @@ export async function runConsole(options: { configFile?: string; user?: string }
       logger,
       messengers: { console: adapter.messenger },
       editorFor: consoleEditor,
+      workers: (rt) => createDeployWorker(rt),
       redactor,
       ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
       ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}),

@@ -10,6 +10,7 @@ import { DingTalkAdapter } from '../adapters/dingtalk/dingtalk-adapter.ts';
 import { dingTalkOptionsFromEnv } from '../adapters/dingtalk/dingtalk-options-from-env.ts';
 import { SlackAdapter, type SlackAdapterOptions } from '../adapters/slack/slack-adapter.ts';
 import { slackOptionsFromEnv } from '../adapters/slack/slack-options-from-env.ts';
+import { createDeployWorker } from '../../jobs/deploy-worker.ts';
 import { type RunningBot, startBot } from '../app/start-bot.ts';
 import type { Messenger, Platform } from '../core/chat-types.ts';
 import { DeploybotError, errorMessage } from '../core/errors.ts';
@@ -24,7 +25,7 @@ import type { UploadHookOptions } from '../http/upload-hook-route.ts';
 import { type EditorFactory, throttledEditors } from '../notify/message-editor.ts';
 import { createMetrics, type DeploybotMetrics } from '../notify/metrics.ts';
 import { metricsFromNotices, queueDepthSampler } from '../notify/metrics-from-notices.ts';
-import type { LogUploader } from '../notify/notifier.ts';
+import type { LogUploader } from '../notify/deploy-renderer.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
 import { RedisKeys } from '../store/redis-keys.ts';
 import { RedisReplayGuard } from '../store/redis-replay-guard.ts';
@@ -147,7 +148,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       messengers,
       redisUrl,
       ...(prefix ? { prefix } : {}),
-      workers,
+      workers: workers ? (rt) => createDeployWorker(rt) : false,
       editorFor,
       ...(options.transport ? { transport: options.transport } : {}),
       notifier: { observers: [metricsFromNotices(metrics)], uploadLog },

@@ -2,6 +2,7 @@
 // reaches Redis, ZooKeeper and the hosts (several machines only with every market on ZooKeeper:
 // docs/operations.md, "One machine or several"); a SIGTERM lets running jobs reach a checkpoint.
 import { configFileFromEnv } from '../../config/load-config.ts';
+import { createDeployWorker } from '../../jobs/deploy-worker.ts';
 import { startJobs } from '../app/start-jobs.ts';
 import { DeploybotError } from '../core/errors.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
@@ -24,7 +25,7 @@ export async function runWorker(options: { configFile?: string }): Promise<numbe
   warnAboutShortSecrets(redactor, logger);
   let jobs;
   try {
-    jobs = await startJobs({ config, commands: projectCommands(), redisUrl, redactor, dataDir: dataDirFromEnv(), logger, ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
+    jobs = await startJobs({ config, commands: projectCommands(), redisUrl, redactor, workers: (rt) => createDeployWorker(rt), dataDir: dataDirFromEnv(), logger, ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
   } catch (error) {
     if (!(error instanceof DeploybotError)) throw error;
     logger.error('worker could not start', { code: error.code, error: error.message });

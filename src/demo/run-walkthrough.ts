@@ -4,6 +4,7 @@ import { projectCommands } from '../cli/project-commands.ts';
 import { PassThrough, Writable } from 'node:stream';
 import { ConsoleAdapter } from '../adapters/console/console-adapter.ts';
 import { consoleEditor } from '../adapters/console/console-editor.ts';
+import { createDeployWorker } from '../../jobs/deploy-worker.ts';
 import { startBot } from '../app/start-bot.ts';
 import { type Config } from '../../config/load-config.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
@@ -22,7 +23,7 @@ export async function runWalkthrough(config: Config, dataDir: string, steps: rea
   const adapter = new ConsoleAdapter({ input: new PassThrough(), output, user: 'alice', echo: true });
   const redactor = processRedactor(config);
   const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL, 'warn'), redactor });
-  const bot = await startBot({ config, commands: projectCommands(), dataDir, logger, redactor, messengers: { console: adapter.messenger }, editorFor: consoleEditor, ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}), ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
+  const bot = await startBot({ config, commands: projectCommands(), dataDir, logger, redactor, messengers: { console: adapter.messenger }, editorFor: consoleEditor, workers: (rt) => createDeployWorker(rt), ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}), ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
   const captured: Record<string, string> = {};
   let failed: string | undefined;
   try {

@@ -9,14 +9,14 @@ import { buildDirectory } from './build/build-code.ts';
 import { createDeployContext } from './create-deploy-context.ts';
 import { type DeployEngineDeps, toErrorInfo } from './deploy-context.ts';
 import type { DeployPlan } from './deploy-plan.ts';
-import type { ErrorInfo } from './deploy-result.ts';
+import { type ErrorInfo, SWITCH_STEPS } from './deploy-result.ts';
 import { resolveRemoteRef } from './git/resolve-remote-ref.ts';
 import { mirrorDirectory } from './git/update-mirror.ts';
 import { hookCommand } from './hook-command.ts';
 import { hookPlaceholders, type DeployVariables } from './hook-variables.ts';
-import { planPrune } from './plan-prune.ts';
-import { agreeOnRollbackTarget, previousReleaseOnDisk } from './plan-rollback.ts';
-import { planRetry } from './plan-retry.ts';
+import { planPrune } from '../domain/plan-prune.ts';
+import { agreeOnRollbackTarget, previousReleaseOnDisk } from '../domain/plan-rollback.ts';
+import { planRetry } from '../domain/plan-retry.ts';
 import { readCurrentRelease } from './read-current-release.ts';
 import { formatReleaseId, isReleaseId } from '../domain/release-id.ts';
 import { runPool } from './run-pool.ts';
@@ -56,7 +56,7 @@ export interface DryRunReport {
 export async function dryRunDeploy(plan: DeployPlan, deps: Omit<DeployEngineDeps, 'checkpoint'>): Promise<DryRunReport> {
   const ctx = createDeployContext(plan, { ...deps, checkpoint: { get: async () => undefined, set: async () => undefined } });
   const { project } = ctx;
-  const targets = plan.kind === 'retry' && plan.previous ? planRetry(plan.previous).hosts : plan.hosts;
+  const targets = plan.kind === 'retry' && plan.previous ? planRetry(plan.previous, SWITCH_STEPS).hosts : plan.hosts;
   const report: DryRunReport = { kind: plan.kind, project: plan.project, market: plan.market, release: plan.release, version: plan.version, hooks: [], hosts: [] };
   const admin = ctx.location.admin;
   if (plan.kind !== 'rollback' && admin !== undefined && !isLocalHost(ctx.config.hosts[admin]!)) report.relayVia = admin;

@@ -7,7 +7,7 @@ import { runLocalScript, runLocalScriptProgram } from './run-local-command.ts';
 import { probeSandbox } from './probe-sandbox.ts';
 import { DEFAULT_BWRAP, runSandboxedProgram, runSandboxedScript } from './run-sandboxed-script.ts';
 import { sandboxArgv } from './sandbox-argv.ts';
-import type { ScriptResult } from './transports/host-transport.ts';
+import type { ScriptResult } from './command-result.ts';
 
 /** Where bubblewrap lives (a dependency, so a test can point it at a missing binary). */
 export interface SandboxTool {

@@ -7,11 +7,11 @@
 import { DeploybotError } from '../core/errors.ts';
 import { processRedactor } from '../core/process-redactor.ts';
 import { createDeployContext } from './create-deploy-context.ts';
-import { decideSwitch } from './decide-switch.ts';
+import { decideSwitch } from '../domain/decide-switch.ts';
 import { type DeployContext, type DeployEngineDeps, hostResult, recordHostStep, runStep, StepFailed, toErrorInfo } from './deploy-context.ts';
 import type { DeployPlan } from './deploy-plan.ts';
-import { deployOutcome, type DeployResult, type ErrorInfo, type HostResult, type HostStepName } from './deploy-result.ts';
-import { planRetry } from './plan-retry.ts';
+import { deployOutcome, type DeployResult, type ErrorInfo, type HostResult, type HostStepName, SWITCH_STEPS } from './deploy-result.ts';
+import { planRetry } from '../domain/plan-retry.ts';
 import { buildStep } from './steps/build.ts';
 import { distributeStep } from './steps/distribute.ts';
 import { pruneStep } from './steps/prune.ts';
@@ -54,7 +54,7 @@ export async function runDeploy(plan: DeployPlan, deps: DeployEngineDeps): Promi
 
 async function deployFlow(ctx: DeployContext): Promise<void> {
   const { plan, deps } = ctx;
-  const retry = plan.kind === 'retry' ? planRetry(plan.previous!) : undefined;
+  const retry = plan.kind === 'retry' ? planRetry(plan.previous!, SWITCH_STEPS) : undefined;
   if (retry) {
     for (const host of plan.previous!.hosts) if (retry.finished.includes(host.host)) ctx.hosts.set(host.host, structuredClone(host));
   }

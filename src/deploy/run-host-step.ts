@@ -3,7 +3,8 @@
 // output are adopted, a running one is waited for, and a step that was started but left no
 // trace is reported `lost` — the caller decides whether it may run again.
 import type { DetachedStepState } from './transports/detached-step-script.ts';
-import type { HostTransport, ScriptOptions, ScriptResult } from './transports/host-transport.ts';
+import type { ScriptResult } from './command-result.ts';
+import type { HostTransport, ScriptOptions } from './transports/host-transport.ts';
 
 /** How long one watch waits on the host before answering "still running". */
 const WATCH_MS = 5_000;

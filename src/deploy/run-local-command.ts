@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import type { Redactor } from '../core/redactor.ts';
 import { OutputTail } from './output-tail.ts';
-import type { CommandResult, ScriptResult } from './transports/host-transport.ts';
+import type { CommandResult, ScriptResult } from './command-result.ts';
 
 export interface LocalScriptOptions {
   cwd: string;

@@ -5,7 +5,7 @@
 import type { Redactor } from '../core/redactor.ts';
 import { runLocalScriptProgram } from './run-local-command.ts';
 import { sandboxArgv, type SandboxMount } from './sandbox-argv.ts';
-import type { ScriptResult } from './transports/host-transport.ts';
+import type { ScriptResult } from './command-result.ts';
 
 export const DEFAULT_BWRAP = '/usr/bin/bwrap';
 

@@ -119,3 +119,5 @@ export interface DeployView {
   finished: boolean;
 }
 
+/** Host steps as the progress message groups them. */
+export type HostStepGroup = 'distribute' | 'switch' | 'prune';

@@ -1,17 +1,16 @@
 // What a deploy looks like to its watchers, folded from every notice it published, in order
 // (SPEC §8). Pure: the same notices always give the same view, so any notifier process can
 // render a deploy from its full notice list, however often and in whatever order it is told.
-import type { DeployNotice } from '../app/deploy-notice.ts';
+import type { DeployNotice } from '../deploy/deploy-notice.ts';
 import type { DeployResult, HostStepName, StepName } from '../deploy/deploy-result.ts';
-import { displayApprover, nobodyCanApprove } from '../domain/approval-rule.ts';
-import { type DeployRecord, type DeployState, isTerminal } from '../domain/deploy-record.ts';
-import { displayUser, type People } from '../domain/people.ts';
-import type { ApprovalView, DeployView, FailedHostView, HostCounts, StepStatus, StepView, ViewStepName } from './deploy-view-types.ts';
+import { type DeployRecord, isTerminal } from '../domain/deploy-record.ts';
+import type { People } from '../domain/people.ts';
+import type { ApprovalView, DeployView, FailedHostView, HostCounts, HostStepGroup, StepStatus, StepView, ViewStepName } from './deploy-view-types.ts';
 import { VIEW_STEPS } from './deploy-view-types.ts';
+import { approveStep, closeApproval, showPeople } from './approval-view.ts';
 import { hostSummary } from './host-summary.ts';
 
 export * from './deploy-view-types.ts';
-export type HostStepGroup = 'distribute' | 'switch' | 'prune';
 type HostStatus = 'running' | 'done' | 'failed';
 type EngineStep = Exclude<ViewStepName, 'validate' | 'approve'>;
 
@@ -173,26 +172,6 @@ function takeRecord(fold: Fold, record: DeployRecord): void {
   if (fold.view.hosts.length === 0 || !fold.engineStarted) fold.view.hosts = [...(record.plan?.hosts.length ? record.plan.hosts : record.hosts)];
 }
 
-/** A pending approval ends with the deploy's state when no decision ended it first. */
-function closeApproval(view: DeployView, state: DeployState, record: DeployRecord, at: string, reason: string | undefined): void {
-  const approval = view.approval;
-  if (!approval) return;
-  approval.approvedBy = record.approval?.approvedBy ?? approval.approvedBy;
-  if (approval.status !== 'pending') return;
-  const decision = record.approval?.decision;
-  if (state === 'awaiting-approval' || state === 'preparing') return;
-  if (decision) {
-    approval.status = decision.decision;
-    approval.decision = decision;
-    return;
-  }
-  if (state === 'queued' || state === 'running') return;
-  approval.status = state === 'expired' ? 'expired' : state === 'cancelled' ? 'cancelled' : state === 'rejected' ? 'rejected' : 'closed';
-  approval.closedAt = at;
-  if (state === 'cancelled' && record.cancelRequested) approval.closedBy = record.cancelRequested.by;
-  if (reason !== undefined) approval.closedReason = reason;
-}
-
 function stepDetail(step: StepName, detail: Record<string, unknown> | undefined): { note?: string } {
   if (step === 'build' && detail?.['cacheHit'] === true) return { note: 'cached' };
   return {};
@@ -249,7 +228,7 @@ function finish(fold: Fold, notices: readonly DeployNotice[], people: People): D
   if (fold.bytes.size > 0) view.bytes = { sent, total: size };
 
   showPeople(view, record, people);
-  view.steps = [validateStep(fold), approveStep(fold)];
+  view.steps = [validateStep(fold), approveStep(view)];
   for (const name of VIEW_STEPS.slice(2) as EngineStep[]) {
     const seen = fold.engine.get(name);
     if (name === 'preflight' && !seen) continue;
@@ -269,21 +248,6 @@ function finish(fold: Fold, notices: readonly DeployNotice[], people: People): D
   return view;
 }
 
-/** Ids become names (where `people` knows them); a pending card learns whether anyone can approve it. */
-function showPeople(view: DeployView, record: DeployRecord | undefined, people: People): void {
-  const approval = view.approval;
-  if (approval && record?.approval && approval.status === 'pending') {
-    const policy = { approvers: record.approval.approvers, people, required: record.approval.required };
-    if (nobodyCanApprove(policy, record.requestedBy)) approval.nobodyCanApprove = true;
-  }
-  if (view.header.requestedBy !== undefined) view.header.requestedBy = displayUser(people, view.header.requestedBy);
-  if (!approval) return;
-  approval.approvers = [...new Set(approval.approvers.map((entry) => displayApprover(people, entry)))];
-  approval.approvedBy = approval.approvedBy.map((id) => displayUser(people, id));
-  if (approval.decision) approval.decision = { ...approval.decision, by: displayUser(people, approval.decision.by) };
-  if (approval.closedBy !== undefined) approval.closedBy = displayUser(people, approval.closedBy);
-}
-
 function validateStep(fold: Fold): StepView {
   const { view } = fold;
   const state = view.state;
@@ -293,32 +257,4 @@ function validateStep(fold: Fold): StepView {
   if (state === 'failed' && !fold.engineStepFailed && !view.result) return { ...step, status: 'failed', ...(view.reason ? { note: view.reason } : {}) };
   if (state === 'preparing' && !fold.engineStarted && !view.approval) return { ...step, status: 'running' };
   return { ...step, status: 'done' };
-}
-
-function approveStep(fold: Fold): StepView {
-  const { view } = fold;
-  const approval = view.approval;
-  const step: StepView = { name: 'approve', status: 'pending' };
-  if (!approval) {
-    const passed = view.state === 'queued' || view.state === 'running' || view.state === 'success' || view.state === 'partial' || view.result !== undefined;
-    return passed ? { ...step, status: 'skipped', note: 'not required' } : step;
-  }
-  switch (approval.status) {
-    case 'pending': {
-      if (approval.nobodyCanApprove) return { ...step, status: 'running', note: `nobody can approve it: ${approval.approvers.join(', ')} cannot reach ${approval.required} approval(s) without the requester` };
-      const who = approval.approvers.length > 0 ? ` from ${approval.approvers.join(', ')}` : '';
-      const progress = approval.required > 1 ? ` (${approval.approvedBy.length}/${approval.required})` : '';
-      return { ...step, status: 'running', note: `waiting for an approval${who}${progress}` };
-    }
-    case 'approved':
-      return { ...step, status: 'done', note: `approved by ${approval.approvedBy.length > 0 ? approval.approvedBy.join(', ') : approval.decision?.by ?? 'an approver'}` };
-    case 'rejected':
-      return { ...step, status: 'stopped', note: `rejected by ${approval.decision?.by ?? 'an approver'}${approval.decision?.reason ? `: ${approval.decision.reason}` : ''}` };
-    case 'expired':
-      return { ...step, status: 'stopped', note: 'expired without a decision' };
-    case 'cancelled':
-      return { ...step, status: 'stopped', note: `cancelled${approval.closedBy ? ` by ${approval.closedBy}` : ''}` };
-    case 'closed':
-      return { ...step, status: 'stopped', note: approval.closedReason ?? 'closed' };
-  }
 }

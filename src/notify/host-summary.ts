@@ -2,7 +2,7 @@
 // host step group how many hosts are done / failed, and the failed hosts with the step that
 // failed, its error and the last lines of its output. Pure.
 import type { HostResult, HostStepName } from '../deploy/deploy-result.ts';
-import type { FailedHostView, HostCounts, HostStepGroup } from './deploy-view.ts';
+import type { FailedHostView, HostCounts, HostStepGroup } from './deploy-view-types.ts';
 
 export function hostSummary(hosts: readonly HostResult[]): { counts: Record<HostStepGroup, HostCounts>; failed: FailedHostView[] } {
   return { counts: countsFromResult(hosts), failed: failedHostsFromResult(hosts) };

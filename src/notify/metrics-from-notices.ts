@@ -4,11 +4,11 @@
 // or failed. Each deploy is counted by one notifier process only (the first to see it owns
 // it, through a claim in Redis), so summing the bot processes' metrics never counts twice.
 // Queue depth is sampled at scrape time (`queueDepthSampler`).
-import type { DeployNotice } from '../app/deploy-notice.ts';
+import type { DeployNotice } from '../deploy/deploy-notice.ts';
 import { isTerminal } from '../domain/deploy-record.ts';
 import type { MessageClaims } from './message-claims.ts';
 import type { DeploybotMetrics } from './metrics.ts';
-import type { NoticeObserver } from './notifier.ts';
+import type { NoticeObserver } from './deploy-renderer.ts';
 
 const REMEMBERED_DEPLOYS = 5000;
 

@@ -2,7 +2,7 @@
 // progress message): every notice it published, one line each in order, with hook and host
 // output tails indented under their line. Pure: the upload is redacted at the chat
 // boundary (redactingUploaders, wired in start-bot.ts).
-import type { DeployNotice } from '../app/deploy-notice.ts';
+import type { DeployNotice } from '../deploy/deploy-notice.ts';
 import { reduceNotices } from './deploy-view.ts';
 import { formatElapsed } from './message-text.ts';
 import { progressHeader } from './render-progress.ts';

@@ -2,7 +2,7 @@
 // deploy (SPEC §8, issue "jobs" §6): each deploy keeps its own ordered list, and one
 // stream announces "deploy X has news" to every notifier.
 import type { Redis } from 'ioredis';
-import type { DeployNotice } from '../app/deploy-notice.ts';
+import type { DeployNotice } from '../deploy/deploy-notice.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
 const KEEP_SECONDS = 14 * 24 * 3600;

@@ -8,7 +8,7 @@
 // Redis late — queued while it was away, or stuck in a hung connection — finds the deadline
 // passed and changes nothing.
 import type { Redis } from 'ioredis';
-import type { DeployNotice } from '../app/deploy-notice.ts';
+import type { DeployNotice } from '../deploy/deploy-notice.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
 const NOW_MS = `

@@ -1,7 +1,7 @@
 // Workarounds for gaps in node-zookeeper-client 1.1.3, kept in one place because they reach
 // into the library's internals (each checks that the internals are what it expects).
 import type { Client } from 'node-zookeeper-client';
-import type { ZkOp } from './zookeeper-client.ts';
+import type { ZkOp } from './zookeeper-op.ts';
 
 /**
  * node-zookeeper-client turns a transaction version of 0 into -1 ("any version") with

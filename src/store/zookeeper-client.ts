@@ -12,13 +12,8 @@
 import { type ACL, type Client, createClient, Exception, State } from 'node-zookeeper-client';
 import type { Secret } from '../core/secret.ts';
 import { botNodeAcl } from './zookeeper-acl.ts';
+import type { ZkOp } from './zookeeper-op.ts';
 import { abortClient, addHandshakeTimeout, makeAbortable, pinTransactionVersions } from './zookeeper-client-workarounds.ts';
-
-export type ZkOp =
-  | { type: 'create'; path: string; data: Buffer }
-  | { type: 'set'; path: string; data: Buffer; version: number }
-  | { type: 'check'; path: string; version: number }
-  | { type: 'remove'; path: string; version: number };
 
 export interface ZkNode {
   data: Buffer;

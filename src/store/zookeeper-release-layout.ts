@@ -6,7 +6,8 @@ import { zookeeperNodeNameProblem } from '../domain/config-zoo-problem.ts';
 import type { MarketReleases, ReleaseCurrent, ReleaseRecord } from '../domain/release-state.ts';
 import { releaseNameProblem, releaseValueProblem, type ReleaseValueNode } from '../domain/release-value-problem.ts';
 import { corruptReleaseState } from './corrupt-release-state.ts';
-import type { ZkOp, ZooKeeperClient } from './zookeeper-client.ts';
+import type { ZooKeeperClient } from './zookeeper-client.ts';
+import type { ZkOp } from './zookeeper-op.ts';
 
 export const DEFAULT_RELEASE_NODE = 'default_release';
 export const RELEASES_NODE = 'releases';

@@ -16,7 +16,8 @@ import {
   type RemoveReleaseInput,
   type StoreHealth,
 } from './release-store.ts';
-import { type ZkOp, type ZooKeeperClient, ZooKeeperConnectionError, ZooKeeperRefusal } from './zookeeper-client.ts';
+import { type ZooKeeperClient, ZooKeeperConnectionError, ZooKeeperRefusal } from './zookeeper-client.ts';
+import type { ZkOp } from './zookeeper-op.ts';
 import { type LayoutSnapshot, marketPath, opsFor, readLayout, type ReleaseScope, RELEASES_NODE } from './zookeeper-release-layout.ts';
 
 export interface ZooKeeperReleaseStoreOptions {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Config } from '../../config/load-config.ts';
-import type { DeployNotice } from '../../src/app/deploy-notice.ts';
+import type { DeployNotice } from '../../src/deploy/deploy-notice.ts';
 import { listDescendants } from '../../src/services/process-tree.ts';
 import { waitUntil } from '../../src/services/wait-until.ts';
 import { deployTestConfig } from '../fixtures/deploy-test-config.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Config } from '../../config/load-config.ts';
-import type { DeployNotice } from '../../src/app/deploy-notice.ts';
+import type { DeployNotice } from '../../src/deploy/deploy-notice.ts';
 import { deployTestConfig } from '../fixtures/deploy-test-config.ts';
 import { startJobHarness, type JobHarness } from '../fixtures/job-harness.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';

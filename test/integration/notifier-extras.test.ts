@@ -4,7 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeployNotice } from '../../src/app/deploy-notice.ts';
+import type { DeployNotice } from '../../src/deploy/deploy-notice.ts';
 import type { MessageRef } from '../../src/core/chat-types.ts';
 import { createRedactor } from '../../src/core/redactor.ts';
 import { createMetrics, type DeploybotMetrics } from '../../src/notify/metrics.ts';

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DeployNotice } from '../../src/app/deploy-notice.ts';
+import type { DeployNotice } from '../../src/deploy/deploy-notice.ts';
 import type { Messenger, OutgoingMessage } from '../../src/core/chat-types.ts';
 import type { DeployRecord } from '../../src/domain/deploy-record.ts';
 import { reduceNotices } from '../../src/notify/deploy-view.ts';

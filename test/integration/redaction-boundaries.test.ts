@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Config } from '../../config/load-config.ts';
+import { createDeployWorker } from '../../jobs/deploy-worker.ts';
 import { startBot, type RunningBot } from '../../src/app/start-bot.ts';
 import { waitForDeploy } from '../../src/app/wait-for-deploy.ts';
 import type { OutgoingMessage } from '../../src/core/chat-types.ts';
@@ -76,6 +77,7 @@ beforeAll(async () => {
     redisUrl: inject('redisUrl'),
     prefix: `t${randomBytes(4).toString('hex')}`,
     redactor,
+    workers: (rt) => createDeployWorker(rt),
     notifier: { uploadLog: { console: async (_ref, _name, content) => void uploads.push(content) } },
   });
   redis = new Redis(inject('redisUrl'));

@@ -9,7 +9,8 @@ import { type LocalZooKeeper, startLocalZooKeeper } from '../../src/services/loc
 import { readLogTail } from '../../src/services/read-log-tail.ts';
 import { waitUntil } from '../../src/services/wait-until.ts';
 import type { MarketReleases, ReleaseStore } from '../../src/store/release-store.ts';
-import { type ZkOp, ZooKeeperClient, ZooKeeperConnectionError } from '../../src/store/zookeeper-client.ts';
+import { ZooKeeperClient, ZooKeeperConnectionError } from '../../src/store/zookeeper-client.ts';
+import type { ZkOp } from '../../src/store/zookeeper-op.ts';
 import { ZooKeeperReleaseStore } from '../../src/store/zookeeper-release-store.ts';
 import { input } from './release-store-contract.ts';
 import { uniqueRoot } from './release-store-zookeeper-server.ts';

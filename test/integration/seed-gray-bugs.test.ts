@@ -11,7 +11,8 @@ import type { MarketReleases, ReleaseCurrent } from '../../src/domain/release-st
 import { sizeSpanReport } from '../../src/domain/size-span-report.ts';
 import { planUpdatePackages } from '../../src/domain/update-package-plan.ts';
 import { runPackager } from '../../src/store/run-packager.ts';
-import { type ZkOp, ZooKeeperClient } from '../../src/store/zookeeper-client.ts';
+import { ZooKeeperClient } from '../../src/store/zookeeper-client.ts';
+import type { ZkOp } from '../../src/store/zookeeper-op.ts';
 import { ZooKeeperReleaseStore } from '../../src/store/zookeeper-release-store.ts';
 import { deployIdOf, input } from './release-store-contract.ts';
 import { type SharedZooKeeper, sharedZooKeeper, uniqueRoot } from './release-store-zookeeper-server.ts';

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decideSwitch } from '../../src/deploy/decide-switch.ts';
-import { deployOutcome, type DeployResult, type HostResult } from '../../src/deploy/deploy-result.ts';
-import { planPrune } from '../../src/deploy/plan-prune.ts';
-import { planRetry } from '../../src/deploy/plan-retry.ts';
-import { agreeOnRollbackTarget, previousReleaseOnDisk } from '../../src/deploy/plan-rollback.ts';
+import { decideSwitch } from '../../src/domain/decide-switch.ts';
+import { deployOutcome, type DeployResult, type HostResult, SWITCH_STEPS } from '../../src/deploy/deploy-result.ts';
+import { planPrune } from '../../src/domain/plan-prune.ts';
+import { planRetry } from '../../src/domain/plan-retry.ts';
+import { agreeOnRollbackTarget, previousReleaseOnDisk } from '../../src/domain/plan-rollback.ts';
 import { compareReleaseIds } from '../../src/domain/release-id.ts';
 
 const id = (n: number) => `v${n}-202611210930${String(n).padStart(2, '0')}-abcdef${n % 10}`;
@@ -79,7 +79,7 @@ describe('planRetry', () => {
       host('b', 'failed', { distribute: { status: 'failed' } }),
       host('c', 'failed', { distribute: { status: 'done' }, beforeDeploy: { status: 'done' }, link: { status: 'done' }, afterDeploy: { status: 'failed' } }),
       host('d', 'not-switched', { distribute: { status: 'done' } }),
-    ]));
+    ]), SWITCH_STEPS);
     expect(plan).toEqual({ hosts: ['b', 'c', 'd'], doneSteps: { c: ['beforeDeploy', 'link'] }, finished: ['a'] });
   });
 });

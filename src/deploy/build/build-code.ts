@@ -15,7 +15,7 @@ import { DeploybotError } from '../../core/errors.ts';
 import { minimalEnvironment } from '../hook-variables.ts';
 import type { RepositorySandbox } from '../repository-sandbox.ts';
 import { runLocalProgram } from '../run-local-command.ts';
-import type { ScriptResult } from '../transports/host-transport.ts';
+import type { ScriptResult } from '../command-result.ts';
 import { type BuildSettings, buildId } from './build-key.ts';
 
 export interface CodeBuild {

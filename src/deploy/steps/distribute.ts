@@ -5,7 +5,7 @@
 // A host that already holds the release is only re-checked.
 import { posix } from 'node:path';
 import { DeploybotError } from '../../core/errors.ts';
-import type { DistributeTally } from '../decide-switch.ts';
+import type { DistributeTally } from '../../domain/decide-switch.ts';
 import { type DeployContext, recordHostStep, releaseDirectory, toErrorInfo } from '../deploy-context.ts';
 import { readIndicator } from '../read-current-release.ts';
 import { runPool } from '../run-pool.ts';

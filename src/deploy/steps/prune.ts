@@ -4,7 +4,7 @@
 // reported on the host but never fail the deploy.
 import { posix } from 'node:path';
 import { type DeployContext, hostResult, toErrorInfo } from '../deploy-context.ts';
-import { planPrune } from '../plan-prune.ts';
+import { planPrune } from '../../domain/plan-prune.ts';
 import { readCurrentRelease } from '../read-current-release.ts';
 import { runPool } from '../run-pool.ts';
 import { withTimeout } from '../with-timeout.ts';

@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { DeploybotError } from '../../core/errors.ts';
 import { type DeployContext } from '../deploy-context.ts';
-import { agreeOnRollbackTarget, previousReleaseOnDisk } from '../plan-rollback.ts';
+import { agreeOnRollbackTarget, previousReleaseOnDisk } from '../../domain/plan-rollback.ts';
 import { readCurrentRelease, readIndicator } from '../read-current-release.ts';
 import { isReleaseId } from '../../domain/release-id.ts';
 import { runPool } from '../run-pool.ts';

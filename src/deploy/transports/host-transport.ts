@@ -3,6 +3,7 @@
 // `/data/x` to `<dir>/data/x`). Operations are deliberately high-level — the SSH one builds
 // each command from a fixed script plus quoted arguments, the local one uses the filesystem.
 import type { Redactor } from '../../core/redactor.ts';
+import type { CommandResult, ScriptResult } from '../command-result.ts';
 import type { RepositorySandbox } from '../repository-sandbox.ts';
 import type { DetachedStepState } from './detached-step-script.ts';
 
@@ -19,20 +20,6 @@ export interface ScriptOptions {
    * host's directory bound (default: sandboxed, the network shared). SSH hosts ignore it.
    */
   sandbox?: RepositorySandbox;
-}
-
-export interface ScriptResult {
-  exitCode: number | null;
-  timedOut: boolean;
-  durationMs: number;
-  /** Last lines of stdout+stderr, secrets redacted. */
-  outputTail: string[];
-}
-
-export interface CommandResult {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
 }
 
 export interface HostTransport {

@@ -17,8 +17,9 @@ import { minimalEnvironment } from '../hook-variables.ts';
 import type { Redactor } from '../../core/redactor.ts';
 import { type RepositorySandbox, repositorySandbox } from '../repository-sandbox.ts';
 import { runLocalProgram } from '../run-local-command.ts';
+import type { CommandResult, ScriptResult } from '../command-result.ts';
 import { ALREADY_STARTED, type DetachedStepState, parseWatch, startStepArgv, watchStepArgv } from './detached-step-script.ts';
-import type { CommandResult, HostTransport, ScriptOptions, ScriptResult } from './host-transport.ts';
+import type { HostTransport, ScriptOptions } from './host-transport.ts';
 
 export class LocalTransport implements HostTransport {
   readonly kind = 'local';

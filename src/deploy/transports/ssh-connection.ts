@@ -4,8 +4,9 @@
 // SFTP session; a connection that closes is forgotten, and the next use reconnects.
 import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import { DeploybotError, errorMessage } from '../../core/errors.ts';
-import { redactSecrets, type Secret } from '../../core/secret.ts';
-import type { CommandResult } from './host-transport.ts';
+import { redactSecrets } from '../../core/redactor.ts';
+import type { Secret } from '../../core/secret.ts';
+import type { CommandResult } from '../command-result.ts';
 import { hostKeyAlgorithms, hostKeyMismatch, parsePinnedHostKey, type PinnedHostKey } from './pinned-host-key.ts';
 
 export interface SshEndpoint {

@@ -7,10 +7,11 @@ import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import type { Redactor } from '../../core/redactor.ts';
 import { DeploybotError, type ErrorCode, errorMessage } from '../../core/errors.ts';
+import type { CommandResult, ScriptResult } from '../command-result.ts';
 import { OutputTail } from '../output-tail.ts';
 import { shellCommand, shScript } from '../quote-shell-arg.ts';
 import { ALREADY_STARTED, type DetachedStepState, parseWatch, startStepArgv, watchStepArgv } from './detached-step-script.ts';
-import type { CommandResult, HostTransport, ScriptOptions, ScriptResult } from './host-transport.ts';
+import type { HostTransport, ScriptOptions } from './host-transport.ts';
 import { SshConnection, type SshEndpoint } from './ssh-connection.ts';
 
 export type { SshEndpoint } from './ssh-connection.ts';

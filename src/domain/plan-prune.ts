@@ -2,7 +2,7 @@
 // release directory, the current one included; the protected ones (current, rollback
 // target) are always kept and use up the budget first; the rest goes to the newest.
 // Anything that is not a release id (`shared/`, `.incoming/`, `packages/`) is never touched.
-import { compareReleaseIds, isReleaseId } from '../domain/release-id.ts';
+import { compareReleaseIds, isReleaseId } from './release-id.ts';
 
 export function planPrune(entries: readonly string[], keep: number, protect: readonly (string | undefined)[]): string[] {
   const releases = [...new Set(entries.filter(isReleaseId))].sort(compareReleaseIds).reverse();

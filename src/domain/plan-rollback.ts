@@ -1,6 +1,6 @@
 // Which release a rollback goes to when none is named: on each host, the newest release
 // directory older than the current one. Every host must agree, or the caller must name one.
-import { compareReleaseIds, isReleaseId } from '../domain/release-id.ts';
+import { compareReleaseIds, isReleaseId } from './release-id.ts';
 
 export function previousReleaseOnDisk(entries: readonly string[], current: string | undefined): string | undefined {
   const releases = entries.filter(isReleaseId).sort(compareReleaseIds);

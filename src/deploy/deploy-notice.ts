@@ -1,6 +1,8 @@
 // Everything a deploy tells its watchers, in order: the job layer's own notices and the
-// engine's progress events. Notifiers in any process render these (SPEC §8).
-import type { DeployEvent } from '../deploy/deploy-events.ts';
+// engine's progress events. Notifiers in any process render these (SPEC §8). It lives next to
+// the engine's events, the lowest layer that holds all its parts, so that the store (which
+// keeps the notices) and the notifier (which renders them) need nothing from the job layer.
+import type { DeployEvent } from './deploy-events.ts';
 import type { ApprovalDecision, DeployRecord, DeployState } from '../domain/deploy-record.ts';
 import type { GrayWarning } from '../domain/gray-warnings.ts';
 import type { SizeSpanReport } from '../domain/size-span-report.ts';

@@ -1,0 +1,28 @@
+// Deploys to one (project, location) run in the order they were requested (SPEC §4: "a
+// second is queued behind it"): a later deploy whose build happened to be ready first must
+// not go out before an earlier one and then be overwritten by it.
+import type { DeployRecord, DeployState } from './deploy-record.ts';
+
+/** What the queue order reads of a deploy. */
+export type QueuedDeploy = Pick<DeployRecord, 'id' | 'location' | 'state' | 'createdAt'>;
+
+/** Not finished and not parked on a human: these hold later deploys of their location back. */
+const AHEAD_STATES: ReadonlySet<DeployState> = new Set(['preparing', 'queued', 'running']);
+
+/** The deploy holding `deploy`'s location (`holder`, from the lease) when that is another deploy: it waits behind it. */
+export function holderAhead(deploy: QueuedDeploy, holder: string | undefined): string | undefined {
+  return holder && holder !== deploy.id ? holder : undefined;
+}
+
+/** The earliest requested of `others` still active at `deploy`'s location and requested before it; none: nothing earlier holds it back. */
+export function earliestAhead(deploy: QueuedDeploy, others: readonly QueuedDeploy[]): string | undefined {
+  return others
+    .filter((r) => r.id !== deploy.id && r.location === deploy.location && AHEAD_STATES.has(r.state) && requestedBefore(r, deploy))
+    .sort((a, b) => (requestedBefore(a, b) ? -1 : 1))[0]?.id;
+}
+
+/** Request order: by creation time, then by deploy id (numeric parts as numbers). */
+export function requestedBefore(a: QueuedDeploy, b: QueuedDeploy): boolean {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt;
+  return a.id.localeCompare(b.id, 'en', { numeric: true }) < 0;
+}

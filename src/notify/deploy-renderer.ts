@@ -1,0 +1,171 @@
+// Renders one deploy into chat from *all* its notices, in order: the progress message (posted
+// once, then edited in place), the approval card (posted once in the command's channel,
+// edited once decided), warnings and size-span tables (posted once each), and a failed or
+// partial deploy's full log attached once to its progress message where the platform can.
+// Rendering from the full ordered list is idempotent and order-safe; the post-once claims in
+// Redis make sure only one notifier process posts each message. Observers see the notices
+// after each read, whether or not the deploy's platform has a messenger here.
+import type { Config } from '../../config/load-config.ts';
+import type { Messenger, MessageRef, OutgoingMessage, Platform } from '../core/chat-types.ts';
+import { errorMessage } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { DeployNotice } from '../deploy/deploy-notice.ts';
+import { isIdle } from '../domain/deploy-record.ts';
+import type { DeployEventBus } from '../store/deploy-event-bus.ts';
+import type { DeployRecords } from '../store/deploy-records.ts';
+import { channelFor } from './channel-for.ts';
+import { reduceNotices } from './deploy-view.ts';
+import type { MessageClaims } from './message-claims.ts';
+import { type EditorFactory, type MessageEditor, throttledEditors } from './message-editor.ts';
+import { renderApprovalCard } from './render-approval-card.ts';
+import { renderDeployLog } from './render-deploy-log.ts';
+import { renderProgress } from './render-progress.ts';
+import type { RenderTrack } from './render-scheduler.ts';
+import { renderSizeSpans } from './render-size-spans.ts';
+import { renderWarning } from './render-warning.ts';
+
+/**
+ * Sees a deploy's notices, all of them in order, after every read (renders of one deploy
+ * never overlap, so neither do its observations). `claims` lets an observer make a duty
+ * once-only across notifier processes. Errors are logged and never stop the render.
+ */
+export type NoticeObserver = (deployId: string, notices: readonly DeployNotice[], claims: MessageClaims) => Promise<void> | void;
+
+/** Attaches a deploy's full log to its posted progress message (Slack: `uploadLog` into the thread). */
+export type LogUploader = (progress: MessageRef, filename: string, content: string) => Promise<void>;
+
+export interface DeployRendererOptions {
+  bus: DeployEventBus;
+  records: DeployRecords;
+  config: Config;
+  messengers: Partial<Record<Platform, Messenger>>;
+  claims: MessageClaims;
+  /** @defaultValue a ThrottledEditor per platform (`throttledEditors`) */
+  editorFor?: EditorFactory;
+  observers?: readonly NoticeObserver[];
+  uploadLog?: Partial<Record<Platform, LogUploader>>;
+  logger: Logger;
+}
+
+const CACHE_LIMIT = 5000;
+
+export class DeployRenderer {
+  readonly #o: DeployRendererOptions;
+  readonly #editors = new Map<Platform, MessageEditor>();
+  /** Per message: the last state handed to the editor, and the last one known to have landed. */
+  readonly #requested = new Map<string, string>();
+  readonly #landed = new Map<string, string>();
+  readonly #warned = new Set<string>();
+
+  constructor(options: DeployRendererOptions) {
+    this.#o = options;
+  }
+
+  async render(deployId: string, track: RenderTrack): Promise<void> {
+    const [notices, stored] = await Promise.all([this.#o.bus.notices(deployId), this.#o.records.get(deployId)]);
+    const view = reduceNotices(notices, this.#o.config.people);
+    track.attempt = { count: notices.length, ...(view.state ? { state: view.state } : {}) };
+    if (notices.length === 0) return;
+    await this.#observe(deployId, notices);
+    const record = stored ?? view.record;
+    if (!record) {
+      this.#warnOnce(`record:${deployId}`, 'notices of a deploy without a record; nothing to show', { deployId });
+      return;
+    }
+    const platform = record.platform as Platform;
+    const messenger = this.#o.messengers[platform];
+    if (!messenger) {
+      this.#warnOnce(`platform:${platform}`, 'no messenger for this platform; its deploys are not shown in chat', { platform, deployId });
+      return;
+    }
+    const editor = this.#editor(platform, messenger);
+    const channel = channelFor(this.#o.config, record.project, record.market, record.channel, record.platform);
+    const parked = view.state !== undefined && isIdle(view.state);
+
+    const progress = renderProgress(view);
+    const progressRef = await this.#show(deployId, 'progress', messenger, editor, channel, progress, parked);
+    const uploadLog = this.#o.uploadLog?.[platform];
+    if (uploadLog && view.finished && (view.state === 'failed' || view.state === 'partial')) {
+      // After the final edit has landed (#show awaited it); a failed upload frees the claim and the render is retried.
+      await this.#o.claims.namedOnce(deployId, 'log', () => uploadLog(progressRef, `${deployId}.log`, renderDeployLog(notices)));
+    }
+
+    const once = [
+      ...view.warnings.map((w) => ({ index: w.index, message: () => renderWarning(w.warning, { deployId }) })),
+      ...view.sizeSpans.map((s) => ({ index: s.index, message: () => renderSizeSpans({ report: s.report, release: s.release, version: s.version, deployId }) })),
+    ].sort((a, b) => a.index - b.index);
+    for (const item of once) await this.#o.claims.noticeOnce(deployId, item.index, () => messenger.post(channel, item.message()));
+
+    if (view.approval) {
+      const card = renderApprovalCard({ ...view, approval: view.approval });
+      await this.#show(deployId, 'approval', messenger, editor, record.channel || channel, card, parked || view.approval.status !== 'pending');
+    }
+  }
+
+  /** Closes the editors it created. */
+  closeEditors(): void {
+    for (const editor of this.#editors.values()) editor.close?.();
+    this.#editors.clear();
+  }
+
+  async #observe(deployId: string, notices: readonly DeployNotice[]): Promise<void> {
+    for (const observer of this.#o.observers ?? []) {
+      try {
+        await observer(deployId, notices, this.#o.claims);
+      } catch (error) {
+        this.#o.logger.warn('a notice observer failed; it sees this deploy again with its next notice', { deployId, error: errorMessage(error) });
+      }
+    }
+  }
+
+  /** Posts the deploy's message `field` once (across notifiers), else brings it up to date; returns its ref. */
+  async #show(deployId: string, field: string, messenger: Messenger, editor: MessageEditor, channel: string, message: OutgoingMessage, land: boolean): Promise<MessageRef> {
+    const { ref, posted } = await this.#o.claims.once(deployId, field, () => messenger.post(channel, message));
+    const key = refKey(ref);
+    const text = JSON.stringify(message);
+    if (posted) {
+      remember(this.#requested, key, text);
+      remember(this.#landed, key, text);
+    } else if (land) {
+      if (this.#landed.get(key) === text) return ref;
+      await editor.finish(ref, message);
+      remember(this.#landed, key, text);
+      remember(this.#requested, key, text);
+    } else {
+      if (this.#requested.get(key) === text) return ref;
+      editor.update(ref, message);
+      remember(this.#requested, key, text);
+      this.#landed.delete(key);
+    }
+    return ref;
+  }
+
+  #editor(platform: Platform, messenger: Messenger): MessageEditor {
+    let editor = this.#editors.get(platform);
+    if (!editor) {
+      editor = (this.#o.editorFor ?? throttledEditors)(platform, messenger);
+      this.#editors.set(platform, editor);
+    }
+    return editor;
+  }
+
+  #warnOnce(key: string, message: string, fields: Record<string, unknown>): void {
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.#o.logger.warn(message, fields);
+  }
+}
+
+function refKey(ref: MessageRef): string {
+  return `${ref.channel}\u0000${ref.id}`;
+}
+
+/** Sets a cache entry, forgetting the oldest ones past CACHE_LIMIT. */
+function remember(cache: Map<string, string>, key: string, value: string): void {
+  cache.delete(key);
+  cache.set(key, value);
+  if (cache.size > CACHE_LIMIT) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+}
