@@ -10,6 +10,7 @@ import { openReleaseStore } from '../store/open-release-store.ts';
 import type { ReleaseStore } from '../store/release-store.ts';
 import { createDeployWorker, type DeployWorkerOptions } from '../../jobs/deploy-worker.ts';
 import { JobRuntime } from './job-runtime.ts';
+import { type ReconcileOptions, startReconciler } from './reconcile-deploys.ts';
 
 export interface StartJobsOptions {
   config: Config;
@@ -25,6 +26,8 @@ export interface StartJobsOptions {
   /** Run workers in this process. @defaultValue true */
   workers?: boolean;
   worker?: DeployWorkerOptions;
+  /** The reconciler of stuck deploys, run with the workers (reconcile-deploys.ts). */
+  reconcile?: ReconcileOptions & { everyMs?: number };
   now?: () => Date;
   /** The process's redactor. @defaultValue processRedactor(config) */
   redactor?: Redactor;
@@ -52,10 +55,12 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     ...(options.redactor ? { redactor: options.redactor } : {}),
   });
   const worker = options.workers === false ? undefined : createDeployWorker(rt, options.worker);
+  const reconciler = worker ? startReconciler(rt, options.reconcile) : undefined;
   return {
     rt,
     worker,
     async close() {
+      await reconciler?.stop();
       await worker?.close();
       await rt.close();
       if (!options.releases) await releases.close();
