@@ -96,7 +96,7 @@ export class JobRuntime {
     this.redis = redactRedisWrites(new Redis(options.redisUrl, { maxRetriesPerRequest: null }), this.redactor);
     this.keys = new RedisKeys(options.prefix);
     this.now = options.now ?? (() => new Date());
-    this.records = new DeployRecords(this.redis, this.keys, this.now);
+    this.records = new DeployRecords(this.redis, this.keys, this.now, options.config.retention);
     this.audit = new AuditLog(this.redis, this.keys);
     this.locationLock = new LocationLock(this.redis, this.keys, LOCATION_LEASE_MS);
     this.prepareLease = new PrepareLease(this.redis, this.keys, PREPARE_LEASE_MS);

@@ -11,6 +11,7 @@ import type { ReleaseStore } from '../store/release-store.ts';
 import { createDeployWorker, type DeployWorkerOptions } from '../../jobs/deploy-worker.ts';
 import { JobRuntime } from './job-runtime.ts';
 import { type ReconcileOptions, startReconciler } from './reconcile-deploys.ts';
+import { startRetentionSweep } from './sweep-retention.ts';
 
 export interface StartJobsOptions {
   config: Config;
@@ -28,6 +29,8 @@ export interface StartJobsOptions {
   worker?: DeployWorkerOptions;
   /** The reconciler of stuck deploys, run with the workers (reconcile-deploys.ts). */
   reconcile?: ReconcileOptions & { everyMs?: number };
+  /** How often the retention sweep runs with the workers (sweep-retention.ts). @defaultValue 1 h */
+  sweepEveryMs?: number;
   now?: () => Date;
   /** The process's redactor. @defaultValue processRedactor(config) */
   redactor?: Redactor;
@@ -56,11 +59,13 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
   });
   const worker = options.workers === false ? undefined : createDeployWorker(rt, options.worker);
   const reconciler = worker ? startReconciler(rt, options.reconcile) : undefined;
+  const sweep = worker ? startRetentionSweep(rt, options.sweepEveryMs) : undefined;
   return {
     rt,
     worker,
     async close() {
       await reconciler?.stop();
+      await sweep?.stop();
       await worker?.close();
       await rt.close();
       if (!options.releases) await releases.close();
