@@ -125,10 +125,19 @@ function startHeartbeat(rt: JobRuntime, record: DeployRecord, lease: string, con
   return keepLease({
     ttlMs: rt.locationLock.ttlMs,
     renew: async () => {
-      // a force-cancelled deploy's lease was released for the next deploy: never take it back
-      const now = await rt.records.get(record.id);
-      if (now && isTerminal(now.state)) return `${now.state} by ${now.cancelRequested?.by ?? 'another execution'}`;
-      return rt.locationLock.acquire(record.project, record.market, record.location, lease);
+      // a force-cancelled deploy's lease was released for the next deploy: never keep it
+      // (read again after renewing: a cancel between the read and the renewal is undone at once)
+      const ended = async () => {
+        const now = await rt.records.get(record.id);
+        return now && isTerminal(now.state) ? `${now.state} by ${now.cancelRequested?.by ?? 'another execution'}` : undefined;
+      };
+      const before = await ended();
+      if (before) return before;
+      const other = await rt.locationLock.acquire(record.project, record.market, record.location, lease);
+      if (other) return other;
+      const after = await ended();
+      if (after) await rt.locationLock.release(record.project, record.market, record.location, lease);
+      return after;
     },
     shouldStop: async () => (await rt.records.get(record.id))?.cancelRequested !== undefined,
     onLost: (holder) => rt.logger.warn('location lease taken over by another execution, or the deploy ended; stopping at the next safe point', { deployId: record.id, holder }),

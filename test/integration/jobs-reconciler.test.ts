@@ -3,7 +3,7 @@
 // removed is resumed by the reconciler once it has gone without job and lease for the grace
 // period; one resumed too often is ended `failed` and its location is free; `cancel --force`
 // ends a stuck deploy at once, frees its location, and the next deploy runs.
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -39,7 +39,8 @@ const leftBehind = (patch: Partial<DeployRecord>) => h.jobs.rt.records.create({
 beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'deploybot-reconcile-'));
   repo = makeGitRepo(join(base, 'repo'), { tags: ['v1', 'v2', 'v3'] });
-  config = marketTestConfig(base, repo.dir);
+  // afterDeploy waits for `go` while `hold` exists (in the host's releases dir): a test can act while a deploy switches
+  config = marketTestConfig(base, repo.dir, { hooks: { afterDeploy: 'while [ -e ../hold ] && [ ! -e ../go ]; do sleep 0.05; done' } });
   h = await startJobHarness({ config, redisUrl: inject('redisUrl'), dataDir: join(base, 'var'), prefix, workers: false });
 });
 
@@ -124,6 +125,31 @@ describe('cancel --force', () => {
     expect(online('dev-1')).toContain(repo.commits.v1!.slice(0, 7));
     const audit = await rt.audit.recent(20, (e) => e.deployId === stuck.id);
     expect(audit.map((e) => `${e.user} ${e.action}`)).toEqual(expect.arrayContaining(['console:carol cancel --force', 'console:carol state:cancelled']));
+  });
+
+  it('when a deploy is force-cancelled while its execution is switching, then that execution finishes the switch but records nothing, and the next deploy runs', async () => {
+    const rt = h.jobs.rt;
+    const releases = join(base, 'hosts', 'dev-1', 'data/codes/mala-core');
+    const before = (await rt.releases.read('mala-core', 'dev')).releases.production?.current?.deployId;
+    writeFileSync(join(releases, 'hold'), '');
+    try {
+      const id = await h.request('alice', 'deploy mala-core dev v2');
+      await waitForNotice(rt, id, (n) => n.type === 'host.started' && n.step === 'afterDeploy' && n.host === 'dev-1');
+      const answer = await h.say('alice', `cancel ${id} --force`);
+      expect(answer.private[0]).toContain(`${id} is cancelled (it was running)`);
+      expect(await rt.locationLock.holder('mala-core', 'dev', 'main')).toBeUndefined();
+      writeFileSync(join(releases, 'go'), '');
+      // the execution stops: its record step refuses to write for a deploy that has ended
+      await waitForNotice(rt, id, (n) => n.type === 'deploy.finished');
+      expect(outcome(await rt.records.require(id))).toEqual({ state: 'cancelled', reason: 'force-cancelled by alice while running' });
+      expect((await rt.releases.read('mala-core', 'dev')).releases.production?.current?.deployId).toBe(before);
+    } finally {
+      rmSync(join(releases, 'hold'), { force: true });
+      rmSync(join(releases, 'go'), { force: true });
+    }
+    const next = await h.settle(await h.request('alice', 'deploy mala-core dev v3'));
+    expect(outcome(next)).toEqual({ state: 'success' });
+    expect((await rt.releases.read('mala-core', 'dev')).releases.production?.current?.deployId).toBe(next.id);
   });
 
   it('when approval is configured, then only an approver may force-cancel, not the requester', async () => {
