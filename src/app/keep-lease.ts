@@ -25,7 +25,7 @@ export interface KeepLeaseOptions {
 }
 
 /** A tick this much later than planned is a stalled event loop (half the lease). */
-export function isStalledTick(lateByMs: number, ttlMs: number): boolean {
+function isStalledTick(lateByMs: number, ttlMs: number): boolean {
   return lateByMs > ttlMs / 2;
 }
 

@@ -9,7 +9,7 @@ import { buildsToPrune, type StoredBuild } from '../domain/builds-to-prune.ts';
 import type { JobRuntime } from './job-runtime.ts';
 
 /** The commits unfinished deploys of `project` need (their resolved or approved commit). */
-export async function neededCommits(rt: JobRuntime, project: string): Promise<Set<string>> {
+async function neededCommits(rt: JobRuntime, project: string): Promise<Set<string>> {
   const needed = new Set<string>();
   for (const market of rt.config.projects[project]?.markets ?? []) {
     for (const record of await rt.records.history(project, market, 500)) {

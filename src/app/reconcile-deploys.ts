@@ -18,8 +18,8 @@ export interface ReconcileOptions {
   scan?: number;
 }
 
-export const RECONCILE_GRACE_MS = 60_000;
-export const RECONCILE_EVERY_MS = 10_000;
+const RECONCILE_GRACE_MS = 60_000;
+const RECONCILE_EVERY_MS = 10_000;
 const LIVE_JOB_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
 
 /** One pass over every configured (project, market); the actions taken, per deploy. */

@@ -11,7 +11,7 @@ import { releaseNotRecordedWarning } from '../domain/gray-warnings.ts';
 import type { JobRuntime } from './job-runtime.ts';
 
 /** The deploy's `recordTimeout`: its market's, else its project's (default 5 min). */
-export function recordTimeoutOf(rt: JobRuntime, record: DeployRecord): number {
+function recordTimeoutOf(rt: JobRuntime, record: DeployRecord): number {
   return rt.config.markets[record.market]?.recordTimeout ?? rt.config.projects[record.project]!.recordTimeout;
 }
 

@@ -5,7 +5,7 @@
 import type { JobRuntime } from './job-runtime.ts';
 import { pruneBuilds } from './prune-builds.ts';
 
-export const SWEEP_EVERY_MS = 60 * 60 * 1000;
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
 
 export async function sweepRetention(rt: JobRuntime): Promise<void> {
   const now = rt.now().getTime();
