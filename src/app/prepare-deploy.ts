@@ -48,7 +48,9 @@ export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<P
     lease.stop();
     await rt.prepareLease.release(deployId, execution).catch(() => undefined);
   }
-  return { kind: 'done' };
+  // stopped by a stall or a lost lease: the job runs again shortly and finds the deploy
+  // prepared by the other execution, or prepares it from its checkpoint
+  return stopped || lease.lost() ? { kind: 'wait', behind: deployId } : { kind: 'done' };
 }
 
 async function prepareLeased(rt: JobRuntime, record: DeployRecord, mayAct: () => Promise<boolean>): Promise<void> {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Config } from '../../config/load-config.ts';
+import { PREPARE_LEASE_MS } from '../../src/app/job-runtime.ts';
 import { prepareDeploy } from '../../src/app/prepare-deploy.ts';
 import { startJobHarness, type JobHarness } from '../fixtures/job-harness.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';
@@ -23,11 +24,11 @@ const cards = async (id: string) => (await h.jobs.rt.bus.notices(id)).filter((n)
 
 beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'deploybot-prepare-lease-'));
-  repo = makeGitRepo(join(base, 'repo'), { tags: ['v1', 'v2'] });
+  repo = makeGitRepo(join(base, 'repo'), { tags: ['v1', 'v2', 'v3'] });
   config = marketTestConfig(base, repo.dir);
   // no workers: the test runs the prepare executions itself
   h = await startJobHarness({ config, redisUrl: inject('redisUrl'), dataDir: join(base, 'var'), workers: false });
-  for (const tag of ['v1', 'v2']) await h.jobs.rt.history.markPassed('mala-core', 'dev', repo.commits[tag]!);
+  for (const tag of ['v1', 'v2', 'v3']) await h.jobs.rt.history.markPassed('mala-core', 'dev', repo.commits[tag]!);
 });
 
 afterAll(async () => {
@@ -54,13 +55,29 @@ describe('the prepare lease', () => {
     await waitForNotice(h.jobs.rt, id, (n) => n.type === 'step.started' && n.step === 'resolve');
     // meanwhile its lease lapsed and another execution took it
     await h.jobs.rt.redis.set(h.jobs.rt.keys.prepareLease(id), `${id}/the-other-execution`, 'PX', 60_000);
-    expect(await stalled).toEqual({ kind: 'done' });
+    // it asks to run again later: then it finds the deploy prepared, or prepares it
+    expect(await stalled).toEqual({ kind: 'wait', behind: id });
     expect(await builds(id)).toBe(0);
     expect(await cards(id)).toBe(0);
     expect((await h.jobs.rt.records.require(id)).state).toBe('preparing');
 
     // the other execution ends (its lease gone); the deploy's next execution prepares it once
     await h.jobs.rt.redis.del(h.jobs.rt.keys.prepareLease(id));
+    expect(await prepareDeploy(h.jobs.rt, id)).toEqual({ kind: 'done' });
+    expect((await h.jobs.rt.records.require(id)).state).toBe('awaiting-approval');
+    expect(await builds(id)).toBe(1);
+    expect(await cards(id)).toBe(1);
+  });
+
+  it('when the event loop of an execution stalls past its lease, then it acts no more once it wakes, and the deploy is prepared once', async () => {
+    const id = await h.request('alice', 'deploy mala-core brazil v3');
+    const stalled = prepareDeploy(h.jobs.rt, id);
+    await waitForNotice(h.jobs.rt, id, (n) => n.type === 'step.started' && n.step === 'resolve');
+    // a real stall: this thread blocks longer than the lease (5 s), which lapses meanwhile
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, PREPARE_LEASE_MS + 1500);
+    expect(await stalled).toEqual({ kind: 'wait', behind: id });
+    expect(await builds(id)).toBe(0);
+    expect(await cards(id)).toBe(0);
     expect(await prepareDeploy(h.jobs.rt, id)).toEqual({ kind: 'done' });
     expect((await h.jobs.rt.records.require(id)).state).toBe('awaiting-approval');
     expect(await builds(id)).toBe(1);
