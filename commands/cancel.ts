@@ -1,11 +1,11 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `cancel <deploy-id>` (SPEC §3). */
+/** `cancel <deploy-id> [--force]` (SPEC §3). */
 export const cancel: CommandDeclaration<'cancel'> = {
   verb: 'cancel',
   words: ['cancel'],
   args: [{ field: 'deployId', kind: 'deployId' }],
-  flags: [],
+  flags: [{ name: 'force', field: 'force', kind: 'boolean', summary: "end it now, in any unfinished state (the market's approvers); its location is free at once" }],
   summary: 'stop a queued or running deploy at the next safe point',
   sideEffects: true,
   needsApproval: false,

@@ -79,6 +79,8 @@ const marketSchema = z.strictObject({
   /** Globs over the ref as typed (`v*`, `release/*`); `sha` allows a bare commit SHA. Default: any ref. */
   allowedRefs: z.array(z.string().regex(/^[A-Za-z0-9._/*?-]+$/, 'must be a glob of letters, digits, . _ / - and * or ?, or "sha"')).min(1, 'lists at least one pattern (leave it out to allow any ref)').optional(),
   zookeeper: zookeeperSchema.optional(),
+  /** How long the record step retries an unavailable release store; overrides the project's. */
+  recordTimeout: durationSchema.optional(),
   locations: z.record(name, locationSchema).refine((l) => Object.keys(l).length > 0, 'needs at least one location'),
 });
 
@@ -104,6 +106,10 @@ const projectSchema = z.strictObject({
   path: z.string().regex(/^\//, 'must be an absolute path'),
   releasesDir: z.string().regex(/^\//, 'must be an absolute path'),
   keepReleases: z.number().int().min(1).default(5),
+  /** Builds and packages of this many newest commits are kept in the data directory. */
+  keepBuilds: z.number().int().min(1).default(10),
+  /** How long the record step retries an unavailable release store (docs/operations.md). */
+  recordTimeout: durationSchema.prefault('5m'),
   parallel: z.number().int().min(1).default(10),
   hostTimeout: durationSchema.prefault('120s'),
   hookTimeout: durationSchema.prefault('300s'),
@@ -145,6 +151,8 @@ export const configSchema = z.strictObject({
   chat: chatSchema,
   warnings: warningsSchema,
   limits: limitsSchema,
+  /** How long Redis keeps deploy records, their events and history. */
+  retention: durationSchema.prefault('90d'),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -35,12 +35,16 @@ export function createDeployWorker(rt: JobRuntime, options: DeployWorkerOptions 
       // a job whose accept never completed (Redis did not answer in time) does nothing
       if (phase !== 'expire' && !(await awaitAccepted(rt, deployId))) return;
       try {
-        if (phase === 'prepare') return void (await prepareDeploy(rt, deployId));
         if (phase === 'expire') return void (await expireApproval(rt, deployId));
-        const outcome = await runDeployJob(rt, deployId);
+        const outcome = phase === 'prepare' ? await prepareDeploy(rt, deployId) : await runDeployJob(rt, deployId);
         if (outcome.kind === 'wait') {
-          await job.moveToDelayed(Date.now() + busyRetryMs, token);
-          throw new DelayedError();
+          // a job whose lock lapsed (a stalled event loop) belongs to another worker now
+          const moved = await job.moveToDelayed(Date.now() + busyRetryMs, token).then(() => true, (error: unknown) => {
+            rt.logger.warn('job lock lost while waiting; another worker has the job', { deployId, phase, error });
+            return false;
+          });
+          if (moved) throw new DelayedError();
+          return;
         }
       } catch (error) {
         if (error instanceof DelayedError) throw error;

@@ -13,8 +13,14 @@ import type { JobRuntime } from './job-runtime.ts';
 export function requesterOrApprover(config: Config, record: DeployRecord, user: string): boolean {
   const approval = config.markets[record.market]?.approval;
   if (approval === undefined || approval === 'none') return true;
-  const policy = { approvers: approval.approvers, people: config.people };
-  return isSameParty(policy, record.requestedBy, user) || isApprover(policy, user);
+  return isSameParty({ approvers: approval.approvers, people: config.people }, record.requestedBy, user) || approverOf(config, record, user);
+}
+
+/** Who may force-cancel (force-cancel-deploy.ts): anyone where no approval is configured, else the market's approvers only. */
+export function approverOf(config: Config, record: DeployRecord, user: string): boolean {
+  const approval = config.markets[record.market]?.approval;
+  if (approval === undefined || approval === 'none') return true;
+  return isApprover({ approvers: approval.approvers, people: config.people }, user);
 }
 
 export async function cancelDeploy(rt: JobRuntime, deployId: string, ctx: CommandContext): Promise<void> {

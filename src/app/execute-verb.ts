@@ -11,6 +11,7 @@ import { engineSession } from './engine-deps.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { enginePlan } from './prepare-deploy.ts';
 import { promoteGuard, recordRollback, recordShipped } from './record-release.ts';
+import { recordUntilLanded } from './record-until-landed.ts';
 import { buildUpdatePackages } from './update-packages.ts';
 
 /** How a run ended, for the record. */
@@ -35,7 +36,7 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
         ...(record.plan?.packageSha256 ? { expectedPackageSha256: record.plan.packageSha256 } : {}),
         ...(record.plan?.releaseId ? { releaseId: record.plan.releaseId } : {}),
       });
-      const outcome = await engine(rt, record, signal, (deps) => runDeploy(plan, { ...deps, record: recordShipped(rt, record, record.verb) }));
+      const outcome = await engine(rt, record, signal, (deps) => runDeploy(plan, { ...deps, record: recordUntilLanded(rt, record, recordShipped(rt, record, record.verb)) }));
       if (outcome.state === 'success' && outcome.result?.commit) await afterShipped(rt, record, outcome.result, before);
       return outcome;
     }
@@ -51,13 +52,13 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
         ...(inherited?.packageSha256 ? { expectedPackageSha256: inherited.packageSha256 } : {}),
         ...(inherited?.releaseId ? { releaseId: inherited.releaseId } : {}),
       });
-      const outcome = await engine(rt, record, signal, (deps) => runDeploy(plan, { ...deps, record: recordShipped(rt, { ...original, id: record.id }, original.verb) }));
+      const outcome = await engine(rt, record, signal, (deps) => runDeploy(plan, { ...deps, record: recordUntilLanded(rt, record, recordShipped(rt, { ...original, id: record.id }, original.verb)) }));
       if (outcome.state === 'success' && outcome.result?.commit) await afterShipped(rt, { ...original, id: record.id }, outcome.result, before);
       return outcome;
     }
     case 'rollback': {
       const plan = enginePlan(record, undefined, { kind: 'rollback', ...(record.plan?.rollbackTo ? { rollbackTo: record.plan.rollbackTo } : {}) });
-      return engine(rt, record, signal, (deps) => runDeploy(plan, { ...deps, record: recordRollback(rt, record) }));
+      return engine(rt, record, signal, (deps) => runDeploy(plan, { ...deps, record: recordUntilLanded(rt, record, recordRollback(rt, record)) }));
     }
     case 'gray cancel':
       return grayCancel(rt, record, signal);

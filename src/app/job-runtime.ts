@@ -17,6 +17,7 @@ import { DeployRecords } from '../store/deploy-records.ts';
 import { HumanLocks } from '../store/human-locks.ts';
 import { PendingAccepts } from '../store/pending-accepts.ts';
 import { LocationLock } from '../store/location-lock.ts';
+import { PrepareLease } from '../store/prepare-lease.ts';
 import { redactRedisWrites } from '../store/redact-redis-writes.ts';
 import { RedisKeys } from '../store/redis-keys.ts';
 import { ReleaseHistory } from '../store/release-history.ts';
@@ -32,6 +33,9 @@ export const DEPLOY_QUEUE = 'deploys';
  * outage up to ~90 % of it leaves the lease with the execution that holds it.
  */
 export const LOCATION_LEASE_MS = 5000;
+
+/** TTL of a deploy's prepare lease (prepare-deploy.ts): the location lease's, for the same reasons (tests stall past LOCATION_LEASE_MS). */
+const PREPARE_LEASE_MS = LOCATION_LEASE_MS;
 
 export interface JobRuntimeOptions {
   config: Config;
@@ -64,6 +68,7 @@ export class JobRuntime {
   readonly records: DeployRecords;
   readonly audit: AuditLog;
   readonly locationLock: LocationLock;
+  readonly prepareLease: PrepareLease;
   readonly humanLocks: HumanLocks;
   readonly history: ReleaseHistory;
   readonly bus: DeployEventBus;
@@ -96,9 +101,10 @@ export class JobRuntime {
     this.redis = redactRedisWrites(new Redis(options.redisUrl, { maxRetriesPerRequest: null }), this.redactor);
     this.keys = new RedisKeys(options.prefix);
     this.now = options.now ?? (() => new Date());
-    this.records = new DeployRecords(this.redis, this.keys, this.now);
+    this.records = new DeployRecords(this.redis, this.keys, this.now, options.config.retention);
     this.audit = new AuditLog(this.redis, this.keys);
     this.locationLock = new LocationLock(this.redis, this.keys, LOCATION_LEASE_MS);
+    this.prepareLease = new PrepareLease(this.redis, this.keys, PREPARE_LEASE_MS);
     this.humanLocks = new HumanLocks(this.redis, this.keys);
     this.history = new ReleaseHistory(this.redis, this.keys);
     this.bus = new DeployEventBus(this.redis, this.keys);

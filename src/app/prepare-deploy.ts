@@ -2,6 +2,7 @@
 // release rules as they are now, resolve, check the policy that needs the commit, and only
 // then build (or choose the rollback target), then either ask for the approval of that plan
 // or queue the run.
+import { randomUUID } from 'node:crypto';
 import type { DeployPlan } from '../deploy/deploy-plan.ts';
 import { approvedPlan } from '../domain/approved-plan.ts';
 import type { ApprovedPlan, DeployRecord } from '../domain/deploy-record.ts';
@@ -12,16 +13,49 @@ import { commitsSince } from './commits-since.ts';
 import { engineSession } from './engine-deps.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { checkBeforeBuild } from './check-before-build.ts';
+import { keepLease } from './keep-lease.ts';
 import { needsApproval } from './needs-approval.ts';
 import { planPartsNow } from './plan-parts.ts';
 import { prepareBuild } from './prepare-build.ts';
 import { readReleaseState } from './read-release-state.ts';
 import { targetOfRecord } from './target-of-record.ts';
 
-export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<void> {
+export type PrepareOutcome = { kind: 'done' } | { kind: 'wait'; behind: string };
+
+/**
+ * Phase 1 under the deploy's prepare lease: a second execution of it (a stalled job BullMQ
+ * delivered again) waits while the first holds the lease, and an execution that lost the
+ * lease acts no more — the lease is checked before every side effect.
+ */
+export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<PrepareOutcome> {
   const record = await rt.records.require(deployId);
-  if (record.state !== 'preparing') return;
-  const refuse = (reason: string) => rt.setState(deployId, ['preparing'], 'refused', { reason });
+  if (record.state !== 'preparing') return { kind: 'done' };
+  const execution = `${deployId}/${randomUUID()}`;
+  if (await rt.prepareLease.acquire(deployId, execution)) return { kind: 'wait', behind: deployId };
+  let stopped = false;
+  const lease = keepLease({
+    ttlMs: rt.prepareLease.ttlMs,
+    renew: () => rt.prepareLease.acquire(deployId, execution),
+    onLost: (holder) => rt.logger.warn('prepare lease taken over by another execution; this one stops', { deployId, holder }),
+    onStop: () => void (stopped = true),
+    onError: (error) => rt.logger.warn('prepare lease renewal failed', { deployId, error }),
+  });
+  // before each side effect: the lease is still ours and the deploy still preparing
+  const mayAct = async () => !stopped && (await lease.check()) && (await rt.records.require(deployId)).state === 'preparing';
+  try {
+    await prepareLeased(rt, record, mayAct);
+  } finally {
+    lease.stop();
+    await rt.prepareLease.release(deployId, execution).catch(() => undefined);
+  }
+  // stopped by a stall or a lost lease: the job runs again shortly and finds the deploy
+  // prepared by the other execution, or prepares it from its checkpoint
+  return stopped || lease.lost() ? { kind: 'wait', behind: deployId } : { kind: 'done' };
+}
+
+async function prepareLeased(rt: JobRuntime, record: DeployRecord, mayAct: () => Promise<boolean>): Promise<void> {
+  const deployId = record.id;
+  const refuse = async (reason: string) => (await mayAct()) && rt.setState(deployId, ['preparing'], 'refused', { reason });
 
   const lock = await rt.humanLocks.get(record.project, record.market);
   if (lock) return void (await refuse(`${record.project} ${record.market} is locked by ${lock.by}: ${lock.reason}`));
@@ -31,6 +65,7 @@ export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<v
   const state = read.state;
   const target = targetOfRecord(rt, record, state);
   if (!target.ok) {
+    if (!(await mayAct())) return;
     await rt.notify(deployId, { type: 'job.warning', warning: refusalWarning(target.refusal) });
     return void (await refuse(target.refusal.message));
   }
@@ -43,12 +78,22 @@ export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<v
     plan = approvedPlan(parts);
   } else {
     const pinned = record.verb === 'gray promote' ? state.releases[GRAY_RELEASE]?.current : undefined;
+    if (!(await mayAct())) return;
     const releaseAt = record.releaseAt ?? (await rt.history.allocateReleaseTime(record.project, new Date(record.createdAt))).toISOString();
     if (!record.releaseAt) await rt.records.update(deployId, (r) => ({ ...r, releaseAt }));
     const session = engineSession(rt, deployId);
     // no repository code runs before the policy passed: resolve → checkBeforeBuild → build
-    const built = await prepareBuild(enginePlan({ ...record, releaseAt }, pinned?.commit), session.deps, checkBeforeBuild(rt, record));
+    const policyCheck = checkBeforeBuild(rt, record);
+    let leaseLost = false;
+    const built = await prepareBuild(enginePlan({ ...record, releaseAt }, pinned?.commit), session.deps, async (commit) => {
+      if (!(await mayAct())) {
+        leaseLost = true;
+        return 'the prepare lease was lost';
+      }
+      return policyCheck(commit);
+    });
     await session.flush();
+    if (leaseLost || !(await mayAct())) return;
     if (!built.ok) return void (await (built.refused ? refuse(built.error.message) : rt.setState(deployId, ['preparing'], 'failed', { reason: built.error.message })));
     plan = approvedPlan({ ...parts, commit: built.commit, packageSha256: built.packageSha256, releaseId: built.releaseId });
     diffSummary = await diffSinceProduction(rt, record, state, built.commit);
@@ -61,13 +106,14 @@ export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<v
     const patch = { plan, approval: { approvers: [...policy.approvers], required: policy.required, expiresAt, approvedBy: [] } };
     // the card's notice goes out before the state changes, so whoever waits for the deploy
     // to park (the console's `wait`) finds the card already rendered
+    if (!(await mayAct())) return;
     const current = await rt.records.require(deployId);
-    if (current.state !== 'preparing') return;
     await rt.notify(deployId, { type: 'job.approval-requested', record: { ...current, ...patch, state: 'awaiting-approval' }, ...(diffSummary ? { diffSummary } : {}) });
     const parked = await rt.setState(deployId, ['preparing'], 'awaiting-approval', patch);
     if (parked) await rt.enqueue('expire', deployId, policy.expiresAfter);
     return;
   }
+  if (!(await mayAct())) return;
   const queued = await rt.setState(deployId, ['preparing'], 'queued', { plan });
   if (queued) await rt.enqueue('run', deployId);
 }

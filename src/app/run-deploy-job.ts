@@ -4,7 +4,7 @@
 // the record still `running` and resumes through the engine's checkpoint.
 import { randomUUID } from 'node:crypto';
 import { traceableFailure } from '../core/traceable-failure.ts';
-import type { DeployRecord } from '../domain/deploy-record.ts';
+import { type DeployRecord, isTerminal } from '../domain/deploy-record.ts';
 import { approvedAfterExpiry } from '../domain/approval-expiry.ts';
 import { basisReleases, planBasis } from '../domain/plan-basis.ts';
 import { refusalWarning } from '../domain/gray-warnings.ts';
@@ -12,6 +12,7 @@ import { displayUser } from '../domain/people.ts';
 import { deployAhead, leaseHolder } from './deploy-ahead.ts';
 import { executeVerb, type VerbOutcome } from './execute-verb.ts';
 import type { JobRuntime } from './job-runtime.ts';
+import { keepLease, type LeaseKeeper } from './keep-lease.ts';
 import { planChanges } from './plan-changes.ts';
 import { targetOfRecord } from './target-of-record.ts';
 import { readReleaseState } from './read-release-state.ts';
@@ -51,6 +52,8 @@ export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<Ru
     }
     // another execution of this deploy took the lease over and finishes it from the checkpoint
     if (heartbeat.lost()) return { kind: 'done' };
+    // this event loop stalled past half the lease: stopped at a safe point, resumed from the checkpoint
+    if (heartbeat.stalled() && outcome.state === 'cancelled' && !(await rt.records.require(deployId)).cancelRequested) return { kind: 'wait', behind: deployId };
     await finish(rt, deployId, outcome);
     return { kind: 'done' };
   } finally {
@@ -115,29 +118,34 @@ async function finish(rt: JobRuntime, deployId: string, outcome: VerbOutcome): P
 }
 
 /**
- * Keeps the location lease alive while the job runs and turns a cancel request into an abort.
- * Renewed ten times per TTL, so the lease outlives a Redis outage of most of its TTL; a lease
- * found taken over (a longer outage) stops this execution at the next safe point.
+ * Keeps the location lease alive while the job runs (keep-lease.ts) and turns a cancel
+ * request into an abort. Renewed ten times per TTL, so the lease outlives a Redis outage of
+ * most of its TTL; a lease found taken over (a longer outage, a stalled event loop), or a
+ * deploy ended meanwhile (`cancel --force`), stops this execution at the next safe point.
  */
-function startHeartbeat(rt: JobRuntime, record: DeployRecord, lease: string, controller: AbortController): { stop(): void; lost(): boolean } {
-  const every = Math.max(250, Math.floor(rt.locationLock.ttlMs / 10));
-  let lost = false;
-  const timer = setInterval(() => {
-    void (async () => {
-      try {
-        const other = await rt.locationLock.acquire(record.project, record.market, record.location, lease);
-        if (other !== undefined) {
-          if (!lost) rt.logger.warn('location lease taken over by another execution; stopping at the next safe point', { deployId: record.id, holder: other });
-          lost = true;
-          if (!controller.signal.aborted) controller.abort();
-          return;
-        }
+function startHeartbeat(rt: JobRuntime, record: DeployRecord, lease: string, controller: AbortController): LeaseKeeper {
+  return keepLease({
+    ttlMs: rt.locationLock.ttlMs,
+    renew: async () => {
+      // a force-cancelled deploy's lease was released for the next deploy: never keep it
+      // (read again after renewing: a cancel between the read and the renewal is undone at once)
+      const ended = async () => {
         const now = await rt.records.get(record.id);
-        if (now?.cancelRequested && !controller.signal.aborted) controller.abort();
-      } catch (error) {
-        rt.logger.warn('heartbeat failed', { deployId: record.id, error });
-      }
-    })();
-  }, every);
-  return { stop: () => clearInterval(timer), lost: () => lost };
+        return now && isTerminal(now.state) ? `${now.state} by ${now.cancelRequested?.by ?? 'another execution'}` : undefined;
+      };
+      const before = await ended();
+      if (before) return before;
+      const other = await rt.locationLock.acquire(record.project, record.market, record.location, lease);
+      if (other) return other;
+      const after = await ended();
+      if (after) await rt.locationLock.release(record.project, record.market, record.location, lease);
+      return after;
+    },
+    shouldStop: async () => (await rt.records.get(record.id))?.cancelRequested !== undefined,
+    onLost: (holder) => rt.logger.warn('location lease taken over by another execution, or the deploy ended; stopping at the next safe point', { deployId: record.id, holder }),
+    onStop: () => {
+      if (!controller.signal.aborted) controller.abort();
+    },
+    onError: (error) => rt.logger.warn('heartbeat failed', { deployId: record.id, error }),
+  });
 }

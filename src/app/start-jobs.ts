@@ -13,6 +13,8 @@ import { claimEmbeddedStore, thisMachine } from '../store/embedded-store-owner.t
 import { openReleaseStore } from '../store/open-release-store.ts';
 import type { ReleaseStore } from '../store/release-store.ts';
 import { JobRuntime } from './job-runtime.ts';
+import { type ReconcileOptions, startReconciler } from './reconcile-deploys.ts';
+import { startRetentionSweep } from './sweep-retention.ts';
 
 /** Starts this process's workers on the job runtime. */
 export type StartWorker = (rt: JobRuntime) => Worker;
@@ -32,6 +34,10 @@ export interface StartJobsOptions {
   sandbox?: SandboxTool;
   /** The workers to run in this process, or `false` for none (said explicitly: a process without workers runs no deploys). */
   workers: StartWorker | false;
+  /** The reconciler of stuck deploys, run with the workers (reconcile-deploys.ts). */
+  reconcile?: ReconcileOptions & { everyMs?: number };
+  /** How often the retention sweep runs with the workers (sweep-retention.ts). @defaultValue 1 h */
+  sweepEveryMs?: number;
   now?: () => Date;
   /** The process's redactor. @defaultValue processRedactor(config) */
   redactor?: Redactor;
@@ -71,10 +77,14 @@ export async function startJobs(options: StartJobsOptions): Promise<RunningJobs>
     }
   }
   const worker = options.workers === false ? undefined : options.workers(rt);
+  const reconciler = worker ? startReconciler(rt, options.reconcile) : undefined;
+  const sweep = worker ? startRetentionSweep(rt, options.sweepEveryMs) : undefined;
   return {
     rt,
     worker,
     async close() {
+      await reconciler?.stop();
+      await sweep?.stop();
       await worker?.close();
       await rt.close();
       if (!options.releases) await releases.close();

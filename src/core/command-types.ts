@@ -14,7 +14,7 @@ export type Command =
   | { verb: 'approve'; deployId: string }
   | { verb: 'reject'; deployId: string; reason?: string }
   | { verb: 'retry'; deployId: string }
-  | { verb: 'cancel'; deployId: string }
+  | { verb: 'cancel'; deployId: string; force: boolean }
   | { verb: 'status'; project: string; market?: string }
   | { verb: 'history'; project: string; market: string; limit: number } // default 10, max 100
   | { verb: 'lock'; project: string; market: string; reason: string }

@@ -139,6 +139,8 @@ export interface DeployRecord {
   /** Hosts switched / failed, from the engine's result. */
   switchedHosts?: string[];
   failedHosts?: string[];
+  /** How often the reconciler resumed it (app/reconcile-deploys.ts). */
+  reconcilerResumes?: number;
   /** Revision for compare-and-set updates. */
   rev: number;
 }

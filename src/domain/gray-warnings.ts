@@ -6,7 +6,7 @@ import type { RuleRefusal } from './release-rules.ts';
 import type { MarketReleases } from './release-state.ts';
 import type { HostRow } from './release-status.ts';
 
-export type GrayWarningKind = 'gray_too_old' | 'gray_host_drift' | 'production_deploy_during_gray' | 'rule_refused';
+export type GrayWarningKind = 'gray_too_old' | 'gray_host_drift' | 'production_deploy_during_gray' | 'rule_refused' | 'release_not_recorded';
 
 export interface GrayWarning {
   kind: GrayWarningKind;
@@ -93,4 +93,21 @@ export function refusalWarning(refusal: RuleRefusal): GrayWarning {
 export function grayWarnings(input: { state: MarketReleases; now: Date; maxAgeMs: number; hosts?: readonly HostRow[] }): GrayWarning[] {
   const age = grayAgeWarning(input);
   return [...(age ? [age] : []), ...grayDriftWarnings({ state: input.state, hosts: input.hosts ?? [] })];
+}
+
+/**
+ * Hosts that switched to a release the release store could not record within
+ * `recordTimeout`: they serve what ZooKeeper does not say, until `sync` writes it.
+ */
+export function releaseNotRecordedWarning(input: { project: string; market: string; release: string; version: string; deployId: string; hosts: readonly string[]; timeoutMs: number; error: string }): GrayWarning {
+  const { project, market, release } = input;
+  const seconds = Math.round(input.timeoutMs / 1000);
+  return {
+    kind: 'release_not_recorded',
+    project,
+    market,
+    release,
+    message: `${project} ${market}: ${input.hosts.join(', ')} serve ${release} ${input.version} (${input.deployId}), which the release store does not record — it could not be written within ${seconds} s (${input.error}). Clients follow the release store, not the hosts: run \`sync ${project} ${market}\` once it is back.`,
+    details: { hosts: [...input.hosts], version: input.version, deployId: input.deployId, timeoutMs: input.timeoutMs, command: `sync ${project} ${market}` },
+  };
 }

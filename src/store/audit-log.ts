@@ -20,6 +20,11 @@ export class AuditLog {
     await this.redis.xadd(this.keys.audit(), 'MAXLEN', '~', '100000', '*', 'entry', JSON.stringify(entry));
   }
 
+  /** Entries older than `olderThanMs` (epoch ms) are dropped. */
+  async sweep(olderThanMs: number): Promise<number> {
+    return (await this.redis.xtrim(this.keys.audit(), 'MINID', '~', String(Math.max(0, Math.floor(olderThanMs))))) as number;
+  }
+
   /** The newest entries first. */
   async recent(count: number, filter: (entry: AuditEntry) => boolean = () => true): Promise<AuditEntry[]> {
     const rows = await this.redis.xrevrange(this.keys.audit(), '+', '-', 'COUNT', Math.max(count * 20, 200));

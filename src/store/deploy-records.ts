@@ -3,7 +3,7 @@
 // never overwrite each other), and the per-(project, market) history index.
 import type { Redis } from 'ioredis';
 import { formatDeployId, utcDay } from '../domain/deploy-id.ts';
-import { canTransition, type DeployRecord, type DeployState } from '../domain/deploy-record.ts';
+import { canTransition, type DeployRecord, type DeployState, isTerminal } from '../domain/deploy-record.ts';
 import { DeploybotError } from '../core/errors.ts';
 import { CREATE_PENDING, PENDING_TTL_MS } from './pending-accepts.ts';
 import type { RedisKeys } from './redis-keys.ts';
@@ -17,8 +17,15 @@ else
   local rev = cjson.decode(current)['rev']
   if tostring(rev) ~= ARGV[1] then return 0 end
 end
-redis.call('SET', KEYS[1], ARGV[2])
+if tonumber(ARGV[3] or '0') > 0 then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+else
+  redis.call('SET', KEYS[1], ARGV[2])
+end
 return 1`;
+
+/** The engine checkpoints of one deploy: its own, and those of its parts (gray cancel, app/execute-verb.ts). */
+const CHECKPOINT_PARTS = [undefined, 'switch-back', 'redistribute'] as const;
 
 export type NewDeployRecord = Omit<DeployRecord, 'id' | 'rev' | 'createdAt'> & { createdAt?: string };
 
@@ -29,7 +36,11 @@ export interface PendingCreate {
 }
 
 export class DeployRecords {
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly now: () => Date = () => new Date()) {}
+  /**
+   * `retentionMs`: once a deploy has ended, its record, events, checkpoints and result expire
+   * this long after its last change (the config's `retention`); 0 keeps them.
+   */
+  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly now: () => Date = () => new Date(), private readonly retentionMs = 0) {}
 
   async create(input: NewDeployRecord, pending?: PendingCreate): Promise<DeployRecord> {
     const redis = pending?.redis ?? this.redis;
@@ -74,10 +85,30 @@ export class DeployRecords {
         throw new DeploybotError('invalid_transition', `${id} cannot go from ${current.state} to ${next.state}`);
       }
       const written: DeployRecord = { ...next, rev: current.rev + 1 };
-      const result = await this.redis.eval(CAS, 1, this.keys.deploy(id), String(current.rev), JSON.stringify(written));
-      if (result === 1) return { record: written, changed: true };
+      const ttl = isTerminal(written.state) ? this.retentionMs : 0;
+      const result = await this.redis.eval(CAS, 1, this.keys.deploy(id), String(current.rev), JSON.stringify(written), String(ttl));
+      if (result === 1) {
+        if (ttl > 0) await this.#expireFinished(id, ttl);
+        return { record: written, changed: true };
+      }
     }
     throw new DeploybotError('deploy_record_contended', `could not update ${id}: too many concurrent writers`);
+  }
+
+  /** What belongs to a finished deploy besides its record expires with it. */
+  async #expireFinished(id: string, ttlMs: number): Promise<void> {
+    const keys = [this.keys.deployEvents(id), this.keys.deployResult(id), ...CHECKPOINT_PARTS.map((part) => this.keys.checkpoint(part ? `${id}.${part}` : id))];
+    await Promise.all(keys.map((key) => this.redis.pexpire(key, ttlMs)));
+  }
+
+  /** Entries of the (project, market) history older than `retentionMs` whose record expired are dropped (an unfinished deploy's stays). */
+  async sweepHistory(project: string, market: string, nowMs: number): Promise<number> {
+    if (this.retentionMs <= 0) return 0;
+    const key = this.keys.history(project, market);
+    const old = await this.redis.zrangebyscore(key, '-inf', `(${nowMs - this.retentionMs}`);
+    const gone: string[] = [];
+    for (const id of old) if ((await this.redis.exists(this.keys.deploy(id))) === 0) gone.push(id);
+    return gone.length > 0 ? this.redis.zrem(key, ...gone) : 0;
   }
 
   /** Moves to `state` only from one of `from`; returns whether this caller made the move. */

@@ -17,6 +17,11 @@ export class RedisKeys {
   embeddedStoreOwner(): string { return this.#k('embedded-store-owner'); }
   checkpoint(id: string): string { return this.#k('checkpoint', id); }
   locationLock(project: string, market: string, location: string): string { return this.#k('location-lock', project, market, location); }
+  /** The prepare phase's lease of one deploy (prepare-lease.ts). */
+  prepareLease(id: string): string { return this.#k('prepare-lease', id); }
+  /** Since when the reconciler has seen a deploy without job and lease (ms), and its claim to act on it. */
+  stuckSince(id: string): string { return this.#k('stuck-since', id); }
+  reconcileClaim(id: string): string { return this.#k('reconcile-claim', id); }
   humanLock(project: string, market: string): string { return this.#k('human-lock', project, market); }
   passedCommits(project: string, market: string): string { return this.#k('passed', project, market); }
   /** Production release ids as they became current, newest last; rollback pops. */

@@ -1,7 +1,7 @@
 // Admin relay (SEEDS §5): the bot uploads one package to the location's admin host, which
 // copies it to its cluster with its own key and known_hosts (strict host-key checking).
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -83,6 +83,19 @@ describe('deploy through an admin relay', () => {
       expect(readlinkSync(join(h.root, 'prod/mala-core'))).toBe(`/data/codes/mala-core/${result.releaseId}`);
       expect(readFileSync(join(h.root, 'codes/mala-core', result.releaseId!, 'app.txt'), 'utf8')).toBe('app v1\n');
     }
+  });
+
+  it('when more releases were relayed than keepReleases, then the admin keeps only the packages of the newest ones, this one included', async () => {
+    const hosts = cluster.map((h) => h.name);
+    const ids: string[] = [];
+    for (const ref of ['v1', 'v2', 'v3', 'v1']) {
+      const result = await runDeploy(deployPlan({ ref, hosts }), { config, dataDir: join(base, 'var'), checkpoint: new MemoryCheckpoint(), relay: RELAY });
+      expect(result.outcome).toBe('success');
+      ids.push(result.releaseId!);
+    }
+    const kept = readdirSync(join(admin.root, 'codes/mala-core/packages')).sort();
+    // keepReleases is 3 in this config; the first test's release and the first two here are gone
+    expect(kept).toEqual(ids.slice(1).sort());
   });
 
   it("when the admin does not know a cluster host's key, then that host is refused by strict checking and nothing switches", async () => {

@@ -46,7 +46,7 @@ const FIELDS: Record<Command['verb'], string[]> = {
   approve: ['deployId'],
   reject: ['deployId', 'reason'],
   retry: ['deployId'],
-  cancel: ['deployId'],
+  cancel: ['deployId', 'force'],
   status: ['project', 'market'],
   history: ['project', 'market', 'limit'],
   lock: ['project', 'market', 'reason'],
@@ -81,6 +81,7 @@ function expectObeysRules(line: string, result: ParseResult): void {
   if (c.deployId !== undefined) expect(text('deployId'), where).toMatch(DEPLOY_ID);
   if ('channel' in c) expect(reviewChannelsOf(market!), where).toContain(c.channel);
   if (verb.startsWith('gray ')) expect(production(market!).grayHosts.length, where).toBeGreaterThan(0);
+  if (verb === 'cancel') expect(typeof c.force, where).toBe('boolean');
   if (verb === 'deploy') {
     expect(typeof c.dryRun, where).toBe('boolean');
     if (c.hosts !== undefined) {
@@ -134,6 +135,7 @@ const validWords: fc.Arbitrary<string[]> = fc.oneof(
   fc.tuple(fc.constantFrom(...reviewTriples), fc.constantFrom('cancel', 'promote')).map(([t, sub]) => ['review', sub, t.project, t.market, t.channel]),
   fc.tuple(pair, fc.option(deployId, { nil: undefined })).map(([p, id]) => ['rollback', p.project, p.market, ...(id ? [id] : [])]),
   fc.tuple(fc.constantFrom('approve', 'retry', 'cancel'), deployId).map(([verb, id]) => [verb, id]),
+  fc.tuple(deployId).map(([id]) => ['cancel', id, '--force']),
   fc.tuple(deployId, fc.option(reasonWords, { nil: undefined })).map(([id, words]) => ['reject', id, ...(words ?? [])]),
   fc.tuple(pair, fc.boolean()).map(([p, withMarket]) => ['status', p.project, ...(withMarket ? [p.market] : [])]),
   fc.tuple(pair, fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined })).map(([p, n]) => ['history', p.project, p.market, ...(n ? [String(n)] : [])]),

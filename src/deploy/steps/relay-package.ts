@@ -1,13 +1,14 @@
 // Admin relay (SEEDS §5): when the location has an `admin` host, the bot uploads the package
-// once, to the admin (`<releasesDir>/packages/<release-id>/<package>`, kept there so the admin
-// holds every package released), and the admin copies it to each cluster host with its own
-// SSH access — `scp` with strict host-key checking, run as an argv of quoted words. The bot's
+// once, to the admin (`<releasesDir>/packages/<release-id>/<package>`; the admin keeps the
+// packages of its newest `keepReleases` releases), and the admin copies it to each cluster
+// host with its own SSH access — `scp` with strict host-key checking, run as an argv of quoted words. The bot's
 // upload volume is one package whatever the host count.
 import { posix } from 'node:path';
 import { isLocalHost } from '../../../config/schema.ts';
 import { DeploybotError } from '../../core/errors.ts';
 import type { DeployContext } from '../deploy-context.ts';
 import { limitConcurrency } from '../limit-concurrency.ts';
+import { planPrune } from '../../domain/plan-prune.ts';
 import type { HostTransport } from '../transports/host-transport.ts';
 import { withTimeout } from '../with-timeout.ts';
 import { progressReporter } from './progress-reporter.ts';
@@ -48,7 +49,22 @@ export async function prepareRelay(ctx: DeployContext): Promise<RelaySource | un
     throw new DeploybotError('relay_failed', `the package could not be relayed through ${admin}: ${(error as Error).message}`, { host: admin });
   }
   ctx.relayedVia = admin;
+  await pruneRelayedPackages(ctx, transport);
   return { admin, transport, path, limit: limitConcurrency(Math.min(ctx.project.parallel, 8)) };
+}
+
+/**
+ * The admin keeps the packages of its newest `keepReleases` release ids, like a host keeps its
+ * releases (prune.ts); this deploy's is always kept. Best effort: never fails the deploy.
+ */
+async function pruneRelayedPackages(ctx: DeployContext, transport: HostTransport): Promise<void> {
+  const dir = posix.join(ctx.project.releasesDir, 'packages');
+  try {
+    const removed = planPrune(await transport.list(dir), ctx.project.keepReleases, [ctx.releaseId]);
+    for (const id of removed) await transport.remove(posix.join(dir, id));
+  } catch {
+    // left for the next deploy's prune: the admin's disk is not this deploy's concern
+  }
 }
 
 /** Whether `host` receives the package through the relay (SSH cluster hosts only). */
