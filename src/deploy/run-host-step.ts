@@ -1,7 +1,8 @@
 // Runs one hook on a host as a detached step (docs/operations.md, "Host steps outlive their
 // worker"), or picks up the one a dead worker left there: a finished step's exit status and
-// output are adopted, a running one is waited for, and a step that was started but left no
-// trace is reported `lost` — the caller decides whether it may run again.
+// output are adopted, a running one is waited for, one that never started is started, and a
+// step whose host lost it (its process gone without an exit status: the host restarted) is
+// reported `lost` — the caller decides whether it may run again.
 import type { DetachedStepState } from './transports/detached-step-script.ts';
 import type { ScriptResult } from './command-result.ts';
 import type { HostTransport, ScriptOptions } from './transports/host-transport.ts';
@@ -20,8 +21,6 @@ export interface HostStepRequest {
   stateDir: string;
   script: string;
   options: ScriptOptions;
-  /** A worker before this one may have started it (the checkpoint says so): a missing state directory means lost. */
-  mayHaveStarted: boolean;
   /** Called once the step runs on the host (started here, or found there). */
   onRunning?: () => void;
 }
@@ -31,10 +30,10 @@ export async function runHostStep(transport: HostTransport, request: HostStepReq
   const started = now();
   let state = await transport.watchStep(stateDir, 0, options.redactor);
   const adopted = state.state !== 'missing';
-  if (state.state === 'missing') {
-    if (request.mayHaveStarted) return { kind: 'lost' };
-    await transport.startStep(stateDir, script, options);
-  }
+  // no state directory: the step never started on the host (its directory is the claim,
+  // made before anything runs), whatever a dead worker's checkpoint says — start it now; a
+  // starter of the dead worker still racing loses the claim and this one watches it instead
+  if (state.state === 'missing') await transport.startStep(stateDir, script, options);
   request.onRunning?.();
   const deadline = now() + options.timeoutMs + GRACE_MS;
   for (;;) {

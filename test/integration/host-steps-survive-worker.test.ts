@@ -62,7 +62,8 @@ function suite(kind: 'ssh' | 'local'): void {
         // gone already
       }
     }
-    rmSync(dir, { recursive: true, force: true });
+    // a restarted host keeps its files: the step's directory and pid stay, no exit status is ever written
+    expect(existsSync(join(dir, 'exit'))).toBe(false);
   }
 
   beforeAll(async () => {
@@ -149,7 +150,7 @@ function suite(kind: 'ssh' | 'local'): void {
     await waitForNotice(h.jobs.rt, id, started('afterDeploy', 'br-1'));
     await waitUntil(() => hookLog('br-1', id).includes(`${id} after`) && hookLog('br-2', id).includes(`${id} before`), { timeoutMs: 30_000, what: 'br-1 inside afterDeploy, br-2 inside beforeDeploy' });
     await doomed.kill('SIGKILL');
-    // both hosts "reboot": the hooks' processes die and their state is gone
+    // both hosts "reboot": the hooks' processes die, leaving their state without an exit status
     const release = listReleases(releases('br-2')).find((n) => n.includes(repo.commits.v2!.slice(0, 7)))!;
     reboot(stepState('br-1', release, id, 'afterDeploy'));
     reboot(stepState('br-2', release, id, 'beforeDeploy'));

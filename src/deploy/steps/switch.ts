@@ -107,7 +107,6 @@ async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchSt
       redactor: ctx.redactor,
       sandbox: repositorySandbox(ctx.plan.project, ctx.project.build, ctx.deps.sandbox),
     },
-    mayHaveStarted: resumed,
     onRunning: resumed ? undefined : () => ctx.emit({ type: 'host.started', step: point, host }),
   };
   try {
@@ -115,7 +114,7 @@ async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchSt
     // the host lost a beforeDeploy without a trace: it has not switched, so it simply runs again
     if (run.kind === 'lost' && point === 'beforeDeploy') {
       await transport.remove(stateDir);
-      run = await runHostStep(transport, { ...request, mayHaveStarted: false, onRunning: undefined });
+      run = await runHostStep(transport, { ...request, onRunning: undefined });
     }
     const durationMs = ctx.now() - started;
     if (run.kind === 'lost') {
