@@ -5,7 +5,7 @@ import type { Config } from '../../config/load-config.ts';
 import type { ArgumentKind } from './command-types.ts';
 import { listNames, quoteWord } from './quote-word.ts';
 import { reviewChannels } from './target-location.ts';
-import { validateRef } from './validate-ref.ts';
+import { refProblem } from '../domain/ref-rules.ts';
 
 export type ArgumentCheck = { ok: true; value: string | number } | { ok: false; error: string };
 
@@ -25,7 +25,7 @@ export function validateArgument(kind: ArgumentKind, raw: string, config: Config
     case 'channel':
       return validateChannel(raw, config, fields);
     case 'ref': {
-      const problem = validateRef(raw);
+      const problem = refProblem(raw, quoteWord);
       return problem ? fail(`ref ${quoteWord(raw)}: ${problem}`) : pass(raw);
     }
     case 'deployId':
