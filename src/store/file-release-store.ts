@@ -8,6 +8,7 @@ import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DeploybotError } from '../core/errors.ts';
+import { isConfigName } from '../domain/config-name.ts';
 import type { RuleOutcome } from '../domain/release-rules.ts';
 import type { MarketReleases, ReleaseCurrent, ReleaseRecord } from '../domain/release-state.ts';
 import { applyPromote, applyRecordRelease, applyRemoveRelease, type PromoteResult } from '../domain/release-transitions.ts';
@@ -24,7 +25,6 @@ export interface FileReleaseStoreOptions {
   staleLockMs?: number;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const RESERVED = ['versions', 'servers', 'current'];
 
 type FileRelease = { versions: string[]; servers: string[]; current?: ReleaseCurrent } & Record<string, unknown>;
@@ -49,7 +49,7 @@ export class FileReleaseStore implements ReleaseStore {
   /** The file holding (project, market). */
   fileFor(project: string, market: string): string {
     for (const name of [project, market]) {
-      if (!NAME.test(name)) throw new DeploybotError('invalid_name', `${JSON.stringify(name)} is not a project or market name`);
+      if (!isConfigName(name)) throw new DeploybotError('invalid_name', `${JSON.stringify(name)} is not a project or market name`);
     }
     return join(this.#dir, project, `${market}.json`);
   }
