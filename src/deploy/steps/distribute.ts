@@ -11,7 +11,7 @@ import { indicatorMismatch } from '../../domain/release-indicator.ts';
 import { readIndicator } from '../read-current-release.ts';
 import { runPool } from '../run-pool.ts';
 import type { HostTransport } from '../transports/host-transport.ts';
-import { withTimeout } from '../with-timeout.ts';
+import { withTimeout } from '../../services/with-timeout.ts';
 import { progressReporter } from './progress-reporter.ts';
 import { prepareRelay, type RelaySource, relaysTo, relayToHost } from './relay-package.ts';
 

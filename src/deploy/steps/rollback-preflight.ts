@@ -11,7 +11,7 @@ import { readCurrentRelease, readIndicator } from '../read-current-release.ts';
 import { isReleaseId } from '../../domain/release-id.ts';
 import { indicatorMismatch } from '../../domain/release-indicator.ts';
 import { runPool } from '../run-pool.ts';
-import { withTimeout } from '../with-timeout.ts';
+import { withTimeout } from '../../services/with-timeout.ts';
 
 interface HostView {
   entries: string[];
