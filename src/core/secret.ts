@@ -1,5 +1,4 @@
 import { inspect } from 'node:util';
-import { createRedactor } from './redactor.ts';
 
 const REDACTED = '[redacted]';
 
@@ -25,12 +24,4 @@ export class Secret {
   [inspect.custom](): string {
     return `Secret(${this.label})`;
   }
-}
-
-/**
- * `text` with every form of every secret in `secrets` redacted (see createRedactor). For a
- * one-off list; the process's own secrets have one redactor (processRedactor).
- */
-export function redactSecrets(text: string, secrets: Iterable<Secret | string>): string {
-  return createRedactor(secrets).redact(text);
 }

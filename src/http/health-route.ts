@@ -31,6 +31,7 @@ export async function checkHealth(checks: HealthChecks, redactor: Redactor = url
       await withTimeout(check(), timeoutMs, 'the check');
       return 'ok';
     } catch (error) {
+      // /healthz is an HTTP answer: no chat, log or Redis boundary sees it (docs/operations.md, "What is redacted")
       return redactor.redact(errorMessage(error)) || 'failed';
     }
   };

@@ -145,6 +145,8 @@ async function runOneSandboxed(options: RunPackagerOptions, sandbox: RepositoryS
   const timeoutMs = options.timeoutMs ?? 600_000;
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.env ?? minimalEnvironment())) if (value !== undefined) env[key] = value;
+  // OutputTail redacts as output streams (the hook-output boundary); the packager's environment
+  // holds no secrets, so only URL credentials it might print are redacted
   const result = await sandbox.runProgram(argv, { dirs, cwd: dirs[0]!.dir, env: { ...env, HOME: '/tmp' }, timeoutMs, redactor: urlOnlyRedactor });
   const fail = (error: string): PackageOutcome => ({ ok: false, from: pair.from, to: pair.to, out, error, outputTail: result.outputTail.join('\n'), durationMs: result.durationMs });
   if (result.timedOut) return fail(`packager for ${pair.from} → ${pair.to} timed out after ${formatDuration(timeoutMs)}`);
