@@ -84,6 +84,8 @@ export async function withAcceptDeadline<T>(deps: AcceptDeadlineDeps, work: (dea
   const timeoutMs = deps.timeoutMs ?? ACCEPT_TIMEOUT_MS;
   const localUntil = Date.now() + timeoutMs;
   let deadline: AcceptDeadline | undefined;
+  // not withTimeout: past the deadline an accept that has already committed is let finish
+  // (the timer then does not reject), and an expired one is told to stop
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
