@@ -2,10 +2,11 @@
 // cross-references between sections are checked in check-references.ts, secrets are
 // resolved in load-config.ts.
 import { z } from 'zod';
+import { CONFIG_NAME_PATTERN, CONFIG_NAME_RULE } from '../src/domain/config-name.ts';
 import { peopleSchema } from './people-schema.ts';
 import { parseDuration } from './parse-duration.ts';
 
-const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"');
+const name = z.string().regex(CONFIG_NAME_PATTERN, CONFIG_NAME_RULE);
 
 /** A duration written `90s`, `2m`, `1h` or as a number of seconds; parsed to milliseconds. */
 export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {

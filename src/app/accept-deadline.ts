@@ -6,6 +6,7 @@
 // late changes nothing. Once the accept has committed the deadline no longer applies.
 import type { Redis } from 'ioredis';
 import type { CommandContext } from '../core/command-router.ts';
+import { formatDuration } from '../domain/format-duration.ts';
 import { RefusedError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { PendingAccepts } from '../store/pending-accepts.ts';
@@ -16,7 +17,7 @@ export const ACCEPT_TIMEOUT_MS = 5000;
 export function stateStoreUnreachable(timeoutMs = ACCEPT_TIMEOUT_MS): RefusedError {
   return new RefusedError(
     'state_store_unreachable',
-    `The state store (Redis) did not answer within ${timeoutMs / 1000} s, so nothing was queued and this command will not run later. Send it again once Redis is back (\`/healthz\` shows it).`,
+    `The state store (Redis) did not answer within ${formatDuration(timeoutMs)}, so nothing was queued and this command will not run later. Send it again once Redis is back (\`/healthz\` shows it).`,
   );
 }
 
@@ -83,6 +84,8 @@ export async function withAcceptDeadline<T>(deps: AcceptDeadlineDeps, work: (dea
   const timeoutMs = deps.timeoutMs ?? ACCEPT_TIMEOUT_MS;
   const localUntil = Date.now() + timeoutMs;
   let deadline: AcceptDeadline | undefined;
+  // not withTimeout: past the deadline an accept that has already committed is let finish
+  // (the timer then does not reject), and an expired one is told to stop
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

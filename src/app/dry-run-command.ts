@@ -5,7 +5,7 @@ import type { CommandOf } from '../core/command-types.ts';
 import { RefusedError } from '../core/errors.ts';
 import { dryRunDeploy, type DryRunReport } from '../deploy/dry-run-deploy.ts';
 import { deployTarget } from '../domain/deploy-target.ts';
-import { formatDecimalSize } from '../domain/size-span-report.ts';
+import { formatDecimalSize } from '../domain/format-size.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { marketLocations } from './market-locations.ts';
 

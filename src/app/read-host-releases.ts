@@ -4,7 +4,7 @@
 // (docs/configuration.md, `parallel`).
 import { readCurrentRelease } from '../deploy/read-current-release.ts';
 import { runPool } from '../deploy/run-pool.ts';
-import { withTimeout } from '../deploy/with-timeout.ts';
+import { withTimeout } from '../services/with-timeout.ts';
 import { transportForHost } from '../deploy/transports/transport-for-host.ts';
 import type { TransportFactory } from '../deploy/transports/host-transport.ts';
 import type { HostReading } from '../domain/release-status.ts';

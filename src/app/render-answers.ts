@@ -1,5 +1,6 @@
 // Plain-text answers to `status`, `history` and refusals: the same text on every platform.
 import type { DeployRecord } from '../domain/deploy-record.ts';
+import { formatDuration } from '../domain/format-duration.ts';
 import type { GrayWarning } from '../domain/gray-warnings.ts';
 import { displayUser, type People } from '../domain/people.ts';
 import type { ReleaseStatus } from '../domain/release-status.ts';
@@ -38,9 +39,3 @@ export function renderHistory(project: string, market: string, records: readonly
   return lines.join('\n');
 }
 
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  const s = Math.round(ms / 100) / 10;
-  if (s < 60) return `${s} s`;
-  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
-}

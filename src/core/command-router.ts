@@ -5,23 +5,18 @@
 import type { Config } from '../../config/load-config.ts';
 import type { CommandRegistry } from './command-registry.ts';
 import { type CommandRateLimiter, rateLimitedAnswer } from './command-rate-limiter.ts';
-import type { ChatHandler, ChatUser, IncomingCommand, MessageRef, OutgoingMessage, Platform, TrackedJob } from './chat-types.ts';
+import type { ChatHandler, IncomingCommand } from './chat-types.ts';
 import type { Command, Verb } from './command-types.ts';
 import type { Logger } from './logger.ts';
 import { parseCommand } from './parse-command.ts';
 import { renderHelp } from './render-help.ts';
 import { traceableFailure } from './traceable-failure.ts';
 
-export interface CommandContext {
+/** What a handler gets besides the command: the config, and the conversation it came from. */
+export interface CommandContext extends Pick<IncomingCommand, 'user' | 'channel' | 'platform' | 'reply' | 'replyPrivately' | 'track'> {
   config: Config;
   /** The command as typed, trimmed, without a leading `/`. */
   commandText: string;
-  user: ChatUser;
-  channel: string;
-  platform: Platform;
-  reply(message: OutgoingMessage): Promise<MessageRef>;
-  replyPrivately(text: string): Promise<void>;
-  track(job: TrackedJob): void;
 }
 
 export type CommandHandler<V extends Verb = Verb> = (command: Extract<Command, { verb: V }>, ctx: CommandContext) => Promise<void>;

@@ -1,16 +1,13 @@
 // The one command grammar (SPEC §3): what a parsed command is, and how a verb is declared
 // as data in commands/. Both chat platforms and the console go through parseCommand.
+import type { TargetCommand } from '../domain/deploy-target.ts';
 
 /** A command as parsed and validated against the config. Other code is written against these shapes. */
 export type Command =
-  | { verb: 'deploy'; project: string; market: string; ref: string; hosts?: string[]; dryRun: boolean }
-  | { verb: 'gray start'; project: string; market: string; ref: string }
-  | { verb: 'gray cancel'; project: string; market: string }
-  | { verb: 'gray promote'; project: string; market: string }
-  | { verb: 'review start'; project: string; market: string; channel: string; ref: string }
-  | { verb: 'review cancel'; project: string; market: string; channel: string }
-  | { verb: 'review promote'; project: string; market: string; channel: string }
-  | { verb: 'rollback'; project: string; market: string; deployId?: string }
+  // the commands that act on a release location: the domain's shapes, plus what only the parser knows
+  | (Extract<TargetCommand, { verb: 'deploy' }> & { dryRun: boolean })
+  | Exclude<TargetCommand, { verb: 'deploy' | 'rollback' }>
+  | (Extract<TargetCommand, { verb: 'rollback' }> & { deployId?: string })
   | { verb: 'approve'; deployId: string }
   | { verb: 'reject'; deployId: string; reason?: string }
   | { verb: 'retry'; deployId: string }

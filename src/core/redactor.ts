@@ -133,11 +133,3 @@ function describe(secret: SecretInput): { label: string; value: string } {
   if ('reveal' in secret) return { label: secret.label, value: secret.reveal() };
   return secret;
 }
-
-/**
- * `text` with every form of every secret in `secrets` redacted (see createRedactor above). For a
- * one-off list; the process's own secrets have one redactor (processRedactor).
- */
-export function redactSecrets(text: string, secrets: Iterable<Secret | string>): string {
-  return createRedactor(secrets).redact(text);
-}

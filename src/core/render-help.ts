@@ -4,7 +4,7 @@ import type { CommandRegistry } from './command-registry.ts';
 import type { ArgumentDeclaration, ArgumentKind, CommandDeclaration, CommandTarget, FlagDeclaration } from './command-types.ts';
 import { formatArgument, formatFlag, formatUsage } from './format-usage.ts';
 import { quoteWord } from './quote-word.ts';
-import { MAX_REF_LENGTH } from './validate-ref.ts';
+import { MAX_REF_LENGTH } from '../domain/ref-rules.ts';
 import { MAX_COUNT } from './validate-argument.ts';
 
 const KIND_HELP: Record<ArgumentKind, string> = {

@@ -5,14 +5,14 @@ import type { Config } from '../../config/load-config.ts';
 import type { ArgumentKind } from './command-types.ts';
 import { listNames, quoteWord } from './quote-word.ts';
 import { reviewChannels } from './target-location.ts';
-import { validateRef } from './validate-ref.ts';
+import { isDeployId } from '../domain/deploy-id.ts';
+import { refProblem } from '../domain/ref-rules.ts';
 
 export type ArgumentCheck = { ok: true; value: string | number } | { ok: false; error: string };
 
 /** The fields parsed so far: a market is checked against the project before it, a channel against the market. */
 export type ParsedFields = Record<string, unknown>;
 
-export const DEPLOY_ID = /^d-\d{8}-\d{4,}$/;
 export const MAX_COUNT = 100;
 export const MAX_TEXT_LENGTH = 500;
 
@@ -25,11 +25,11 @@ export function validateArgument(kind: ArgumentKind, raw: string, config: Config
     case 'channel':
       return validateChannel(raw, config, fields);
     case 'ref': {
-      const problem = validateRef(raw);
+      const problem = refProblem(raw, quoteWord);
       return problem ? fail(`ref ${quoteWord(raw)}: ${problem}`) : pass(raw);
     }
     case 'deployId':
-      return DEPLOY_ID.test(raw) ? pass(raw) : fail(`invalid deploy id ${quoteWord(raw)}; deploy ids look like d-20261121-0042`);
+      return isDeployId(raw) ? pass(raw) : fail(`invalid deploy id ${quoteWord(raw)}; deploy ids look like d-20261121-0042`);
     case 'count':
       return validateCount(raw);
     case 'text':

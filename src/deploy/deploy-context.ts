@@ -96,6 +96,12 @@ export function deployVariables(ctx: DeployContext, host?: string): DeployVariab
   };
 }
 
+/**
+ * An error as a deploy's result and notices carry it. Redacted here although chat, logs and
+ * Redis redact at their boundaries: the result is also returned in-process (dry-run answers,
+ * callers of runDeploy) and checkpointed to a file under the data directory
+ * (src/deploy/file-checkpoint.ts), which no boundary covers (docs/operations.md, "What is redacted").
+ */
 export function toErrorInfo(error: unknown, redactor: Redactor): ErrorInfo {
   const code = error instanceof DeploybotError ? error.code : 'internal';
   return { code, message: redactor.redact(errorMessage(error)) };

@@ -20,7 +20,7 @@ import { planRetry } from '../domain/plan-retry.ts';
 import { readCurrentRelease } from './read-current-release.ts';
 import { formatReleaseId, isReleaseId } from '../domain/release-id.ts';
 import { runPool } from './run-pool.ts';
-import { withTimeout } from './with-timeout.ts';
+import { withTimeout } from '../services/with-timeout.ts';
 
 export interface DryRunHost {
   host: string;

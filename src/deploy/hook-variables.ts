@@ -47,16 +47,3 @@ export function hookPlaceholders(vars: DeployVariables, paths: HookPaths = {}): 
     releaseDir: paths.releaseDir,
   };
 }
-
-/**
- * The environment of commands run on this machine (worker hooks, build command, hooks of
- * local hosts): PATH, HOME and LANG only — never the bot's own environment, which holds
- * secrets.
- */
-export function minimalEnvironment(base: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  return {
-    PATH: base.PATH || '/usr/local/bin:/usr/bin:/bin',
-    HOME: base.HOME || '/',
-    LANG: base.LANG || 'C.UTF-8',
-  };
-}

@@ -31,6 +31,7 @@ async function selfTest(bwrapPath: string): Promise<SandboxProbe> {
       env: { PATH: '/usr/bin:/bin' },
       network: false,
       timeoutMs: 15_000,
+      // the probe's OutputTail needs a redactor; the probe runs a fixed script with no secrets
       redactor: urlOnlyRedactor,
     });
     const output = result.outputTail.join(' ').trim();

@@ -2,7 +2,7 @@
 // name in that release's indicator. Used before a switch (the rollback target), for prune,
 // and by `status`.
 import { posix } from 'node:path';
-import { INDICATOR_PATH } from './build/make-package.ts';
+import { RELEASE_INDICATOR_PATH, releaseNamedBy } from '../domain/release-indicator.ts';
 import type { HostTransport } from './transports/host-transport.ts';
 
 export interface CurrentRelease {
@@ -26,12 +26,5 @@ export async function readCurrentRelease(transport: HostTransport, project: { pa
 
 /** The `name` in `<releaseDir>/filecache/release_indicator.json`, undefined when missing or unreadable. */
 export async function readIndicator(transport: HostTransport, releaseDir: string): Promise<string | undefined> {
-  const text = await transport.readText(posix.join(releaseDir, INDICATOR_PATH));
-  if (text === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(text) as { name?: unknown };
-    return typeof parsed.name === 'string' ? parsed.name : undefined;
-  } catch {
-    return undefined;
-  }
+  return releaseNamedBy(await transport.readText(posix.join(releaseDir, RELEASE_INDICATOR_PATH)));
 }

@@ -1,6 +1,7 @@
 // Deploy ids (SPEC §1, §12): `d-YYYYMMDD-NNNN`, the UTC date and a per-day counter from 0001.
 
-const DEPLOY_ID = /^d-(\d{8})-(\d{4,})$/;
+/** The one deploy-id pattern: the command parser, job payloads and the release store use it. */
+export const DEPLOY_ID_PATTERN = /^d-\d{8}-\d{4,}$/;
 
 export function formatDeployId(at: Date, sequence: number): string {
   if (!Number.isInteger(sequence) || sequence < 1) throw new RangeError(`deploy id sequence must be a positive integer, got ${sequence}`);
@@ -13,5 +14,5 @@ export function utcDay(at: Date): string {
 }
 
 export function isDeployId(text: string): boolean {
-  return DEPLOY_ID.test(text);
+  return DEPLOY_ID_PATTERN.test(text);
 }

@@ -1,37 +1,29 @@
-// The release layer's `filecache/release_indicator.json` (SPEC §4, SEEDS §4): `{"name": "<release>"}`.
-// A package must name the release it is deployed as, or the deploy fails at its first step.
+// The release layer's `filecache/release_indicator.json` (docs/operations.md, "The release indicator"): `{"name": "<release>"}`.
+// A package names the release it is built for; before any switch, the unpacked release on a
+// host must name the release being deployed (src/deploy/steps/distribute.ts), and a rollback
+// target must too (src/deploy/steps/rollback-preflight.ts). This file is the one rule.
 
 export const RELEASE_INDICATOR_PATH = 'filecache/release_indicator.json';
 
-/** The file's content for `release`. */
+/** The file's content for `release`, as make-package writes it. */
 export function releaseIndicatorJson(release: string): string {
-  return `${JSON.stringify({ name: release })}\n`;
+  return JSON.stringify({ name: release });
 }
 
-export type IndicatorCheck =
-  | { ok: true; release: string }
-  | { ok: false; code: 'release_indicator_missing' | 'release_indicator_invalid' | 'release_indicator_mismatch'; message: string; found?: string };
-
-/**
- * Checks the indicator text read from a package (or an unpacked release on a host; `where`
- * names it in the message) against the release being deployed. `text` undefined = no file.
- */
-export function checkReleaseIndicator(text: string | undefined, expectedRelease: string, where = 'the package'): IndicatorCheck {
-  if (text === undefined) {
-    return { ok: false, code: 'release_indicator_missing', message: `${where} has no ${RELEASE_INDICATOR_PATH}; it cannot be deployed as ${expectedRelease}` };
-  }
-  let name: unknown;
+/** The release an indicator's text names; undefined when there is no file (`text` undefined) or it is not `{"name": "<release>"}`. */
+export function releaseNamedBy(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(text);
-    name = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>).name : undefined;
+    const name = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>).name : undefined;
+    return typeof name === 'string' && name !== '' ? name : undefined;
   } catch {
-    name = undefined;
+    return undefined;
   }
-  if (typeof name !== 'string' || name === '') {
-    return { ok: false, code: 'release_indicator_invalid', message: `${where}: ${RELEASE_INDICATOR_PATH} is not {"name": "<release>"}; it cannot be deployed as ${expectedRelease}` };
-  }
-  if (name !== expectedRelease) {
-    return { ok: false, code: 'release_indicator_mismatch', message: `${where} is built for release ${name}, not ${expectedRelease}; refusing to deploy it as ${expectedRelease}`, found: name };
-  }
-  return { ok: true, release: name };
+}
+
+/** Why a release whose indicator names `found` (undefined: none) may not be switched to as `expected`; undefined when it may. */
+export function indicatorMismatch(found: string | undefined, expected: string): string | undefined {
+  if (found === expected) return undefined;
+  return found === undefined ? 'is missing its release indicator' : `is a ${JSON.stringify(found)} release`;
 }

@@ -1,5 +1,6 @@
 // Release names and types (SPEC §1, §12): `production` (the default release), `gray`,
-// `review-<channel>` where the channel is the review location's key.
+// `review-<channel>` where the channel is the review location's key (a config name).
+import { isConfigName } from './config-name.ts';
 
 export type ReleaseType = 'production' | 'gray' | 'review';
 
@@ -7,12 +8,9 @@ export const PRODUCTION_RELEASE = 'production';
 export const GRAY_RELEASE = 'gray';
 const REVIEW_PREFIX = 'review-';
 
-/** Same characters as a config name (a review location's key is its channel). */
-const CHANNEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 /** `appstore` → `review-appstore`. Throws on a channel that is not a config name. */
 export function reviewReleaseName(channel: string): string {
-  if (!CHANNEL.test(channel)) throw new Error(`invalid review channel ${JSON.stringify(channel)}`);
+  if (!isConfigName(channel)) throw new Error(`invalid review channel ${JSON.stringify(channel)}`);
   return `${REVIEW_PREFIX}${channel}`;
 }
 
@@ -20,7 +18,7 @@ export function reviewReleaseName(channel: string): string {
 export function releaseTypeOf(name: string): ReleaseType | undefined {
   if (name === PRODUCTION_RELEASE) return 'production';
   if (name === GRAY_RELEASE) return 'gray';
-  if (name.startsWith(REVIEW_PREFIX) && CHANNEL.test(name.slice(REVIEW_PREFIX.length))) return 'review';
+  if (name.startsWith(REVIEW_PREFIX) && isConfigName(name.slice(REVIEW_PREFIX.length))) return 'review';
   return undefined;
 }
 

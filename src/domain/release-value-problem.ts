@@ -3,6 +3,7 @@
 // ids reach messages and Redis keys. Anyone who can write the store could plant a value that
 // a later command would trust (docs/operations.md, "Corrupt release state"). Pure: each
 // function takes a parsed value and says what is wrong with it, or undefined when it is fine.
+import { isConfigName } from './config-name.ts';
 import { isDeployId } from './deploy-id.ts';
 import { isReleaseId, parseReleaseId, safeVersion } from './release-id.ts';
 
@@ -11,8 +12,8 @@ const VERSION = /^[A-Za-z0-9._/-]{1,200}$/;
 const COMMIT = /^[0-9a-f]{40}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
-/** Release names and default_release: a config name (`production`, `gray`, `review-<channel>`). */
-const RELEASE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+/** Release names and default_release: a config name (`production`, `gray`, `review-<channel>`), at most a ZooKeeper-friendly 255 characters. */
+const MAX_RELEASE_NAME = 255;
 
 /** The children of a release whose values the bot interprets. */
 export type ReleaseValueNode = 'versions' | 'servers' | 'current';
@@ -31,7 +32,7 @@ export function isCommitSha(value: unknown): value is string {
 /** A release name as found under `releases/` or in `default_release`. */
 export function releaseNameProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'is not a string';
-  return RELEASE_NAME.test(value) ? undefined : `${JSON.stringify(value.slice(0, 80))} is not a release name`;
+  return isConfigName(value) && value.length <= MAX_RELEASE_NAME ? undefined : `${JSON.stringify(value.slice(0, 80))} is not a release name`;
 }
 
 function versionsProblem(value: unknown): string | undefined {

@@ -1,6 +1,7 @@
 // The package-size span table of SPEC §8: one `from → to : size` row per update package,
 // flagged when far above the project's usual size or above its configured ceiling, with a
 // note when a gray release was active while packaging (SEEDS §5, bug 2: 25 MB → 50 MB).
+import { formatDecimalSize } from './format-size.ts';
 
 export interface PackageSpan {
   from: string;
@@ -42,14 +43,6 @@ export interface SizeSpanReport {
   notes: string[];
   /** The whole table as chat text. */
   text: string;
-}
-
-/** Decimal units as in SPEC §8: 24 800 000 bytes → `24.8 MB`. */
-export function formatDecimalSize(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
-  if (bytes < 1_000_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
-  return `${(bytes / 1_000_000_000).toFixed(2)} GB`;
 }
 
 export function median(values: readonly number[]): number | undefined {

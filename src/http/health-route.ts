@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorMessage } from '../core/errors.ts';
 import { type Redactor, urlOnlyRedactor } from '../core/redactor.ts';
+import { withTimeout } from '../services/with-timeout.ts';
 import { sendJson } from './send-json.ts';
 
 /** Resolves when the dependency answers; rejects (or times out) when it does not. */
@@ -26,19 +27,12 @@ export interface HealthReport {
 export async function checkHealth(checks: HealthChecks, redactor: Redactor = urlOnlyRedactor): Promise<HealthReport> {
   const timeoutMs = checks.timeoutMs ?? 2000;
   const run = async (check: HealthCheck): Promise<string> => {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        check(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
+      await withTimeout(check(), timeoutMs, 'the check');
       return 'ok';
     } catch (error) {
+      // /healthz is an HTTP answer: no chat, log or Redis boundary sees it (docs/operations.md, "What is redacted")
       return redactor.redact(errorMessage(error)) || 'failed';
-    } finally {
-      clearTimeout(timer);
     }
   };
   const [redis, zookeeper] = await Promise.all([

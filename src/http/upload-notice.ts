@@ -3,6 +3,7 @@
 // else the project's first configured channel, else the default channel.
 import type { Config } from '../../config/load-config.ts';
 import { ownEntry } from '../core/own-entry.ts';
+import { formatDecimalSize } from '../domain/format-size.ts';
 
 export interface UploadNotice {
   project: string;
@@ -15,14 +16,7 @@ export interface UploadNotice {
 }
 
 export function formatUploadNotice(notice: UploadNotice): string {
-  return `${notice.project} ${notice.platform}: ${notice.fromVersion} → ${notice.toVersion}, ${formatDecimalMegabytes(notice.size)}`;
-}
-
-/** 24_800_000 → "24.8 MB"; small files keep two significant digits ("0.012 MB"). */
-export function formatDecimalMegabytes(bytes: number): string {
-  const mb = bytes / 1_000_000;
-  if (bytes === 0 || mb >= 0.1) return `${mb.toFixed(1)} MB`;
-  return `${Number(mb.toPrecision(2))} MB`;
+  return `${notice.project} ${notice.platform}: ${notice.fromVersion} → ${notice.toVersion}, ${formatDecimalSize(notice.size)}`;
 }
 
 export function uploadChannel(config: Config, project: string, market: string | undefined, defaultChannel: string | undefined): string | undefined {

@@ -5,6 +5,7 @@
 // it, through a claim in Redis), so summing the bot processes' metrics never counts twice.
 // Queue depth is sampled at scrape time (`queueDepthSampler`).
 import type { DeployNotice } from '../deploy/deploy-notice.ts';
+import { withTimeout } from '../services/with-timeout.ts';
 import { isTerminal } from '../domain/deploy-record.ts';
 import type { MessageClaims } from './message-claims.ts';
 import type { DeploybotMetrics } from './metrics.ts';
@@ -68,18 +69,10 @@ export function queueDepthSampler(queues: () => readonly CountableQueue[], timeo
   return async () => {
     const depth: Record<string, Record<string, number>> = {};
     await Promise.all(queues().map(async (queue) => {
-      let timer: NodeJS.Timeout | undefined;
       try {
-        depth[queue.name] = await Promise.race([
-          queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active'),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error('queue counts timed out')), timeoutMs);
-          }),
-        ]);
+        depth[queue.name] = await withTimeout(queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active'), timeoutMs, 'queue counts');
       } catch {
         // leave this queue's gauge as it was
-      } finally {
-        clearTimeout(timer);
       }
     }));
     return depth;

@@ -3,6 +3,7 @@
 // output tails indented under their line. Pure: the upload is redacted at the chat
 // boundary (redactingUploaders, wired in start-bot.ts).
 import type { DeployNotice } from '../deploy/deploy-notice.ts';
+import { formatDuration } from '../domain/format-duration.ts';
 import { reduceNotices } from './deploy-view.ts';
 import { formatElapsed } from './message-text.ts';
 import { progressHeader } from './render-progress.ts';
@@ -43,21 +44,21 @@ function describeNotice(notice: DeployNotice): { line: string; output?: readonly
     case 'step.started':
       return { line: `step ${notice.step} started${notice.hosts?.length ? ` on ${notice.hosts.join(', ')}` : ''}` };
     case 'step.finished':
-      return { line: `step ${notice.step} done in ${seconds(notice.durationMs)}${detail(notice.detail)}` };
+      return { line: `step ${notice.step} done in ${formatDuration(notice.durationMs)}${detail(notice.detail)}` };
     case 'step.failed':
-      return { line: `step ${notice.step} FAILED after ${seconds(notice.durationMs)}: [${notice.error.code}] ${notice.error.message}` };
+      return { line: `step ${notice.step} FAILED after ${formatDuration(notice.durationMs)}: [${notice.error.code}] ${notice.error.message}` };
     case 'step.skipped':
       return { line: `step ${notice.step} skipped: ${notice.reason}` };
     case 'host.started':
       return { line: `${notice.host}: ${notice.step} started` };
     case 'host.finished':
-      return { line: `${notice.host}: ${notice.step} ${notice.skipped ? 'skipped' : 'done'} in ${seconds(notice.durationMs)}`, output: notice.outputTail ?? [] };
+      return { line: `${notice.host}: ${notice.step} ${notice.skipped ? 'skipped' : 'done'} in ${formatDuration(notice.durationMs)}`, output: notice.outputTail ?? [] };
     case 'host.failed':
-      return { line: `${notice.host}: ${notice.step} FAILED after ${seconds(notice.durationMs)}: [${notice.error.code}] ${notice.error.message}`, output: notice.outputTail ?? [] };
+      return { line: `${notice.host}: ${notice.step} FAILED after ${formatDuration(notice.durationMs)}: [${notice.error.code}] ${notice.error.message}`, output: notice.outputTail ?? [] };
     case 'host.bytes':
       return undefined; // upload progress: the finished distribute line says enough
     case 'hook.finished':
-      return { line: `hook ${notice.hook}${notice.host ? ` on ${notice.host}` : ''} exited ${notice.exitCode ?? 'by signal'} after ${seconds(notice.durationMs)}`, output: notice.outputTail };
+      return { line: `hook ${notice.hook}${notice.host ? ` on ${notice.host}` : ''} exited ${notice.exitCode ?? 'by signal'} after ${formatDuration(notice.durationMs)}`, output: notice.outputTail };
     case 'deploy.finished': {
       const { result } = notice;
       const failed = result.failedHosts.length > 0 ? `; failed hosts: ${result.failedHosts.join(', ')}` : '';
@@ -65,10 +66,6 @@ function describeNotice(notice: DeployNotice): { line: string; output?: readonly
       return { line: `${result.kind} finished ${notice.outcome} in ${formatElapsed(notice.durationMs)}: ${result.switchedHosts.length}/${result.hosts.length} hosts switched${failed}${error}` };
     }
   }
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function detail(values: Record<string, unknown> | undefined): string {

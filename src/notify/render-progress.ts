@@ -4,7 +4,7 @@
 // stopped it, the reason. Pure; always within MESSAGE_CHAR_LIMIT (output tails are cut
 // first, then failed hosts are summarised).
 import type { OutgoingMessage } from '../core/chat-types.ts';
-import { formatDecimalSize } from '../domain/size-span-report.ts';
+import { formatDecimalSize } from '../domain/format-size.ts';
 import type { DeployView, FailedHostView, StepStatus, StepView } from './deploy-view.ts';
 import { fitMessage, formatElapsed, formatUtc, MESSAGE_CHAR_LIMIT, oneLine, shortHash } from './message-text.ts';
 

@@ -2,7 +2,8 @@
 // decimal units, the unusually large ones flagged, and the note when a gray release was
 // active while the packages were built. Pure; rows that do not fit are counted, not shown.
 import type { OutgoingMessage } from '../core/chat-types.ts';
-import { formatDecimalSize, type SizeSpanReport, type SizeSpanRow } from '../domain/size-span-report.ts';
+import { formatDecimalSize } from '../domain/format-size.ts';
+import type { SizeSpanReport, SizeSpanRow } from '../domain/size-span-report.ts';
 import { MESSAGE_CHAR_LIMIT, oneLine } from './message-text.ts';
 
 export interface SizeSpansInput {

@@ -1,4 +1,5 @@
 import { DeploybotError } from '../core/errors.ts';
+import { formatDuration } from '../domain/format-duration.ts';
 
 export interface WaitUntilOptions {
   /** What is awaited, for the error message: "redis on 127.0.0.1:6379 to answer PING". */
@@ -23,7 +24,7 @@ export async function waitUntil<T>(
     const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() >= deadline) {
-      throw new DeploybotError('wait_timeout', `timed out after ${options.timeoutMs} ms waiting for ${options.what}`);
+      throw new DeploybotError('wait_timeout', `timed out after ${formatDuration(options.timeoutMs)} waiting for ${options.what}`);
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(1, deadline - Date.now()))));
   }

@@ -8,6 +8,8 @@ import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DeploybotError } from '../core/errors.ts';
+import { isConfigName } from '../domain/config-name.ts';
+import { isProcessAlive } from '../services/process-alive.ts';
 import type { RuleOutcome } from '../domain/release-rules.ts';
 import type { MarketReleases, ReleaseCurrent, ReleaseRecord } from '../domain/release-state.ts';
 import { applyPromote, applyRecordRelease, applyRemoveRelease, type PromoteResult } from '../domain/release-transitions.ts';
@@ -24,7 +26,6 @@ export interface FileReleaseStoreOptions {
   staleLockMs?: number;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const RESERVED = ['versions', 'servers', 'current'];
 
 type FileRelease = { versions: string[]; servers: string[]; current?: ReleaseCurrent } & Record<string, unknown>;
@@ -49,7 +50,7 @@ export class FileReleaseStore implements ReleaseStore {
   /** The file holding (project, market). */
   fileFor(project: string, market: string): string {
     for (const name of [project, market]) {
-      if (!NAME.test(name)) throw new DeploybotError('invalid_name', `${JSON.stringify(name)} is not a project or market name`);
+      if (!isConfigName(name)) throw new DeploybotError('invalid_name', `${JSON.stringify(name)} is not a project or market name`);
     }
     return join(this.#dir, project, `${market}.json`);
   }
@@ -145,20 +146,11 @@ export class FileReleaseStore implements ReleaseStore {
     try {
       const [text, info] = await Promise.all([readFile(lockFile, 'utf8'), stat(lockFile)]);
       const pid = Number.parseInt(text, 10);
-      if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) return true;
-      return Date.now() - info.mtimeMs > this.#staleLockMs && !(Number.isInteger(pid) && processAlive(pid));
+      if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) return true;
+      return Date.now() - info.mtimeMs > this.#staleLockMs && !(Number.isInteger(pid) && isProcessAlive(pid));
     } catch {
       return false; // gone already (next attempt takes it) or being written
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

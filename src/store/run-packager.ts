@@ -6,6 +6,8 @@ import { lstat, mkdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DeploybotError } from '../core/errors.ts';
 import { urlOnlyRedactor } from '../core/redactor.ts';
+import { formatDuration } from '../domain/format-duration.ts';
+import { minimalEnvironment } from '../services/minimal-environment.ts';
 import type { RepositorySandbox } from '../deploy/repository-sandbox.ts';
 import type { PackageSpan } from '../domain/size-span-report.ts';
 import type { UpdatePackagePair } from '../domain/update-package-plan.ts';
@@ -111,7 +113,7 @@ async function runOne(options: RunPackagerOptions, pair: UpdatePackagePair): Pro
   const result = await new Promise<{ error?: ExecFileException; output: string }>((done) => {
     execFile(program, argv.slice(1), {
       cwd: options.cwd,
-      env: options.env ?? minimalEnv(),
+      env: options.env ?? minimalEnvironment(),
       timeout: timeoutMs,
       killSignal: 'SIGKILL',
       maxBuffer: 4 * 1024 * 1024,
@@ -122,7 +124,7 @@ async function runOne(options: RunPackagerOptions, pair: UpdatePackagePair): Pro
   const fail = (error: string): PackageOutcome => ({ ok: false, from: pair.from, to: pair.to, out, error, outputTail, durationMs });
   if (result.error) {
     const e = result.error;
-    if (e.killed && e.signal === 'SIGKILL') return fail(`packager for ${pair.from} → ${pair.to} timed out after ${timeoutMs} ms`);
+    if (e.killed && e.signal === 'SIGKILL') return fail(`packager for ${pair.from} → ${pair.to} timed out after ${formatDuration(timeoutMs)}`);
     if (typeof e.code === 'string') return fail(`packager ${program} could not start (${e.code})`);
     return fail(`packager for ${pair.from} → ${pair.to} exited with ${e.code ?? e.signal}`);
   }
@@ -142,10 +144,12 @@ async function runOneSandboxed(options: RunPackagerOptions, sandbox: RepositoryS
   if (argv[0]!.includes('/') && !isAbsolute(argv[0]!)) argv[0] = `/build/${argv[0]}`;
   const timeoutMs = options.timeoutMs ?? 600_000;
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(options.env ?? minimalEnv())) if (value !== undefined) env[key] = value;
+  for (const [key, value] of Object.entries(options.env ?? minimalEnvironment())) if (value !== undefined) env[key] = value;
+  // OutputTail redacts as output streams (the hook-output boundary); the packager's environment
+  // holds no secrets, so only URL credentials it might print are redacted
   const result = await sandbox.runProgram(argv, { dirs, cwd: dirs[0]!.dir, env: { ...env, HOME: '/tmp' }, timeoutMs, redactor: urlOnlyRedactor });
   const fail = (error: string): PackageOutcome => ({ ok: false, from: pair.from, to: pair.to, out, error, outputTail: result.outputTail.join('\n'), durationMs: result.durationMs });
-  if (result.timedOut) return fail(`packager for ${pair.from} → ${pair.to} timed out after ${timeoutMs} ms`);
+  if (result.timedOut) return fail(`packager for ${pair.from} → ${pair.to} timed out after ${formatDuration(timeoutMs)}`);
   if (result.exitCode !== 0) return fail(`packager for ${pair.from} → ${pair.to} exited with ${result.exitCode ?? 'a signal'}`);
   // lstat: a symlink the code planted is not a package (and is not followed out of the sandbox)
   const info = await lstat(out).catch(() => undefined);
@@ -153,8 +157,3 @@ async function runOneSandboxed(options: RunPackagerOptions, sandbox: RepositoryS
   return { ok: true, from: pair.from, to: pair.to, out, size: info.size, durationMs: result.durationMs };
 }
 
-function minimalEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const key of ['PATH', 'HOME', 'LANG']) if (process.env[key] !== undefined) env[key] = process.env[key];
-  return env;
-}

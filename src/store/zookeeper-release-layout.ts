@@ -2,6 +2,7 @@
 // a snapshot of the nodes with their versions, and the version-guarded ops that turn one
 // release state into another.
 import { DeploybotError } from '../core/errors.ts';
+import { isConfigName } from '../domain/config-name.ts';
 import { zookeeperNodeNameProblem } from '../domain/config-zoo-problem.ts';
 import type { MarketReleases, ReleaseCurrent, ReleaseRecord } from '../domain/release-state.ts';
 import { releaseNameProblem, releaseValueProblem, type ReleaseValueNode } from '../domain/release-value-problem.ts';
@@ -72,15 +73,13 @@ export async function readLayout(zk: ZooKeeperClient, base: string, project: str
  */
 export type ReleaseScope = (defaultRelease: string | undefined) => readonly string[];
 
-const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 async function readOnce(zk: ZooKeeperClient, base: string, project: string, market: string, deadline: number, scope?: ReleaseScope): Promise<LayoutSnapshot> {
   const [defaultNode, listed] = await Promise.all([
     readTree(zk, `${base}/${DEFAULT_RELEASE_NODE}`, 0, deadline),
     scope ? Promise.resolve(undefined) : zk.getChildren(`${base}/${RELEASES_NODE}`, deadline),
   ]);
   const defaultRelease = defaultNode ? parseDefaultRelease(defaultNode) : undefined;
-  const names = listed ?? (scope ? [...new Set(scope(defaultRelease))].filter((name) => NODE_NAME.test(name)).sort() : []);
+  const names = listed ?? (scope ? [...new Set(scope(defaultRelease))].filter(isConfigName).sort() : []);
   const trees = await Promise.all(names.map((name) => readTree(zk, `${base}/${RELEASES_NODE}/${name}`, 2, deadline)));
   const releases = new Map<string, NodeSnapshot>();
   const state: MarketReleases = { project, market, releases: {} };

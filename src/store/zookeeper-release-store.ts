@@ -4,6 +4,7 @@
 // the last multi is unknown: the next round re-reads and recognises a write that landed.
 import { setTimeout as delay } from 'node:timers/promises';
 import { DeploybotError, errorMessage } from '../core/errors.ts';
+import { formatDuration } from '../domain/format-duration.ts';
 import type { RuleOutcome } from '../domain/release-rules.ts';
 import type { MarketReleases, ReleaseRecord } from '../domain/release-state.ts';
 import { applyPromote, applyRecordRelease, applyRemoveRelease, type PromoteResult } from '../domain/release-transitions.ts';
@@ -165,7 +166,7 @@ export class ZooKeeperReleaseStore implements ReleaseStore {
       const consequence = outcomeUnknown
         ? 'The last write was sent but not confirmed: run "status" to see whether it landed before retrying.'
         : 'Nothing was written.';
-      return new DeploybotError('zookeeper_unavailable', `ZooKeeper ${this.#zk.connect} is unavailable: ${what} did not complete within ${seconds(this.#timeoutMs)} (${error.message}). ${consequence}`, { connect: this.#zk.connect, outcomeUnknown });
+      return new DeploybotError('zookeeper_unavailable', `ZooKeeper ${this.#zk.connect} is unavailable: ${what} did not complete within ${formatDuration(this.#timeoutMs)} (${error.message}). ${consequence}`, { connect: this.#zk.connect, outcomeUnknown });
     }
     if (error instanceof ZooKeeperRefusal) {
       return new DeploybotError('zookeeper_error', `ZooKeeper ${this.#zk.connect} refused ${what}: ${error.message}`, { code: error.codeName, path: error.path });
@@ -197,6 +198,3 @@ function productionVersions(state: MarketReleases, planned: PromoteResult): stri
   return state.releases[planned.production]?.versions ?? planned.versions;
 }
 
-function seconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
-}

@@ -15,7 +15,7 @@ import { runDeploy } from '../../src/deploy/run-deploy.ts';
 import type { ChildJob } from '../fixtures/deploy-child.ts';
 import { deployPlan, deployTestConfig } from '../fixtures/deploy-test-config.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';
-import { type SshTestHosts, startSshHosts } from '../support/ssh-hosts.ts';
+import { type SshTestHosts, startSshHosts, sshHostEntries } from '../support/ssh-hosts.ts';
 
 let base: string;
 let repo: TestRepo;
@@ -80,7 +80,7 @@ beforeAll(async () => {
     dir: base,
     repo: repo.dir,
     privateKey: ssh.privateKey,
-    hosts: Object.fromEntries(ssh.hosts.map((h) => [h.name, { address: h.address, port: h.port, user: h.user, hostKey: h.hostKey }])),
+    hosts: sshHostEntries(ssh.hosts),
     project: { parallel: 1, keepReleases: 5, hooks: HOOKS },
   });
   const first = await runDeploy(deployPlan({ ref: 'v1', hosts: names }), { config, dataDir, checkpoint: new MemoryCheckpoint() });

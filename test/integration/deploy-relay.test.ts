@@ -12,7 +12,7 @@ import { runDeploy } from '../../src/deploy/run-deploy.ts';
 import { deployPlan, deployTestConfig } from '../fixtures/deploy-test-config.ts';
 import { startJobHarness } from '../fixtures/job-harness.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';
-import { type SshTestHost, type SshTestHosts, startSshHosts } from '../support/ssh-hosts.ts';
+import { type SshTestHost, type SshTestHosts, startSshHosts, sshHostEntries } from '../support/ssh-hosts.ts';
 
 let base: string;
 let repo: TestRepo;
@@ -54,7 +54,7 @@ beforeAll(async () => {
     repo: repo.dir,
     privateKey: ssh.privateKey,
     admin: admin.name,
-    hosts: Object.fromEntries(ssh.hosts.map((h) => [h.name, { address: h.address, port: h.port, user: h.user, hostKey: h.hostKey }])),
+    hosts: sshHostEntries(ssh.hosts),
     project: { hostTimeout: '20s' },
   });
 });
@@ -124,7 +124,7 @@ describe('a deploy command to a location with an admin', () => {
       privateKey: ssh.privateKey,
       admin: admin.name,
       relay: RELAY,
-      hosts: Object.fromEntries(ssh.hosts.map((h) => [h.name, { address: h.address, port: h.port, user: h.user, hostKey: h.hostKey }])),
+      hosts: sshHostEntries(ssh.hosts),
       project: { hostTimeout: '20s' },
     });
     const h = await startJobHarness({ config: relayed, redisUrl: inject('redisUrl'), dataDir: join(base, 'var-jobs') });

@@ -17,7 +17,7 @@ import { startJobHarness, type JobHarness } from '../fixtures/job-harness.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';
 import { waitForNotice } from '../fixtures/wait-for-notice.ts';
 import { startWorkerProcess, type WorkerProcess } from '../fixtures/worker-process.ts';
-import { startSshHosts, type SshTestHosts } from '../support/ssh-hosts.ts';
+import { startSshHosts, type SshTestHosts, sshHostEntries } from '../support/ssh-hosts.ts';
 
 // both hooks append to <releasesDir>/hooks.log (`..` of the release and of `path`'s target);
 // beforeDeploy sleeps as long as <releasesDir>/before-sleep says, afterDeploy waits while <releasesDir>/hold exists
@@ -72,7 +72,7 @@ function suite(kind: 'ssh' | 'local'): void {
     let hosts: Record<string, { local: string } | { address: string; port: number; user: string; hostKey: string }>;
     if (kind === 'ssh') {
       ssh = await startSshHosts(3, { prefix: 'br-' });
-      hosts = Object.fromEntries(ssh.hosts.map((x) => [x.name, { address: x.address, port: x.port, user: x.user, hostKey: x.hostKey }]));
+      hosts = sshHostEntries(ssh.hosts);
       const root = (host: string) => ssh!.hosts.find((x) => x.name === host)!.root;
       releases = (host) => join(root(host), 'codes/mala-core');
       stepState = (host, release, id, step) => join(releases(host), release, '.deploybot', id, step);

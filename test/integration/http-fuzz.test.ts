@@ -218,7 +218,7 @@ it(`when ${UPLOADS + SLACK} random and mutated signed bodies arrive, then no 5xx
   expect((await fetch(`${http.url}/healthz`)).status).toBe(200);
   // uploads: one post per 202, each a well-formed notice to a configured channel
   expect(messenger.sent.length).toBe(accepted);
-  for (const sent of messenger.sent) expect(sent.message.text).toMatch(/^(mala-client|mala-core|api) .+: .+ → .+, [\d.]+ MB$/);
+  for (const sent of messenger.sent) expect(sent.message.text).toMatch(/^(mala-client|mala-core|api) .+: .+ → .+, [\d.]+ (B|kB|MB|GB)$/);
   // Slack: answers only to requests a user could have sent (each answered at most once), in their channels
   const answerable = slackCases.map((c) => answerableChannel(c.body)).filter((channel): channel is string => channel !== undefined);
   const writes = slack.calls.filter((call) => call.method !== 'auth.test');

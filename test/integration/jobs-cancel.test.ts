@@ -13,7 +13,7 @@ import { startJobHarness, type JobHarness } from '../fixtures/job-harness.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';
 import { uploadGate, type UploadGate } from '../fixtures/upload-gate.ts';
 import { waitForNotice } from '../fixtures/wait-for-notice.ts';
-import { startSshHosts, type SshTestHost, type SshTestHosts } from '../support/ssh-hosts.ts';
+import { startSshHosts, type SshTestHost, type SshTestHosts, sshHostEntries } from '../support/ssh-hosts.ts';
 
 let base: string;
 let repo: TestRepo;
@@ -42,7 +42,7 @@ beforeAll(async () => {
     dir: base,
     repo: repo.dir,
     privateKey: ssh.privateKey,
-    hosts: Object.fromEntries(ssh.hosts.map((x) => [x.name, { address: x.address, port: x.port, user: x.user, hostKey: x.hostKey }])),
+    hosts: sshHostEntries(ssh.hosts),
     project: {
       parallel: 1,
       hostTimeout: '15s',

@@ -91,7 +91,7 @@ describe('notifier extras', () => {
     expect(uploads).toHaveLength(1);
     expect(uploads[0]!.ref).toEqual({ channel: 'C0BRAZIL', id: progress[0]!.id });
     expect(uploads[0]!.filename).toBe(`${record.id}.log`);
-    expect(uploads[0]!.content).toContain('br-2: afterDeploy FAILED after 2.0 s: [host_failed] br-2: afterDeploy hook exited with 1');
+    expect(uploads[0]!.content).toContain('br-2: afterDeploy FAILED after 2 s: [host_failed] br-2: afterDeploy hook exited with 1');
     expect(uploads[0]!.content).toContain('    | token [redacted] refused');
     expect(uploads[0]!.content).not.toContain(secret);
 

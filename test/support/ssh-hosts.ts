@@ -314,3 +314,8 @@ async function killTree(pid: number, child: ChildProcess): Promise<void> {
     intervalMs: 20,
   });
 }
+
+/** The config `hosts:` entries of test hosts: each pinned by its own host key. */
+export function sshHostEntries(hosts: readonly SshTestHost[]): Record<string, { address: string; port: number; user: string; hostKey: string }> {
+  return Object.fromEntries(hosts.map((h) => [h.name, { address: h.address, port: h.port, user: h.user, hostKey: h.hostKey }]));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { closestNames } from '../../src/deploy/closest-names.ts';
-import { refSyntaxProblem } from '../../src/deploy/git/ref-syntax.ts';
+import { refProblem } from '../../src/domain/ref-rules.ts';
 import { limitConcurrency } from '../../src/deploy/limit-concurrency.ts';
 import { OutputTail } from '../../src/deploy/output-tail.ts';
 import { runPool } from '../../src/deploy/run-pool.ts';
@@ -10,10 +10,10 @@ import { Secret } from '../../src/core/secret.ts';
 
 describe('ref syntax', () => {
   it('when a ref is a tag, branch or sha, then it is accepted', () => {
-    for (const ref of ['v1.3', 'feature/x', 'release-2026_11', 'abc1234']) expect(refSyntaxProblem(ref)).toBeUndefined();
+    for (const ref of ['v1.3', 'feature/x', 'release-2026_11', 'abc1234']) expect(refProblem(ref)).toBeUndefined();
   });
   it('when a ref could be shell or option syntax, then it is refused', () => {
-    for (const ref of ['v1;touch /tmp/x', '$(id)', '-rf', '--upload-pack=x', 'a..b', 'a b', '', 'x/', 'a//b', 'v1.lock']) expect(refSyntaxProblem(ref)).toBeDefined();
+    for (const ref of ['v1;touch /tmp/x', '$(id)', '-rf', '--upload-pack=x', 'a..b', 'a b', '', 'x/', 'a//b', 'v1.lock']) expect(refProblem(ref)).toBeDefined();
   });
 });
 

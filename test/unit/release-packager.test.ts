@@ -96,7 +96,7 @@ describe('packager in the sandbox (real bwrap; docs/operations.md)', () => {
     const [fine, failed, slow, none] = result.packages;
     expect(fine).toMatchObject({ ok: true, size: 3000, out: join(dir, 'out', 'p-c-3-to-c-7.pkg') });
     expect(failed).toMatchObject({ ok: false, error: 'packager for fail → v2 exited with 3', outputTail: 'cannot diff fail' });
-    expect(slow).toMatchObject({ ok: false, error: 'packager for slow → v2 timed out after 1000 ms' });
+    expect(slow).toMatchObject({ ok: false, error: 'packager for slow → v2 timed out after 1 s' });
     expect(none).toMatchObject({ ok: false, error: expect.stringContaining('exited 0 but wrote no') });
     // the program saw its tree as /build and its output as /out, never the real paths
     expect(readFileSync(join(dir, 'argv.log'), 'utf8')).toContain('/out/p-c-3-to-c-7.pkg\n');

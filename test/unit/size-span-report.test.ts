@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDecimalSize, median, sizeSpanReport } from '../../src/domain/size-span-report.ts';
+import { formatDecimalSize } from '../../src/domain/format-size.ts';
+import { median, sizeSpanReport } from '../../src/domain/size-span-report.ts';
 
 const MB = 1_000_000;
 

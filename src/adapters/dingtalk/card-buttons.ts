@@ -3,6 +3,7 @@
 // `cardPrivateData.params` picks one of them. Only a command the card really offered runs.
 import type { Redis } from 'ioredis';
 import type { Button } from '../../core/chat-types.ts';
+import { ExpiringJsonKeys } from './expiring-json-keys.ts';
 
 export interface StoredCard {
   channel: string;
@@ -10,29 +11,19 @@ export interface StoredCard {
 }
 
 export class CardButtons {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keyPrefix: string,
-    /** @defaultValue 7 days */
-    private readonly ttlSeconds = 7 * 24 * 3600,
-  ) {}
+  readonly #cards: ExpiringJsonKeys<StoredCard>;
 
-  async save(outTrackId: string, card: StoredCard): Promise<void> {
-    await this.redis.set(this.#key(outTrackId), JSON.stringify(card), 'EX', this.ttlSeconds);
+  /** `ttlSeconds` @defaultValue 7 days */
+  constructor(redis: Redis, keyPrefix: string, ttlSeconds = 7 * 24 * 3600) {
+    this.#cards = new ExpiringJsonKeys(redis, keyPrefix, 'card', ttlSeconds);
   }
 
-  async load(outTrackId: string): Promise<StoredCard | undefined> {
-    const text = await this.redis.get(this.#key(outTrackId));
-    if (!text) return undefined;
-    try {
-      return JSON.parse(text) as StoredCard;
-    } catch {
-      return undefined;
-    }
+  save(outTrackId: string, card: StoredCard): Promise<void> {
+    return this.#cards.set(outTrackId, card);
   }
 
-  #key(outTrackId: string): string {
-    return `${this.keyPrefix}card:${outTrackId}`;
+  load(outTrackId: string): Promise<StoredCard | undefined> {
+    return this.#cards.get(outTrackId);
   }
 }
 

@@ -2,6 +2,7 @@
 // its latest session webhook while valid, else the OpenAPI group send — or, for a robot's
 // 1:1 chat, the 1:1 send to its user. Kept in Redis so every bot process and worker knows.
 import type { Redis } from 'ioredis';
+import { ExpiringJsonKeys } from './expiring-json-keys.ts';
 
 export interface ConversationRoute {
   /** '1' one-to-one with the robot, '2' group. */
@@ -14,28 +15,18 @@ export interface ConversationRoute {
 }
 
 export class ConversationRoutes {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keyPrefix: string,
-    /** @defaultValue 30 days */
-    private readonly ttlSeconds = 30 * 24 * 3600,
-  ) {}
+  readonly #routes: ExpiringJsonKeys<ConversationRoute>;
 
-  async remember(conversationId: string, route: ConversationRoute): Promise<void> {
-    await this.redis.set(this.#key(conversationId), JSON.stringify(route), 'EX', this.ttlSeconds);
+  /** `ttlSeconds` @defaultValue 30 days */
+  constructor(redis: Redis, keyPrefix: string, ttlSeconds = 30 * 24 * 3600) {
+    this.#routes = new ExpiringJsonKeys(redis, keyPrefix, 'conversation', ttlSeconds);
   }
 
-  async get(conversationId: string): Promise<ConversationRoute | undefined> {
-    const text = await this.redis.get(this.#key(conversationId));
-    if (!text) return undefined;
-    try {
-      return JSON.parse(text) as ConversationRoute;
-    } catch {
-      return undefined;
-    }
+  remember(conversationId: string, route: ConversationRoute): Promise<void> {
+    return this.#routes.set(conversationId, route);
   }
 
-  #key(conversationId: string): string {
-    return `${this.keyPrefix}conversation:${conversationId}`;
+  get(conversationId: string): Promise<ConversationRoute | undefined> {
+    return this.#routes.get(conversationId);
   }
 }

@@ -12,7 +12,7 @@ import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/pro
 import { join, normalize, sep } from 'node:path';
 import type { Redactor } from '../../core/redactor.ts';
 import { DeploybotError } from '../../core/errors.ts';
-import { minimalEnvironment } from '../hook-variables.ts';
+import { minimalEnvironment } from '../../services/minimal-environment.ts';
 import type { RepositorySandbox } from '../repository-sandbox.ts';
 import { runLocalProgram } from '../run-local-command.ts';
 import type { ScriptResult } from '../command-result.ts';

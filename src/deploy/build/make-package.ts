@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { DeploybotError } from '../../core/errors.ts';
 import { packageFileName } from '../../domain/release-id.ts';
+import { RELEASE_INDICATOR_PATH, releaseIndicatorJson } from '../../domain/release-indicator.ts';
 import type { CodeBuild } from './build-code.ts';
 import { readConfigZooFile } from './read-config-zoo-file.ts';
 
@@ -25,12 +26,6 @@ export interface ReleasePackage {
   sha256: string;
   bytes: number;
   cacheHit: boolean;
-}
-
-export const INDICATOR_PATH = 'filecache/release_indicator.json';
-
-export function releaseIndicator(release: string): string {
-  return JSON.stringify({ name: release });
 }
 
 export async function makePackage(build: CodeBuild, dataDir: string, project: string, release: string, version: string): Promise<ReleasePackage> {
@@ -60,7 +55,7 @@ export async function makePackage(build: CodeBuild, dataDir: string, project: st
 async function writeLayer(sourceDir: string, layer: string, release: string): Promise<void> {
   const filecache = join(layer, 'filecache');
   await mkdir(filecache, { recursive: true });
-  await writeFile(join(filecache, 'release_indicator.json'), releaseIndicator(release));
+  await writeFile(join(layer, RELEASE_INDICATOR_PATH), releaseIndicatorJson(release));
   // readConfigZooFile refuses a symlinked deploy/ or file (repository code wrote this tree)
   for (const candidate of [`${release}.config.zoo`, 'config.zoo']) {
     const found = await readConfigZooFile(sourceDir, candidate);

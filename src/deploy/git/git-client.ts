@@ -2,7 +2,7 @@
 // own environment) and prompts off, so a private repo without credentials fails instead of
 // hanging.
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { minimalEnvironment } from '../hook-variables.ts';
+import { minimalEnvironment } from '../../services/minimal-environment.ts';
 import { REMOTE_CREDENTIAL_ENV } from './remote-credentials.ts';
 
 /** `extraEnv`: a remote's credential rewrite (remote-credentials.ts), when the run talks to one. */

@@ -1,21 +1,10 @@
-// A ref is what a user typed (SPEC §3: only [A-Za-z0-9._/-]). The engine checks it again
-// before git sees it: no leading '-', no '..', no empty path segments, nothing a shell or
-// git option parser could misread.
+// The engine checks a ref again before git sees it (a job payload need not come from the
+// command parser), with the same rule as the parser: src/domain/ref-rules.ts.
 import { DeploybotError } from '../../core/errors.ts';
-
-const ALLOWED = /^[A-Za-z0-9._/-]+$/;
-
-export function refSyntaxProblem(ref: string): string | undefined {
-  if (ref.length === 0) return 'is empty';
-  if (ref.length > 200) return 'is longer than 200 characters';
-  if (!ALLOWED.test(ref)) return 'may only contain letters, digits, ".", "_", "/" and "-"';
-  if (ref.startsWith('-')) return 'may not start with "-"';
-  if (ref.startsWith('/') || ref.endsWith('/') || ref.includes('//')) return 'has an empty path segment';
-  if (ref.includes('..') || ref.endsWith('.lock') || ref.endsWith('.')) return 'is not a valid git ref name';
-  return undefined;
-}
+import { quoteWord } from '../../core/quote-word.ts';
+import { refProblem } from '../../domain/ref-rules.ts';
 
 export function assertRefSyntax(ref: string): void {
-  const problem = refSyntaxProblem(ref);
-  if (problem) throw new DeploybotError('invalid_ref', `ref ${JSON.stringify(ref)} ${problem}`, { ref });
+  const problem = refProblem(ref, quoteWord);
+  if (problem) throw new DeploybotError('invalid_ref', `ref ${quoteWord(ref)} ${problem}`, { ref });
 }

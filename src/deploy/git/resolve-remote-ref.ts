@@ -19,6 +19,7 @@ export async function resolveRemoteRef(repo: string, ref: string, mirrorDir: str
   try {
     listing = await git.listRemote(['--tags', '--heads', '--', remote.url]);
   } catch (error) {
+    // as in update-mirror.ts: the error itself never holds URL credentials
     const shown = redactUrlCredentials(repo);
     throw new DeploybotError('git_fetch_failed', `cannot list refs of ${shown}: ${redactUrlCredentials(errorMessage(error).trim().split('\n')[0] ?? '')}`, { repo: shown });
   }

@@ -47,7 +47,8 @@ async function fetchMirror(dir: string, repo: string): Promise<string> {
     }
     return dir;
   } catch (error) {
-    // git often echoes the URL: its credentials are never shown (docs/operations.md)
+    // git often echoes the URL: its credentials are never shown, in the error itself too (it is
+    // also a value callers get, not only text crossing a redacting boundary; docs/operations.md)
     const shown = redactUrlCredentials(repo);
     throw new DeploybotError('git_fetch_failed', `cannot fetch ${shown}: ${redactUrlCredentials(firstLine(errorMessage(error)))}`, { repo: shown });
   }

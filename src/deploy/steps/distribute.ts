@@ -7,10 +7,11 @@ import { posix } from 'node:path';
 import { DeploybotError } from '../../core/errors.ts';
 import type { DistributeTally } from '../../domain/decide-switch.ts';
 import { type DeployContext, recordHostStep, releaseDirectory, toErrorInfo } from '../deploy-context.ts';
+import { indicatorMismatch } from '../../domain/release-indicator.ts';
 import { readIndicator } from '../read-current-release.ts';
 import { runPool } from '../run-pool.ts';
 import type { HostTransport } from '../transports/host-transport.ts';
-import { withTimeout } from '../with-timeout.ts';
+import { withTimeout } from '../../services/with-timeout.ts';
 import { progressReporter } from './progress-reporter.ts';
 import { prepareRelay, type RelaySource, relaysTo, relayToHost } from './relay-package.ts';
 
@@ -93,11 +94,8 @@ async function installRelease(ctx: DeployContext, transport: HostTransport, rela
 /** Before any switch, the unpacked release must carry the indicator of the release being deployed (SPEC §4). */
 export async function assertIndicator(ctx: DeployContext, transport: HostTransport, dir: string): Promise<void> {
   const name = await readIndicator(transport, dir);
-  if (name !== ctx.plan.release) {
-    throw new DeploybotError(
-      'release_mismatch',
-      `${transport.host}: ${dir} is ${name === undefined ? 'missing its release indicator' : `a "${name}" release`}, not "${ctx.plan.release}"`,
-      { host: transport.host, indicator: name ?? null },
-    );
+  const mismatch = indicatorMismatch(name, ctx.plan.release);
+  if (mismatch) {
+    throw new DeploybotError('release_mismatch', `${transport.host}: ${dir} ${mismatch}, not "${ctx.plan.release}"`, { host: transport.host, indicator: name ?? null });
   }
 }

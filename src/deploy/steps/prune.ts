@@ -7,7 +7,7 @@ import { type DeployContext, hostResult, toErrorInfo } from '../deploy-context.t
 import { planPrune } from '../../domain/plan-prune.ts';
 import { readCurrentRelease } from '../read-current-release.ts';
 import { runPool } from '../run-pool.ts';
-import { withTimeout } from '../with-timeout.ts';
+import { withTimeout } from '../../services/with-timeout.ts';
 
 export async function pruneStep(ctx: DeployContext, hosts: readonly string[]): Promise<void> {
   await runPool(hosts, ctx.project.parallel, (host) => pruneHost(ctx, host), () => !ctx.stopRequested());

@@ -10,7 +10,7 @@ import type { DeployContext } from '../deploy-context.ts';
 import { limitConcurrency } from '../limit-concurrency.ts';
 import { planPrune } from '../../domain/plan-prune.ts';
 import type { HostTransport } from '../transports/host-transport.ts';
-import { withTimeout } from '../with-timeout.ts';
+import { withTimeout } from '../../services/with-timeout.ts';
 import { progressReporter } from './progress-reporter.ts';
 
 export interface RelaySource {

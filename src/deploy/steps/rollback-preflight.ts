@@ -9,8 +9,9 @@ import { type DeployContext } from '../deploy-context.ts';
 import { agreeOnRollbackTarget, previousReleaseOnDisk } from '../../domain/plan-rollback.ts';
 import { readCurrentRelease, readIndicator } from '../read-current-release.ts';
 import { isReleaseId } from '../../domain/release-id.ts';
+import { indicatorMismatch } from '../../domain/release-indicator.ts';
 import { runPool } from '../run-pool.ts';
-import { withTimeout } from '../with-timeout.ts';
+import { withTimeout } from '../../services/with-timeout.ts';
 
 interface HostView {
   entries: string[];
@@ -63,7 +64,7 @@ export async function rollbackPreflight(ctx: DeployContext, allHosts: readonly s
       continue;
     }
     const indicator = await readIndicator(ctx.pool.get(host), posix.join(ctx.project.releasesDir, target));
-    if (indicator !== ctx.plan.release) wrongRelease.push(`${host} (${indicator ?? 'no indicator'})`);
+    if (indicatorMismatch(indicator, ctx.plan.release)) wrongRelease.push(`${host} (${indicator ?? 'no indicator'})`);
   }
   if (missing.length > 0) {
     throw new DeploybotError('rollback_target_missing', `release ${target} is not on ${missing.join(', ')}; nothing was switched`, { hosts: missing, releaseId: target });

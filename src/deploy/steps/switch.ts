@@ -15,7 +15,7 @@ import { readCurrentRelease } from '../read-current-release.ts';
 import { hookStateDirectory } from '../hook-state-directory.ts';
 import { runHostStep } from '../run-host-step.ts';
 import { runPool } from '../run-pool.ts';
-import { withTimeout } from '../with-timeout.ts';
+import { withTimeout } from '../../services/with-timeout.ts';
 
 type SwitchStep = (typeof SWITCH_STEPS)[number];
 

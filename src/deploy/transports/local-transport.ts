@@ -13,7 +13,7 @@ import { dirname, join, posix } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeploybotError } from '../../core/errors.ts';
-import { minimalEnvironment } from '../hook-variables.ts';
+import { minimalEnvironment } from '../../services/minimal-environment.ts';
 import type { Redactor } from '../../core/redactor.ts';
 import { type RepositorySandbox, repositorySandbox } from '../repository-sandbox.ts';
 import { runLocalProgram } from '../run-local-command.ts';

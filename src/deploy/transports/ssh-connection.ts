@@ -4,7 +4,6 @@
 // SFTP session; a connection that closes is forgotten, and the next use reconnects.
 import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import { DeploybotError, errorMessage } from '../../core/errors.ts';
-import { redactSecrets } from '../../core/redactor.ts';
 import type { Secret } from '../../core/secret.ts';
 import type { CommandResult } from '../command-result.ts';
 import { hostKeyAlgorithms, hostKeyMismatch, parsePinnedHostKey, type PinnedHostKey } from './pinned-host-key.ts';
@@ -96,11 +95,14 @@ export class SshConnection {
   }
 
   #connectError(error: Error & { level?: string; code?: string }): DeploybotError {
-    const secretFree = redactSecrets(errorMessage(error), [this.#endpoint.privateKey]);
+    // not redacted here: the key is one of the process's secrets, and this message reaches
+    // chat, logs and Redis only through their redacting boundaries, and a deploy's result
+    // through toErrorInfo (docs/operations.md, "What is redacted")
+    const message = errorMessage(error);
     if (error.code === 'ECONNREFUSED') return new DeploybotError('host_unreachable', `${this.host} (${this.where}): connection refused`, { host: this.host });
     if (error.level === 'client-authentication') return new DeploybotError('auth_failed', `${this.host} (${this.where}): the server refused the key for user ${this.#endpoint.user}`, { host: this.host });
-    if (/timed out/i.test(secretFree)) return new DeploybotError('host_unreachable', `${this.host} (${this.where}): SSH handshake timed out`, { host: this.host });
-    return new DeploybotError('host_unreachable', `${this.host} (${this.where}): ${secretFree}`, { host: this.host });
+    if (/timed out/i.test(message)) return new DeploybotError('host_unreachable', `${this.host} (${this.where}): SSH handshake timed out`, { host: this.host });
+    return new DeploybotError('host_unreachable', `${this.host} (${this.where}): ${message}`, { host: this.host });
   }
 
   #forget(): void {

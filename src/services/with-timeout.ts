@@ -1,13 +1,15 @@
-// Bounds a piece of work in time. On timeout, `onTimeout` runs (e.g. destroy the host's
-// connection so the hung work fails fast too) and the promise rejects with a DeploybotError.
+// Bounds a piece of work in time: the one timeout race. On timeout, `onTimeout` runs (e.g.
+// destroy the host's connection so the hung work fails fast too) and the promise rejects with
+// a DeploybotError `timeout` saying "<what> timed out after <duration>".
 import { DeploybotError } from '../core/errors.ts';
+import { formatDuration } from '../domain/format-duration.ts';
 
 export async function withTimeout<T>(work: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       onTimeout?.();
-      reject(new DeploybotError('timeout', `${what} timed out after ${formatMs(ms)}`));
+      reject(new DeploybotError('timeout', `${what} timed out after ${formatDuration(ms)}`));
     }, ms);
   });
   try {
@@ -16,8 +18,4 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, what: string,
     clearTimeout(timer);
     work.catch(() => undefined);
   }
-}
-
-export function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
