@@ -22,6 +22,8 @@ export interface HostStepRequest {
   options: ScriptOptions;
   /** A worker before this one may have started it (the checkpoint says so): a missing state directory means lost. */
   mayHaveStarted: boolean;
+  /** Awaited right after this worker started the step on the host, before it is watched: the caller records that it may have started (a mark set before the start would make a worker killed in between leave a "started" step the host never saw). */
+  onStarted?: () => Promise<void>;
   /** Called once the step runs on the host (started here, or found there). */
   onRunning?: () => void;
 }
@@ -34,6 +36,7 @@ export async function runHostStep(transport: HostTransport, request: HostStepReq
   if (state.state === 'missing') {
     if (request.mayHaveStarted) return { kind: 'lost' };
     await transport.startStep(stateDir, script, options);
+    await request.onStarted?.();
   }
   request.onRunning?.();
   const deadline = now() + options.timeoutMs + GRACE_MS;

@@ -53,7 +53,7 @@ export interface ChaosOutcome {
   plan: Disruption[];
   /** Per disruption: whether the deploy was still running when it happened. */
   landed: boolean[];
-  deploys: { id: string; version: string; state: string; reason?: string; releaseId?: string }[];
+  deploys: { id: string; version: string; state: string; reason?: string; releaseId?: string; failures: string[] }[];
   /** Per host: the hook log's lines. */
   hookLines: Record<string, string[]>;
   /** Per host: the release its `path` points at, and whether that release directory is complete. */
@@ -177,8 +177,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosOutcome> {
         log(`chaos:   ${describeDisruption(d)}${when === 'now' ? '' : ' (the deploy had already ended)'}`);
       }
       const record = await waitForDeploy(rt, id, undefined, 180_000);
-      deploys.push({ id, version, state: record.state, ...(record.reason !== undefined ? { reason: record.reason } : {}), ...(record.releaseId !== undefined ? { releaseId: record.releaseId } : {}) });
-      log(`chaos:   ${id} ${record.state}${record.reason ? `: ${record.reason}` : ''}`);
+      const failures = (await rt.bus.notices(id)).flatMap((n) => (n.type === 'host.failed' ? [`${n.host} ${n.step}: ${n.error.code}: ${n.error.message}`] : []));
+      deploys.push({ id, version, state: record.state, ...(record.reason !== undefined ? { reason: record.reason } : {}), ...(record.releaseId !== undefined ? { releaseId: record.releaseId } : {}), failures });
+      log(`chaos:   ${id} ${record.state}${record.reason ? `: ${record.reason}` : ''}${failures.map((f) => `\n          ${f}`).join('')}`);
     }
 
     const online: ChaosOutcome['online'] = {};
@@ -218,7 +219,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosOutcome> {
 /** What is wrong after the run, in words; empty when the run survived. */
 export function chaosProblems(o: ChaosOutcome): string[] {
   const problems: string[] = [];
-  for (const d of o.deploys) if (d.state !== 'success' || d.reason !== undefined) problems.push(`${d.id} (${d.version}) ended ${d.state}${d.reason ? `: ${d.reason}` : ''}`);
+  for (const d of o.deploys) if (d.state !== 'success' || d.reason !== undefined) problems.push(`${d.id} (${d.version}) ended ${d.state}${d.reason ? `: ${d.reason}` : ''}${d.failures.map((f) => `; ${f}`).join('')}`);
   const last = o.deploys.at(-1);
   if (!last) return problems;
   for (const host of CHAOS_HOSTS) {
