@@ -8,7 +8,7 @@
 // recognised from the deploy's events in Redis or the hosts' hook logs) and a replacement
 // started; once in the run Redis and once ZooKeeper are restarted at a seeded moment. Nobody
 // types anything but the deploys. The outcome is the facts a person would check afterwards.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { DeployNotice } from '../../src/deploy/deploy-notice.ts';
@@ -185,7 +185,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosOutcome> {
     const online: ChaosOutcome['online'] = {};
     for (const host of CHAOS_HOSTS) {
       const link = join(root(host), 'prod/mala-core');
-      const releaseId = existsSync(link) ? basename(readlinkSync(link)) : undefined;
+      // the link's target is a path inside the host (`/data/…`): read it, do not follow it
+      const releaseId = lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink() ? basename(readlinkSync(link)) : undefined;
       const app = releaseId && existsSync(join(releasesDir(host), releaseId, 'app.txt')) ? readFileSync(join(releasesDir(host), releaseId, 'app.txt'), 'utf8') : undefined;
       online[host] = { ...(releaseId ? { releaseId } : {}), ...(app !== undefined ? { app } : {}) };
     }
