@@ -25,9 +25,9 @@ import { startRestartableRedis } from '../fixtures/restartable-redis.ts';
 import { startWorkerProcess, type WorkerProcess } from '../fixtures/worker-process.ts';
 import { startSshHosts } from './ssh-hosts.ts';
 
-export const CHAOS_MOMENTS = ['distribute', 'beforeDeploy', 'between switches', 'afterDeploy'] as const;
-export type ChaosMoment = (typeof CHAOS_MOMENTS)[number];
-export type ChaosAction = 'kill worker' | 'restart redis' | 'restart zookeeper';
+const CHAOS_MOMENTS = ['distribute', 'beforeDeploy', 'between switches', 'afterDeploy'] as const;
+type ChaosMoment = (typeof CHAOS_MOMENTS)[number];
+type ChaosAction = 'kill worker' | 'restart redis' | 'restart zookeeper';
 
 export interface Disruption {
   /** 0-based index of the deploy it happens in. */
@@ -63,12 +63,12 @@ export interface ChaosOutcome {
   commits: Record<string, string>;
 }
 
-export const CHAOS_HOSTS = ['c-1', 'c-2', 'c-3'];
+const CHAOS_HOSTS = ['c-1', 'c-2', 'c-3'];
 const VERSIONS = ['v1', 'v2'];
 const HOOK = (name: string) => `echo "$DEPLOY_ID ${name}" >> ../hooks.log; sleep "$(cat ../hook-sleep 2>/dev/null || echo 0)"`;
 
 /** mulberry32: a small seeded PRNG, so a seed replays the same plan. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -80,7 +80,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** The disruptions of a run, in the order they happen (by deploy, then by moment). */
-export function chaosPlan(seed: number, deploys: number, kills = deploys): Disruption[] {
+function chaosPlan(seed: number, deploys: number, kills = deploys): Disruption[] {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const one = (deploy: number, action: ChaosAction): Disruption => ({ deploy, moment: pick(CHAOS_MOMENTS), host: pick(CHAOS_HOSTS), switched: 1 + Math.floor(random() * 2), action });
