@@ -11,8 +11,9 @@
 //   switch:<host>:afterDeploy       'running' | {durationMs, outputTail}
 //   record                          true
 //   prune:<host>                    {removed: string[]}
-// A hook is marked 'running' before it starts; its run on the host is then found in the release's
-// `.deploybot/` directory and adopted, never started a second time (docs/operations.md).
+// A hook is marked 'running' once it has been started on the host; a resuming worker looks for
+// its run in the release's `.deploybot/` directory first (marked or not) and adopts it, never
+// starting it a second time (docs/operations.md).
 
 export interface DeployCheckpoint {
   get(key: string): Promise<unknown | undefined>;

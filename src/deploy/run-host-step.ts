@@ -21,6 +21,8 @@ export interface HostStepRequest {
   stateDir: string;
   script: string;
   options: ScriptOptions;
+  /** Awaited right after this worker started the step on the host, before it is watched: the caller records that it may have started (a mark set before the start would make a worker killed in between leave a "started" step the host never saw). */
+  onStarted?: () => Promise<void>;
   /** Called once the step runs on the host (started here, or found there). */
   onRunning?: () => void;
 }
@@ -33,7 +35,10 @@ export async function runHostStep(transport: HostTransport, request: HostStepReq
   // no state directory: the step never started on the host (its directory is the claim,
   // made before anything runs), whatever a dead worker's checkpoint says — start it now; a
   // starter of the dead worker still racing loses the claim and this one watches it instead
-  if (state.state === 'missing') await transport.startStep(stateDir, script, options);
+  if (state.state === 'missing') {
+    await transport.startStep(stateDir, script, options);
+    await request.onStarted?.();
+  }
   request.onRunning?.();
   const deadline = now() + options.timeoutMs + GRACE_MS;
   for (;;) {

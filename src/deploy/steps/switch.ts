@@ -93,8 +93,9 @@ async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchSt
   const command = hookCommand(ctx.project, ctx.config.hookTemplates, point, hookPlaceholders(vars, { path: ctx.project.path, releasesDir: ctx.project.releasesDir, releaseDir }));
   if (command === undefined) return { status: 'skipped' };
   const started = ctx.now();
-  // marked running before it can start; announced once it runs on the host
-  if (!resumed) await ctx.deps.checkpoint.set(key, 'running');
+  // marked running once it has been started on the host (not before: a worker killed between
+  // the mark and the start would leave a step the host never saw looking lost); a host that
+  // has the step without the mark is found by the first look at the host and adopted
   const transport = ctx.pool.get(host);
   const stateDir = hookStateDirectory(releaseDir, ctx.plan.deployId, point);
   const request = {
@@ -107,6 +108,7 @@ async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchSt
       redactor: ctx.redactor,
       sandbox: repositorySandbox(ctx.plan.project, ctx.project.build, ctx.deps.sandbox),
     },
+    onStarted: () => ctx.deps.checkpoint.set(key, 'running'),
     onRunning: resumed ? undefined : () => ctx.emit({ type: 'host.started', step: point, host }),
   };
   try {
