@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real services the tests and the demo run against, from Debian:
-# Redis, ZooKeeper (with its Java runtime), OpenSSH (sshd, ssh-keygen) and bubblewrap
-# (bwrap, the sandbox repository code runs in).
+# Redis, ZooKeeper (with its Java runtime), OpenSSH (sshd, ssh-keygen), bubblewrap
+# (bwrap, the sandbox repository code runs in) and Chromium (the deploy page's browser tests).
 # Idempotent: packages already installed are left alone; when nothing is missing it
 # returns at once without touching apt. Must run as root (as in CI).
 #
@@ -10,7 +10,7 @@
 # Tests and the demo start their own instances on 127.0.0.1 (src/services/).
 set -euo pipefail
 
-PACKAGES=(redis-server zookeeper openssh-server openssh-client bubblewrap)
+PACKAGES=(redis-server zookeeper openssh-server openssh-client bubblewrap chromium)
 
 is_installed() {
   [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
@@ -51,7 +51,7 @@ trap cleanup EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
 
-for bin in /usr/bin/redis-server /usr/sbin/sshd /usr/bin/ssh-keygen /usr/share/java/zookeeper.jar /usr/bin/bwrap; do
+for bin in /usr/bin/redis-server /usr/sbin/sshd /usr/bin/ssh-keygen /usr/share/java/zookeeper.jar /usr/bin/bwrap /usr/bin/chromium; do
   if [ ! -e "$bin" ]; then
     echo "install-services: $bin still missing after install" >&2
     exit 1
