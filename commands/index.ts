@@ -3,6 +3,7 @@
 // the runtime.
 import type { CommandDeclaration, Verb } from '../src/core/command-types.ts';
 import { approve } from './approve.ts';
+import { build } from './build.ts';
 import { cancel } from './cancel.ts';
 import { deploy } from './deploy.ts';
 import { grayCancel } from './gray-cancel.ts';
@@ -37,6 +38,7 @@ export const commandDeclarations = [
   history,
   lock,
   unlock,
+  build,
   help,
 ] as const satisfies readonly CommandDeclaration[];
 

@@ -71,6 +71,7 @@ export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv =
   for (const project of Object.values(config.projects)) {
     if (isLocalRepoPath(project.repo)) project.repo = resolve(dir, project.repo);
   }
+  if (config.artifacts.dir !== undefined) config.artifacts.dir = resolve(dir, config.artifacts.dir);
   return { ok: true, config, warnings: approvers.warnings.map(formatProblem) };
 }
 

@@ -120,6 +120,8 @@ const projectSchema = z.strictObject({
   /** Update packages above this size are flagged (bytes). */
   packageSizeCeiling: z.number().int().positive().optional(),
   markets: z.array(z.string()).min(1, 'needs at least one market'),
+  /** Branches and tags built as soon as they are pushed (`POST /hooks/git`), as globs: `["main", "v*"]` (docs/configuration.md). */
+  prebuild: z.array(z.string().regex(/^[A-Za-z0-9._/*?-]+$/, 'must be a glob of letters, digits, . _ / - and * or ?')).default([]),
 });
 
 const chatSchema = z.strictObject({
@@ -142,6 +144,13 @@ const limitsSchema = z.strictObject({
   commandsPerMinute: z.number().int().min(1).default(30),
 }).prefault({});
 
+const artifactsSchema = z.strictObject({
+  /** Where builds and packages live; one directory several workers share (NFS) builds each package once. @defaultValue the data directory */
+  dir: z.string().min(1).optional(),
+  /** A build claim not refreshed for this long is taken over (its worker died). */
+  staleClaimAfter: durationSchema.prefault('30s'),
+}).prefault({});
+
 export const configSchema = z.strictObject({
   keys: z.record(name, secretRefSchema).default({}),
   hosts: z.record(name, hostSchema),
@@ -154,6 +163,7 @@ export const configSchema = z.strictObject({
   limits: limitsSchema,
   /** How long Redis keeps deploy records, their events and history. */
   retention: durationSchema.prefault('90d'),
+  artifacts: artifactsSchema,
 });
 
 export type RawConfig = z.output<typeof configSchema>;

@@ -7,6 +7,8 @@ import { expireApproval } from '../src/app/decide-approval.ts';
 import { GRAY_WATCH_EVERY_MS, watchGrayReleases } from '../src/app/gray-watch.ts';
 import { DEPLOY_QUEUE, type JobRuntime } from '../src/app/job-runtime.ts';
 import { prepareDeploy } from '../src/app/prepare-deploy.ts';
+import { PREBUILD_JOB } from '../src/app/queue-prebuild.ts';
+import { runPrebuildJob } from '../src/app/run-prebuild-job.ts';
 import { traceableFailure } from '../src/core/traceable-failure.ts';
 import { runDeployJob } from '../src/app/run-deploy-job.ts';
 import { jobNameSchema, jobPayloadSchema } from './job-payload.ts';
@@ -30,6 +32,8 @@ export function createDeployWorker(rt: JobRuntime, options: DeployWorkerOptions 
     DEPLOY_QUEUE,
     async (job: Job, token?: string) => {
       if (job.name === GRAY_WATCH_JOB) return void (await watchGrayReleases(rt));
+      // a build made ahead of any deploy: its result is the job's (what `build` answers with)
+      if (job.name === PREBUILD_JOB) return runPrebuildJob(rt, job.data);
       const phase = jobNameSchema.parse(job.name);
       const { deployId } = jobPayloadSchema.parse(job.data);
       // a job whose accept never completed (Redis did not answer in time) does nothing

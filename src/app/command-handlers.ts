@@ -2,6 +2,7 @@
 import type { TrackedJob } from '../core/chat-types.ts';
 import type { CommandContext, CommandHandlers } from '../core/command-router.ts';
 import { acceptCommand, type AcceptedCommand } from './accept-command.ts';
+import { buildCommand } from './build-command.ts';
 import { cancelDeploy } from './cancel-deploy.ts';
 import { forceCancelDeploy } from './force-cancel-deploy.ts';
 import { decideApproval } from './decide-approval.ts';
@@ -31,5 +32,6 @@ export function commandHandlers(rt: JobRuntime, track: (deployId: string) => Tra
     history: (command, ctx) => showHistory(rt, command, ctx),
     lock: (command, ctx) => lockMarket(rt, command, ctx),
     unlock: (command, ctx) => unlockMarket(rt, command, ctx),
+    build: (command, ctx) => buildCommand(rt, command, ctx),
   };
 }

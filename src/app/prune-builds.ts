@@ -1,9 +1,10 @@
-// Keeps a worker's data directory bounded (docs/configuration.md `keepBuilds`): the builds
-// (`<data>/builds/<project>/<build-id>/`) and packages (`<data>/packages/<project>/<build-id>/`)
+// Keeps the artifacts directory bounded (docs/configuration.md `keepBuilds`): the builds
+// (`<artifacts>/builds/<project>/<build-id>/`) and packages (`<artifacts>/packages/<project>/<build-id>/`)
 // of all but the newest `keepBuilds` commits are removed, never those of a commit an
 // unfinished deploy of the project needs. Builds still being made (`*.tmp-*`) are left alone.
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { artifactsDirectory } from '../deploy/build/artifacts-directory.ts';
 import { isTerminal } from '../domain/deploy-record.ts';
 import { buildsToPrune, type StoredBuild } from '../domain/builds-to-prune.ts';
 import type { JobRuntime } from './job-runtime.ts';
@@ -24,7 +25,8 @@ async function neededCommits(rt: JobRuntime, project: string): Promise<Set<strin
 export async function pruneBuilds(rt: JobRuntime, project: string): Promise<string[]> {
   const keep = rt.config.projects[project]?.keepBuilds;
   if (keep === undefined) return [];
-  const dir = join(rt.dataDir, 'builds', project);
+  const artifacts = artifactsDirectory(rt.config, rt.dataDir);
+  const dir = join(artifacts, 'builds', project);
   const builds: StoredBuild[] = [];
   for (const id of await readdir(dir).catch(() => [] as string[])) {
     if (id.includes('.tmp-')) continue;
@@ -34,7 +36,7 @@ export async function pruneBuilds(rt: JobRuntime, project: string): Promise<stri
   // asked only now, after the listing: a deploy that needs a build listed above is counted
   const removed = buildsToPrune(builds, keep, await neededCommits(rt, project));
   for (const id of removed) {
-    await rm(join(rt.dataDir, 'packages', project, id), { recursive: true, force: true });
+    await rm(join(artifacts, 'packages', project, id), { recursive: true, force: true });
     await rm(join(dir, id), { recursive: true, force: true });
   }
   if (removed.length > 0) rt.logger.info('old builds removed', { project, removed: removed.length, keepBuilds: keep });

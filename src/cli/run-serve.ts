@@ -21,6 +21,9 @@ import { Secret } from '../core/secret.ts';
 import type { TransportFactory } from '../deploy/transports/host-transport.ts';
 import { type HealthChecks, redisHealthCheck } from '../http/health-route.ts';
 import { type RunningHttpServer, startHttpServer } from '../http/start-http-server.ts';
+import type { GitHookOptions } from '../http/git-hook-route.ts';
+import { gitHookSecretsFromEnv } from '../http/git-hook-secrets.ts';
+import { queuePushedCommit } from '../app/queue-prebuild.ts';
 import type { UploadHookOptions } from '../http/upload-hook-route.ts';
 import { type EditorFactory, throttledEditors } from '../notify/message-editor.ts';
 import { createMetrics, type DeploybotMetrics } from '../notify/metrics.ts';
@@ -188,6 +191,16 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       lines.push(`upload hook: on (POST /hooks/upload, posting to ${slack ? 'slack' : 'dingtalk'})`);
     }
 
+    const gitSecrets = gitHookSecretsFromEnv(env);
+    let gitHook: GitHookOptions | undefined;
+    if (Object.keys(gitSecrets).length === 0) {
+      lines.push('push events: off — GIT_HOOK_SECRET is not set');
+    } else {
+      const rt = running.jobs.rt;
+      gitHook = { secrets: gitSecrets, config: options.config, logger, queue: (target) => queuePushedCommit(rt, target) };
+      lines.push(`push events: on (POST /hooks/git for ${Object.keys(gitSecrets).join(', ')})`);
+    }
+
     const usesZooKeeper = Object.values(options.config.markets).some((market) => market.zookeeper);
     const health: HealthChecks = {
       redis: redisHealthCheck(running.jobs.rt.redis),
@@ -205,6 +218,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       logger,
       slackEvents: slack?.requestListener,
       uploadHook,
+      gitHook,
       health,
       metricsRegistry: metrics.registry,
       redactor,
@@ -213,7 +227,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     stack.push(() => http.stop());
 
     for (const line of lines) say(`deploybot serve: ${line}`);
-    say(`deploybot serve: http listening on ${http.url} (address ${http.host}; /healthz, /metrics${metricsToken ? ' with METRICS_TOKEN' : ''}${slack?.mode === 'http' ? ', /slack/events' : ''}${uploadHook ? ', /hooks/upload' : ''})`);
+    say(`deploybot serve: http listening on ${http.url} (address ${http.host}; /healthz, /metrics${metricsToken ? ' with METRICS_TOKEN' : ''}${slack?.mode === 'http' ? ', /slack/events' : ''}${uploadHook ? ', /hooks/upload' : ''}${gitHook ? ', /hooks/git' : ''})`);
     say(`deploybot serve ${process.pid} ready`);
     logger.info('serve ready', { port: http.port, slack: slack?.mode ?? 'off', dingtalk: dingtalk ? 'on' : 'off', workers });
     return { http, bot: running, metrics, slack, dingtalk, stop: stopAll };

@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { HookPoint } from '../../config/schema.ts';
 import { isLocalHost } from '../../config/schema.ts';
+import { artifactsDirectory } from './build/artifacts-directory.ts';
 import { buildDirectory } from './build/build-code.ts';
+import { codeBuildSettings } from './build/code-build-settings.ts';
 import { createDeployContext } from './create-deploy-context.ts';
 import { type DeployEngineDeps, toErrorInfo } from './deploy-context.ts';
 import type { DeployPlan } from './deploy-plan.ts';
@@ -80,11 +82,7 @@ export async function dryRunDeploy(plan: DeployPlan, deps: Omit<DeployEngineDeps
     if (command !== undefined) report.hooks.push({ point, runsOn: worker ? 'worker' : 'each host', command });
   }
   if (report.commit) {
-    const worker = (point: HookPoint) => hookCommand(project, ctx.config.hookTemplates, point, placeholders);
-    const dir = buildDirectory(deps.dataDir, {
-      project: plan.project, commit: report.commit, command: project.build.command, output: project.build.output,
-      beforeDownload: worker('beforeDownload'), afterDownload: worker('afterDownload'),
-    });
+    const dir = buildDirectory(artifactsDirectory(ctx.config, deps.dataDir), codeBuildSettings(ctx.config, plan.project, project, report.commit, placeholders));
     report.buildCached = existsSync(join(dir, 'build.json'));
   }
 

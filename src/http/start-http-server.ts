@@ -1,6 +1,6 @@
 // The HTTP surface (SPEC §9): `POST /slack/events` (handed untouched to the Slack adapter,
-// which verifies Slack's signature over the raw body), `POST /hooks/upload`, `GET /healthz`,
-// `GET /metrics` (with `Authorization: Bearer <METRICS_TOKEN>` when a token is set). Plain node:http with a four-entry route table; `startHttpServer` /
+// which verifies Slack's signature over the raw body), `POST /hooks/upload`, `POST /hooks/git` (git-hook-route.ts), `GET /healthz`,
+// `GET /metrics` (with `Authorization: Bearer <METRICS_TOKEN>` when a token is set). Plain node:http with a small route table; `startHttpServer` /
 // `stop()` so tests run a real server on port 0.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -11,6 +11,7 @@ import { DeploybotError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Redactor } from '../core/redactor.ts';
 import type { Secret } from '../core/secret.ts';
+import { createGitHookRoute, type GitHookOptions } from './git-hook-route.ts';
 import { createHealthRoute, type HealthChecks } from './health-route.ts';
 import { createMetricsRoute } from './metrics-route.ts';
 import { sendJson } from './send-json.ts';
@@ -28,6 +29,8 @@ export interface HttpServerOptions {
   slackEvents?: RouteHandler | undefined;
   /** Without it /hooks/upload answers 404. */
   uploadHook?: UploadHookOptions | undefined;
+  /** Push events that queue builds ahead (git-hook-route.ts); without it /hooks/git answers 404. */
+  gitHook?: GitHookOptions | undefined;
   health: HealthChecks;
   /** The registry of `createMetrics()`; without it /metrics answers 404. */
   metricsRegistry?: Registry | undefined;
@@ -60,6 +63,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const routes: Route[] = [
     { method: 'POST', path: '/slack/events', handler: options.slackEvents, off: 'Slack HTTP mode is not configured' },
     { method: 'POST', path: '/hooks/upload', handler: options.uploadHook ? createUploadHookRoute(options.uploadHook) : undefined, off: 'the upload hook is not configured' },
+    { method: 'POST', path: '/hooks/git', handler: options.gitHook ? createGitHookRoute(options.gitHook) : undefined, off: 'push events are not configured: set GIT_HOOK_SECRET' },
     { method: 'GET', path: '/healthz', handler: createHealthRoute(options.health, options.redactor), off: '' },
     { method: 'GET', path: '/metrics', handler: options.metricsRegistry ? createMetricsRoute(options.metricsRegistry, options.metricsToken) : undefined, off: 'metrics are not configured' },
   ];

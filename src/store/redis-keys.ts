@@ -51,4 +51,6 @@ export class RedisKeys {
   /** Set while a command is being accepted: its deadline (Redis time, ms); gone once accepted. */
   accepting(id: string): string { return this.#k('accepting', id); }
   bullPrefix(): string { return this.#k('bull'); }
+  /** Set once a pre-build of this code build is queued (queue-prebuild.ts): one build per commit however often it is pushed. */
+  prebuild(project: string, buildId: string): string { return this.#k('prebuild', project, buildId); }
 }

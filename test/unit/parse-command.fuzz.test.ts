@@ -51,6 +51,7 @@ const FIELDS: Record<Command['verb'], string[]> = {
   history: ['project', 'market', 'limit'],
   lock: ['project', 'market', 'reason'],
   unlock: ['project', 'market'],
+  build: ['project', 'ref'],
   help: ['topic'],
 };
 

@@ -1,7 +1,9 @@
 // Build once (SPEC §4 step 4): beforeDownload hook in the (empty) build directory, checkout
 // of the commit, afterDownload hook, the build command. The result is cached under
-// `<dataDir>/builds/<project>/<build-id>/`; `build.json` marks it complete. A build is made
-// under a temporary name and renamed into place, so a killed worker leaves no half-build.
+// `<artifacts>/builds/<project>/<build-id>/` (artifacts-directory.ts); `build.json` marks it
+// complete. A build is made under a temporary name and renamed into place, so a killed
+// worker leaves no half-build; workers sharing the artifacts directory build it once
+// (claim-once.ts: the first to claim it builds, the others wait and use it).
 // Hooks and build command are repository code: they run in the project's sandbox, which
 // sees the build directory as `/build` and nothing else of the data directory. The
 // checkout is a plain tree without `.git` (docs/operations.md): a `.git` would have to
@@ -9,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, normalize, sep } from 'node:path';
+import { dirname, join, normalize, sep } from 'node:path';
 import type { Redactor } from '../../core/redactor.ts';
 import { DeploybotError } from '../../core/errors.ts';
 import { minimalEnvironment } from '../../services/minimal-environment.ts';
@@ -17,6 +19,7 @@ import type { RepositorySandbox } from '../repository-sandbox.ts';
 import { runLocalProgram } from '../run-local-command.ts';
 import type { ScriptResult } from '../command-result.ts';
 import { type BuildSettings, buildId } from './build-key.ts';
+import { claimOnce } from './claim-once.ts';
 
 export interface CodeBuild {
   id: string;
@@ -31,7 +34,10 @@ export interface CodeBuild {
 }
 
 export interface BuildRequest {
+  /** The artifacts directory (artifacts-directory.ts). */
   dataDir: string;
+  /** A build claim not refreshed for this long is taken over (`artifacts.staleClaimAfter`). @defaultValue 30 s */
+  staleClaimMs?: number;
   mirrorDir: string;
   settings: BuildSettings;
   commitTime: number;
@@ -68,12 +74,21 @@ export function buildCode(request: BuildRequest): Promise<CodeBuild> {
 }
 
 async function buildOnce(request: BuildRequest, dir: string): Promise<CodeBuild> {
-  const { settings } = request;
-  const id = buildId(settings);
+  const id = buildId(request.settings);
   const cached = await readRecord(dir);
   if (cached) return describe(id, dir, cached, true);
+  await mkdir(dirname(dir), { recursive: true });
+  const finished = async () => {
+    const record = await readRecord(dir);
+    return record ? describe(id, dir, record, true) : undefined;
+  };
+  const { value } = await claimOnce(`${dir}.claim`, { staleMs: request.staleClaimMs ?? 30_000 }, finished, () => makeBuild(request, dir));
+  return value;
+}
 
-  const { sandbox } = request;
+async function makeBuild(request: BuildRequest, dir: string): Promise<CodeBuild> {
+  const { settings, sandbox } = request;
+  const id = buildId(settings);
   // nothing of the repository runs, and no build directory is made, without a sandbox
   if (settings.beforeDownload !== undefined || settings.afterDownload !== undefined || settings.command !== undefined) await sandbox.ready();
   const temp = `${dir}.tmp-${process.pid}-${randomUUID()}`;

@@ -4,10 +4,13 @@
 // checked first (read-config-zoo-file.ts: regular file, 1 MB, 100 node-name keys).
 // Packages are reproducible (sorted names, owner 0, every mtime = the commit time, gzip
 // without a timestamp), so the same build and release always give the same sha256, on any
-// worker. They are cached next to the build, per release.
+// worker. They are cached next to the build, per release, in the artifacts directory: made
+// once by the workers sharing it (claim-once.ts), and used only after their sha256 is
+// checked against the `.sha256` written beside them — a package that no longer matches is
+// made again (docs/operations.md "Shared artifacts").
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -17,6 +20,7 @@ import { DeploybotError } from '../../core/errors.ts';
 import { packageFileName } from '../../domain/release-id.ts';
 import { RELEASE_INDICATOR_PATH, releaseIndicatorJson } from '../../domain/release-indicator.ts';
 import type { CodeBuild } from './build-code.ts';
+import { claimOnce } from './claim-once.ts';
 import { readConfigZooFile } from './read-config-zoo-file.ts';
 
 export interface ReleasePackage {
@@ -28,14 +32,38 @@ export interface ReleasePackage {
   cacheHit: boolean;
 }
 
-export async function makePackage(build: CodeBuild, dataDir: string, project: string, release: string, version: string): Promise<ReleasePackage> {
-  const dir = join(dataDir, 'packages', project, build.id, release);
+export interface PackageOptions {
+  /** A package claim not refreshed for this long is taken over. @defaultValue 30 s */
+  staleClaimMs?: number;
+  /** Told when a cached package fails its checksum (it is made again). */
+  onChecksumMismatch?: (path: string, expected: string, actual: string) => void;
+}
+
+/** `artifactsDir`: where packages live (artifacts-directory.ts). */
+export async function makePackage(build: CodeBuild, artifactsDir: string, project: string, release: string, version: string, options: PackageOptions = {}): Promise<ReleasePackage> {
+  const dir = join(artifactsDir, 'packages', project, build.id, release);
   const file = packageFileName(project, version, build.commit);
   const path = join(dir, file);
   const shaFile = `${path}.sha256`;
-  if (existsSync(shaFile) && existsSync(path)) {
-    return { path, file, sha256: (await readFile(shaFile, 'utf8')).trim(), bytes: (await stat(path)).size, cacheHit: true };
-  }
+  const verified = async (): Promise<ReleasePackage | undefined> => {
+    if (!existsSync(shaFile) || !existsSync(path)) return undefined;
+    const expected = (await readFile(shaFile, 'utf8')).trim();
+    const actual = await sha256Of(path);
+    if (actual === expected) return { path, file, sha256: expected, bytes: (await stat(path)).size, cacheHit: true };
+    options.onChecksumMismatch?.(path, expected, actual);
+    // not what was made: made again (packages are reproducible, so the checksum comes back)
+    await rm(shaFile, { force: true });
+    return undefined;
+  };
+  const cached = await verified();
+  if (cached) return cached;
+  await mkdir(dir, { recursive: true });
+  const { value } = await claimOnce(`${path}.claim`, { staleMs: options.staleClaimMs ?? 30_000 }, async () => (existsSync(shaFile) ? verified() : undefined), () => writePackage(build, dir, path, file, release));
+  return value;
+}
+
+async function writePackage(build: CodeBuild, dir: string, path: string, file: string, release: string): Promise<ReleasePackage> {
+  const shaFile = `${path}.sha256`;
   const unique = `${process.pid}-${randomUUID()}`;
   const layer = join(dir, `layer-${unique}`);
   const temp = `${path}.tmp-${unique}`;
@@ -50,6 +78,12 @@ export async function makePackage(build: CodeBuild, dataDir: string, project: st
     await rm(layer, { recursive: true, force: true });
     await rm(temp, { force: true });
   }
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 async function writeLayer(sourceDir: string, layer: string, release: string): Promise<void> {

@@ -4,12 +4,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeploybotError } from '../../core/errors.ts';
 import { buildCode } from '../build/build-code.ts';
-import type { BuildSettings } from '../build/build-key.ts';
+import { artifactsDirectory } from '../build/artifacts-directory.ts';
+import { codeBuildSettings } from '../build/code-build-settings.ts';
 import { makePackage } from '../build/make-package.ts';
 import { deployVariables, type DeployContext } from '../deploy-context.ts';
 import { verifyCommit, commitTime as readCommitTime } from '../git/resolve-ref.ts';
 import { mirrorDirectory, updateMirror } from '../git/update-mirror.ts';
-import { hookCommand } from '../hook-command.ts';
 import { hookEnvironment, hookPlaceholders } from '../hook-variables.ts';
 import { repositorySandbox } from '../repository-sandbox.ts';
 
@@ -25,21 +25,16 @@ export async function buildStep(ctx: DeployContext): Promise<BuildCheckpoint & {
   const commit = ctx.commit!;
   const vars = deployVariables(ctx);
   const placeholders = hookPlaceholders(vars, { path: project.path, releasesDir: project.releasesDir });
-  const settings: BuildSettings = {
-    project: plan.project,
-    commit,
-    command: project.build.command,
-    output: project.build.output,
-    beforeDownload: hookCommand(project, ctx.config.hookTemplates, 'beforeDownload', placeholders),
-    afterDownload: hookCommand(project, ctx.config.hookTemplates, 'afterDownload', placeholders),
-    network: project.build.network,
-  };
+  const settings = codeBuildSettings(ctx.config, plan.project, project, commit, placeholders);
+  const artifacts = artifactsDirectory(ctx.config, deps.dataDir);
+  const staleClaimMs = ctx.config.artifacts.staleClaimAfter;
   let mirror = mirrorDirectory(deps.dataDir, plan.project);
   if (!existsSync(join(mirror, 'HEAD')) || !(await verifyCommit(mirror, `${commit}^{commit}`))) {
     mirror = await updateMirror(deps.dataDir, plan.project, project.repo);
   }
   const build = await buildCode({
-    dataDir: deps.dataDir,
+    dataDir: artifacts,
+    staleClaimMs,
     mirrorDir: mirror,
     settings,
     commitTime: await readCommitTime(mirror, commit),
@@ -51,7 +46,7 @@ export async function buildStep(ctx: DeployContext): Promise<BuildCheckpoint & {
       if (what !== 'build') ctx.emit({ type: 'hook.finished', hook: what, exitCode: result.exitCode, durationMs: result.durationMs, outputTail: result.outputTail });
     },
   });
-  const pkg = await makePackage(build, deps.dataDir, plan.project, plan.release, plan.version);
+  const pkg = await makePackage(build, artifacts, plan.project, plan.release, plan.version, { staleClaimMs });
   ctx.package = pkg;
   ctx.buildCacheHit = build.cacheHit;
   if (plan.expectedPackageSha256 && plan.expectedPackageSha256 !== pkg.sha256) {
