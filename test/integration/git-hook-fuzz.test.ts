@@ -60,7 +60,7 @@ const matching = (forge: Forge): Record<string, unknown> => {
 };
 
 async function post(body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; queued: unknown }> {
-  const response = await fetch(`${http.url}/hooks/git`, { method: 'POST', headers, body });
+  const response = await fetch(`${http.url}/hooks/git`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
   const text = await response.text();
   let queued: unknown;
   try {
@@ -72,7 +72,7 @@ async function post(body: string | Buffer, headers: Record<string, string>): Pro
 }
 
 async function queuedJobs(): Promise<number> {
-  const counts = await jobs.rt.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'paused');
+  const counts = await jobs.rt.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
   return Object.values(counts).reduce((sum, n) => sum + n, 0);
 }
 

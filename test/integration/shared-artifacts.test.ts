@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Config } from '../../config/load-config.ts';
 import { prebuildId, type Prebuilt } from '../../src/deploy/build/prebuild-commit.ts';
 import { type BuildCounter, startBuildCounter } from '../fixtures/build-counter.ts';
+import type { ChildAnswer } from '../fixtures/prebuild-child.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';
 import { marketTestConfig } from '../fixtures/market-test-config.ts';
 
@@ -46,7 +47,8 @@ function worker(name: string, ref: string): Promise<Prebuilt> {
     child.once('error', reject);
     child.once('exit', (code) => {
       const line = out.trim().split('\n').at(-1) ?? '';
-      if (code === 0) resolve(JSON.parse(line) as Prebuilt);
+      const answer = code === 0 ? (JSON.parse(line) as ChildAnswer) : undefined;
+      if (answer && !('error' in answer)) resolve(answer);
       else reject(new Error(`worker ${name} exited ${code}: ${out}`));
     });
   });
@@ -84,7 +86,8 @@ it('when a package in the artifacts directory no longer matches its checksum, th
   const path = join(shared(), 'packages', 'mala-core', first.buildId, 'production', first.packageFile);
   const good = readFileSync(path);
   const bad = Buffer.from(good);
-  bad[Math.floor(bad.length / 2)] ^= 0xff;
+  const middle = Math.floor(bad.length / 2);
+  bad[middle] = (bad[middle] ?? 0) ^ 0xff;
   writeFileSync(path, bad);
   const before = counter.count();
   const again = await worker('e', 'v1');
