@@ -27,7 +27,7 @@ export interface RelayOptions {
 
 export interface DeployEngineDeps {
   config: Config;
-  /** The data directory (DEPLOYBOT_DATA, default ./var): mirrors, builds and packages live under it. */
+  /** The data directory (DEPLOYBOT_DATA, default ./var): mirrors live under it, and builds and packages unless `artifacts.dir` is set. */
   dataDir: string;
   /** Where finished work is recorded; a rerun of the same plan with the same checkpoint skips it. One per run of a plan (a retry is a new plan). */
   checkpoint: DeployCheckpoint;
