@@ -18,7 +18,8 @@ function answerWithinMs(rt: JobRuntime, project: string): number {
 
 export async function buildCommand(rt: JobRuntime, command: CommandOf<'build'>, ctx: CommandContext): Promise<void> {
   const what = `${command.project} ${command.ref}`;
-  const events = new QueueEvents(DEPLOY_QUEUE, { connection: rt.newConnection(), prefix: rt.keys.bullPrefix() });
+  const connection = rt.newConnection();
+  const events = new QueueEvents(DEPLOY_QUEUE, { connection, prefix: rt.keys.bullPrefix() });
   try {
     // listening before the job exists, so its end is never missed
     await events.waitUntilReady();
@@ -36,5 +37,7 @@ export async function buildCommand(rt: JobRuntime, command: CommandOf<'build'>, 
     await ctx.reply({ text: `📦 ${what}: commit ${built.commit.slice(0, 12)} · package ${built.packageFile} ${formatDecimalSize(built.packageBytes)} · ${how} (${formatDuration(built.durationMs)}); a deploy of it reports the build as cached` });
   } finally {
     await events.close();
+    // a connection handed in is not BullMQ's to close
+    connection.disconnect();
   }
 }

@@ -1,16 +1,18 @@
 // POST /hooks/git end to end: a real HTTP server, BullMQ workers on the real Redis, real git
 // builds in the bubblewrap sandbox, local hosts. Signed GitHub, GitLab and Gitea push events
 // queue builds that a later deploy of the same commit reports as cached; refused requests,
-// refs no `prebuild` glob matches and repeated pushes queue nothing more. The build command
+// refs no `prebuild` glob matches and repeated pushes queue nothing more. Pre-builds run in
+// the sandbox (the build command records its uid). The build command
 // reports each real run to a counter outside the sandbox (build-counter.ts).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Config } from '../../config/load-config.ts';
 import { PREBUILD_JOB, queuePushedCommit } from '../../src/app/queue-prebuild.ts';
+import { prebuildId } from '../../src/deploy/build/prebuild-commit.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import { Secret } from '../../src/core/secret.ts';
 import { type RunningHttpServer, startHttpServer } from '../../src/http/start-http-server.ts';
@@ -35,7 +37,7 @@ beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'deploybot-prebuild-'));
   repo = makeGitRepo(join(base, 'repo'));
   counter = await startBuildCounter();
-  config = marketTestConfig(base, repo.dir, { build: { command: `sh build.sh && ${counter.notify}`, output: 'dist' }, prebuild: ['main', 'v*'] });
+  config = marketTestConfig(base, repo.dir, { build: { command: `sh build.sh && id -u > dist/uid && ${counter.notify}`, output: 'dist' }, prebuild: ['main', 'v*'] });
   h = await startJobHarness({ config, redisUrl: inject('redisUrl'), dataDir: join(base, 'var') });
   const rt = h.jobs.rt;
   http = await startHttpServer({
@@ -112,6 +114,9 @@ describe('POST /hooks/git', () => {
     expect(answer).toEqual({ status: 202, body: { queued: [{ project: 'mala-core', ref: 'v1', commit: repo.commits.v1 }], duplicates: [] } });
     await prebuildsSettled(1);
     expect(counter.count()).toBe(1);
+    // built in the sandbox: as nobody (65534), not as the bot's user
+    const build = join(base, 'var', 'builds', 'mala-core', prebuildId(config, { project: 'mala-core', ref: 'v1', commit: repo.commits.v1! }));
+    expect(readFileSync(join(build, 'src', 'dist', 'uid'), 'utf8').trim()).toBe('65534');
     expect(await deployToDev('v1')).toMatch(/✅ build · [^\n]*cached/);
     expect(counter.count()).toBe(1);
   }, 90_000);
