@@ -35,8 +35,6 @@ export interface ReleasePackage {
 export interface PackageOptions {
   /** A package claim not refreshed for this long is taken over. @defaultValue 30 s */
   staleClaimMs?: number;
-  /** Told when a cached package fails its checksum (it is made again). */
-  onChecksumMismatch?: (path: string, expected: string, actual: string) => void;
 }
 
 /** `artifactsDir`: where packages live (artifacts-directory.ts). */
@@ -48,9 +46,7 @@ export async function makePackage(build: CodeBuild, artifactsDir: string, projec
   const verified = async (): Promise<ReleasePackage | undefined> => {
     if (!existsSync(shaFile) || !existsSync(path)) return undefined;
     const expected = (await readFile(shaFile, 'utf8')).trim();
-    const actual = await sha256Of(path);
-    if (actual === expected) return { path, file, sha256: expected, bytes: (await stat(path)).size, cacheHit: true };
-    options.onChecksumMismatch?.(path, expected, actual);
+    if ((await sha256Of(path)) === expected) return { path, file, sha256: expected, bytes: (await stat(path)).size, cacheHit: true };
     // not what was made: made again (packages are reproducible, so the checksum comes back)
     await rm(shaFile, { force: true });
     return undefined;
