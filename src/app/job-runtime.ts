@@ -1,5 +1,6 @@
 // Everything the job layer works with, built once per process: Redis-backed records,
 // locks, history and the event bus, the BullMQ queue, the release store and the config.
+import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/load-config.ts';
@@ -98,7 +99,9 @@ export class JobRuntime {
     this.commands = options.commands;
     this.redisUrl = options.redisUrl;
     this.redactor = options.redactor ?? processRedactor(options.config);
-    this.redis = redactRedisWrites(new Redis(options.redisUrl, { maxRetriesPerRequest: null }), this.redactor);
+    // the leases are renewed on this connection; its name (set again on every reconnect) tells
+    // another worker whether this process is still there (redis-lease.ts `freeIfHolderGone`)
+    this.redis = redactRedisWrites(new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: `deploybot-lease-${process.pid}-${randomUUID()}` }), this.redactor);
     this.keys = new RedisKeys(options.prefix);
     this.now = options.now ?? (() => new Date());
     this.records = new DeployRecords(this.redis, this.keys, this.now, options.config.retention);
