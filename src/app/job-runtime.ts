@@ -29,9 +29,12 @@ import type { JobNotice } from '../deploy/deploy-notice.ts';
 export const DEPLOY_QUEUE = 'deploys';
 
 /**
- * TTL of a running deploy's location lease (run-deploy-job.ts): a dead worker's deploy is
- * taken over this long after its last renewal (SPEC §12: within 15 s, goal 5 s); a Redis
- * outage up to ~90 % of it leaves the lease with the execution that holds it.
+ * TTL of a running deploy's location lease (run-deploy-job.ts), renewed every TTL/10 (keep-lease.ts).
+ * It is what keeps a live execution's lease through a Redis outage, so it must exceed renew
+ * interval + outage + reconnect: 0.5 s + ~3.4 s (a Redis restart) + ≤ 0.6 s backoff ≈ 4.5 s.
+ * It does not bound takeover after a death: a worker frees the lease of a process whose Redis
+ * connection is gone at once (redis-lease.ts `freeIfHolderGone`), ~3 s after a SIGKILL; the TTL
+ * decides only when that cannot be told (docs/operations.md "When a worker dies").
  */
 export const LOCATION_LEASE_MS = 5000;
 
