@@ -37,11 +37,30 @@ return 0`;
 export const leaseConnectionKey = (key: string) => `${key}:conn`;
 
 export class RedisLease {
+  #connectionName: Promise<string> | undefined;
+
   constructor(private readonly redis: Redis, readonly ttlMs: number) {}
+
+  /**
+   * This connection's name as Redis knows it, or '' — never a name Redis did not take (an ACL
+   * that refuses CLIENT SETNAME), or every lease of ours would look abandoned.
+   */
+  #ownConnection(): Promise<string> {
+    const name = this.redis.options.connectionName;
+    if (!name) return Promise.resolve('');
+    this.#connectionName ??= this.redis.client('GETNAME').then(
+      (named) => (named === name ? name : ''),
+      () => {
+        this.#connectionName = undefined;
+        return '';
+      },
+    );
+    return this.#connectionName;
+  }
 
   /** Takes (or renews) the lease at `key` for `owner`; returns undefined, or the owner holding it. */
   async acquire(key: string, owner: string): Promise<string | undefined> {
-    const connection = this.redis.options.connectionName ?? '';
+    const connection = await this.#ownConnection();
     const held = (await this.redis.eval(ACQUIRE, 2, key, leaseConnectionKey(key), owner, String(this.ttlMs), connection)) as string;
     return held === '' ? undefined : held;
   }

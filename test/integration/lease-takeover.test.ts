@@ -77,6 +77,19 @@ describe('freeing the lease of an execution whose process is gone', () => {
     expect(await lease.holder(k)).toBe('d-3/old');
   });
 
+  it('when Redis refused the live holder’s connection name (an ACL without CLIENT SETNAME), then its lease names no connection and is not taken from it', async () => {
+    await taker.call('ACL', 'SETUSER', 'no-setname', 'on', '>no-setname-password', '~*', '&*', '+@all', '-client|setname');
+    const k = key();
+    const holder = new Redis(redis.url, { username: 'no-setname', password: 'no-setname-password', connectionName: `deploybot-lease-holder-d-${process.pid}`, maxRetriesPerRequest: null });
+    holder.on('error', () => undefined);
+    connections.push(holder);
+    expect(await new RedisLease(holder, 600_000).acquire(k, 'd-5/unnamed')).toBeUndefined();
+    const lease = new RedisLease(taker, TTL_MS);
+    expect(await lease.freeIfHolderGone(k)).toBe(false);
+    expect(await lease.holder(k)).toBe('d-5/unnamed');
+    holder.disconnect();
+  });
+
   it('when Redis restarted less than a TTL ago, then a holder without a connection keeps its lease until Redis has been up for a TTL (live holders are still reconnecting)', async () => {
     const k = key();
     const holder = connect(`deploybot-lease-holder-c-${process.pid}`);
