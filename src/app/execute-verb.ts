@@ -12,7 +12,7 @@ import type { JobRuntime } from './job-runtime.ts';
 import { enginePlan } from './prepare-deploy.ts';
 import { promoteGuard, recordRollback, recordShipped } from './record-release.ts';
 import { recordUntilLanded } from './record-until-landed.ts';
-import { isStoreTimeout, promoteUntilLanded, removeUntilLanded } from './release-writes-until-landed.ts';
+import { isWriteAbandoned, promoteUntilLanded, removeUntilLanded } from './release-writes-until-landed.ts';
 import { buildUpdatePackages } from './update-packages.ts';
 
 /** How a run ended, for the record. */
@@ -68,7 +68,7 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
       try {
         ({ removed } = await removeUntilLanded(rt, record, `review cancel ${record.project} ${record.market} ${reviewChannelOf(record.release)}`));
       } catch (error) {
-        if (isStoreTimeout(error)) return { state: 'failed', reason: error.message };
+        if (isWriteAbandoned(error)) return { state: 'failed', reason: error.message };
         throw error;
       }
       return removed ? { state: 'success' } : { state: 'failed', reason: `${record.release} was not active` };
@@ -79,7 +79,7 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
       try {
         result = await promoteUntilLanded(rt, record);
       } catch (error) {
-        if (isStoreTimeout(error)) return { state: 'failed', reason: error.message };
+        if (isWriteAbandoned(error)) return { state: 'failed', reason: error.message };
         if (error instanceof RefusedError) return { state: 'failed', reason: `the approval is void: ${error.message}` };
         throw error;
       }
@@ -110,7 +110,7 @@ async function grayCancel(rt: JobRuntime, record: DeployRecord, signal: AbortSig
   try {
     await removeUntilLanded(rt, { ...record, release: GRAY_RELEASE }, `gray cancel ${record.project} ${record.market}`);
   } catch (error) {
-    if (isStoreTimeout(error)) return { ...outcome, state: 'failed', reason: `the gray hosts are back on production's release, but ${error.message}` };
+    if (isWriteAbandoned(error)) return { ...outcome, state: 'failed', reason: `the gray hosts are back on production's release, but ${error.message}` };
     throw error;
   }
   return outcome;

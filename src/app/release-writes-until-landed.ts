@@ -44,7 +44,7 @@ export function promoteUntilLanded(rt: JobRuntime, record: DeployRecord): Promis
   });
 }
 
-/** The store stayed unavailable past the deploy's `recordTimeout`. */
-export function isStoreTimeout(error: unknown): error is DeploybotError {
-  return error instanceof DeploybotError && error.code === 'record_timeout';
+/** The write was given up: the store stayed away past the deploy's `recordTimeout`, or the deploy ended meanwhile (`cancel --force`). */
+export function isWriteAbandoned(error: unknown): error is DeploybotError {
+  return error instanceof DeploybotError && (error.code === 'record_timeout' || error.code === 'deploy_ended');
 }
