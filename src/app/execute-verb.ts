@@ -12,6 +12,7 @@ import type { JobRuntime } from './job-runtime.ts';
 import { enginePlan } from './prepare-deploy.ts';
 import { promoteGuard, recordRollback, recordShipped } from './record-release.ts';
 import { recordUntilLanded } from './record-until-landed.ts';
+import { isWriteAbandoned, promoteUntilLanded, removeUntilLanded } from './release-writes-until-landed.ts';
 import { buildUpdatePackages } from './update-packages.ts';
 
 /** How a run ended, for the record. */
@@ -63,15 +64,22 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
     case 'gray cancel':
       return grayCancel(rt, record, signal);
     case 'review cancel': {
-      const { removed } = await rt.releases.removeRelease({ project: record.project, market: record.market, release: record.release });
+      let removed;
+      try {
+        ({ removed } = await removeUntilLanded(rt, record, `review cancel ${record.project} ${record.market} ${reviewChannelOf(record.release)}`));
+      } catch (error) {
+        if (isWriteAbandoned(error)) return { state: 'failed', reason: error.message };
+        throw error;
+      }
       return removed ? { state: 'success' } : { state: 'failed', reason: `${record.release} was not active` };
     }
     case 'review promote': {
       // exactly the approved versions, and only while the review release is the approved one
       let result;
       try {
-        result = await rt.releases.promote({ project: record.project, market: record.market, release: record.release, deployId: record.id, by: record.requestedBy, at: rt.now().toISOString(), ...promoteGuard(record) });
+        result = await promoteUntilLanded(rt, record);
       } catch (error) {
+        if (isWriteAbandoned(error)) return { state: 'failed', reason: error.message };
         if (error instanceof RefusedError) return { state: 'failed', reason: `the approval is void: ${error.message}` };
         throw error;
       }
@@ -99,7 +107,12 @@ async function grayCancel(rt: JobRuntime, record: DeployRecord, signal: AbortSig
   }
   outcome ??= await engine(rt, record, signal, (deps) => runDeploy(enginePlan(base, production.commit, releaseId ? { releaseId } : {}), deps), 'redistribute');
   if (outcome.state !== 'success') return { ...outcome, reason: `${outcome.reason ?? 'the gray hosts did not all switch back'}; gray stays so every client keeps a valid target` };
-  await rt.releases.removeRelease({ project: record.project, market: record.market, release: GRAY_RELEASE });
+  try {
+    await removeUntilLanded(rt, { ...record, release: GRAY_RELEASE }, `gray cancel ${record.project} ${record.market}`);
+  } catch (error) {
+    if (isWriteAbandoned(error)) return { ...outcome, state: 'failed', reason: `the gray hosts are back on production's release, but ${error.message}` };
+    throw error;
+  }
   return outcome;
 }
 

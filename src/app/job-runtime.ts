@@ -1,5 +1,6 @@
 // Everything the job layer works with, built once per process: Redis-backed records,
 // locks, history and the event bus, the BullMQ queue, the release store and the config.
+import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config/load-config.ts';
@@ -28,9 +29,12 @@ import type { JobNotice } from '../deploy/deploy-notice.ts';
 export const DEPLOY_QUEUE = 'deploys';
 
 /**
- * TTL of a running deploy's location lease (run-deploy-job.ts): a dead worker's deploy is
- * taken over this long after its last renewal (SPEC §12: within 15 s, goal 5 s); a Redis
- * outage up to ~90 % of it leaves the lease with the execution that holds it.
+ * TTL of a running deploy's location lease (run-deploy-job.ts), renewed every TTL/10 (keep-lease.ts).
+ * It is what keeps a live execution's lease through a Redis outage, so it must exceed renew
+ * interval + outage + reconnect: 0.5 s + ~3.4 s (a Redis restart) + ≤ 0.6 s backoff ≈ 4.5 s.
+ * It does not bound takeover after a death: a worker frees the lease of a process whose Redis
+ * connection is gone at once (redis-lease.ts `freeIfHolderGone`), ~3 s after a SIGKILL; the TTL
+ * decides only when that cannot be told (docs/operations.md "When a worker dies").
  */
 export const LOCATION_LEASE_MS = 5000;
 
@@ -98,7 +102,9 @@ export class JobRuntime {
     this.commands = options.commands;
     this.redisUrl = options.redisUrl;
     this.redactor = options.redactor ?? processRedactor(options.config);
-    this.redis = redactRedisWrites(new Redis(options.redisUrl, { maxRetriesPerRequest: null }), this.redactor);
+    // the leases are renewed on this connection; its name (set again on every reconnect) tells
+    // another worker whether this process is still there (redis-lease.ts `freeIfHolderGone`)
+    this.redis = redactRedisWrites(new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectionName: `deploybot-lease-${process.pid}-${randomUUID()}` }), this.redactor);
     this.keys = new RedisKeys(options.prefix);
     this.now = options.now ?? (() => new Date());
     this.records = new DeployRecords(this.redis, this.keys, this.now, options.config.retention);

@@ -31,7 +31,11 @@ export async function prepareDeploy(rt: JobRuntime, deployId: string): Promise<P
   const record = await rt.records.require(deployId);
   if (record.state !== 'preparing') return { kind: 'done' };
   const execution = `${deployId}/${randomUUID()}`;
-  if (await rt.prepareLease.acquire(deployId, execution)) return { kind: 'wait', behind: deployId };
+  if (await rt.prepareLease.acquire(deployId, execution)) {
+    // held by another execution: wait for it, unless its process is gone (redis-lease.ts)
+    const freed = await rt.prepareLease.freeIfHolderGone(deployId);
+    if (!freed || (await rt.prepareLease.acquire(deployId, execution))) return { kind: 'wait', behind: deployId };
+  }
   let stopped = false;
   const lease = keepLease({
     ttlMs: rt.prepareLease.ttlMs,

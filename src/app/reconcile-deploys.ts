@@ -84,12 +84,17 @@ async function reconcileOne(rt: JobRuntime, record: DeployRecord, options: Recon
   return action.kind;
 }
 
-/** Runs the reconciler every `everyMs` until stopped. */
+/** Every 10 s, or more often for a grace shorter than 40 s (four passes per grace, at least 250 ms apart). */
+function reconcileEvery(graceMs: number): number {
+  return Math.min(RECONCILE_EVERY_MS, Math.max(250, Math.floor(graceMs / 4)));
+}
+
+/** Runs the reconciler every `everyMs` (default: see reconcileEvery) until stopped. */
 export function startReconciler(rt: JobRuntime, options: ReconcileOptions & { everyMs?: number } = {}): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     running = running.then(() => reconcileDeploys(rt, options)).catch((error: unknown) => rt.logger.warn('reconcile pass failed', { error }));
-  }, options.everyMs ?? RECONCILE_EVERY_MS);
+  }, options.everyMs ?? reconcileEvery(options.graceMs ?? RECONCILE_GRACE_MS));
   return {
     async stop() {
       clearInterval(timer);

@@ -27,7 +27,11 @@ export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<Ru
     if (ahead) return waitBehind(rt, record, ahead);
   }
   const lease = `${deployId}/${randomUUID()}`;
-  const held = await rt.locationLock.acquire(record.project, record.market, record.location, lease);
+  let held = await rt.locationLock.acquire(record.project, record.market, record.location, lease);
+  // the execution holding it died with its process (SIGKILL): take over now, not after its TTL
+  if (held && leaseHolder(held) === deployId && (await rt.locationLock.freeIfHolderGone(record.project, record.market, record.location))) {
+    held = await rt.locationLock.acquire(record.project, record.market, record.location, lease);
+  }
   if (held) {
     const holder = leaseHolder(held);
     // another execution of this very deploy still holds it: wait for it quietly

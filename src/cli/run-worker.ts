@@ -23,9 +23,18 @@ export async function runWorker(options: { configFile?: string }): Promise<numbe
   const redactor = processRedactor(config);
   const logger = createLogger({ level: parseLogLevel(process.env.LOG_LEVEL), redactor, base: { process: 'worker', pid: process.pid } });
   warnAboutShortSecrets(redactor, logger);
+  const graceMs = reconcileGraceFromEnv(process.env.DEPLOYBOT_RECONCILE_GRACE_SECONDS);
+  if (graceMs === null) {
+    process.stderr.write('deploybot worker: DEPLOYBOT_RECONCILE_GRACE_SECONDS must be a number of seconds above 0\n');
+    return 1;
+  }
   let jobs;
   try {
-    jobs = await startJobs({ config, commands: projectCommands(), redisUrl, redactor, workers: (rt) => createDeployWorker(rt), dataDir: dataDirFromEnv(), logger, ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}) });
+    jobs = await startJobs({
+      config, commands: projectCommands(), redisUrl, redactor, workers: (rt) => createDeployWorker(rt), dataDir: dataDirFromEnv(), logger,
+      ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}),
+      ...(graceMs !== undefined ? { reconcile: { graceMs } } : {}),
+    });
   } catch (error) {
     if (!(error instanceof DeploybotError)) throw error;
     logger.error('worker could not start', { code: error.code, error: error.message });
@@ -49,4 +58,15 @@ export async function runWorker(options: { configFile?: string }): Promise<numbe
     return 1;
   }
   return 0;
+}
+
+/**
+ * The reconciler's grace (docs/operations.md "Stuck deploys"): 60 s unless
+ * DEPLOYBOT_RECONCILE_GRACE_SECONDS says otherwise (tests, drills); null when it is not a
+ * number of seconds above 0.
+ */
+function reconcileGraceFromEnv(value: string | undefined): number | undefined | null {
+  if (value === undefined || value === '') return undefined;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : null;
 }

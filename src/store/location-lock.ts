@@ -27,6 +27,11 @@ export class LocationLock {
     return this.#lease.releaseDeploy(this.keys.locationLock(project, market, location), deployId);
   }
 
+  /** Frees the lock if the process holding it is gone (redis-lease.ts); whether it did. */
+  async freeIfHolderGone(project: string, market: string, location: string): Promise<boolean> {
+    return this.#lease.freeIfHolderGone(this.keys.locationLock(project, market, location));
+  }
+
   async holder(project: string, market: string, location: string): Promise<string | undefined> {
     return this.#lease.holder(this.keys.locationLock(project, market, location));
   }

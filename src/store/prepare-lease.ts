@@ -25,6 +25,11 @@ export class PrepareLease {
     return this.#lease.releaseDeploy(this.keys.prepareLease(deployId), deployId);
   }
 
+  /** Frees the lease if the process holding it is gone (redis-lease.ts); whether it did. */
+  freeIfHolderGone(deployId: string): Promise<boolean> {
+    return this.#lease.freeIfHolderGone(this.keys.prepareLease(deployId));
+  }
+
   holder(deployId: string): Promise<string | undefined> {
     return this.#lease.holder(this.keys.prepareLease(deployId));
   }
