@@ -14,5 +14,6 @@ export const grayCancel: CommandDeclaration<'gray cancel'> = {
   needsApproval: false,
   checksPassIn: false,
   prepares: false,
+  slashCommand: true,
   target: 'gray',
 };

@@ -15,5 +15,6 @@ export const reviewCancel: CommandDeclaration<'review cancel'> = {
   needsApproval: false,
   checksPassIn: false,
   prepares: false,
+  slashCommand: true,
   target: 'review',
 };

@@ -15,5 +15,6 @@ export const rollback: CommandDeclaration<'rollback'> = {
   needsApproval: true,
   checksPassIn: false,
   prepares: true,
+  slashCommand: true,
   target: 'production',
 };

@@ -50,7 +50,7 @@ export function registryProblems(declarations: readonly CommandDeclaration[]): s
   }
   for (const word of new Set(declarations.map((d) => d.words[0]))) {
     const group = declarations.filter((d) => d.words[0] === word);
-    if (new Set(group.map((d) => d.slashCommand !== false)).size > 1) problems.push(`the verbs of "${word}" disagree on slashCommand`);
+    if (new Set(group.map((d) => d.slashCommand === true)).size > 1) problems.push(`the verbs of "${word}" disagree on slashCommand`);
   }
   for (const a of declarations) {
     for (const b of declarations) {

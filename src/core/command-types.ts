@@ -99,9 +99,11 @@ interface DeclarationOf<V extends Verb> {
    */
   prepares: boolean;
   /**
-   * Slack gives the verb's first word a slash command of its own (`/deploy`, `/gray`); a
-   * verb without one is typed after `/deploybot`. All verbs of one first word agree.
-   * @defaultValue true
+   * Slack gives the verb's first word a slash command of its own (`/deploy`, `/gray`). Every
+   * verb is typed after `/deploybot` too; only the release verbs have their own, since
+   * generic names (`/status`, `/lock`) collide in real workspaces (docs/slack.md
+   * "Slash commands"). All verbs of one first word agree.
+   * @defaultValue false
    */
   slashCommand?: boolean;
   /** Where it acts; absent for verbs that are not location-scoped (SPEC §1 location). */

@@ -11,7 +11,10 @@ const EVENTS_URL = 'https://deploybot.example.com/slack/events';
 
 function slashDetails(declarations: readonly CommandDeclaration[], slash: string): { description: string; usage: string } {
   const word = slash.slice(1);
-  if (slash === ANY_COMMAND_SLASH) return { description: 'any deploybot command, e.g. help', usage: '<command line> (help lists them)' };
+  if (slash === ANY_COMMAND_SLASH) {
+    const verbs = [...new Set(declarations.map((d) => d.words[0] ?? ''))];
+    return { description: 'any deploybot command: /deploybot <verb …>, e.g. /deploybot status <project>', usage: `<verb …> — ${verbs.join(', ')}` };
+  }
   const group = declarations.filter((d) => d.words[0] === word);
   if (group.length === 1) {
     const only = group[0]!;
