@@ -12,6 +12,7 @@ export const reviewCancel: CommandDeclaration<'review cancel'> = {
   flags: [],
   summary: 'remove release review-<channel>',
   sideEffects: true,
+  passesLocks: true,
   needsApproval: false,
   checksPassIn: false,
   prepares: false,

@@ -19,6 +19,7 @@ import { planPartsNow } from './plan-parts.ts';
 import { prepareBuild } from './prepare-build.ts';
 import { readReleaseState } from './read-release-state.ts';
 import { targetOfRecord } from './target-of-record.ts';
+import { lockInTheWay } from './lock-in-the-way.ts';
 
 export type PrepareOutcome = { kind: 'done' } | { kind: 'wait'; behind: string };
 
@@ -57,8 +58,8 @@ async function prepareLeased(rt: JobRuntime, record: DeployRecord, mayAct: () =>
   const deployId = record.id;
   const refuse = async (reason: string) => (await mayAct()) && rt.setState(deployId, ['preparing'], 'refused', { reason });
 
-  const lock = await rt.humanLocks.get(record.project, record.market);
-  if (lock) return void (await refuse(`${record.project} ${record.market} is locked by ${lock.by}: ${lock.reason}`));
+  const met = await lockInTheWay(rt, record.verb, record.project, record.market);
+  if (met.kind === 'blocks') return void (await refuse(`${record.project} ${record.market} is locked by ${met.lock.by}: ${met.lock.reason}`));
 
   const read = await readReleaseState(rt, record.project, record.market);
   if (!read.ok) return void (await refuse(read.reason));

@@ -44,7 +44,8 @@ describe('documents generated from the command declarations', () => {
 
   it('when a declaration changes its policy, then the command reference shows the new policy', () => {
     const row = (reference: string) => reference.split('\n').find((line) => line.startsWith('| `rollback '))!;
-    expect(row(renderCommandReference(commands))).toMatch(/\| yes \| yes \| yes \| no \|$/);
-    expect(row(renderCommandReference(withChanged('rollback', { needsApproval: false })))).toMatch(/\| yes \| yes \| no \| no \|$/);
+    expect(row(renderCommandReference(commands))).toMatch(/\| yes, passes locks \| yes \| yes \| no \|$/);
+    expect(row(renderCommandReference(withChanged('rollback', { needsApproval: false })))).toMatch(/\| yes, passes locks \| yes \| no \| no \|$/);
+    expect(row(renderCommandReference(withChanged('rollback', { passesLocks: false })))).toMatch(/\| yes \| yes \| yes \| no \|$/);
   });
 });
