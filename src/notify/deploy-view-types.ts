@@ -28,6 +28,12 @@ export interface StepView {
   note?: string;
 }
 
+/** A person as a card shows them: their name, and their id on the deploy's platform when known (a mention). */
+export interface PersonRef {
+  name: string;
+  id?: string;
+}
+
 export interface DeployHeader {
   verb?: DeployVerb;
   command?: string;
@@ -39,6 +45,8 @@ export interface DeployHeader {
   ref?: string;
   commit?: string;
   requestedBy?: string;
+  /** The requester as a card shows them. */
+  requester?: PersonRef;
   relatedDeployId?: string;
 }
 
@@ -54,6 +62,8 @@ export interface ApprovalView {
   expiresAt?: string;
   approvedBy: string[];
   plan?: ApprovedPlan;
+  /** The approvers who can decide: one per person, the requester's left out (approvers lists them all). */
+  deciders?: PersonRef[];
   /** Pending, and the approvers other than the requester's person are fewer than `required`. */
   nobodyCanApprove?: boolean;
   /** Commits since the production commit, one line each. */

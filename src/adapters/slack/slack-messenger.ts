@@ -6,7 +6,8 @@ import type { ChatUser, MessageRef, Messenger, OutgoingMessage } from '../../cor
 import { DeploybotError } from '../../core/errors.ts';
 import { nativeIdOf } from '../../domain/user-id.ts';
 import type { DeploybotMetrics } from '../../notify/metrics.ts';
-import { escapeMrkdwn, renderSlackMessage, SLACK_LIMITS, truncate } from './render-slack-message.ts';
+import { renderSlackMessage } from './render-slack-message.ts';
+import { escapeMrkdwn, SLACK_LIMITS, truncate } from './slack-text.ts';
 
 type WebClient = webApi.WebClient;
 
