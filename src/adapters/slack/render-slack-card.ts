@@ -17,15 +17,21 @@ export const CARD_LIMITS = {
 } as const;
 
 export function renderCardBlocks(card: MessageCard, blockId: () => string): types.KnownBlock[] {
-  const blocks: types.KnownBlock[] = [{ type: 'header', block_id: blockId(), text: { type: 'plain_text', text: truncate(flat(card.title) || ' ', CARD_LIMITS.headerText), emoji: true } }];
-  const fields = (card.fields ?? []).slice(0, CARD_LIMITS.fields).map((field) => ({ type: 'mrkdwn' as const, text: truncate(`*${escapeMrkdwn(flat(field.label))}*\n${mrkdwn(field.value)}`, CARD_LIMITS.fieldText) }));
+  // Slack refuses empty text anywhere: an empty part is left out, an empty title or value shown as a dash
+  const blocks: types.KnownBlock[] = [{ type: 'header', block_id: blockId(), text: { type: 'plain_text', text: truncate(orDash(flat(card.title)), CARD_LIMITS.headerText), emoji: true } }];
+  const fields = (card.fields ?? []).slice(0, CARD_LIMITS.fields).map((field) => ({
+    type: 'mrkdwn' as const,
+    text: truncate(`*${orDash(escapeMrkdwn(flat(field.label)))}*\n${orDash(mrkdwn(field.value))}`, CARD_LIMITS.fieldText),
+  }));
   if (fields.length > 0) blocks.push({ type: 'section', block_id: blockId(), fields });
-  for (const warning of card.warnings ?? []) blocks.push(section(truncate(mrkdwn(warning), SLACK_LIMITS.sectionText), blockId));
-  const body = (card.body ?? []).map(mrkdwn).join('\n');
-  if (body !== '') for (const chunk of chunkText(body, SLACK_LIMITS.sectionText)) blocks.push(section(chunk, blockId));
-  if (card.context && card.context.length > 0) {
-    blocks.push({ type: 'context', block_id: blockId(), elements: [{ type: 'mrkdwn', text: truncate(mrkdwn(card.context), SLACK_LIMITS.sectionText) }] });
+  for (const warning of card.warnings ?? []) {
+    const text = mrkdwn(warning);
+    if (text.trim() !== '') blocks.push(section(truncate(text, SLACK_LIMITS.sectionText), blockId));
   }
+  const body = (card.body ?? []).map(mrkdwn).join('\n');
+  if (body.trim() !== '') for (const chunk of chunkText(body, SLACK_LIMITS.sectionText)) if (chunk.trim() !== '') blocks.push(section(chunk, blockId));
+  const context = mrkdwn(card.context ?? []);
+  if (context.trim() !== '') blocks.push({ type: 'context', block_id: blockId(), elements: [{ type: 'mrkdwn', text: truncate(context, SLACK_LIMITS.sectionText) }] });
   return blocks;
 }
 
@@ -48,6 +54,10 @@ function inline(piece: Inline): string {
   if ('strong' in piece) return `*${escapeMrkdwn(flat(piece.strong))}*`;
   const text = escapeMrkdwn(flat(piece.text)).replace(/\|/g, '¦');
   return /^https:\/\/[^\s<>|]+$/.test(piece.link) ? `<${piece.link}|${text}>` : text;
+}
+
+function orDash(text: string): string {
+  return text.trim() === '' ? '—' : text;
 }
 
 function flat(text: string): string {

@@ -61,7 +61,7 @@ function renderButtons(buttons: Button[], blockId: () => string): { blocks: type
     const element: types.Button = {
       type: 'button',
       action_id: `${prompt ? PROMPT_ACTION_PREFIX : BUTTON_ACTION_PREFIX}${index}`,
-      text: { type: 'plain_text', text: truncate(button.label, SLACK_LIMITS.buttonText), emoji: true },
+      text: { type: 'plain_text', text: truncate(button.label.trim() === '' ? 'Run' : button.label, SLACK_LIMITS.buttonText), emoji: true },
       value,
     };
     if (button.style) element.style = button.style;
