@@ -3,7 +3,7 @@
 // mentioned, the requester never among them — the plan it binds (hooks in code), and a
 // context line: requested by, decided by, when. Pure.
 import type { MessageCard, RichLine } from '../core/chat-types.ts';
-import { type CardField, type CardLinks, commitSubject, deployFields, people, person } from './card-parts.ts';
+import { type CardField, type CardLinks, commitSubject, deployFields, downgradeWarning, people, person } from './card-parts.ts';
 import type { ApprovalView, DeployView } from './deploy-view-types.ts';
 import { formatUtc, oneLine, shortHash } from './message-text.ts';
 
@@ -32,6 +32,7 @@ export function approvalCardLayout(input: ApprovalLayoutInput, what: string, lin
   if (approval.status === 'pending' && approval.expiresAt) fields.push({ label: 'Expires', value: [formatUtc(approval.expiresAt)] });
 
   const warnings: RichLine[] = [];
+  if (approval.status === 'pending' && approval.downgradeFrom) warnings.push([downgradeWarning(approval.downgradeFrom, commit)]);
   if (approval.status === 'pending' && approval.nobodyCanApprove) {
     warnings.push([oneLine(`⚠️ Nobody can approve this: the approvers (${approval.approvers.join(', ')}) cannot reach ${approval.required} approval(s) without the requester. Cancel it, or have another approver request it.`, 500)]);
   }

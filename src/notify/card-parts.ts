@@ -2,6 +2,7 @@
 // every deploy card has (project, market, release, version, commit with its subject and
 // link), and the commit's subject as the commits since production name it. Pure.
 import type { Inline, MessageCard, RichLine } from '../core/chat-types.ts';
+import type { DowngradeFrom } from '../deploy/deploy-notice.ts';
 import type { DeployHeader, PersonRef } from './deploy-view-types.ts';
 import { oneLine, shortHash } from './message-text.ts';
 
@@ -52,4 +53,9 @@ export function deployFields(header: DeployHeader, commit: string | undefined, s
     fields.push({ label: 'Commit', value });
   }
   return fields;
+}
+
+/** `⚠️ downgrade: abc1234 is older than production's def5678 (v1.4); approving goes back in history` */
+export function downgradeWarning(from: DowngradeFrom, commit: string | undefined): string {
+  return `⚠️ downgrade: ${commit ? `${shortHash(commit)} is` : 'this commit is'} older than production's ${shortHash(from.commit)}${from.version ? ` (${from.version})` : ''}; approving goes back in history`;
 }

@@ -1,5 +1,6 @@
 // The shape of a deploy as its watchers see it (SPEC §8): what reduceNotices builds and the
 // renderers read.
+import type { DowngradeFrom } from '../deploy/deploy-notice.ts';
 import type { DeployOutcome, DeployResult, ErrorInfo, HostStepName } from '../deploy/deploy-result.ts';
 import type { ApprovalDecision, ApprovedPlan, DeployRecord, DeployState, DeployVerb } from '../domain/deploy-record.ts';
 import type { GrayWarning } from '../domain/gray-warnings.ts';
@@ -68,6 +69,8 @@ export interface ApprovalView {
   nobodyCanApprove?: boolean;
   /** Commits since the production commit, one line each. */
   diffSummary?: string[];
+  /** The commit is older than production's: approving goes back in history. */
+  downgradeFrom?: DowngradeFrom;
   decision?: ApprovalDecision;
   /** Expired, cancelled or closed: when, by whom, why. */
   closedAt?: string;

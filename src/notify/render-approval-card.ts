@@ -6,7 +6,7 @@
 import type { Button, OutgoingMessage } from '../core/chat-types.ts';
 import type { ApprovalView, DeployView } from './deploy-view.ts';
 import { approvalCardLayout } from './approval-card-layout.ts';
-import type { CardLinks } from './card-parts.ts';
+import { type CardLinks, downgradeWarning } from './card-parts.ts';
 import { fitMessage, formatUtc, MESSAGE_CHAR_LIMIT, oneLine, shortHash } from './message-text.ts';
 
 export type ApprovalCardInput = Pick<DeployView, 'deployId' | 'header' | 'hosts'> & { approval: ApprovalView };
@@ -63,6 +63,7 @@ function outcomeLines(approval: ApprovalView): string[] {
   switch (approval.status) {
     case 'pending': {
       const lines: string[] = [];
+      if (approval.downgradeFrom) lines.push(downgradeWarning(approval.downgradeFrom, approval.plan?.commit));
       if (approval.nobodyCanApprove) {
         lines.push(oneLine(`⚠️ nobody can approve this: the approvers (${approval.approvers.join(', ')}) cannot reach ${approval.required} approval(s) without the requester. Cancel it, or have another approver request it.`, 500));
       }
