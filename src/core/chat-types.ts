@@ -63,6 +63,8 @@ export interface OutgoingMessage {
   lines?: string[];
   buttons?: Button[];
   card?: MessageCard;
+  /** Post it as a reply under this message (Slack: its thread; platforms without threads post it as usual). */
+  replyTo?: MessageRef;
 }
 
 /** Where a posted message lives, so it can be edited in place. */

@@ -88,7 +88,9 @@ export class DeployRenderer {
     const repo = ownEntry(this.#o.config.projects, record.project)?.repo;
     const commitUrl = commit && repo ? commitWebUrl(repo, commit) : undefined;
     const links = commitUrl ? { commitUrl } : {};
-    const progress = renderProgress(view, { links });
+    // a retry's progress goes in the thread of the deploy it finishes (docs/slack.md "Messages")
+    const retried = record.verb === 'retry' && record.relatedDeployId ? await this.#o.claims.ref(record.relatedDeployId, 'progress') : undefined;
+    const progress = { ...renderProgress(view, { links }), ...(retried ? { replyTo: retried } : {}) };
     const progressRef = await this.#show(deployId, 'progress', messenger, editor, channel, progress, parked);
     const uploadLog = this.#o.uploadLog?.[platform];
     if (uploadLog && view.finished && (view.state === 'failed' || view.state === 'partial')) {

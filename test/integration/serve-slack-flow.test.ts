@@ -323,4 +323,19 @@ describe('deploybot serve with Slack', () => {
     expect(log.text()).not.toContain(uploadSecret);
     expect(log.text()).not.toContain(metricsToken);
   });
+
+  it('when alice retries the partial deploy, then the retry\'s progress message is threaded under the deploy it finishes', async () => {
+    const failed = [...slack.messages.values()].find((m) => / · deploy mala-core → dev \(production\) v3/.test(m.history[0]!.text))!;
+    const id = failed.history[0]!.text.split(' · ')[0]!;
+    const before = slack.callsTo('chat.postEphemeral').filter((c) => c.params.user === 'U01ALICE').length;
+    expect((await slash('/deploybot', `retry ${id}`, 'U01ALICE', 'C0DEV')).status).toBe(200);
+    const answers = await slack.waitForCalls('chat.postEphemeral', before + 1, (c) => c.params.user === 'U01ALICE', 20_000);
+    const retry = /^(d-\d{8}-\d{4}) accepted/.exec(String(answers[before]!.params.text))?.[1];
+    expect(retry, String(answers[before]!.params.text)).toBeDefined();
+    await settled(retry!);
+    const posted = slack.okCallsTo('chat.postMessage').filter((c) => String(c.params.text).startsWith(`${retry} · `));
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.params).toMatchObject({ channel: failed.channel, thread_ts: failed.ts });
+    expect(shown(progressOf(retry!))).toContain(`of ${id}`);
+  });
 });

@@ -18,7 +18,8 @@ export class SlackMessenger implements Messenger {
   ) {}
 
   async post(channel: string, message: OutgoingMessage): Promise<MessageRef> {
-    const result = await this.#call('chat.postMessage', () => this.client.chat.postMessage({ channel, ...renderSlackMessage(message) }));
+    const thread = message.replyTo && message.replyTo.channel === channel ? { thread_ts: message.replyTo.id } : {};
+    const result = await this.#call('chat.postMessage', () => this.client.chat.postMessage({ channel, ...renderSlackMessage(message), ...thread }));
     if (!result.ts) throw new DeploybotError('slack_api_error', 'Slack chat.postMessage answered without a message ts');
     return { channel: result.channel ?? channel, id: result.ts };
   }
