@@ -18,5 +18,6 @@ export const deploy: CommandDeclaration<'deploy'> = {
   needsApproval: true,
   checksPassIn: true,
   prepares: true,
+  slashCommand: true,
   target: 'production',
 };

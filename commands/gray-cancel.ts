@@ -11,8 +11,10 @@ export const grayCancel: CommandDeclaration<'gray cancel'> = {
   flags: [],
   summary: 'switch the gray hosts back to the production version and remove release gray',
   sideEffects: true,
+  passesLocks: true,
   needsApproval: false,
   checksPassIn: false,
   prepares: false,
+  slashCommand: true,
   target: 'gray',
 };

@@ -17,5 +17,6 @@ export const grayPromote: CommandDeclaration<'gray promote'> = {
   needsApproval: true,
   checksPassIn: false,
   prepares: true,
+  slashCommand: true,
   target: 'gray',
 };

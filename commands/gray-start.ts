@@ -15,5 +15,6 @@ export const grayStart: CommandDeclaration<'gray start'> = {
   needsApproval: true,
   checksPassIn: true,
   prepares: true,
+  slashCommand: true,
   target: 'gray',
 };

@@ -11,5 +11,4 @@ export const help: CommandDeclaration<'help'> = {
   needsApproval: false,
   checksPassIn: false,
   prepares: false,
-  slashCommand: false,
 };

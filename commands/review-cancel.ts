@@ -12,8 +12,10 @@ export const reviewCancel: CommandDeclaration<'review cancel'> = {
   flags: [],
   summary: 'remove release review-<channel>',
   sideEffects: true,
+  passesLocks: true,
   needsApproval: false,
   checksPassIn: false,
   prepares: false,
+  slashCommand: true,
   target: 'review',
 };

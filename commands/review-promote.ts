@@ -15,5 +15,6 @@ export const reviewPromote: CommandDeclaration<'review promote'> = {
   needsApproval: true,
   checksPassIn: false,
   prepares: true,
+  slashCommand: true,
   target: 'review',
 };

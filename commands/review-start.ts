@@ -16,5 +16,6 @@ export const reviewStart: CommandDeclaration<'review start'> = {
   needsApproval: false,
   checksPassIn: false,
   prepares: true,
+  slashCommand: true,
   target: 'review',
 };

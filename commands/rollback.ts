@@ -12,8 +12,10 @@ export const rollback: CommandDeclaration<'rollback'> = {
   flags: [],
   summary: 'switch production hosts back to the previous (or the named deploy\'s) release on disk; no upload',
   sideEffects: true,
+  passesLocks: true,
   needsApproval: true,
   checksPassIn: false,
   prepares: true,
+  slashCommand: true,
   target: 'production',
 };

@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `unlock <project> <market>` (SPEC §3). */
+/** `unlock <project> <market>`: by whoever locked it or an approver of the market (docs/operations.md "Human locks"). */
 export const unlock: CommandDeclaration<'unlock'> = {
   verb: 'unlock',
   words: ['unlock'],
@@ -9,7 +9,7 @@ export const unlock: CommandDeclaration<'unlock'> = {
     { field: 'market', kind: 'market' },
   ],
   flags: [],
-  summary: 'lift a lock',
+  summary: 'lift a lock: whoever locked it, or an approver of the market',
   sideEffects: true,
   needsApproval: false,
   checksPassIn: false,

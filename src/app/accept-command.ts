@@ -19,6 +19,7 @@ import { marketLocations } from './market-locations.ts';
 import { needsApproval } from './needs-approval.ts';
 import { renderWarningText } from './render-answers.ts';
 import { deployAhead } from './deploy-ahead.ts';
+import { lockInTheWay } from './lock-in-the-way.ts';
 import { pendingPromoteRefusal, voidPendingPromotes } from './pending-promotes.ts';
 import { retryChanges, retryLineage, whyNotRetry } from './retry-plan.ts';
 import { rollbackTarget } from './rollback-target.ts';
@@ -33,8 +34,9 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
 
 async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: AcceptedCommand, ctx: CommandContext, track: (deployId: string) => TrackedJob): Promise<DeployRecord | undefined> {
   const scope = command.verb === 'retry' ? await retryScope(rt, command.deployId) : { project: command.project, market: command.market };
-  const lock = await rt.humanLocks.get(scope.project, scope.market);
-  if (lock) {
+  const met = await lockInTheWay(rt, command.verb, scope.project, scope.market);
+  if (met.kind === 'blocks') {
+    const lock = met.lock;
     await audit(rt, ctx, 'refused', scope, `locked by ${lock.by}: ${lock.reason}`);
     throw new RefusedError('locked', `${scope.project} ${scope.market} is locked by ${displayUser(rt.config.people, lock.by)} since ${lock.at}: ${lock.reason}. Nothing was queued; \`unlock ${scope.project} ${scope.market}\` lifts it.`);
   }
@@ -131,7 +133,9 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
     : [];
   ctx.track(track(record.id));
 
+  if (met.kind === 'passes') await rt.notify(record.id, { type: 'job.note', text: met.note });
   const parts = [`${record.id} accepted: ${describe(record)}`];
+  if (met.kind === 'passes') parts.push(met.note);
   if (target.sparedGrayHosts.length > 0) parts.push(`gray hosts ${target.sparedGrayHosts.join(', ')} keep the active gray release`);
   if (needsApproval(rt.config, record.market, rt.commands.find(verb))) parts.push('it will ask for approval once its plan is ready');
   if (voided.length > 0) parts.push(`it voids the pending ${voided.join(', ')}`);

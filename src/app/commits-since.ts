@@ -37,3 +37,17 @@ export async function commitsSince(dataDir: string, project: string, since: stri
     throw gitFailed(what, error);
   }
 }
+
+/**
+ * Whether `older` is an ancestor of `newer` in the project's mirror (`git merge-base
+ * --is-ancestor`): a deploy of `older` where `newer` runs goes back in history. Unknown
+ * commits or a failing git answer false: the card then simply shows no downgrade warning.
+ */
+export async function isAncestorCommit(dataDir: string, project: string, older: string, newer: string): Promise<boolean> {
+  if (!isCommitSha(older) || !isCommitSha(newer) || older === newer) return false;
+  const gitDir = mirrorDirectory(dataDir, project);
+  return run('git', ['--git-dir', gitDir, 'merge-base', '--is-ancestor', '--end-of-options', older, newer], { timeout: 10_000 }).then(
+    () => true,
+    () => false,
+  );
+}

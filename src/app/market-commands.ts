@@ -3,7 +3,12 @@ import type { CommandContext } from '../core/command-router.ts';
 import type { CommandOf } from '../core/command-types.ts';
 import { RefusedError } from '../core/errors.ts';
 import { grayWarnings } from '../domain/gray-warnings.ts';
+import { displayApprover } from '../domain/approval-rule.ts';
 import { displayUser } from '../domain/people.ts';
+import { mayUnlock } from '../domain/unlock-rule.ts';
+import { ownEntry } from '../core/own-entry.ts';
+import { formatUtc } from '../notify/message-text.ts';
+import type { HumanLock } from '../store/human-locks.ts';
 import { releaseStatus } from '../domain/release-status.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { marketLocations } from './market-locations.ts';
@@ -27,7 +32,7 @@ export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, c
     const status = releaseStatus({ state, locations, readings });
     const warnings = grayWarnings({ state, now: rt.now(), maxAgeMs: rt.config.warnings.grayMaxAge, hosts: status.hosts }).map(renderWarningText);
     const lock = await rt.humanLocks.get(command.project, market);
-    if (lock) warnings.unshift(`🔒 locked by ${displayUser(rt.config.people, lock.by)} since ${lock.at}: ${lock.reason}`);
+    if (lock) warnings.unshift(`🔒 ${describeLock(rt, lock)}`);
     parts.push(renderStatus(status, warnings, rt.config.people));
   }
   await ctx.reply({ text: parts.join('\n\n') });
@@ -39,16 +44,33 @@ export async function showHistory(rt: JobRuntime, command: CommandOf<'history'>,
 }
 
 export async function lockMarket(rt: JobRuntime, command: CommandOf<'lock'>, ctx: CommandContext): Promise<void> {
-  const at = rt.now().toISOString();
-  const { lock, created } = await rt.humanLocks.lock(command.project, command.market, { reason: command.reason, by: ctx.user.id, at });
-  await rt.audit.append({ at, user: ctx.user.id, action: created ? 'lock' : 'lock refused', project: command.project, market: command.market, detail: command.reason });
-  if (!created) throw new RefusedError('already_locked', `${command.project} ${command.market} is already locked by ${displayUser(rt.config.people, lock.by)} since ${lock.at}: ${lock.reason}`);
-  await ctx.reply({ text: `🔒 ${command.project} ${command.market} locked by ${displayUser(rt.config.people, ctx.user.id)}: ${command.reason}. Deploys there are refused until \`unlock ${command.project} ${command.market}\`.` });
+  const now = rt.now();
+  const at = now.toISOString();
+  const until = command.forMs === undefined ? undefined : new Date(now.getTime() + command.forMs).toISOString();
+  const { lock, created } = await rt.humanLocks.lock(command.project, command.market, { reason: command.reason, by: ctx.user.id, at, ...(until ? { until } : {}) });
+  await rt.audit.append({ at, user: ctx.user.id, action: created ? 'lock' : 'lock refused', project: command.project, market: command.market, detail: until ? `${command.reason} (until ${until})` : command.reason });
+  if (!created) throw new RefusedError('already_locked', `${command.project} ${command.market} is already ${describeLock(rt, lock)}`);
+  const lifts = until ? `until ${formatUtc(until)} (or \`unlock ${command.project} ${command.market}\`)` : `until \`unlock ${command.project} ${command.market}\``;
+  await ctx.reply({ text: `🔒 ${command.project} ${command.market} locked by ${displayUser(rt.config.people, ctx.user.id)}: ${command.reason}. Deploys there are refused ${lifts}; rollback, gray cancel and review cancel still pass.` });
 }
 
 export async function unlockMarket(rt: JobRuntime, command: CommandOf<'unlock'>, ctx: CommandContext): Promise<void> {
-  const lock = await rt.humanLocks.unlock(command.project, command.market);
-  await rt.audit.append({ at: rt.now().toISOString(), user: ctx.user.id, action: 'unlock', project: command.project, market: command.market, ...(lock ? { detail: `was locked by ${lock.by}: ${lock.reason}` } : {}) });
+  const people = rt.config.people;
+  const approval = ownEntry(rt.config.markets, command.market)?.approval;
+  const approvers = approval === undefined || approval === 'none' ? [] : approval.approvers;
+  const { lock, lifted } = await rt.humanLocks.unlock(command.project, command.market, (held) => mayUnlock({ approvers, people, lockedBy: held.by, user: ctx.user.id }));
+  const at = rt.now().toISOString();
   if (!lock) throw new RefusedError('not_locked', `${command.project} ${command.market} is not locked.`);
-  await ctx.reply({ text: `🔓 ${command.project} ${command.market} unlocked by ${displayUser(rt.config.people, ctx.user.id)} (was locked by ${displayUser(rt.config.people, lock.by)}: ${lock.reason}).` });
+  if (!lifted) {
+    await rt.audit.append({ at, user: ctx.user.id, action: 'unlock refused', project: command.project, market: command.market, detail: `locked by ${lock.by}: ${lock.reason}` });
+    const others = approvers.length > 0 ? ` or an approver of ${command.market} (${approvers.map((a) => displayApprover(people, a)).join(', ')})` : '';
+    throw new RefusedError('unlock_not_allowed', `${command.project} ${command.market} is ${describeLock(rt, lock)}. Only ${displayUser(people, lock.by)}${others} may unlock it; it stays locked.`);
+  }
+  await rt.audit.append({ at, user: ctx.user.id, action: 'unlock', project: command.project, market: command.market, detail: `was locked by ${lock.by}: ${lock.reason}` });
+  await ctx.reply({ text: `🔓 ${command.project} ${command.market} unlocked by ${displayUser(people, ctx.user.id)} (was locked by ${displayUser(people, lock.by)}: ${lock.reason}).` });
+}
+
+/** `locked by carol since 2026-11-21 12:03 UTC until 14:03 UTC: store review` */
+export function describeLock(rt: Pick<JobRuntime, 'config'>, lock: HumanLock): string {
+  return `locked by ${displayUser(rt.config.people, lock.by)} since ${formatUtc(lock.at)}${lock.until ? ` until ${formatUtc(lock.until)}` : ''}: ${lock.reason}`;
 }

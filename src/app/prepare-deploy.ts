@@ -9,7 +9,8 @@ import type { ApprovedPlan, DeployRecord } from '../domain/deploy-record.ts';
 import { refusalWarning } from '../domain/gray-warnings.ts';
 import { GRAY_RELEASE, PRODUCTION_RELEASE } from '../domain/release-names.ts';
 import { productionRelease, type MarketReleases } from '../domain/release-state.ts';
-import { commitsSince } from './commits-since.ts';
+import { commitsSince, isAncestorCommit } from './commits-since.ts';
+import type { DowngradeFrom } from '../deploy/deploy-notice.ts';
 import { engineSession } from './engine-deps.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { checkBeforeBuild } from './check-before-build.ts';
@@ -19,6 +20,8 @@ import { planPartsNow } from './plan-parts.ts';
 import { prepareBuild } from './prepare-build.ts';
 import { readReleaseState } from './read-release-state.ts';
 import { targetOfRecord } from './target-of-record.ts';
+import { lockInTheWay } from './lock-in-the-way.ts';
+import { pendingTwin } from './pending-twin.ts';
 
 export type PrepareOutcome = { kind: 'done' } | { kind: 'wait'; behind: string };
 
@@ -61,8 +64,8 @@ async function prepareLeased(rt: JobRuntime, record: DeployRecord, mayAct: () =>
   const deployId = record.id;
   const refuse = async (reason: string) => (await mayAct()) && rt.setState(deployId, ['preparing'], 'refused', { reason });
 
-  const lock = await rt.humanLocks.get(record.project, record.market);
-  if (lock) return void (await refuse(`${record.project} ${record.market} is locked by ${lock.by}: ${lock.reason}`));
+  const met = await lockInTheWay(rt, record.verb, record.project, record.market);
+  if (met.kind === 'blocks') return void (await refuse(`${record.project} ${record.market} is locked by ${met.lock.by}: ${met.lock.reason}`));
 
   const read = await readReleaseState(rt, record.project, record.market);
   if (!read.ok) return void (await refuse(read.reason));
@@ -112,7 +115,10 @@ async function prepareLeased(rt: JobRuntime, record: DeployRecord, mayAct: () =>
     // to park (the console's `wait`) finds the card already rendered
     if (!(await mayAct())) return;
     const current = await rt.records.require(deployId);
-    await rt.notify(deployId, { type: 'job.approval-requested', record: { ...current, ...patch, state: 'awaiting-approval' }, ...(diffSummary ? { diffSummary } : {}) });
+    const twin = await pendingTwin(rt, current, plan);
+    if (twin) return void (await refuse(`${twin.id} with the same plan is already waiting for approval; approve or reject that one (nothing else was asked)`));
+    const downgradeFrom = await downgradeOf(rt, record, state, plan.commit);
+    await rt.notify(deployId, { type: 'job.approval-requested', record: { ...current, ...patch, state: 'awaiting-approval' }, ...(diffSummary ? { diffSummary } : {}), ...(downgradeFrom ? { downgradeFrom } : {}) });
     const parked = await rt.setState(deployId, ['preparing'], 'awaiting-approval', patch);
     if (parked) await rt.enqueue('expire', deployId, policy.expiresAfter);
     return;
@@ -139,6 +145,15 @@ export function enginePlan(record: DeployRecord, commit?: string, extra: Partial
     ...(commit ? { commit } : {}),
     ...extra,
   };
+}
+
+/** Production's commit and version when `commit` is older than it (its ancestor). */
+async function downgradeOf(rt: JobRuntime, record: DeployRecord, state: MarketReleases, commit: string | undefined): Promise<DowngradeFrom | undefined> {
+  if (!commit || record.verb === 'rollback') return undefined;
+  const production = productionRelease(state)?.current;
+  if (!production?.commit || production.commit === commit) return undefined;
+  if (!(await isAncestorCommit(rt.dataDir, record.project, commit, production.commit))) return undefined;
+  return { commit: production.commit, ...(production.version ? { version: production.version } : {}) };
 }
 
 async function diffSinceProduction(rt: JobRuntime, record: DeployRecord, state: MarketReleases, commit: string): Promise<string[] | undefined> {

@@ -16,6 +16,7 @@ import { keepLease, type LeaseKeeper } from './keep-lease.ts';
 import { planChanges } from './plan-changes.ts';
 import { targetOfRecord } from './target-of-record.ts';
 import { readReleaseState } from './read-release-state.ts';
+import { lockInTheWay } from './lock-in-the-way.ts';
 
 export type RunJobOutcome = { kind: 'done' } | { kind: 'wait'; behind: string };
 
@@ -75,8 +76,8 @@ async function waitBehind(rt: JobRuntime, record: DeployRecord, ahead: string): 
 /** queued → running, after the last checks: human lock, release rules now, the approval's expiry, the approved (or retried) plan. */
 async function start(rt: JobRuntime, record: DeployRecord): Promise<DeployRecord | undefined> {
   const refuse = (reason: string) => rt.setState(record.id, ['queued'], 'refused', { reason });
-  const lock = await rt.humanLocks.get(record.project, record.market);
-  if (lock) return void (await refuse(`${record.project} ${record.market} was locked by ${displayUser(rt.config.people, lock.by)} while this waited: ${lock.reason}`));
+  const met = await lockInTheWay(rt, record.verb, record.project, record.market);
+  if (met.kind === 'blocks') return void (await refuse(`${record.project} ${record.market} was locked by ${displayUser(rt.config.people, met.lock.by)} while this waited: ${met.lock.reason}`));
   if (record.cancelRequested) return void (await rt.setState(record.id, ['queued'], 'cancelled', { reason: `cancelled by ${displayUser(rt.config.people, record.cancelRequested.by)}` }));
   if (approvedAfterExpiry(record.approval)) {
     return void (await rt.setState(record.id, ['queued'], 'expired', { reason: `approved at ${record.approval!.decision!.at}, after the card expired at ${record.approval!.expiresAt}; nothing was changed, request it again` }));

@@ -24,6 +24,37 @@ export interface Button {
   command: string;
   style?: 'primary' | 'danger';
   confirm?: { title: string; text: string };
+  /**
+   * Ask the presser for text first, appended to `command` (`reject d-… <reason>`): Slack opens
+   * a modal; platforms without one show the command to type with `<label>` after it.
+   */
+  prompt?: { title: string; label: string; placeholder?: string; optional?: boolean };
+}
+
+/**
+ * A piece of a card's line, shown the platform's way (docs/slack.md "Messages"): text is
+ * always escaped; a person is a mention where the platform can (`<@U…>` for a `slack:` id),
+ * else their name; code is monospace; a link has its text.
+ */
+export type Inline = string | { person: string; id?: string } | { code: string } | { link: string; text: string } | { strong: string };
+export type RichLine = readonly Inline[];
+
+/**
+ * The same message laid out as a card (Slack Block Kit: header, fields, sections, context).
+ * Platforms that render cards show it instead of `text` and `lines`, which stay the plain
+ * form (console, notification text, logs).
+ */
+export interface MessageCard {
+  /** One line of plain text (Slack: ≤ 150 characters). */
+  title: string;
+  /** Short label/value pairs shown in two columns (Slack: ≤ 10). */
+  fields?: ReadonlyArray<{ label: string; value: RichLine }>;
+  /** Shown prominently under the fields: a downgrade, a duplicate plan. */
+  warnings?: readonly RichLine[];
+  /** The body, one line each. */
+  body?: readonly RichLine[];
+  /** Small print at the end: who asked, who decided, when (Slack: ≤ 10 pieces). */
+  context?: RichLine;
 }
 
 export interface OutgoingMessage {
@@ -31,6 +62,9 @@ export interface OutgoingMessage {
   /** Optional structured lines (platforms that can render them use them; others use `text`). */
   lines?: string[];
   buttons?: Button[];
+  card?: MessageCard;
+  /** Post it as a reply under this message (Slack: its thread; platforms without threads post it as usual). */
+  replyTo?: MessageRef;
 }
 
 /** Where a posted message lives, so it can be edited in place. */

@@ -50,7 +50,7 @@ export function registryProblems(declarations: readonly CommandDeclaration[]): s
   }
   for (const word of new Set(declarations.map((d) => d.words[0]))) {
     const group = declarations.filter((d) => d.words[0] === word);
-    if (new Set(group.map((d) => d.slashCommand !== false)).size > 1) problems.push(`the verbs of "${word}" disagree on slashCommand`);
+    if (new Set(group.map((d) => d.slashCommand === true)).size > 1) problems.push(`the verbs of "${word}" disagree on slashCommand`);
   }
   for (const a of declarations) {
     for (const b of declarations) {
@@ -84,7 +84,6 @@ function declarationProblems(declaration: CommandDeclaration): string[] {
     if (arg.kind === 'market' && !before.some((b) => b.kind === 'project')) problems.push(`market argument "${arg.field}" needs a project argument before it`);
     if (arg.kind === 'channel' && !before.some((b) => b.kind === 'market' && !b.optional)) problems.push(`channel argument "${arg.field}" needs a required market argument before it`);
   });
-  if (REST_OF_LINE_KINDS.has(args.at(-1)?.kind ?? 'project') && flags.length > 0) problems.push('a verb with a rest-of-line argument cannot take flags');
   const requires = (kind: ArgumentDeclaration['kind']) => args.some((a) => a.kind === kind && !a.optional);
   if (declaration.target !== undefined && !(requires('project') && requires('market'))) problems.push(`target "${declaration.target}" needs required project and market arguments`);
   if (declaration.target === 'review' && !requires('channel')) problems.push('target "review" needs a channel argument');

@@ -14,7 +14,7 @@ export type Command =
   | { verb: 'cancel'; deployId: string; force: boolean }
   | { verb: 'status'; project: string; market?: string }
   | { verb: 'history'; project: string; market: string; limit: number } // default 10, max 100
-  | { verb: 'lock'; project: string; market: string; reason: string }
+  | { verb: 'lock'; project: string; market: string; reason: string; forMs?: number }
   | { verb: 'unlock'; project: string; market: string }
   | { verb: 'build'; project: string; ref: string }
   | { verb: 'help'; topic?: string };
@@ -71,8 +71,11 @@ export interface FlagDeclaration<F extends string = string> {
   name: string;
   /** The Command field the value goes to. */
   field: F;
-  /** `boolean`: present or not (false when absent). `hosts`: comma-separated hosts of the target location. */
-  kind: 'boolean' | 'hosts';
+  /**
+   * `boolean`: present or not (false when absent). `hosts`: comma-separated hosts of the
+   * target location. `duration`: `30m`, `2h`, `3d` (milliseconds in the field).
+   */
+  kind: 'boolean' | 'hosts' | 'duration';
   /** Shown in usage after the flag (`--hosts h1,h2`). */
   valueLabel?: string;
   summary: string;
@@ -87,8 +90,14 @@ interface DeclarationOf<V extends Verb> {
   flags: readonly FlagDeclaration<FieldOf<V>>[];
   /** One line, shown in help. */
   summary: string;
-  /** It changes something (queues a job, writes state); a locked location refuses it. */
+  /** It changes something (queues a job, writes state); a locked location refuses it unless it `passesLocks`. */
   sideEffects: boolean;
+  /**
+   * A recovery verb (rollback, gray cancel, review cancel): a human lock does not stop it,
+   * and its answer and progress say that it passed one (docs/operations.md "Human locks").
+   * @defaultValue false
+   */
+  passesLocks?: boolean;
   /** It waits for an approval in a market with `approval` (SPEC §12). */
   needsApproval: boolean;
   /** The market's `requiresPassIn` applies (SPEC §12). */
@@ -100,9 +109,11 @@ interface DeclarationOf<V extends Verb> {
    */
   prepares: boolean;
   /**
-   * Slack gives the verb's first word a slash command of its own (`/deploy`, `/gray`); a
-   * verb without one is typed after `/deploybot`. All verbs of one first word agree.
-   * @defaultValue true
+   * Slack gives the verb's first word a slash command of its own (`/deploy`, `/gray`). Every
+   * verb is typed after `/deploybot` too; only the release verbs have their own, since
+   * generic names (`/status`, `/lock`) collide in real workspaces (docs/slack.md
+   * "Slash commands"). All verbs of one first word agree.
+   * @defaultValue false
    */
   slashCommand?: boolean;
   /** Where it acts; absent for verbs that are not location-scoped (SPEC §1 location). */

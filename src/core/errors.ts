@@ -88,6 +88,7 @@ export type ErrorCode =
   | 'unknown_market'
   | 'unknown_project'
   | 'unknown_ref'
+  | 'unlock_not_allowed'
   | 'unpack_failed'
   | 'upload_failed'
   | 'wait_timeout'

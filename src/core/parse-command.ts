@@ -13,6 +13,7 @@
 // - A rest-of-line argument (a lock or reject reason, a help topic) takes everything after
 //   the words before it, verbatim apart from whitespace and control characters.
 import type { Config } from '../../config/load-config.ts';
+import { parseDuration } from '../../config/parse-duration.ts';
 import type { CommandRegistry } from './command-registry.ts';
 import type { ArgumentDeclaration, Command, CommandDeclaration, FlagDeclaration, ParseResult } from './command-types.ts';
 import { REST_OF_LINE_KINDS } from './command-types.ts';
@@ -25,6 +26,8 @@ import { validateHosts } from './validate-hosts.ts';
 
 /** Longer lines are refused before they are read (Slack's own limit is about 4000). */
 export const MAX_LINE_LENGTH = 4000;
+const MIN_FLAG_DURATION_MS = 60_000;
+const MAX_FLAG_DURATION_MS = 30 * 86_400_000;
 
 /** Reads `text` against the verbs of `registry`. */
 export function parseCommand(registry: CommandRegistry, text: string, config: Config): ParseResult {
@@ -76,8 +79,11 @@ function readArguments(declaration: CommandDeclaration, line: string, tokens: To
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     const arg = args[next];
-    if (arg && REST_OF_LINE_KINDS.has(arg.kind)) {
-      const checked = validateArgument(arg.kind, line.slice(token.start), config, fields);
+    // a verb with flags takes them before its rest-of-line argument too (`lock a b --for 2h why`)
+    if (arg && REST_OF_LINE_KINDS.has(arg.kind) && !namesFlag(declaration, token.text)) {
+      const rest = takeTrailingFlags(declaration, line.slice(token.start), flagValues);
+      if (!rest.ok) return rest;
+      const checked = validateArgument(arg.kind, rest.value, config, fields);
       if (!checked.ok) return checked;
       if (checked.value !== '') fields[arg.field] = checked.value;
       next++;
@@ -119,6 +125,13 @@ function checkTarget(declaration: CommandDeclaration, config: Config, fields: Re
     const value = flagValues.get(flag);
     if (flag.kind === 'boolean') {
       fields[flag.field] = value !== undefined;
+    } else if (flag.kind === 'duration') {
+      if (typeof value !== 'string') continue;
+      const ms = parseDuration(value);
+      if (ms === undefined || !/[a-z]\s*$/i.test(value) || ms < MIN_FLAG_DURATION_MS || ms > MAX_FLAG_DURATION_MS) {
+        return refuse(`flag --${flag.name} needs a duration from 1m to 30d such as 30m, 2h or 3d (got ${quoteWord(value)})`);
+      }
+      fields[flag.field] = ms;
     } else if (typeof value === 'string' && location) {
       const hosts = validateHosts(value, location, market, config);
       if (!hosts.ok) return hosts;
@@ -126,6 +139,28 @@ function checkTarget(declaration: CommandDeclaration, config: Config, fields: Re
     }
   }
   return { ok: true, value: true };
+}
+
+/**
+ * Flags written at the end of a rest-of-line argument (`lock a b store review --for 2h`)
+ * are flags, not words of the reason; returns the text without them.
+ */
+function takeTrailingFlags(declaration: CommandDeclaration, text: string, seen: Map<FlagDeclaration, string | true>): Step<string> {
+  const flags: readonly FlagDeclaration[] = declaration.flags;
+  let rest = text;
+  for (let found = true; found;) {
+    found = false;
+    for (const flag of flags) {
+      const pattern = flag.kind === 'boolean' ? new RegExp(`(^|\\s)--${flag.name}\\s*$`, 'i') : new RegExp(`(^|\\s)--${flag.name}(?:=|\\s+)(\\S+)\\s*$`, 'i');
+      const match = pattern.exec(rest);
+      if (!match) continue;
+      if (seen.has(flag)) return refuse(`flag --${flag.name} is given twice`);
+      seen.set(flag, flag.kind === 'boolean' ? true : match[2]!);
+      rest = rest.slice(0, match.index).trimEnd();
+      found = true;
+    }
+  }
+  return { ok: true, value: rest };
 }
 
 /** Reads the flag at tokens[at]; the value is how many following tokens it consumed. */
@@ -163,6 +198,13 @@ function readFlag(declaration: CommandDeclaration, tokens: Token[], at: number, 
   if (value === undefined || value === '') return refuse(`flag --${flag.name} needs a value: ${formatFlag(flag)}`);
   seen.set(flag, value);
   return { ok: true, value: consumed };
+}
+
+/** Whether a word is one of the verb's flags (`--for`, `--for=2h`). */
+function namesFlag(declaration: CommandDeclaration, text: string): boolean {
+  const written = asciiLower(text.replace(/^[\u2013\u2014]/u, '--'));
+  const flags: readonly FlagDeclaration[] = declaration.flags;
+  return flags.some((flag) => written === `--${flag.name}` || written.startsWith(`--${flag.name}=`));
 }
 
 /** A word starting with "-" (or a dash chat clients substitute for "--") is an option, never a value. */

@@ -26,7 +26,7 @@ export function walkthroughSteps(hostsDir: string): WalkthroughStep[] {
   const maintenance = join(hostsDir, 'dev-1', 'data', 'MAINTENANCE');
   return [
     { title: 'deploy to dev (no approval there)', user: 'alice', line: 'deploy mala-core dev v1.2', wait: true, expect: [/accepted: deploy mala-core v1\.2 → dev/, /✅ success/] },
-    { title: 'deploy to brazil: it needs an approval (the card names people from `people:`)', user: 'alice', line: 'deploy mala-core brazil v1.2', wait: true, expect: [/approval needed/, /requested by: alice/, /approvers: alice, bob \(1 needed\)/, /\[1\] Approve {2}\[2\] Reject/], capture: { name: 'brazil', pattern: ID } },
+    { title: 'deploy to brazil: it needs an approval (the card names people from `people:`)', user: 'alice', line: 'deploy mala-core brazil v1.2', wait: true, expect: [/approval needed/, /requested by: alice/, /approvers: bob \(1 needed\)/, /\[1\] Approve {2}\[2\] Reject/], capture: { name: 'brazil', pattern: ID } },
     { title: 'the requester cannot approve their own deploy', user: 'alice', line: 'press 1', expect: [/You requested d-/] },
     { title: 'a stranger cannot approve', user: 'mallory', line: 'approve {brazil}', expect: [/Only alice, bob may decide/] },
     { title: 'a console user cannot pass for a Slack user: every id is qualified by its platform', user: 'mallory', line: 'as slack:U01BOB', expect: [/"slack:U01BOB" cannot be a console name/] },

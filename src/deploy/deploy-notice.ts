@@ -11,10 +11,17 @@ export type JobNotice =
   | { type: 'job.accepted'; record: DeployRecord }
   | { type: 'job.state'; state: DeployState; reason?: string; record: DeployRecord }
   | { type: 'job.queued-behind'; behind: string }
-  | { type: 'job.approval-requested'; record: DeployRecord; diffSummary?: string[] }
+  | { type: 'job.approval-requested'; record: DeployRecord; diffSummary?: string[]; downgradeFrom?: DowngradeFrom }
   | { type: 'job.approval-decided'; decision: ApprovalDecision; record: DeployRecord }
   | { type: 'job.warning'; warning: GrayWarning }
   | { type: 'job.size-spans'; report: SizeSpanReport; release: string; version: string }
   | { type: 'job.note'; text: string };
 
 export type DeployNotice = (JobNotice & { deployId: string; at: string }) | DeployEvent;
+
+/** The approved commit is older than production's (an ancestor of it): the card warns. */
+export interface DowngradeFrom {
+  /** Production's commit. */
+  commit: string;
+  version?: string;
+}

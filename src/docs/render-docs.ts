@@ -11,7 +11,10 @@ const EVENTS_URL = 'https://deploybot.example.com/slack/events';
 
 function slashDetails(declarations: readonly CommandDeclaration[], slash: string): { description: string; usage: string } {
   const word = slash.slice(1);
-  if (slash === ANY_COMMAND_SLASH) return { description: 'any deploybot command, e.g. help', usage: '<command line> (help lists them)' };
+  if (slash === ANY_COMMAND_SLASH) {
+    const verbs = [...new Set(declarations.map((d) => d.words[0] ?? ''))];
+    return { description: 'any deploybot command: /deploybot <verb …>, e.g. /deploybot status <project>', usage: `<verb …> — ${verbs.join(', ')}` };
+  }
   const group = declarations.filter((d) => d.words[0] === word);
   if (group.length === 1) {
     const only = group[0]!;
@@ -71,7 +74,8 @@ export function renderCommandReference(registry: CommandRegistry): string {
     '',
     'These columns are the policy the bot runs by, read from the same declarations:',
     '',
-    '- *side effects*: it changes something; a locked location refuses it.',
+    '- *side effects*: it changes something; a locked location refuses it, unless it *passes locks*',
+    '  (a recovery command; see [human locks](operations.md#human-locks)).',
     '- *prepares*: before anything else it resolves and builds the ref, or chooses the release to',
     '  bring back, so that an approval (where one is asked) approves a fixed plan.',
     '- *approval*: in a market with `approval` it waits for approvers once prepared.',
@@ -83,7 +87,8 @@ export function renderCommandReference(registry: CommandRegistry): string {
   ];
   const yes = (flag: boolean) => (flag ? 'yes' : 'no');
   for (const d of declarations) {
-    lines.push(`| \`${formatUsage(d)}\` | ${d.summary} | ${yes(d.sideEffects)} | ${yes(d.prepares)} | ${yes(d.needsApproval)} | ${yes(d.checksPassIn)} |`);
+    const effects = d.passesLocks === true ? 'yes, passes locks' : yes(d.sideEffects);
+    lines.push(`| \`${formatUsage(d)}\` | ${d.summary} | ${effects} | ${yes(d.prepares)} | ${yes(d.needsApproval)} | ${yes(d.checksPassIn)} |`);
   }
   const flags = declarations.flatMap((d) => d.flags.map((f) => `- \`${d.words.join(' ')} --${f.name}${f.valueLabel ? ` ${f.valueLabel}` : ''}\`: ${f.summary}`));
   if (flags.length > 0) lines.push('', '## Options', '', ...flags);

@@ -23,6 +23,15 @@ export function planFingerprint(parts: PlanParts): string {
   });
 }
 
+/**
+ * Two plans make the same change: equal but for the build's artefact (package checksum and
+ * release id differ between two builds of one commit). One card is enough for both.
+ */
+export function sameChange(a: PlanParts, b: PlanParts): boolean {
+  const change = (parts: PlanParts) => planFingerprint({ ...parts, packageSha256: undefined, releaseId: undefined } as PlanParts);
+  return change(a) === change(b);
+}
+
 export function approvedPlan(parts: PlanParts): ApprovedPlan {
   return { ...parts, fingerprint: planFingerprint(parts) };
 }

@@ -1,9 +1,10 @@
 // The approval part of a deploy's view (deploy-view.ts folds the notices): how a pending
 // approval ends, how its people are shown, and what the approve step says.
-import { displayApprover, nobodyCanApprove } from '../domain/approval-rule.ts';
+import { approversBesides, type ApproverEntry, displayApprover, nobodyCanApprove } from '../domain/approval-rule.ts';
 import type { DeployRecord, DeployState } from '../domain/deploy-record.ts';
 import { displayUser, type People } from '../domain/people.ts';
-import type { DeployView, StepView } from './deploy-view-types.ts';
+import { isPlatform, parseUserId, type Platform, qualifyUserId } from '../domain/user-id.ts';
+import type { DeployView, PersonRef, StepView } from './deploy-view-types.ts';
 
 /** A pending approval ends with the deploy's state when no decision ended it first. */
 export function closeApproval(view: DeployView, state: DeployState, record: DeployRecord, at: string, reason: string | undefined): void {
@@ -32,12 +33,38 @@ export function showPeople(view: DeployView, record: DeployRecord | undefined, p
     const policy = { approvers: record.approval.approvers, people, required: record.approval.required };
     if (nobodyCanApprove(policy, record.requestedBy)) approval.nobodyCanApprove = true;
   }
-  if (view.header.requestedBy !== undefined) view.header.requestedBy = displayUser(people, view.header.requestedBy);
+  const platform = record && isPlatform(record.platform) ? record.platform : undefined;
+  if (view.header.requestedBy !== undefined) {
+    view.header.requester = personRef(people, view.header.requestedBy, platform);
+    view.header.requestedBy = displayUser(people, view.header.requestedBy);
+  }
   if (!approval) return;
+  if (record?.approval) {
+    const policy = { approvers: record.approval.approvers, people };
+    approval.deciders = approversBesides(policy, record.requestedBy).map((entry) => entryRef(people, entry, platform));
+  }
   approval.approvers = [...new Set(approval.approvers.map((entry) => displayApprover(people, entry)))];
   approval.approvedBy = approval.approvedBy.map((id) => displayUser(people, id));
   if (approval.decision) approval.decision = { ...approval.decision, by: displayUser(people, approval.decision.by) };
   if (approval.closedBy !== undefined) approval.closedBy = displayUser(people, approval.closedBy);
+}
+
+/** A user id as a card shows it: the person's name, and the id when it is of the deploy's platform. */
+export function personRef(people: People, id: string, platform: Platform | undefined): PersonRef {
+  const name = displayUser(people, id);
+  return parseUserId(id)?.platform === platform && platform !== undefined ? { name, id } : { name };
+}
+
+/** An approver entry as a card shows it: a person with their id on the deploy's platform, a qualified id of it, or a bare id taken as one. */
+function entryRef(people: People, entry: ApproverEntry, platform: Platform | undefined): PersonRef {
+  const name = displayApprover(people, entry.entry);
+  if (platform === undefined) return { name };
+  if (entry.kind === 'person') {
+    const native = people[entry.person]?.[platform];
+    return native === undefined ? { name } : { name, id: qualifyUserId(platform, native) };
+  }
+  if (entry.kind === 'qualified') return parseUserId(entry.id)?.platform === platform ? { name, id: entry.id } : { name };
+  return { name, id: qualifyUserId(platform, entry.id) };
 }
 
 /** The view's approve step: waiting (and for whom), decided, or closed without a decision. */
@@ -51,7 +78,8 @@ export function approveStep(view: DeployView): StepView {
   switch (approval.status) {
     case 'pending': {
       if (approval.nobodyCanApprove) return { ...step, status: 'running', note: `nobody can approve it: ${approval.approvers.join(', ')} cannot reach ${approval.required} approval(s) without the requester` };
-      const who = approval.approvers.length > 0 ? ` from ${approval.approvers.join(', ')}` : '';
+      const deciders = approval.deciders?.map((p) => p.name) ?? approval.approvers;
+      const who = deciders.length > 0 ? ` from ${deciders.join(', ')}` : '';
       const progress = approval.required > 1 ? ` (${approval.approvedBy.length}/${approval.required})` : '';
       return { ...step, status: 'running', note: `waiting for an approval${who}${progress}` };
     }

@@ -1,6 +1,6 @@
 // Renders one deploy into chat from *all* its notices, in order: the progress message (posted
-// once, then edited in place), the approval card (posted once in the command's channel,
-// edited once decided), warnings and size-span tables (posted once each), and a failed or
+// once, then edited in place), the approval card (posted once where the market's messages
+// go, mentioning who can decide; edited once decided), warnings and size-span tables (posted once each), and a failed or
 // partial deploy's full log attached once to its progress message where the platform can.
 // Rendering from the full ordered list is idempotent and order-safe; the post-once claims in
 // Redis make sure only one notifier process posts each message. Observers see the notices
@@ -13,6 +13,8 @@ import type { DeployNotice } from '../deploy/deploy-notice.ts';
 import { isIdle } from '../domain/deploy-record.ts';
 import type { DeployEventBus } from '../store/deploy-event-bus.ts';
 import type { DeployRecords } from '../store/deploy-records.ts';
+import { ownEntry } from '../core/own-entry.ts';
+import { commitWebUrl } from '../domain/commit-web-url.ts';
 import { channelFor } from './channel-for.ts';
 import { reduceNotices } from './deploy-view.ts';
 import type { MessageClaims } from './message-claims.ts';
@@ -82,7 +84,13 @@ export class DeployRenderer {
     const channel = channelFor(this.#o.config, record.project, record.market, record.channel, record.platform);
     const parked = view.state !== undefined && isIdle(view.state);
 
-    const progress = renderProgress(view);
+    const commit = view.header.commit ?? view.approval?.plan?.commit;
+    const repo = ownEntry(this.#o.config.projects, record.project)?.repo;
+    const commitUrl = commit && repo ? commitWebUrl(repo, commit) : undefined;
+    const links = commitUrl ? { commitUrl } : {};
+    // a retry's progress goes in the thread of the deploy it finishes (docs/slack.md "Messages")
+    const retried = record.verb === 'retry' && record.relatedDeployId ? await this.#o.claims.ref(record.relatedDeployId, 'progress') : undefined;
+    const progress = { ...renderProgress(view, { links }), ...(retried ? { replyTo: retried } : {}) };
     const progressRef = await this.#show(deployId, 'progress', messenger, editor, channel, progress, parked);
     const uploadLog = this.#o.uploadLog?.[platform];
     if (uploadLog && view.finished && (view.state === 'failed' || view.state === 'partial')) {
@@ -97,8 +105,8 @@ export class DeployRenderer {
     for (const item of once) await this.#o.claims.noticeOnce(deployId, item.index, () => messenger.post(channel, item.message()));
 
     if (view.approval) {
-      const card = renderApprovalCard({ ...view, approval: view.approval });
-      await this.#show(deployId, 'approval', messenger, editor, record.channel || channel, card, parked || view.approval.status !== 'pending');
+      const card = renderApprovalCard({ ...view, approval: view.approval }, undefined, links);
+      await this.#show(deployId, 'approval', messenger, editor, channel, card, parked || view.approval.status !== 'pending');
     }
   }
 

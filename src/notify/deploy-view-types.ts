@@ -1,5 +1,6 @@
 // The shape of a deploy as its watchers see it (SPEC §8): what reduceNotices builds and the
 // renderers read.
+import type { DowngradeFrom } from '../deploy/deploy-notice.ts';
 import type { DeployOutcome, DeployResult, ErrorInfo, HostStepName } from '../deploy/deploy-result.ts';
 import type { ApprovalDecision, ApprovedPlan, DeployRecord, DeployState, DeployVerb } from '../domain/deploy-record.ts';
 import type { GrayWarning } from '../domain/gray-warnings.ts';
@@ -28,6 +29,12 @@ export interface StepView {
   note?: string;
 }
 
+/** A person as a card shows them: their name, and their id on the deploy's platform when known (a mention). */
+export interface PersonRef {
+  name: string;
+  id?: string;
+}
+
 export interface DeployHeader {
   verb?: DeployVerb;
   command?: string;
@@ -39,6 +46,8 @@ export interface DeployHeader {
   ref?: string;
   commit?: string;
   requestedBy?: string;
+  /** The requester as a card shows them. */
+  requester?: PersonRef;
   relatedDeployId?: string;
 }
 
@@ -54,10 +63,14 @@ export interface ApprovalView {
   expiresAt?: string;
   approvedBy: string[];
   plan?: ApprovedPlan;
+  /** The approvers who can decide: one per person, the requester's left out (approvers lists them all). */
+  deciders?: PersonRef[];
   /** Pending, and the approvers other than the requester's person are fewer than `required`. */
   nobodyCanApprove?: boolean;
   /** Commits since the production commit, one line each. */
   diffSummary?: string[];
+  /** The commit is older than production's: approving goes back in history. */
+  downgradeFrom?: DowngradeFrom;
   decision?: ApprovalDecision;
   /** Expired, cancelled or closed: when, by whom, why. */
   closedAt?: string;

@@ -85,6 +85,7 @@ function apply(fold: Fold, notice: DeployNotice, index: number): void {
         ...(approval?.expiresAt ? { expiresAt: approval.expiresAt } : {}),
         ...(notice.record.plan ? { plan: notice.record.plan } : {}),
         ...(notice.diffSummary ? { diffSummary: notice.diffSummary } : {}),
+        ...(notice.downgradeFrom ? { downgradeFrom: notice.downgradeFrom } : {}),
       };
       return;
     }

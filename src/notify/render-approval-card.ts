@@ -1,9 +1,12 @@
 // The approval card (SPEC §7): what is being approved — the command, ref, commit, build
 // checksum, target hosts, hook scripts, commits since production — who may approve and until
 // when, with Approve / Reject buttons that run `approve <id>` / `reject <id>` as the presser.
-// Once decided, expired or cancelled, the card shows the outcome and has no buttons. Pure.
+// Once decided, expired or cancelled, the card shows the outcome and has no buttons. The same
+// content laid out as a card (approval-card-layout.ts) is what Slack shows. Pure.
 import type { Button, OutgoingMessage } from '../core/chat-types.ts';
 import type { ApprovalView, DeployView } from './deploy-view.ts';
+import { approvalCardLayout } from './approval-card-layout.ts';
+import { type CardLinks, downgradeWarning } from './card-parts.ts';
 import { fitMessage, formatUtc, MESSAGE_CHAR_LIMIT, oneLine, shortHash } from './message-text.ts';
 
 export type ApprovalCardInput = Pick<DeployView, 'deployId' | 'header' | 'hosts'> & { approval: ApprovalView };
@@ -20,14 +23,14 @@ const TITLES: Record<ApprovalView['status'], string> = {
 const DIFF_LINES = 15;
 const HOOK_MAX = 200;
 
-export function renderApprovalCard(input: ApprovalCardInput, maxChars = MESSAGE_CHAR_LIMIT): OutgoingMessage {
+export function renderApprovalCard(input: ApprovalCardInput, maxChars = MESSAGE_CHAR_LIMIT, links: CardLinks = {}): OutgoingMessage {
   const { deployId, approval } = input;
   const what = describeDeploy(input);
   const text = oneLine(`${TITLES[approval.status]} · ${deployId} · ${what}`, 400);
   const lines = [...outcomeLines(approval), ...planLines(input)];
   const message: OutgoingMessage = { text, lines };
   if (approval.status === 'pending') message.buttons = approvalButtons(input, what);
-  return fitMessage(message, maxChars);
+  return { ...fitMessage(message, maxChars), card: approvalCardLayout(input, what, links) };
 }
 
 /** `deploy mala-core v1.3 → brazil (production)` */
@@ -45,7 +48,13 @@ function approvalButtons(input: ApprovalCardInput, what: string): Button[] {
   const scope = `${what} on ${hosts.length} host(s)${commit ? `, commit ${shortHash(commit)}` : ''}`;
   return [
     { label: 'Approve', command: `approve ${deployId}`, style: 'primary', confirm: { title: `Approve ${deployId}?`, text: oneLine(`This runs ${scope}.`, 300) } },
-    { label: 'Reject', command: `reject ${deployId}`, style: 'danger', confirm: { title: `Reject ${deployId}?`, text: oneLine(`${scope} will not run.`, 300) } },
+    {
+      label: 'Reject',
+      command: `reject ${deployId}`,
+      style: 'danger',
+      confirm: { title: `Reject ${deployId}?`, text: oneLine(`${scope} will not run.`, 300) },
+      prompt: { title: 'Reject the deploy', label: 'Reason', placeholder: 'what the requester should know', optional: true },
+    },
   ];
 }
 
@@ -54,6 +63,7 @@ function outcomeLines(approval: ApprovalView): string[] {
   switch (approval.status) {
     case 'pending': {
       const lines: string[] = [];
+      if (approval.downgradeFrom) lines.push(downgradeWarning(approval.downgradeFrom, approval.plan?.commit));
       if (approval.nobodyCanApprove) {
         lines.push(oneLine(`⚠️ nobody can approve this: the approvers (${approval.approvers.join(', ')}) cannot reach ${approval.required} approval(s) without the requester. Cancel it, or have another approver request it.`, 500));
       }
@@ -97,7 +107,9 @@ function planLines(input: ApprovalCardInput): string[] {
   if (plan?.versions && plan.versions.length > 0) lines.push(oneLine(`versions: ${plan.versions.join(', ')}`, 400));
   const hosts = plan?.hosts ?? input.hosts;
   lines.push(oneLine(`hosts (${hosts.length}): ${hosts.length > 0 ? hosts.join(', ') : 'none'}`, 600));
-  lines.push(oneLine(`approvers: ${approval.approvers.length > 0 ? approval.approvers.join(', ') : 'none configured'} (${approval.required} needed)`, 400));
+  // who can decide: the requester's person is never among them (approval-rule.ts)
+  const deciders = approval.deciders?.map((p) => p.name) ?? approval.approvers;
+  lines.push(oneLine(`approvers: ${deciders.length > 0 ? deciders.join(', ') : 'none besides the requester'} (${approval.required} needed)`, 400));
   if (approval.status === 'pending' && approval.expiresAt) lines.push(`expires: ${formatUtc(approval.expiresAt)}`);
   const hooks = Object.entries(plan?.hooks ?? {});
   lines.push(hooks.length === 0 ? 'hooks: none' : 'hooks:');

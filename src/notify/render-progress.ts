@@ -2,8 +2,10 @@
 // line per step with its state and host counts, the elapsed time; on failure the failed
 // hosts with the last lines of their output and the `retry` command; when a person or a rule
 // stopped it, the reason. Pure; always within MESSAGE_CHAR_LIMIT (output tails are cut
-// first, then failed hosts are summarised).
-import type { OutgoingMessage } from '../core/chat-types.ts';
+// first, then failed hosts are summarised). As a card (what Slack shows): a header with the
+// state, the deploy's fields, the same lines, and a context line of who and when.
+import type { MessageCard, OutgoingMessage, RichLine } from '../core/chat-types.ts';
+import { type CardLinks, commitSubject, deployFields, person } from './card-parts.ts';
 import { formatDecimalSize } from '../domain/format-size.ts';
 import type { DeployView, FailedHostView, StepStatus, StepView } from './deploy-view.ts';
 import { fitMessage, formatElapsed, formatUtc, MESSAGE_CHAR_LIMIT, oneLine, shortHash } from './message-text.ts';
@@ -22,6 +24,7 @@ export interface RenderProgressOptions {
   maxChars?: number;
   /** Output lines shown per failed host, at most. @defaultValue 5 */
   tailLines?: number;
+  links?: CardLinks;
 }
 
 const LINE_MAX = 200;
@@ -43,7 +46,37 @@ export function renderProgress(view: DeployView, options: RenderProgressOptions 
     const used = text.length + lines.reduce((sum, line) => sum + 1 + line.length, 0) + retry.reduce((sum, line) => sum + 1 + line.length, 0);
     lines.push(...fitFailedHosts(view.failedHosts, maxChars - used, options.tailLines ?? 5), ...retry);
   }
-  return fitMessage({ text, lines }, maxChars);
+  const message = fitMessage({ text, lines }, maxChars);
+  return { ...message, card: progressCard(view, message.lines ?? [], options.links ?? {}) };
+}
+
+const STATE_TITLES: Partial<Record<NonNullable<DeployView['state']>, string>> = {
+  success: '✅',
+  partial: '❌',
+  failed: '❌',
+  cancelled: '⛔',
+  rejected: '⛔',
+  expired: '⛔',
+  refused: '⛔',
+};
+
+function progressCard(view: DeployView, lines: readonly string[], links: CardLinks): MessageCard {
+  const h = view.header;
+  const what = [h.verb ?? 'deploy', h.project, h.version ?? h.ref, h.market ? `→ ${h.market}` : undefined].filter((part): part is string => part !== undefined && part !== '').join(' ');
+  const glyph = (view.state && STATE_TITLES[view.state]) ?? '⏳';
+  const context: RichLine[] = [];
+  if (h.requester) context.push(['requested by ', person(h.requester)]);
+  const approval = view.approval;
+  if (approval?.status === 'approved') context.push([`approved by ${approval.approvedBy.length > 0 ? approval.approvedBy.join(', ') : approval.decision?.by ?? 'an approver'}`]);
+  if (view.startedAt) context.push([`started ${formatUtc(view.startedAt)}`]);
+  if (h.relatedDeployId) context.push([`of ${h.relatedDeployId}`]);
+  context.push([view.deployId]);
+  return {
+    title: oneLine(`${glyph} ${what}`, 150),
+    fields: deployFields(h, h.commit, commitSubject(h.commit, view.approval?.diffSummary), links),
+    body: lines.map((line) => [line]),
+    context: context.flatMap((part, i) => (i === 0 ? [...part] : [' · ', ...part])),
+  };
 }
 
 /** `d-20261121-0001 · deploy mala-core → brazil (production) v1.3 · abc1234 · by alice` */

@@ -2,7 +2,8 @@
 // format: form-encoded (or JSON) POSTs with `Authorization: Bearer <token>`, JSON answers
 // `{ok, …}`, HTTP 429 with `Retry-After` when rate-limited. It implements what deploybot
 // calls — auth.test, chat.postMessage/update/postEphemeral, files.getUploadURLExternal,
-// the upload URL and files.completeUploadExternal (filesUploadV2), response_url, and
+// the upload URL and files.completeUploadExternal (filesUploadV2), views.open (a modal,
+// opened with a click's trigger_id, each trigger_id once), response_url, and
 // apps.connections.open for Socket Mode (see fake-slack-socket-mode.ts) — and records
 // every call so tests assert on what was sent.
 import { once } from 'node:events';
@@ -38,12 +39,22 @@ export interface FakeSlackApiOptions {
   appToken?: string;
 }
 
-const JSON_PARAMS = new Set(['blocks', 'attachments', 'files', 'metadata']);
+const JSON_PARAMS = new Set(['blocks', 'attachments', 'files', 'metadata', 'view']);
+
+/** A modal as views.open answers it (`view` of the response), with the trigger_id that opened it. */
+export interface FakeSlackView {
+  id: string;
+  hash: string;
+  triggerId: string;
+  view: Record<string, unknown>;
+}
 
 export class FakeSlackApi {
   readonly log = new CallLog<SlackApiCall>();
   readonly messages = new Map<string, FakeSlackMessage>();
   readonly uploads = new Map<string, { filename: string; bytes: number; content: string }>();
+  /** Modals opened with views.open, in order. */
+  readonly views: FakeSlackView[] = [];
   readonly socketMode: FakeSlackSocketMode;
   #server: Server;
   #port = 0;
@@ -173,6 +184,16 @@ export class FakeSlackApi {
         message.blocks = (params.blocks as unknown[]) ?? [];
         message.history.push({ text: message.text, blocks: message.blocks });
         return { ok: true, channel, ts, text: message.text };
+      }
+      case 'views.open': {
+        // Slack: a trigger_id opens one view, within 3 s of the interaction
+        const triggerId = str('trigger_id');
+        const view = params.view;
+        if (!triggerId || this.views.some((v) => v.triggerId === triggerId)) return { ok: false, error: 'invalid_trigger_id' };
+        if (view === null || typeof view !== 'object' || (view as { type?: unknown }).type !== 'modal') return { ok: false, error: 'invalid_arguments' };
+        const opened: FakeSlackView = { id: `V0FAKE${this.views.length + 1}`, hash: `${Date.now()}.fake${this.views.length + 1}`, triggerId, view: view as Record<string, unknown> };
+        this.views.push(opened);
+        return { ok: true, view: { ...opened.view, id: opened.id, hash: opened.hash, team_id: 'T0FAKE', app_id: 'A0FAKE', bot_id: 'B0BOT', state: { values: {} }, previous_view_id: null, root_view_id: opened.id } };
       }
       case 'chat.postEphemeral':
         if (!str('channel') || !str('user')) return { ok: false, error: 'invalid_arguments' };

@@ -115,6 +115,35 @@ export function blockActionsPayload(click: ButtonClickPayload): Record<string, u
   };
 }
 
+export interface ViewSubmission {
+  /** The view as views.open answered it (id, hash, callback_id, private_metadata, blocks). */
+  view: { id: string; hash: string; view: Record<string, unknown> };
+  userId: string;
+  userName?: string;
+  /** What was typed into each input: block_id → action_id → value. */
+  values: Record<string, Record<string, string>>;
+  teamId?: string;
+}
+
+/** A view_submission payload, as Slack posts it when a modal's Submit is pressed (the `payload` form field). */
+export function viewSubmissionRequest(submission: ViewSubmission, options: SignOptions): SignedSlackRequest {
+  const teamId = submission.teamId ?? 'T0FAKE';
+  const values = Object.fromEntries(Object.entries(submission.values).map(([block, actions]) => [block, Object.fromEntries(Object.entries(actions).map(([action, value]) => [action, { type: 'plain_text_input', value }]))]));
+  const payload = {
+    type: 'view_submission',
+    team: { id: teamId, domain: 'fake' },
+    user: { id: submission.userId, username: submission.userName ?? submission.userId.toLowerCase(), name: submission.userName ?? submission.userId.toLowerCase(), team_id: teamId },
+    api_app_id: 'A0FAKE',
+    token: 'deprecated-verification-token',
+    trigger_id: freshTriggerId(),
+    view: { ...submission.view.view, id: submission.view.id, hash: submission.view.hash, team_id: teamId, app_id: 'A0FAKE', bot_id: 'B0BOT', state: { values }, previous_view_id: null, root_view_id: submission.view.id },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+  return signSlackRequest(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), options);
+}
+
 /** POSTs a signed request; returns the status and body text. */
 export async function postToSlackEndpoint(url: string, request: SignedSlackRequest): Promise<{ status: number; body: string }> {
   const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body });

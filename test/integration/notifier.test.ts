@@ -149,7 +149,7 @@ describe('Notifier', () => {
     expect(posts(messenger, dingtalk.deployId).map((p) => p.channel)).toEqual(['cid0default']);
   });
 
-  it('posts the approval card with two buttons in the command channel, then edits it without buttons once decided', async () => {
+  it('posts the approval card with two buttons where the market\'s messages go (not the command channel), then edits it without buttons once decided', async () => {
     const w = world();
     const messenger = new RecordingMessenger();
     const notifier = await w.notifier(messenger);
@@ -161,7 +161,7 @@ describe('Notifier', () => {
 
     const cards = posts(messenger, '🔐 approval needed');
     expect(cards).toHaveLength(1);
-    expect(cards[0]!.channel).toBe('C0COMMAND');
+    expect(cards[0]!.channel).toBe('C0BRAZIL');
     expect(cards[0]!.message.buttons?.map((b) => [b.label, b.command, b.style])).toEqual([
       ['Approve', `approve ${script.deployId}`, 'primary'],
       ['Reject', `reject ${script.deployId}`, 'danger'],

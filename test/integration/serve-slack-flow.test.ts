@@ -14,7 +14,8 @@ import { signBody } from '../../src/http/verify-hmac-signature.ts';
 import { captureLogger } from '../fakes/capture-logger.ts';
 import { within } from '../fakes/deferred.ts';
 import { FakeSlackApi, type FakeSlackMessage, type SlackApiCall } from '../fakes/fake-slack-api.ts';
-import { buttonClickRequest, postToSlackEndpoint, slashCommandRequest } from '../fakes/sign-slack-request.ts';
+import { buttonClickRequest, postToSlackEndpoint, slashCommandRequest, viewSubmissionRequest } from '../fakes/sign-slack-request.ts';
+import { blockKitProblems, blockText, modalProblems } from '../support/block-kit-limits.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';
 import { marketTestConfig } from '../fixtures/market-test-config.ts';
 
@@ -33,7 +34,7 @@ let events: string;
 const online = (host: string) => basename(realpathSync(join(base, 'hosts', host, 'data/prod/mala-core')));
 const sha7 = (tag: string) => repo.commits[tag]!.slice(0, 7);
 
-/** The market test config with Slack channels: brazil posts to C0BRAZIL; the card goes where the command was typed. */
+/** The market test config with Slack channels: brazil posts to C0BRAZIL, progress and approval card alike. */
 function serveConfig(): Config {
   marketTestConfig(base, repo.dir, {
     hooks: { afterDeploy: 'if [ "$VERSION" = v3 ]; then echo "restarting on $HOST"; echo "boom on $HOST: port 8080 in use"; exit 1; fi; echo "$DEPLOY_ID $VERSION" >> ../after-deploy.log' },
@@ -98,10 +99,9 @@ async function deploy(text: string, user = 'U01ALICE', channel = 'C0COMMAND'): P
   return id;
 }
 
-/** Everything a Slack message shows, as text. */
+/** Everything a Slack message shows, as text (header, fields, sections, context). */
 function shown(state: { text: string; blocks: unknown[] }): string {
-  const parts = state.blocks.map((block) => (block as { text?: { text?: string } }).text?.text ?? '');
-  return [state.text, ...parts].join('\n');
+  return blockText(state);
 }
 
 /** The one message whose first state's text starts with `prefix`. */
@@ -161,12 +161,19 @@ describe('deploybot serve with Slack', () => {
     await settled(id);
     expect(await stateOf(id)).toBe('awaiting-approval');
 
-    // the approval card: in-channel, in the command's channel, with Approve / Reject
+    // the approval card: where brazil's messages go (not the command's channel), mentioning
+    // who can decide — bob, not alice who asked — with Approve / Reject (a modal asks why)
     const card = cardOf(id);
-    expect(card.channel).toBe('C0COMMAND');
-    expect(slack.okCallsTo('chat.postMessage').filter((c) => c.params.channel === 'C0COMMAND')).toHaveLength(1);
+    expect(card.channel).toBe('C0BRAZIL');
+    expect(slack.okCallsTo('chat.postMessage').filter((c) => c.params.channel === 'C0COMMAND')).toHaveLength(0);
+    const blocks = card.history[0]!.blocks as Array<{ type: string }>;
+    expect(blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context', 'actions']);
+    expect(shown(card.history[0]!)).toContain('Waiting for <@U01BOB>.');
+    expect(shown(card.history[0]!)).toContain(`requested by <@U01ALICE> at `);
+    expect(shown(card.history[0]!)).toMatch(new RegExp(`\\*Commit\\*\n\`${sha7('v1')}\``));
     const buttons = buttonsOf(card.history[0]!);
-    expect(buttons.map((b) => [b.text.text, b.value])).toEqual([['Approve', `approve ${id}`], ['Reject', `reject ${id}`]]);
+    expect(buttons.map((b) => [b.text.text, b.action_id])).toEqual([['Approve', 'deploybot_button_0'], ['Reject', 'deploybot_prompt_1']]);
+    expect(buttons[0]!.value).toBe(`approve ${id}`);
     const approve = buttons[0]!;
     const progress = progressOf(id);
     expect(progress.channel).toBe('C0BRAZIL');
@@ -224,6 +231,36 @@ describe('deploybot serve with Slack', () => {
     expect(online('dev-1')).toContain(sha7('v2'));
   });
 
+  it('when bob presses Reject, then a modal asks why; once submitted the deploy is rejected with that reason, escaped, on the card and the progress message', async () => {
+    const id = await deploy('mala-core brazil v2', 'U01ALICE', 'C0COMMAND');
+    await settled(id);
+    expect(await stateOf(id)).toBe('awaiting-approval');
+    const card = cardOf(id);
+    const reject = buttonsOf(card.history[0]!).find((b) => b.text.text === 'Reject')!;
+    const viewsBefore = slack.views.length;
+    const click = buttonClickRequest({ value: reject.value, actionId: reject.action_id, userId: 'U01BOB', channelId: card.channel, messageTs: card.ts, label: 'Reject' }, { signingSecret });
+    expect((await postToSlackEndpoint(events, click)).status).toBe(200);
+    const [opened] = await slack.waitForCalls('views.open', 1, (c) => c.status === 200 && slack.views.length > viewsBefore, 10_000);
+    expect(opened!.params.trigger_id).toBe(JSON.parse(new URLSearchParams(click.body).get('payload')!).trigger_id);
+    const modal = slack.views.at(-1)!;
+    expect(modalProblems(modal.view)).toEqual([]);
+    expect(await stateOf(id)).toBe('awaiting-approval');
+
+    const submit = viewSubmissionRequest({ view: modal, userId: 'U01BOB', values: { deploybot_prompt_input: { text: 'not during the sale <!channel>' } } }, { signingSecret });
+    expect((await postToSlackEndpoint(events, submit)).status).toBe(200);
+    expect(await ephemeral('U01BOB', `You rejected ${id}`)).toBeTruthy();
+    await settled(id);
+    const record = await serve.bot.jobs.rt.records.require(id);
+    expect(record.state).toBe('rejected');
+    expect(record.approval?.decision).toMatchObject({ decision: 'rejected', by: 'slack:U01BOB', reason: 'not during the sale <!channel>' });
+    const final = shown(card);
+    expect(final).toContain('❌ Rejected');
+    expect(final).toContain('*Reason:* not during the sale &lt;!channel&gt;');
+    expect(final).not.toContain('<!channel>');
+    expect(buttonsOf(card)).toEqual([]);
+    expect(shown(progressOf(id))).toContain('not during the sale &lt;!channel&gt;');
+  });
+
   it('when an afterDeploy hook fails, then the final message names the host with its output and the retry command, and the full log is uploaded once to its thread', async () => {
     const id = await deploy('mala-core dev v3', 'U01ALICE', 'C0DEV');
     await settled(id);
@@ -261,6 +298,12 @@ describe('deploybot serve with Slack', () => {
     expect(partial).toMatchObject({ labels: { project: 'mala-core', market: 'dev', verb: 'deploy' }, value: 1 });
   });
 
+  it('every message Slack was sent, in every state, is within Block Kit\'s limits', () => {
+    const sent = [...slack.okCallsTo('chat.postMessage'), ...slack.okCallsTo('chat.update')];
+    expect(sent.length).toBeGreaterThan(10);
+    for (const call of sent) expect(blockKitProblems(call.params), blockText(call.params)).toEqual([]);
+  });
+
   it('serves /metrics with deploy outcomes, step durations and queue depth only with METRICS_TOKEN, listens on HOST, and never logs the tokens or the signing secret', async () => {
     expect(serve.http.host).toBe('127.0.0.1');
     expect(log.text()).toContain('address 127.0.0.1');
@@ -279,5 +322,20 @@ describe('deploybot serve with Slack', () => {
     expect(log.text()).not.toContain(signingSecret);
     expect(log.text()).not.toContain(uploadSecret);
     expect(log.text()).not.toContain(metricsToken);
+  });
+
+  it('when alice retries the partial deploy, then the retry\'s progress message is threaded under the deploy it finishes', async () => {
+    const failed = [...slack.messages.values()].find((m) => / · deploy mala-core → dev \(production\) v3/.test(m.history[0]!.text))!;
+    const id = failed.history[0]!.text.split(' · ')[0]!;
+    const before = slack.callsTo('chat.postEphemeral').filter((c) => c.params.user === 'U01ALICE').length;
+    expect((await slash('/deploybot', `retry ${id}`, 'U01ALICE', 'C0DEV')).status).toBe(200);
+    const answers = await slack.waitForCalls('chat.postEphemeral', before + 1, (c) => c.params.user === 'U01ALICE', 20_000);
+    const retry = /^(d-\d{8}-\d{4}) accepted/.exec(String(answers[before]!.params.text))?.[1];
+    expect(retry, String(answers[before]!.params.text)).toBeDefined();
+    await settled(retry!);
+    const posted = slack.okCallsTo('chat.postMessage').filter((c) => String(c.params.text).startsWith(`${retry} · `));
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.params).toMatchObject({ channel: failed.channel, thread_ts: failed.ts });
+    expect(shown(progressOf(retry!))).toContain(`of ${id}`);
   });
 });

@@ -111,7 +111,7 @@ describe('Slack over HTTP', () => {
     statusGate = deferred();
     const posted = slack.callsTo('chat.postMessage').length;
     const started = Date.now();
-    const response = await within(postToSlackEndpoint(events, slashCommandRequest({ command: '/status', text: 'mala-core', userId: 'U01ALICE', channelId: 'C0BRAZIL' }, { signingSecret })), 3000, 'the ack');
+    const response = await within(postToSlackEndpoint(events, slashCommandRequest({ command: '/deploybot', text: 'status mala-core', userId: 'U01ALICE', channelId: 'C0BRAZIL' }, { signingSecret })), 3000, 'the ack');
     expect(response.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(3000);
     // the ack goes out first; the handler starts once the trigger_id is claimed in Redis
@@ -145,7 +145,7 @@ describe('Slack over HTTP', () => {
 
   it('when the same signed slash command arrives again (same trigger_id), even at another serve process, then it is acked and ignored: one run, one answer in chat', async () => {
     const posted = slack.callsTo('chat.postMessage').length;
-    const request = slashCommandRequest({ command: '/status', text: 'mala-core', userId: 'U01ALICE', channelId: 'C0BRAZIL' }, { signingSecret });
+    const request = slashCommandRequest({ command: '/deploybot', text: 'status mala-core', userId: 'U01ALICE', channelId: 'C0BRAZIL' }, { signingSecret });
     expect((await postToSlackEndpoint(events, request)).status).toBe(200);
     await slack.waitForCalls('chat.postMessage', posted + 1);
     // a second serve process on the same Redis

@@ -77,7 +77,7 @@ describe('Slack in Socket Mode', () => {
     await within(seen.promise, 5000, 'the reject handler');
     const ignoredBefore = log.lines.filter((line) => line.includes('trigger_id already handled')).length;
     await slack.socketMode.waitForAck(slack.socketMode.push('interactive', payload));
-    await slack.socketMode.waitForAck(slack.socketMode.push('slash_commands', { ...slashCommandFields({ command: '/reject', text: 'd-20261121-0006', userId: 'U01BOB', channelId: 'C0BRAZIL' }), trigger_id: payload.trigger_id as string }));
+    await slack.socketMode.waitForAck(slack.socketMode.push('slash_commands', { ...slashCommandFields({ command: '/deploybot', text: 'reject d-20261121-0006', userId: 'U01BOB', channelId: 'C0BRAZIL' }), trigger_id: payload.trigger_id as string }));
     await waitUntil(() => log.lines.filter((line) => line.includes('trigger_id already handled')).length === ignoredBefore + 2, { what: 'the repeats to be ignored', timeoutMs: 5000, intervalMs: 10 });
     expect(runs).toEqual(['slack:U01BOB']);
   });

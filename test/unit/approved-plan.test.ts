@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { approvedAfterExpiry, isPastExpiry } from '../../src/domain/approval-expiry.ts';
-import { planDifferences, planFingerprint, type PlanParts } from '../../src/domain/approved-plan.ts';
+import { planDifferences, planFingerprint, type PlanParts, sameChange } from '../../src/domain/approved-plan.ts';
 import { basisChanges, planBasis } from '../../src/domain/plan-basis.ts';
 import { emptyMarketReleases, type MarketReleases } from '../../src/domain/release-state.ts';
 import { applyRecordRelease } from '../../src/domain/release-transitions.ts';
@@ -127,6 +127,24 @@ describe('the state a plan starts from', () => {
       expect(basisChanges(basis, record(left!), [others[0]!])).toEqual([]);
       expect(basisChanges(basis, record(others[0]!), [others[0]!])).toEqual([]);
       for (const other of others.slice(1)) expect(basisChanges(basis, record(other), [others[0]!])).toHaveLength(1);
+    }));
+  });
+});
+
+describe('sameChange', () => {
+  it('two plans differing only in their build artefact make the same change; any other difference makes another', () => {
+    const plan = fc.record({
+      commit: fc.constantFrom('a'.repeat(40), 'b'.repeat(40)),
+      packageSha256: fc.constantFrom('9f86d081', '0a0b0c0d'),
+      releaseId: fc.string({ maxLength: 10 }),
+      hosts: fc.subarray(['h1', 'h2', 'h3']),
+      hooks: fc.dictionary(fc.constantFrom('beforeDeploy', 'afterDeploy'), fc.constantFrom('echo 1', 'echo 2')),
+    });
+    fc.assert(fc.property(plan, plan, (a, b) => {
+      expect(sameChange(a, { ...a, packageSha256: b.packageSha256, releaseId: b.releaseId, hosts: [...a.hosts].reverse() })).toBe(true);
+      const same = a.commit === b.commit && [...a.hosts].sort().join() === [...b.hosts].sort().join() && JSON.stringify(Object.entries(a.hooks).sort()) === JSON.stringify(Object.entries(b.hooks).sort());
+      expect(sameChange(a, b)).toBe(same);
+      expect(sameChange(b, a)).toBe(same);
     }));
   });
 });

@@ -55,7 +55,7 @@ describe('CommandRegistry', () => {
 
   it('when the verbs of one first word disagree on their slash command, then loading fails', () => {
     const start = { ...base, verb: 'gray start', words: ['gray', 'start'], args: [] };
-    const cancel = { ...base, verb: 'gray cancel', words: ['gray', 'cancel'], args: [], slashCommand: false };
+    const cancel = { ...base, verb: 'gray cancel', words: ['gray', 'cancel'], args: [], slashCommand: true };
     expect(problemsOf([start, cancel])).toContain('the verbs of "gray" disagree on slashCommand');
   });
 

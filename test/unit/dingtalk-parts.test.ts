@@ -189,3 +189,30 @@ describe('the card template shipped in deploy/dingtalk/', () => {
     expect(readFileSync(new URL('../../docs/dingtalk.md', import.meta.url), 'utf8')).toContain('deploy/dingtalk/deploybot-card.template.json');
   });
 });
+
+describe('DingTalk cards', () => {
+  it('when a message has a card, then its fields are **bold** labels, user text stays escaped, links are https only, and a prompt button says what to add', () => {
+    const payload = renderRobotMarkdown({
+      text: '🔐 approval needed · d-20261121-0001 · deploy mala-core v1.3 → brazil',
+      card: {
+        title: 'ignored: the text leads',
+        fields: [{ label: 'Project', value: ['mala-core'] }, { label: 'Commit', value: [{ link: 'https://github.com/acme/app/commit/abc', text: 'abc1234' }, ' fix *all* [x](http://evil)'] }],
+        body: [[{ strong: 'Reason:' }, ' # not a heading'], ['- not a list'], [{ link: 'javascript:alert(1)', text: 'plain' }]],
+        context: ['requested by ', { person: 'alice', id: 'dingtalk:0123456' }],
+      },
+      buttons: [{ label: 'Reject', command: 'reject d-20261121-0001', prompt: { title: 'Reject', label: 'Reason', optional: true } }],
+    });
+    if (payload.msgtype !== 'markdown') throw new Error('expected markdown');
+    const blocks = payload.markdown.text.split('\n\n');
+    expect(blocks).toEqual([
+      '🔐 approval needed · d-20261121-0001 · deploy mala-core v1.3 → brazil',
+      '**Project:** mala-core',
+      '**Commit:** [abc1234](https://github.com/acme/app/commit/abc) fix \\*all\\* \\[x\\](http://evil)',
+      '**Reason:** # not a heading',
+      '\\- not a list',
+      'plain',
+      'requested by alice',
+      'Reject → reply: reject d-20261121-0001 \\[reason\\]',
+    ]);
+  });
+});

@@ -58,6 +58,9 @@ describe('parseCommand: every verb', () => {
     ['history mala-core brazil 100', { verb: 'history', project: 'mala-core', market: 'brazil', limit: 100 }],
     ['lock mala-core brazil release freeze -- ask bob', { verb: 'lock', project: 'mala-core', market: 'brazil', reason: 'release freeze -- ask bob' }],
     ['unlock mala-core brazil', { verb: 'unlock', project: 'mala-core', market: 'brazil' }],
+    ['lock mala-core brazil --for 2h store review', { verb: 'lock', project: 'mala-core', market: 'brazil', reason: 'store review', forMs: 7_200_000 }],
+    ['lock mala-core brazil store review --for 90m', { verb: 'lock', project: 'mala-core', market: 'brazil', reason: 'store review', forMs: 5_400_000 }],
+    ['lock mala-core brazil --for=3d -- ask bob', { verb: 'lock', project: 'mala-core', market: 'brazil', reason: '-- ask bob', forMs: 3 * 86_400_000 }],
     ['help', { verb: 'help' }],
     ['help deploy', { verb: 'help', topic: 'deploy' }],
     ['help  Gray   Start', { verb: 'help', topic: 'gray start' }],
@@ -128,6 +131,10 @@ describe('parseCommand: refusals', () => {
     refused('review start mala-core brazil appstore', 'review start', '<ref>');
     refused('approve', 'approve', '<deploy-id>');
     refused('lock mala-core brazil', 'lock', '<reason…>');
+    refused('lock mala-core brazil --for 2h', 'lock', '<reason…>');
+    refused('lock mala-core brazil --for 2 why', 'lock', '--for needs a duration from 1m to 30d', '"2"');
+    refused('lock mala-core brazil why --for 31d', 'lock', '--for needs a duration', '"31d"');
+    refused('lock mala-core brazil --for 2h why --for 3h', 'lock', '--for is given twice');
     refused('lock mala-core brazil \u0001 \u0002', 'lock', '<reason…>');
     refused('status', 'status', '<project>');
   });

@@ -22,7 +22,8 @@ describe('renderApprovalCard', () => {
     const script = new NoticeScript({ requestedBy: 'slack:U01ALICE' }).accepted().resolveAndBuild().awaitApproval({ approvers: ['alice', 'slack:U01BOB', 'dingtalk:0999'], required: 2 });
     const pending = card(script, PEOPLE);
     expect(pending.lines).toContain('requested by: alice');
-    expect(pending.lines).toContain('approvers: alice, bob, dingtalk:0999 (2 needed)');
+    // the requester (alice, from Slack) is not among those who can decide
+    expect(pending.lines).toContain('approvers: bob, dingtalk:0999 (2 needed)');
     expect(pending.lines?.join('\n')).not.toContain('nobody can approve');
     const decided = card(script.decide('approved', 'console:bob'), PEOPLE);
     expect(decided.lines?.[0]).toMatch(/^approved by bob at /);

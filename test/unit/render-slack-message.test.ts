@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderSlackMessage, SLACK_LIMITS } from '../../src/adapters/slack/render-slack-message.ts';
+import { renderSlackMessage } from '../../src/adapters/slack/render-slack-message.ts';
+import { SLACK_LIMITS } from '../../src/adapters/slack/slack-text.ts';
 import { slashCommandText } from '../../src/adapters/slack/slash-command-text.ts';
 
 type AnyBlock = { type: string; block_id: string; text?: { text: string }; elements?: Array<Record<string, any>> };

@@ -5,7 +5,9 @@
 // reasons), so every character that could start markdown is escaped with a backslash: a
 // reason cannot become a link or an image. Each line becomes its own paragraph (DingTalk
 // collapses single newlines); a line indented four or more spaces (an output tail) becomes
-// a quote, one indented less a list item. Pure. See docs/dingtalk.md ("Messages").
+// a quote, one indented less a list item. A card (richLineMarkdown) gets bold labels and
+// links. Pure. See docs/dingtalk.md ("Messages").
+import type { RichLine } from '../../core/chat-types.ts';
 
 /** Characters that open or close inline markdown anywhere in a line. */
 const INLINE = /[\\`*_[\]<~]/g;
@@ -18,6 +20,29 @@ export function escapeDingTalkMarkdown(text: string): string {
   const flat = text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '').trim();
   const inline = flat.replace(INLINE, (char) => `\\${char}`);
   return inline.replace(LINE_START, (start) => (/^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`));
+}
+
+/** A piece of a line: inline markdown escaped, but not what only matters at a line's start. */
+function escapeDingTalkInline(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '').replace(INLINE, (char) => `\\${char}`);
+}
+
+/**
+ * A card's line as DingTalk markdown: text escaped, people by name, `**strong**`, links to
+ * https only; code shows as its text (DingTalk documents no code spans). The line's start is
+ * escaped as a whole, so a piece of user text cannot make it a heading or a list.
+ */
+export function richLineMarkdown(line: RichLine): string {
+  const text = line.map((piece) => {
+    if (typeof piece === 'string') return escapeDingTalkInline(piece);
+    if ('person' in piece) return escapeDingTalkInline(piece.person);
+    if ('code' in piece) return escapeDingTalkInline(piece.code);
+    if ('strong' in piece) return piece.strong.trim() === '' ? '' : `**${escapeDingTalkInline(piece.strong).trim()}**`;
+    const label = escapeDingTalkInline(piece.text);
+    return /^https:\/\/[^\s()<>[\]]+$/.test(piece.link) ? `[${label}](${piece.link})` : label;
+  }).join('').trim();
+  return text.startsWith('**') ? text : text.replace(LINE_START, (start) => (/^\d/.test(start) ? `${start.slice(0, -1)}\\${start.slice(-1)}` : `\\${start}`));
 }
 
 /** One markdown block per non-blank line (text lines split on newlines first). */

@@ -4,21 +4,22 @@
 // template each becomes a line telling what to reply (`Approve → reply: approve
 // d-20261121-0001`). With a card template, the message becomes the card's parameters (see
 // CARD TEMPLATE CONTRACT below, and deploy/dingtalk/deploybot-card.template.json).
-import type { Button, ChatUser, OutgoingMessage } from '../../core/chat-types.ts';
+import type { Button, ChatUser, MessageCard, OutgoingMessage } from '../../core/chat-types.ts';
 import { nativeIdOf } from '../../domain/user-id.ts';
 import type { RobotPayload } from './dingtalk-open-api.ts';
-import { cutMarkdown, joinMarkdownBlocks, markdownBlocks } from './render-dingtalk-markdown.ts';
+import { cutMarkdown, joinMarkdownBlocks, markdownBlocks, richLineMarkdown } from './render-dingtalk-markdown.ts';
 
 export const DINGTALK_MARKDOWN_LIMIT = 3500;
 const TITLE_LIMIT = 64;
 
 export function renderRobotMarkdown(message: OutgoingMessage): RobotPayload {
   const tail = (message.buttons ?? []).map(buttonAsReplyLine);
-  return { msgtype: 'markdown', markdown: { title: titleOf(message.text), text: fitMarkdown(message.text, message.lines ?? [], tail) } };
+  return { msgtype: 'markdown', markdown: { title: titleOf(message.text), text: fitMarkdown(message, tail) } };
 }
 
 export function buttonAsReplyLine(button: Button): string {
-  return `${button.label} → reply: ${button.command}`;
+  const prompt = button.prompt ? (button.prompt.optional ? ` [${button.prompt.label.toLowerCase()}]` : ` <${button.prompt.label.toLowerCase()}>`) : '';
+  return `${button.label} → reply: ${button.command}${prompt}`;
 }
 
 /**
@@ -65,7 +66,7 @@ export function renderCardParams(message: OutgoingMessage): Record<string, strin
   const buttons = message.buttons ?? [];
   const params: Record<string, string> = {
     title: titleOf(message.text),
-    markdown: fitMarkdown(message.text, message.lines ?? [], []),
+    markdown: fitMarkdown(message, []),
     buttons: JSON.stringify(buttons.map((b) => ({ label: b.label, command: b.command, style: b.style ?? 'default' }))),
     button_count: String(buttons.length),
   };
@@ -83,10 +84,19 @@ function titleOf(text: string): string {
   return truncateText(first, TITLE_LIMIT);
 }
 
-/** Text, lines and tail (button lines) as markdown blocks; lines are cut first when too long. */
-function fitMarkdown(text: string, lines: string[], tail: string[]): string {
+/** The card's parts as markdown blocks: the message's text first (its id, what, the state), `**Label:** value` fields, body lines, the context. */
+function cardBlocks(text: string, card: MessageCard): { head: string[]; body: string[] } {
   const head = markdownBlocks([text]);
-  const body = markdownBlocks(lines);
+  for (const field of card.fields ?? []) head.push(richLineMarkdown([{ strong: `${field.label}:` }, ' ', ...field.value]));
+  for (const warning of card.warnings ?? []) head.push(richLineMarkdown(warning));
+  const body = (card.body ?? []).map(richLineMarkdown);
+  if (card.context && card.context.length > 0) body.push(richLineMarkdown(card.context));
+  return { head: head.filter((b) => b !== ''), body: body.filter((b) => b !== '') };
+}
+
+/** Text and lines (or the card), and tail (button lines), as markdown blocks; lines are cut first when too long. */
+function fitMarkdown(message: OutgoingMessage, tail: string[]): string {
+  const { head, body } = message.card ? cardBlocks(message.text, message.card) : { head: markdownBlocks([message.text]), body: markdownBlocks(message.lines ?? []) };
   const end = markdownBlocks(tail);
   let kept = body;
   let markdown = joinMarkdownBlocks([...head, ...kept, ...end]);

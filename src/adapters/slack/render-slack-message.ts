@@ -1,22 +1,16 @@
 // OutgoingMessage → Slack `text` + Block Kit blocks, inside Slack's limits: section text
 // ≤ 3000 chars, ≤ 50 blocks, ≤ 25 elements per actions block, button text ≤ 75, value
 // ≤ 2000, confirm title ≤ 100 and text ≤ 300. Every render gets fresh block_ids (Slack
-// asks for new ones on chat.update). A button's `value` is the command it runs.
+// asks for new ones on chat.update). A button's `value` is the command it runs; a button
+// with a `prompt` opens a modal first (slack-prompt-modal.ts). A message with a card is
+// laid out from it (render-slack-card.ts), else from its text and lines.
 import { randomBytes } from 'node:crypto';
 import type { types } from '@slack/bolt';
 import type { Button, OutgoingMessage } from '../../core/chat-types.ts';
+import { renderCardBlocks } from './render-slack-card.ts';
+import { PROMPT_ACTION_PREFIX, promptValue } from './slack-prompt-modal.ts';
+import { chunkText, escapeMrkdwn, SLACK_LIMITS, truncate } from './slack-text.ts';
 
-export const SLACK_LIMITS = {
-  blocks: 50,
-  sectionText: 3000,
-  /** Top-level `text` (chat.update allows 4000; the fallback notification needs far less). */
-  fallbackText: 3000,
-  actionsElements: 25,
-  buttonText: 75,
-  buttonValue: 2000,
-  confirmTitle: 100,
-  confirmText: 300,
-} as const;
 
 /** The action_id prefix of every deploybot button; the Slack adapter listens for it. */
 export const BUTTON_ACTION_PREFIX = 'deploybot_button_';
@@ -33,8 +27,9 @@ export function renderSlackMessage(message: OutgoingMessage, nonce: string = ran
   })();
   const section = (text: string): types.SectionBlock => ({ type: 'section', block_id: blockId(), text: { type: 'mrkdwn', text } });
 
-  const textBlocks = chunkText(escapeMrkdwn(message.text), SLACK_LIMITS.sectionText).map(section);
-  const lineBlocks = message.lines && message.lines.length > 0
+  const cardBlocks = message.card ? renderCardBlocks(message.card, blockId) : undefined;
+  const textBlocks = cardBlocks ?? chunkText(escapeMrkdwn(message.text), SLACK_LIMITS.sectionText).map(section);
+  const lineBlocks = !cardBlocks && message.lines && message.lines.length > 0
     ? chunkText(message.lines.map(escapeMrkdwn).join('\n'), SLACK_LIMITS.sectionText).map(section)
     : [];
   const { blocks: actionBlocks, unrenderable } = renderButtons(message.buttons ?? [], blockId);
@@ -57,18 +52,21 @@ function renderButtons(buttons: Button[], blockId: () => string): { blocks: type
   const elements: types.Button[] = [];
   const unrenderable: Button[] = [];
   buttons.forEach((button, index) => {
-    if (button.command.length > SLACK_LIMITS.buttonValue) {
+    const prompt = button.prompt ? { ...button, prompt: button.prompt } : undefined;
+    const value = prompt ? promptValue(prompt) : button.command;
+    if (value.length > SLACK_LIMITS.buttonValue) {
       unrenderable.push(button);
       return;
     }
     const element: types.Button = {
       type: 'button',
-      action_id: `${BUTTON_ACTION_PREFIX}${index}`,
-      text: { type: 'plain_text', text: truncate(button.label, SLACK_LIMITS.buttonText), emoji: true },
-      value: button.command,
+      action_id: `${prompt ? PROMPT_ACTION_PREFIX : BUTTON_ACTION_PREFIX}${index}`,
+      text: { type: 'plain_text', text: truncate(button.label.trim() === '' ? 'Run' : button.label, SLACK_LIMITS.buttonText), emoji: true },
+      value,
     };
     if (button.style) element.style = button.style;
-    if (button.confirm) {
+    // a prompt's modal is its confirmation: Cancel there changes nothing
+    if (button.confirm && !prompt) {
       element.confirm = {
         title: { type: 'plain_text', text: truncate(button.confirm.title, SLACK_LIMITS.confirmTitle) },
         text: { type: 'plain_text', text: truncate(button.confirm.text, SLACK_LIMITS.confirmText) },
@@ -84,29 +82,4 @@ function renderButtons(buttons: Button[], blockId: () => string): { blocks: type
     blocks.push({ type: 'actions', block_id: blockId(), elements: elements.slice(i, i + SLACK_LIMITS.actionsElements) });
   }
   return { blocks, unrenderable };
-}
-
-/** Slack's mrkdwn control characters; without this a reason like `<!channel>` would ping everyone. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, max - 1)}…`;
-}
-
-/** Splits at line breaks where possible; never returns an empty chunk (Slack refuses empty sections). */
-export function chunkText(text: string, max: number): string[] {
-  const source = text.length === 0 ? ' ' : text;
-  const chunks: string[] = [];
-  let rest = source;
-  while (rest.length > max) {
-    let cut = rest.lastIndexOf('\n', max);
-    if (cut <= 0) cut = max;
-    chunks.push(rest.slice(0, cut));
-    rest = rest.slice(cut).replace(/^\n/, '');
-  }
-  if (rest.length > 0) chunks.push(rest);
-  return chunks;
 }

@@ -22,6 +22,7 @@ import { boltLogger } from './bolt-logger.ts';
 import { BUTTON_ACTION_PREFIX } from './render-slack-message.ts';
 import { SlackMessenger, slackErrorCode, slackRetryAfterMs } from './slack-messenger.ts';
 import { slashCommandText } from './slash-command-text.ts';
+import { PROMPT_ACTION_PREFIX, PROMPT_CALLBACK_ID, promptModal, submittedCommand } from './slack-prompt-modal.ts';
 
 type RetryOptions = NonNullable<webApi.WebClientOptions['retryConfig']>;
 type Respond = (message: { response_type: 'ephemeral'; text: string }) => Promise<unknown>;
@@ -190,6 +191,38 @@ export class SlackAdapter implements ChatAdapter {
       const user = { id: qualifyUserId('slack', body.user.id), name: body.user.name ?? body.user.username };
       if (!(await this.#firstDelivery(body.trigger_id, channel, user, respond))) return;
       await this.#dispatch(value, user, channel, respond);
+    });
+    // a button that asks first (Reject with a reason): open its modal; the submission runs it
+    this.#app.action({ type: 'block_actions', action_id: new RegExp(`^${PROMPT_ACTION_PREFIX}`) }, async ({ ack, body, action, respond, client }) => {
+      await ack();
+      const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
+      const channel = body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id;
+      const view = channel ? promptModal(value, channel) : undefined;
+      if (!channel || !view) {
+        this.#logger.warn('prompt button click without a channel or a usable value; ignored', { action: action.action_id });
+        return;
+      }
+      const user = { id: qualifyUserId('slack', body.user.id), name: body.user.name ?? body.user.username };
+      if (!(await this.#firstDelivery(body.trigger_id, channel, user, respond))) return;
+      try {
+        await client.views.open({ trigger_id: body.trigger_id, view });
+      } catch (error) {
+        this.#logger.warn('views.open failed; the button ran nothing', { code: slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error)) });
+        await this.#replyPrivately(channel, user, 'Slack did not open the form; nothing was run. Type the command instead (help lists it).', respond).catch(() => undefined);
+      }
+    });
+    this.#app.view(PROMPT_CALLBACK_ID, async ({ ack, body, view }) => {
+      await ack();
+      const submitted = submittedCommand(view);
+      if (!submitted) {
+        this.#logger.warn('modal submission that is not ours; ignored', { callbackId: view.callback_id });
+        return;
+      }
+      const user = { id: qualifyUserId('slack', body.user.id), name: body.user.name };
+      const respond: Respond = async () => undefined;
+      const triggerId = (body as { trigger_id?: unknown }).trigger_id ?? `view:${view.id}:${view.hash}`;
+      if (!(await this.#firstDelivery(triggerId, submitted.channel, user, respond))) return;
+      await this.#dispatch(submitted.text, user, submitted.channel, respond);
     });
     this.#app.error(async (error) => {
       this.#logger.error('slack event failed', { error: error.message, code: error.code });

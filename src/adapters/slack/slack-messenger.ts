@@ -6,7 +6,8 @@ import type { ChatUser, MessageRef, Messenger, OutgoingMessage } from '../../cor
 import { DeploybotError } from '../../core/errors.ts';
 import { nativeIdOf } from '../../domain/user-id.ts';
 import type { DeploybotMetrics } from '../../notify/metrics.ts';
-import { escapeMrkdwn, renderSlackMessage, SLACK_LIMITS, truncate } from './render-slack-message.ts';
+import { renderSlackMessage } from './render-slack-message.ts';
+import { escapeMrkdwn, SLACK_LIMITS, truncate } from './slack-text.ts';
 
 type WebClient = webApi.WebClient;
 
@@ -17,7 +18,8 @@ export class SlackMessenger implements Messenger {
   ) {}
 
   async post(channel: string, message: OutgoingMessage): Promise<MessageRef> {
-    const result = await this.#call('chat.postMessage', () => this.client.chat.postMessage({ channel, ...renderSlackMessage(message) }));
+    const thread = message.replyTo && message.replyTo.channel === channel ? { thread_ts: message.replyTo.id } : {};
+    const result = await this.#call('chat.postMessage', () => this.client.chat.postMessage({ channel, ...renderSlackMessage(message), ...thread }));
     if (!result.ts) throw new DeploybotError('slack_api_error', 'Slack chat.postMessage answered without a message ts');
     return { channel: result.channel ?? channel, id: result.ts };
   }

@@ -1,6 +1,6 @@
-// Slack has one slash command per first word of the declared verbs (`/deploy mala-core
-// brazil v1.3`, `/gray start …`), unless a verb declares `slashCommand: false`, plus
-// `/deploybot` taking any command line (`/deploybot help`). Each becomes the same text a
+// Slack has `/deploybot` taking any command line (`/deploybot help`, `/deploybot lock …`),
+// plus one slash command per first word of the verbs that declare `slashCommand: true`
+// (`/deploy mala-core brazil v1.3`, `/gray start …`; docs/slack.md "Slash commands"). Each becomes the same text a
 // console or DingTalk user would type, so one grammar serves every platform.
 import type { CommandRegistry } from '../../core/command-registry.ts';
 
@@ -9,7 +9,7 @@ export const ANY_COMMAND_SLASH = '/deploybot';
 
 /** The slash commands of `registry`'s verbs, in declaration order, then `/deploybot`. */
 export function slashCommandsOf(registry: CommandRegistry): string[] {
-  const words = registry.firstWords().filter((word) => registry.withFirstWord(word).every((d) => d.slashCommand !== false));
+  const words = registry.firstWords().filter((word) => registry.withFirstWord(word).every((d) => d.slashCommand === true));
   return [...words.map((word) => `/${word}`), ANY_COMMAND_SLASH];
 }
 

@@ -1,0 +1,16 @@
+// The human lock a deploy meets (docs/operations.md "Human locks"): most verbs are stopped by it;
+// recovery verbs (declared `passesLocks`: rollback, gray cancel, review cancel) pass it and
+// say so. The one place accept, prepare and run ask.
+import type { DeployVerb } from '../domain/deploy-record.ts';
+import type { HumanLock } from '../store/human-locks.ts';
+import type { JobRuntime } from './job-runtime.ts';
+import { describeLock } from './market-commands.ts';
+
+export type LockMet = { kind: 'none' } | { kind: 'blocks'; lock: HumanLock } | { kind: 'passes'; lock: HumanLock; note: string };
+
+export async function lockInTheWay(rt: JobRuntime, verb: DeployVerb, project: string, market: string): Promise<LockMet> {
+  const lock = await rt.humanLocks.get(project, market);
+  if (!lock) return { kind: 'none' };
+  if (rt.commands.find(verb).passesLocks !== true) return { kind: 'blocks', lock };
+  return { kind: 'passes', lock, note: `🔒 ${project} ${market} is ${describeLock(rt, lock)} — ${verb} is a recovery command and passes the lock` };
+}
