@@ -33,7 +33,8 @@ export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ct
 
 async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: AcceptedCommand, ctx: CommandContext, track: (deployId: string) => TrackedJob): Promise<DeployRecord | undefined> {
   const scope = command.verb === 'retry' ? await retryScope(rt, command.deployId) : { project: command.project, market: command.market };
-  const lock = await rt.humanLocks.get(scope.project, scope.market);
+  // a verb that passes locks (sync) restores what was approved; it is not a new release
+  const lock = rt.commands.find(command.verb).passesLocks ? undefined : await rt.humanLocks.get(scope.project, scope.market);
   if (lock) {
     await audit(rt, ctx, 'refused', scope, `locked by ${lock.by}: ${lock.reason}`);
     throw new RefusedError('locked', `${scope.project} ${scope.market} is locked by ${displayUser(rt.config.people, lock.by)} since ${lock.at}: ${lock.reason}. Nothing was queued; \`unlock ${scope.project} ${scope.market}\` lifts it.`);

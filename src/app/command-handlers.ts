@@ -7,6 +7,7 @@ import { forceCancelDeploy } from './force-cancel-deploy.ts';
 import { decideApproval } from './decide-approval.ts';
 import { dryRunCommand } from './dry-run-command.ts';
 import type { JobRuntime } from './job-runtime.ts';
+import { syncDryRun } from './sync-dry-run.ts';
 import { lockMarket, showHistory, showStatus, unlockMarket } from './market-commands.ts';
 
 export function commandHandlers(rt: JobRuntime, track: (deployId: string) => TrackedJob): CommandHandlers {
@@ -31,5 +32,9 @@ export function commandHandlers(rt: JobRuntime, track: (deployId: string) => Tra
     history: (command, ctx) => showHistory(rt, command, ctx),
     lock: (command, ctx) => lockMarket(rt, command, ctx),
     unlock: (command, ctx) => unlockMarket(rt, command, ctx),
+    sync: async (command, ctx) => {
+      if (command.dryRun) return syncDryRun(rt, command, ctx);
+      await accept(command, ctx);
+    },
   };
 }

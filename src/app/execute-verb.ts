@@ -12,6 +12,7 @@ import type { JobRuntime } from './job-runtime.ts';
 import { enginePlan } from './prepare-deploy.ts';
 import { promoteGuard, recordRollback, recordShipped } from './record-release.ts';
 import { recordUntilLanded } from './record-until-landed.ts';
+import { syncHosts } from './sync-hosts.ts';
 import { buildUpdatePackages } from './update-packages.ts';
 
 /** How a run ended, for the record. */
@@ -62,6 +63,8 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
     }
     case 'gray cancel':
       return grayCancel(rt, record, signal);
+    case 'sync':
+      return syncHosts(rt, record, (run, part) => engine(rt, record, signal, run, part));
     case 'review cancel': {
       const { removed } = await rt.releases.removeRelease({ project: record.project, market: record.market, release: record.release });
       return removed ? { state: 'success' } : { state: 'failed', reason: `${record.release} was not active` };

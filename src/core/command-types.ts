@@ -6,8 +6,9 @@ import type { TargetCommand } from '../domain/deploy-target.ts';
 export type Command =
   // the commands that act on a release location: the domain's shapes, plus what only the parser knows
   | (Extract<TargetCommand, { verb: 'deploy' }> & { dryRun: boolean })
-  | Exclude<TargetCommand, { verb: 'deploy' | 'rollback' }>
+  | Exclude<TargetCommand, { verb: 'deploy' | 'rollback' | 'sync' }>
   | (Extract<TargetCommand, { verb: 'rollback' }> & { deployId?: string })
+  | (Extract<TargetCommand, { verb: 'sync' }> & { dryRun: boolean })
   | { verb: 'approve'; deployId: string }
   | { verb: 'reject'; deployId: string; reason?: string }
   | { verb: 'retry'; deployId: string }
@@ -86,8 +87,13 @@ interface DeclarationOf<V extends Verb> {
   flags: readonly FlagDeclaration<FieldOf<V>>[];
   /** One line, shown in help. */
   summary: string;
-  /** It changes something (queues a job, writes state); a locked location refuses it. */
+  /** It changes something (queues a job, writes state); a locked location refuses it unless it `passesLocks`. */
   sideEffects: boolean;
+  /**
+   * A human lock does not stop it: it only restores what was approved (`sync`, docs/commands.md).
+   * @defaultValue false
+   */
+  passesLocks?: boolean;
   /** It waits for an approval in a market with `approval` (SPEC §12). */
   needsApproval: boolean;
   /** The market's `requiresPassIn` applies (SPEC §12). */
