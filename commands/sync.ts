@@ -16,11 +16,13 @@ export const sync: CommandDeclaration<'sync'> = {
     { name: 'hosts', field: 'hosts', kind: 'hosts', valueLabel: 'h1,h2', summary: 'only these hosts of the production location' },
     { name: 'dry-run', field: 'dryRun', kind: 'boolean', summary: 'name the hosts that differ from their recorded release and change nothing' },
   ],
-  summary: 'bring hosts that differ (drifted, missing the release directory, new) to their recorded release; hooks on those hosts only',
+  summary: 'bring hosts that drifted, lost their release or are new to the recorded release',
   sideEffects: true,
   passesLocks: true,
   needsApproval: false,
   checksPassIn: false,
   prepares: false,
+  // typed after `/deploybot` in Slack (`/deploybot sync …`): a repair, not a release verb of its own
+  slashCommand: false,
   target: 'production',
 };

@@ -71,7 +71,8 @@ export function renderCommandReference(registry: CommandRegistry): string {
     '',
     'These columns are the policy the bot runs by, read from the same declarations:',
     '',
-    '- *side effects*: it changes something; a locked location refuses it.',
+    '- *side effects*: it changes something; a locked location refuses it (unless it says "even',
+    '  while locked": it only restores what was approved).',
     '- *prepares*: before anything else it resolves and builds the ref, or chooses the release to',
     '  bring back, so that an approval (where one is asked) approves a fixed plan.',
     '- *approval*: in a market with `approval` it waits for approvers once prepared.',
@@ -83,7 +84,7 @@ export function renderCommandReference(registry: CommandRegistry): string {
   ];
   const yes = (flag: boolean) => (flag ? 'yes' : 'no');
   for (const d of declarations) {
-    lines.push(`| \`${formatUsage(d)}\` | ${d.summary} | ${yes(d.sideEffects)} | ${yes(d.prepares)} | ${yes(d.needsApproval)} | ${yes(d.checksPassIn)} |`);
+    lines.push(`| \`${formatUsage(d)}\` | ${d.summary} | ${d.passesLocks ? 'yes, even while locked' : yes(d.sideEffects)} | ${yes(d.prepares)} | ${yes(d.needsApproval)} | ${yes(d.checksPassIn)} |`);
   }
   const flags = declarations.flatMap((d) => d.flags.map((f) => `- \`${d.words.join(' ')} --${f.name}${f.valueLabel ? ` ${f.valueLabel}` : ''}\`: ${f.summary}`));
   if (flags.length > 0) lines.push('', '## Options', '', ...flags);
