@@ -74,7 +74,10 @@ export function createDeployWorker(rt: JobRuntime, options: DeployWorkerOptions 
     .catch((error) => rt.logger.warn('gray watch not scheduled', { error }));
   // the drift watch of each market with `driftCheck` (docs/operations.md, "Hosts that join or drift")
   for (const [market, settings] of Object.entries(rt.config.markets)) {
-    if (settings.driftCheck === undefined) continue;
+    if (settings.driftCheck === undefined) {
+      void rt.queue.removeJobScheduler(`${DRIFT_WATCH_JOB}:${market}`).catch((error) => rt.logger.warn('drift watch not unscheduled', { market, error }));
+      continue;
+    }
     void rt.queue
       .upsertJobScheduler(`${DRIFT_WATCH_JOB}:${market}`, { every: settings.driftCheck }, { name: DRIFT_WATCH_JOB, data: { market }, opts: { removeOnComplete: true, removeOnFail: 100 } })
       .catch((error) => rt.logger.warn('drift watch not scheduled', { market, error }));
