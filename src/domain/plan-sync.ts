@@ -118,7 +118,8 @@ function compare(state: MarketReleases, location: SyncLocation, host: string, re
   const current = state.releases[release]?.current;
   const releaseId = current?.releaseId ?? fallback[release];
   if (!reading || reading.error !== undefined) return { ...row, state: 'unknown', reason: reading?.error ?? 'not read' };
-  if (!current || releaseId === undefined) return { ...row, state: 'unknown', reason: `${release} has no recorded release id to sync to; deploy it again` };
+  if (!current) return { ...row, state: 'unknown', reason: `nothing is recorded for ${release}, so there is nothing to sync to; deploy it` };
+  if (releaseId === undefined) return { ...row, state: 'unknown', reason: `${release}'s record has no release id to sync to (written before records kept one); deploy it again` };
   row.releaseId = releaseId;
   if (reading.releaseId === undefined) return { ...row, state: 'new' };
   if (reading.releaseId !== releaseId) return { ...row, state: 'drifted', from: reading.releaseId };
