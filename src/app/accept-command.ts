@@ -108,7 +108,7 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
     ...('ref' in command ? { ref: command.ref } : {}),
     ...(target.version ? { version: target.version } : {}),
     hosts: target.hosts,
-    ...(command.verb === 'deploy' && command.hosts ? { requestedHosts: command.hosts } : {}),
+    ...((command.verb === 'deploy' || command.verb === 'sync') && command.hosts ? { requestedHosts: command.hosts } : {}),
     requestedBy: ctx.user.id,
     platform: ctx.platform,
     channel: ctx.channel,

@@ -64,7 +64,7 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
     case 'gray cancel':
       return grayCancel(rt, record, signal);
     case 'sync':
-      return syncHosts(rt, record, (run, part) => engine(rt, record, signal, run, part));
+      return syncHosts(rt, record, (run, part, location) => engine(rt, { ...record, location }, signal, run, part));
     case 'review cancel': {
       const { removed } = await rt.releases.removeRelease({ project: record.project, market: record.market, release: record.release });
       return removed ? { state: 'success' } : { state: 'failed', reason: `${record.release} was not active` };

@@ -12,8 +12,9 @@ import { readSyncPlan } from './sync-hosts.ts';
 export async function syncDryRun(rt: JobRuntime, command: CommandOf<'sync'>, ctx: CommandContext): Promise<void> {
   const read = await readReleaseState(rt, command.project, command.market);
   if (!read.ok) throw new RefusedError('release_state_corrupt', `Refused: ${read.reason}.`);
-  const production = marketLocations(rt.config, command.market).filter((l) => l.role === 'production');
-  const plan = await readSyncPlan(rt, read.state, { locations: production, ...(command.hosts ? { only: command.hosts } : {}) });
+  // every location of the market, or (with --hosts) the named hosts of the production location
+  const locations = marketLocations(rt.config, command.market).filter((l) => !command.hosts || l.role === 'production');
+  const plan = await readSyncPlan(rt, read.state, { locations, ...(command.hosts ? { only: command.hosts } : {}) });
   const head = `dry run: sync ${command.project} ${command.market}; nothing was changed`;
   const unknown = plan.hosts.filter((h) => h.state === 'unknown').map(describeSyncHost);
   if (plan.changes.length === 0) {

@@ -4,6 +4,7 @@
 // worker has none, and refused when its sha256 is not the recorded one), through the admin
 // where one is configured — then beforeDeploy, the switch and afterDeploy on those hosts
 // only. It is the deploy engine run with a fixed release id and checksum; nothing is recorded.
+import { randomUUID } from 'node:crypto';
 import type { DeployEngineDeps } from '../deploy/deploy-context.ts';
 import type { DeployResult } from '../deploy/deploy-result.ts';
 import { runDeploy } from '../deploy/run-deploy.ts';
@@ -13,7 +14,9 @@ import { parseReleaseId } from '../domain/release-id.ts';
 import { PRODUCTION_RELEASE } from '../domain/release-names.ts';
 import type { MarketReleases } from '../domain/release-state.ts';
 import { RedisCheckpoint } from '../store/redis-checkpoint.ts';
+import { leaseHolder } from './deploy-ahead.ts';
 import type { JobRuntime } from './job-runtime.ts';
+import { keepLease } from './keep-lease.ts';
 import { marketLocations } from './market-locations.ts';
 import { enginePlan } from './prepare-deploy.ts';
 import { readHostReleases } from './read-host-releases.ts';
@@ -25,8 +28,8 @@ export interface SyncOutcome {
   result?: DeployResult;
 }
 
-/** Runs the engine for one part of the sync (its own checkpoint), as execute-verb.ts does for every verb. */
-export type RunEnginePart = (run: (deps: DeployEngineDeps) => Promise<DeployResult>, part: string) => Promise<SyncOutcome>;
+/** Runs the engine for one part of the sync (its own checkpoint, the relay settings of `location`), as execute-verb.ts does for every verb. */
+export type RunEnginePart = (run: (deps: DeployEngineDeps) => Promise<DeployResult>, part: string, location: string) => Promise<SyncOutcome>;
 
 /** The sync plan of (project, market) now: the hosts of `locations` (default: all of the market's), or the `only` ones. */
 export async function readSyncPlan(rt: JobRuntime, state: MarketReleases, options: { locations?: readonly SyncLocation[]; only?: readonly string[] } = {}): Promise<SyncPlan> {
@@ -60,8 +63,9 @@ export async function syncHosts(rt: JobRuntime, record: DeployRecord, runPart: R
   let plan = (await checkpoint.get('plan')) as SyncPlan | undefined;
   if (!plan) {
     const state = await rt.releases.read(record.project, record.market);
-    const location = marketLocations(rt.config, record.market).filter((l) => l.name === record.location);
-    plan = await readSyncPlan(rt, state, { locations: location, only: record.hosts });
+    // every location of the market, or (with --hosts) the named hosts of the production location
+    const locations = marketLocations(rt.config, record.market).filter((l) => !record.requestedHosts || l.name === record.location);
+    plan = await readSyncPlan(rt, state, { locations, ...(record.requestedHosts ? { only: record.requestedHosts } : {}) });
     await checkpoint.set('plan', plan);
   }
   const unknown = plan.hosts.filter((h) => h.state === 'unknown');
@@ -75,7 +79,9 @@ export async function syncHosts(rt: JobRuntime, record: DeployRecord, runPart: R
   for (const group of plan.groups) {
     const base = { ...record, location: group.location, release: group.release, version: group.version, hosts: group.hosts };
     const engine = enginePlan(base, group.commit, { releaseId: group.releaseId, ...(group.sha256 ? { expectedPackageSha256: group.sha256 } : {}) });
-    const outcome = await runPart((deps) => runDeploy(engine, deps), `sync-${group.release}`);
+    const run = () => runPart((deps) => runDeploy(engine, deps), `sync-${group.release}`, group.location);
+    // the job holds its own location's lease; another location's (a review location) is taken for its part
+    const outcome = group.location === record.location ? await run() : await underLocationLease(rt, record, group.location, run);
     if (outcome.result?.error?.code === 'package_changed') {
       outcome.reason = `the package rebuilt from ${group.commit.slice(0, 12)} has another sha256 than the recorded ${group.sha256?.slice(0, 12)}…, so ${group.hosts.join(', ')} did not get it; nothing was switched there`;
     }
@@ -89,4 +95,19 @@ export async function syncHosts(rt: JobRuntime, record: DeployRecord, runPart: R
   if (failed.length === 0 && unknown.length === 0) return { state: 'success', ...(last.result ? { result: last.result } : {}) };
   const state = switched.length > 0 ? 'partial' : failed[0]?.state === 'cancelled' ? 'cancelled' : 'failed';
   return { state, reason: [...failed.map((o) => o.reason ?? o.state), ...unknown.map(describeSyncHost)].join('; '), ...(last.result ? { result: last.result } : {}) };
+}
+
+/** Runs `work` holding the lease of another location of the market; a location busy with a deploy is skipped (sync again after it). */
+async function underLocationLease(rt: JobRuntime, record: DeployRecord, location: string, work: () => Promise<SyncOutcome>): Promise<SyncOutcome> {
+  const lease = `${record.id}/${randomUUID()}`;
+  const take = () => rt.locationLock.acquire(record.project, record.market, location, lease);
+  const held = await take();
+  if (held) return { state: 'failed', reason: `${location} is busy with ${leaseHolder(held)}, so its hosts were not synced; sync again after it` };
+  const keeper = keepLease({ ttlMs: rt.locationLock.ttlMs, renew: take, onError: (error) => rt.logger.warn('sync: lease renewal failed', { deployId: record.id, location, error }) });
+  try {
+    return await work();
+  } finally {
+    keeper.stop();
+    await rt.locationLock.release(record.project, record.market, location, lease);
+  }
 }
