@@ -91,10 +91,22 @@ export async function syncHosts(rt: JobRuntime, record: DeployRecord, runPart: R
   const failed = outcomes.filter((o) => o.state !== 'success');
   const summary = switched.length > 0 ? `synced ${switched.join(', ')} to their recorded releases` : 'no host was synced';
   await rt.notify(record.id, { type: 'job.note', text: [summary, ...failed.map((o) => o.reason).filter((r) => r !== undefined), ...unknown.map(describeSyncHost)].join('; ') });
-  const last = outcomes.at(-1)!;
-  if (failed.length === 0 && unknown.length === 0) return { state: 'success', ...(last.result ? { result: last.result } : {}) };
+  const result = mergedResult(outcomes);
+  if (failed.length === 0 && unknown.length === 0) return { state: 'success', ...(result ? { result } : {}) };
   const state = switched.length > 0 ? 'partial' : failed[0]?.state === 'cancelled' ? 'cancelled' : 'failed';
-  return { state, reason: [...failed.map((o) => o.reason ?? o.state), ...unknown.map(describeSyncHost)].join('; '), ...(last.result ? { result: last.result } : {}) };
+  return { state, reason: [...failed.map((o) => o.reason ?? o.state), ...unknown.map(describeSyncHost)].join('; '), ...(result ? { result } : {}) };
+}
+
+/**
+ * The hosts of every part, for the sync's record. Without a commit or release id: a sync
+ * ships no release of its own (so it is no `rollback <deploy-id>` target either).
+ */
+function mergedResult(outcomes: readonly SyncOutcome[]): DeployResult | undefined {
+  const results = outcomes.flatMap((o) => (o.result ? [o.result] : []));
+  const first = results[0];
+  if (!first) return undefined;
+  const { commit: _commit, releaseId: _releaseId, ...rest } = first;
+  return { ...rest, hosts: results.flatMap((r) => r.hosts), switchedHosts: results.flatMap((r) => r.switchedHosts), failedHosts: results.flatMap((r) => r.failedHosts) };
 }
 
 /** Runs `work` holding the lease of another location of the market; a location busy with a deploy is skipped (sync again after it). */

@@ -9,9 +9,13 @@ import type { Config } from '../../config/load-config.ts';
 import { watchDrift } from '../../src/app/drift-watch.ts';
 import { waitUntil } from '../../src/services/wait-until.ts';
 import { startJobHarness, type JobHarness } from '../fixtures/job-harness.ts';
+import { waitForDeploy } from '../../src/app/wait-for-deploy.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';
 import { writeTestConfig } from '../fixtures/write-test-config.ts';
 
+
+/** Generous: real builds and sshd under a loaded machine. */
+const settle = (h: JobHarness, id: string) => waitForDeploy(h.jobs.rt, id, undefined, 150_000);
 let base: string;
 let repo: TestRepo;
 
@@ -57,7 +61,7 @@ describe('drift watch', () => {
 
   it('when a host drifts, then one warning names it and the sync command, once per episode', async () => {
     const deploy = await h.request('alice', 'deploy mala-core dev v1');
-    expect((await h.settle(deploy)).state).toBe('success');
+    expect((await settle(h, deploy)).state).toBe('success');
     expect(await watchDrift(h.jobs.rt, 'dev')).toEqual([]);
 
     const link = linkOf(dir(), 'dev-2');
@@ -84,7 +88,7 @@ describe('drift watch', () => {
     expect(warnings).toHaveLength(2);
     unlinkSync(link);
     symlinkSync(recorded, link);
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('drift watch with autoSync', () => {
@@ -93,7 +97,7 @@ describe('drift watch with autoSync', () => {
     const h = await startJobHarness({ config: driftConfig(dir, { driftCheck: '1s', autoSync: true }), redisUrl: inject('redisUrl'), dataDir: join(dir, 'var') });
     try {
       const deploy = await h.request('alice', 'deploy mala-core dev v2');
-      const record = await h.settle(deploy);
+      const record = await settle(h, deploy);
       expect(record.state).toBe('success');
       const link = linkOf(dir, 'dev-1');
       const recorded = readlinkSync(link);
@@ -103,7 +107,7 @@ describe('drift watch with autoSync', () => {
       const synced = await waitUntil(async () => {
         const records = await h.jobs.rt.records.history('mala-core', 'dev', 10);
         return records.find((r) => r.verb === 'sync' && r.state === 'success');
-      }, { what: 'the drift watch to sync dev-1', timeoutMs: 30_000, intervalMs: 200 });
+      }, { what: 'the drift watch to sync dev-1', timeoutMs: 120_000, intervalMs: 200 });
       expect(synced.requestedBy).toBe('console:deploybot');
       expect(readlinkSync(link)).toBe(recorded);
       expect(hookLines(dir, 'dev-1').filter((l) => l.startsWith(synced.id))).toEqual([`${synced.id} ${record.releaseId}`]);
@@ -114,5 +118,5 @@ describe('drift watch with autoSync', () => {
     } finally {
       await h.close();
     }
-  }, 60_000);
+  }, 300_000);
 });

@@ -6,9 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startJobHarness, type JobHarness } from '../fixtures/job-harness.ts';
+import { waitForDeploy } from '../../src/app/wait-for-deploy.ts';
 import { makeGitRepo } from '../fixtures/make-git-repo.ts';
 import { marketTestConfig } from '../fixtures/market-test-config.ts';
 
+
+/** Generous: real builds and sshd under a loaded machine. */
+const settle = (h: JobHarness, id: string) => waitForDeploy(h.jobs.rt, id, undefined, 150_000);
 let base: string;
 let h: JobHarness;
 
@@ -25,9 +29,9 @@ afterAll(async () => {
 
 async function approved(text: string): Promise<string> {
   const id = await h.request('alice', text);
-  const parked = await h.settle(id);
+  const parked = await settle(h, id);
   if (parked.state === 'awaiting-approval') await h.say('bob', `approve ${id}`);
-  const record = await h.settle(id);
+  const record = await settle(h, id);
   expect({ state: record.state, reason: record.reason }).toEqual({ state: 'success', reason: undefined });
   return record.releaseId!;
 }
@@ -50,11 +54,11 @@ it('when production, gray and review hosts lose their links, then one sync gives
   expect(dry).toContain(`br-rev: new, gets ${review} (review-appstore)`);
 
   const id = await h.request('alice', 'sync mala-core brazil');
-  const record = await h.settle(id);
+  const record = await settle(h, id);
   expect({ state: record.state, reason: record.reason }).toEqual({ state: 'success', reason: undefined });
   expect(['br-1', 'br-2', 'br-gray', 'br-rev'].map(releaseOf)).toEqual([production, production, gray, review]);
   // nothing was recorded: the releases are still the deploys' own
   const state = await h.jobs.rt.releases.read('mala-core', 'brazil');
   expect(state.releases.gray?.current?.releaseId).toBe(gray);
   expect(state.releases['review-appstore']?.current?.releaseId).toBe(review);
-}, 120_000);
+}, 400_000);

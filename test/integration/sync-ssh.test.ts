@@ -11,9 +11,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Config } from '../../config/load-config.ts';
 import { deployTestConfig } from '../fixtures/deploy-test-config.ts';
 import { startJobHarness, type JobHarness } from '../fixtures/job-harness.ts';
+import { waitForDeploy } from '../../src/app/wait-for-deploy.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';
 import { type SshTestHost, type SshTestHosts, startSshHosts, sshHostEntries } from '../support/ssh-hosts.ts';
 
+
+/** Generous: real builds and sshd under a loaded machine. */
+const settle = (h: JobHarness, id: string) => waitForDeploy(h.jobs.rt, id, undefined, 150_000);
 let base: string;
 let repo: TestRepo;
 let ssh: SshTestHosts;
@@ -52,7 +56,7 @@ beforeAll(async () => {
   repo = makeGitRepo(join(base, 'repo'));
   ssh = await startSshHosts(4, { prefix: 'br-' });
   hosts = ssh.hosts;
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await ssh?.stopAll();
@@ -67,10 +71,10 @@ describe('sync', () => {
     let v2 = '';
     try {
       const first = await h.request('alice', 'deploy mala-core brazil v1');
-      expect((await h.settle(first)).state).toBe('success');
+      expect((await settle(h, first)).state).toBe('success');
       v1 = link(untouched).split('/').at(-1)!;
       const second = await h.request('alice', 'deploy mala-core brazil v2');
-      const record = await h.settle(second);
+      const record = await settle(h, second);
       expect({ state: record.state, reason: record.reason }).toEqual({ state: 'success', reason: undefined });
       v2 = record.releaseId!;
       // the record says which directory and package the hosts got
@@ -109,7 +113,7 @@ describe('sync', () => {
 
       const untouchedHooks = hookLines(untouched);
       const id = await h.request('alice', 'sync mala-core brazil');
-      const record = await h.settle(id);
+      const record = await settle(h, id);
       expect({ state: record.state, reason: record.reason }).toEqual({ state: 'success', reason: undefined });
       for (const host of hosts) {
         expect(link(host)).toBe(`/data/codes/mala-core/${v2}`);
@@ -121,13 +125,13 @@ describe('sync', () => {
       expect(said).toContain(`synced ${drifted.name}, ${emptied.name}, ${joined.name}`);
 
       const again = await h.request('alice', 'sync mala-core brazil');
-      expect((await h.settle(again)).state).toBe('success');
+      expect((await settle(h, again)).state).toBe('success');
       expect(await notes(h, again)).toContain('all 4 hosts are already on their recorded releases; nothing was changed');
       for (const host of hosts) expect(hookLines(host).some((l) => l.startsWith(again))).toBe(false);
     } finally {
       await h.close();
     }
-  }, 180_000);
+  }, 600_000);
 
   it('when a location is locked, then sync still runs (it restores what was approved)', async () => {
     const [first] = hosts as [SshTestHost];
@@ -139,14 +143,14 @@ describe('sync', () => {
       const recorded = link(first);
       unlinkSync(join(first.root, 'prod/mala-core'));
       const sync = await h.request('alice', `sync mala-core brazil --hosts ${first.name}`);
-      const record = await h.settle(sync);
+      const record = await settle(h, sync);
       expect({ state: record.state, reason: record.reason }).toEqual({ state: 'success', reason: undefined });
       expect(link(first)).toBe(recorded);
     } finally {
       await h.say('bob', 'unlock mala-core brazil');
       await h.close();
     }
-  }, 120_000);
+  }, 400_000);
   it('when no worker has the package and the rebuild differs from the recorded sha256, then sync refuses and switches nothing', async () => {
     const [first] = hosts as [SshTestHost];
     const h = await harness(configWith(join(base, 'four'), hosts.map((x) => x.name)));
@@ -161,19 +165,23 @@ describe('sync', () => {
       // the recorded sha256: a rebuild of the recorded commit matches it, and the host gets it
       forget();
       const rebuilt = await h.request('alice', `sync mala-core brazil --hosts ${first.name}`);
-      expect((await h.settle(rebuilt)).state).toBe('success');
+      expect((await settle(h, rebuilt)).state).toBe('success');
       expect(readFileSync(join(first.root, 'codes/mala-core', current.releaseId!, 'app.txt'), 'utf8')).toBe('app v2\n');
 
       await h.jobs.rt.releases.recordRelease({ project: 'mala-core', market: 'brazil', release: 'production', version: current.version, commit: current.commit, deployId: current.deployId, by: current.by, at: current.at, servers: state.releases.production!.servers, releaseId: current.releaseId!, sha256: 'f'.repeat(64) });
       forget();
       const id = await h.request('alice', `sync mala-core brazil --hosts ${first.name}`);
-      const record = await h.settle(id);
+      const record = await settle(h, id);
       expect(record.state).toBe('failed');
       expect(record.reason).toContain('has another sha256 than the recorded ffffffffffff');
       expect(existsSync(join(first.root, 'codes/mala-core', current.releaseId!))).toBe(false);
+      // a sync is not retried (a retry would ship and record a release): it is run again
+      const retry = await h.say('alice', `retry ${id}`);
+      expect(retry.deployIds).toEqual([]);
+      expect([...retry.private, ...retry.public.map((m) => m.text)].join('\n')).toContain('run `sync mala-core brazil` again');
     } finally {
       await h.close();
     }
-  }, 120_000);
+  }, 400_000);
 
 });
