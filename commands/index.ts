@@ -19,6 +19,7 @@ import { reviewPromote } from './review-promote.ts';
 import { reviewStart } from './review-start.ts';
 import { rollback } from './rollback.ts';
 import { status } from './status.ts';
+import { sync } from './sync.ts';
 import { unlock } from './unlock.ts';
 
 export const commandDeclarations = [
@@ -35,6 +36,7 @@ export const commandDeclarations = [
   retry,
   cancel,
   status,
+  sync,
   history,
   lock,
   unlock,

@@ -82,6 +82,10 @@ const marketSchema = z.strictObject({
   zookeeper: zookeeperSchema.optional(),
   /** How long the record step retries an unavailable release store; overrides the project's. */
   recordTimeout: durationSchema.optional(),
+  /** How often the production hosts are compared with their recorded releases (docs/operations.md, "Hosts that join or drift"); off without it. */
+  driftCheck: durationSchema.optional(),
+  /** The drift watch queues `sync` itself when an episode begins. @defaultValue false */
+  autoSync: z.boolean().optional(),
   locations: z.record(name, locationSchema).refine((l) => Object.keys(l).length > 0, 'needs at least one location'),
 });
 

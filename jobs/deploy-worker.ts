@@ -4,6 +4,7 @@
 import { DelayedError, type Job, Worker } from 'bullmq';
 import { awaitAccepted } from '../src/app/await-accepted.ts';
 import { expireApproval } from '../src/app/decide-approval.ts';
+import { watchDrift } from '../src/app/drift-watch.ts';
 import { GRAY_WATCH_EVERY_MS, watchGrayReleases } from '../src/app/gray-watch.ts';
 import { DEPLOY_QUEUE, type JobRuntime } from '../src/app/job-runtime.ts';
 import { prepareDeploy } from '../src/app/prepare-deploy.ts';
@@ -11,7 +12,7 @@ import { PREBUILD_JOB } from '../src/app/queue-prebuild.ts';
 import { runPrebuildJob } from '../src/app/run-prebuild-job.ts';
 import { traceableFailure } from '../src/core/traceable-failure.ts';
 import { runDeployJob } from '../src/app/run-deploy-job.ts';
-import { jobNameSchema, jobPayloadSchema } from './job-payload.ts';
+import { driftWatchPayloadSchema, jobNameSchema, jobPayloadSchema } from './job-payload.ts';
 
 export interface DeployWorkerOptions {
   /** Jobs at once per worker (deploys to different locations run side by side). @defaultValue 25 */
@@ -34,6 +35,7 @@ export function createDeployWorker(rt: JobRuntime, options: DeployWorkerOptions 
       if (job.name === GRAY_WATCH_JOB) return void (await watchGrayReleases(rt));
       // a build made ahead of any deploy: its result is the job's (what `build` answers with)
       if (job.name === PREBUILD_JOB) return runPrebuildJob(rt, job.data);
+      if (job.name === DRIFT_WATCH_JOB) return void (await watchDrift(rt, driftWatchPayloadSchema.parse(job.data).market));
       const phase = jobNameSchema.parse(job.name);
       const { deployId } = jobPayloadSchema.parse(job.data);
       // a job whose accept never completed (Redis did not answer in time) does nothing
@@ -74,7 +76,18 @@ export function createDeployWorker(rt: JobRuntime, options: DeployWorkerOptions 
   void rt.queue
     .upsertJobScheduler(GRAY_WATCH_JOB, { every: options.grayWatchEveryMs ?? GRAY_WATCH_EVERY_MS }, { name: GRAY_WATCH_JOB, opts: { removeOnComplete: true, removeOnFail: 100 } })
     .catch((error) => rt.logger.warn('gray watch not scheduled', { error }));
+  // the drift watch of each market with `driftCheck` (docs/operations.md, "Hosts that join or drift")
+  for (const [market, settings] of Object.entries(rt.config.markets)) {
+    if (settings.driftCheck === undefined) {
+      void rt.queue.removeJobScheduler(`${DRIFT_WATCH_JOB}:${market}`).catch((error) => rt.logger.warn('drift watch not unscheduled', { market, error }));
+      continue;
+    }
+    void rt.queue
+      .upsertJobScheduler(`${DRIFT_WATCH_JOB}:${market}`, { every: settings.driftCheck }, { name: DRIFT_WATCH_JOB, data: { market }, opts: { removeOnComplete: true, removeOnFail: 100 } })
+      .catch((error) => rt.logger.warn('drift watch not scheduled', { market, error }));
+  }
   return worker;
 }
 
 export const GRAY_WATCH_JOB = 'gray-watch';
+const DRIFT_WATCH_JOB = 'drift-watch';

@@ -8,3 +8,6 @@ export const jobPayloadSchema = z.strictObject({
 });
 
 export const jobNameSchema = z.enum(['prepare', 'run', 'expire']);
+
+/** The drift watch's scheduled job: which market to check. */
+export const driftWatchPayloadSchema = z.strictObject({ market: z.string().min(1) });

@@ -59,6 +59,7 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
     if (related.state !== 'partial' && related.state !== 'failed') {
       throw new RefusedError('retry_not_possible', `${related.id} ended ${related.state}; only a failed or partial deploy can be retried.`);
     }
+    if (related.verb === 'sync') throw new RefusedError('retry_not_possible', `${related.id} is a sync; run \`sync ${related.project} ${related.market}\` again: it finds the hosts that are still off their recorded release.`);
     if (!related.startedAt) throw new RefusedError('retry_not_possible', `${related.id} failed before it ran (${related.reason ?? 'no reason recorded'}); there is nothing to finish, request it again.`);
     // a retry finishes the retried deploy's plan: only its people, only over the state it left
     const lineage = await retryLineage(rt, related);
@@ -109,7 +110,7 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
     ...('ref' in command ? { ref: command.ref } : {}),
     ...(target.version ? { version: target.version } : {}),
     hosts: target.hosts,
-    ...(command.verb === 'deploy' && command.hosts ? { requestedHosts: command.hosts } : {}),
+    ...((command.verb === 'deploy' || command.verb === 'sync') && command.hosts ? { requestedHosts: command.hosts } : {}),
     requestedBy: ctx.user.id,
     platform: ctx.platform,
     channel: ctx.channel,

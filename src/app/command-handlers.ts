@@ -8,6 +8,7 @@ import { forceCancelDeploy } from './force-cancel-deploy.ts';
 import { decideApproval } from './decide-approval.ts';
 import { dryRunCommand } from './dry-run-command.ts';
 import type { JobRuntime } from './job-runtime.ts';
+import { syncDryRun } from './sync-dry-run.ts';
 import { lockMarket, showHistory, showStatus, unlockMarket } from './market-commands.ts';
 
 export function commandHandlers(rt: JobRuntime, track: (deployId: string) => TrackedJob): CommandHandlers {
@@ -33,5 +34,9 @@ export function commandHandlers(rt: JobRuntime, track: (deployId: string) => Tra
     lock: (command, ctx) => lockMarket(rt, command, ctx),
     unlock: (command, ctx) => unlockMarket(rt, command, ctx),
     build: (command, ctx) => buildCommand(rt, command, ctx),
+    sync: async (command, ctx) => {
+      if (command.dryRun) return syncDryRun(rt, command, ctx);
+      await accept(command, ctx);
+    },
   };
 }

@@ -13,6 +13,7 @@ import { enginePlan } from './prepare-deploy.ts';
 import { promoteGuard, recordRollback, recordShipped } from './record-release.ts';
 import { recordUntilLanded } from './record-until-landed.ts';
 import { isWriteAbandoned, promoteUntilLanded, removeUntilLanded } from './release-writes-until-landed.ts';
+import { syncHosts } from './sync-hosts.ts';
 import { buildUpdatePackages } from './update-packages.ts';
 
 /** How a run ended, for the record. */
@@ -63,6 +64,8 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
     }
     case 'gray cancel':
       return grayCancel(rt, record, signal);
+    case 'sync':
+      return syncHosts(rt, record, (run, part, location) => engine(rt, { ...record, location }, signal, run, part));
     case 'review cancel': {
       let removed;
       try {

@@ -14,6 +14,8 @@ import type { JobRuntime } from './job-runtime.ts';
 import { marketLocations } from './market-locations.ts';
 import { readHostReleases } from './read-host-releases.ts';
 import { readReleaseState } from './read-release-state.ts';
+import { renderHostSync } from './render-host-sync.ts';
+import { syncPlanOf } from './sync-hosts.ts';
 import { renderHistory, renderStatus, renderWarningText } from './render-answers.ts';
 
 export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, ctx: CommandContext): Promise<void> {
@@ -33,7 +35,8 @@ export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, c
     const warnings = grayWarnings({ state, now: rt.now(), maxAgeMs: rt.config.warnings.grayMaxAge, hosts: status.hosts }).map(renderWarningText);
     const lock = await rt.humanLocks.get(command.project, market);
     if (lock) warnings.unshift(`🔒 ${describeLock(rt, lock)}`);
-    parts.push(renderStatus(status, warnings, rt.config.people));
+    const hostLines = renderHostSync(status, await syncPlanOf(rt, state, locations, readings));
+    parts.push(renderStatus(status, warnings, rt.config.people, hostLines));
   }
   await ctx.reply({ text: parts.join('\n\n') });
 }

@@ -24,18 +24,20 @@ export function recordShipped(rt: JobRuntime, record: DeployRecord, verb: Deploy
     const version = record.version ?? result.version;
     const at = rt.now().toISOString();
     const configZoo = await readConfigZoo(rt.dataDir, record.project, commit, result.release);
+    // what `sync` restores on a host that differs (docs/operations.md, "Hosts that join or drift")
+    const shipped = { releaseId, ...(result.package ? { sha256: result.package.sha256 } : {}) };
     if (verb === 'gray promote') {
       const servers = await productionServers(rt, record, true);
-      await rt.releases.promote({ project: record.project, market: record.market, release: GRAY_RELEASE, deployId: record.id, by: record.requestedBy, at, ...promoteGuard(record), deployed: { servers, ...(configZoo ? { configZoo } : {}) } });
+      await rt.releases.promote({ project: record.project, market: record.market, release: GRAY_RELEASE, deployId: record.id, by: record.requestedBy, at, ...promoteGuard(record), deployed: { servers, ...shipped, ...(configZoo ? { configZoo } : {}) } });
     } else {
       const type = releaseTypeOf(result.release);
       const servers = type === 'production' ? await productionServers(rt, record, false) : serverAddresses(rt.config, record.hosts);
-      await rt.releases.recordRelease({ project: record.project, market: record.market, release: result.release, version, commit, deployId: record.id, by: record.requestedBy, at, servers, ...(configZoo ? { configZoo } : {}) });
+      await rt.releases.recordRelease({ project: record.project, market: record.market, release: result.release, version, commit, deployId: record.id, by: record.requestedBy, at, servers, ...shipped, ...(configZoo ? { configZoo } : {}) });
       if (type === 'review') await rt.history.addReviewVersion(record.project, record.market, version);
     }
     if (result.release === PRODUCTION_RELEASE) {
       await rt.history.pushProduction(record.project, record.market, releaseId);
-      await rt.history.rememberReleaseId(record.project, record.market, releaseId, { deployId: record.id, version, commit });
+      await rt.history.rememberReleaseId(record.project, record.market, releaseId, { deployId: record.id, version, commit, ...(shipped.sha256 ? { sha256: shipped.sha256 } : {}) });
     }
   };
 }
@@ -59,6 +61,6 @@ export function recordRollback(rt: JobRuntime, record: DeployRecord): (result: D
     }
     await rt.records.update(record.id, (r) => ({ ...r, version: info.version, commit: info.commit, releaseId }));
     const servers = await productionServers(rt, record, false);
-    await rt.releases.recordRelease({ project: record.project, market: record.market, release: PRODUCTION_RELEASE, version: info.version, commit: info.commit, deployId: record.id, by: record.requestedBy, at: rt.now().toISOString(), servers });
+    await rt.releases.recordRelease({ project: record.project, market: record.market, release: PRODUCTION_RELEASE, version: info.version, commit: info.commit, deployId: record.id, by: record.requestedBy, at: rt.now().toISOString(), servers, releaseId, ...(info.sha256 ? { sha256: info.sha256 } : {}) });
   };
 }

@@ -9,7 +9,8 @@ export function renderWarningText(warning: GrayWarning): string {
   return `⚠️ gray-test warning: ${warning.message}`;
 }
 
-export function renderStatus(status: ReleaseStatus, extra: string[] = [], people: People = {}): string {
+/** `hostLines`: the per-host section when the caller has one (render-host-sync.ts); else one line per status row. */
+export function renderStatus(status: ReleaseStatus, extra: string[] = [], people: People = {}, hostLines?: string[]): string {
   const lines = [`*${status.project} ${status.market}*`];
   if (status.releases.length === 0) lines.push('no release recorded yet');
   for (const row of status.releases) {
@@ -18,11 +19,12 @@ export function renderStatus(status: ReleaseStatus, extra: string[] = [], people
     lines.push(`${row.release}${row.isDefault ? ' (default)' : ''}: ${current?.version ?? row.versions.at(-1) ?? '—'}${who}`);
     if (row.versions.length > 1) lines.push(`  versions: ${row.versions.join(', ')}`);
   }
-  for (const host of status.hosts) {
+  if (hostLines) lines.push(...hostLines);
+  for (const host of hostLines ? [] : status.hosts) {
     const mark = host.drift ? '⚠️' : '✅';
     lines.push(`${mark} ${host.host} (${host.location}): ${host.releaseId ?? 'no release'}${host.drift ? ` — ${host.message}` : ''}`);
   }
-  if (status.drifted > 0) lines.push(`${status.drifted} host(s) drifted`);
+  if (status.drifted > 0 && !hostLines) lines.push(`${status.drifted} host(s) drifted`);
   lines.push(...extra);
   return lines.join('\n');
 }

@@ -20,6 +20,7 @@ export function targetOfRecord(rt: JobRuntime, record: DeployRecord, state: Mark
       case 'review cancel': return { verb: 'review cancel' as const, ...base, channel };
       case 'review promote': return { verb: 'review promote' as const, ...base, channel };
       case 'rollback': return { verb: 'rollback' as const, ...base };
+      case 'sync': return { verb: 'sync' as const, ...base, ...(record.requestedHosts ? { hosts: record.requestedHosts } : {}) };
       case 'retry': return undefined;
     }
   })();

@@ -6,8 +6,9 @@ import type { TargetCommand } from '../domain/deploy-target.ts';
 export type Command =
   // the commands that act on a release location: the domain's shapes, plus what only the parser knows
   | (Extract<TargetCommand, { verb: 'deploy' }> & { dryRun: boolean })
-  | Exclude<TargetCommand, { verb: 'deploy' | 'rollback' }>
+  | Exclude<TargetCommand, { verb: 'deploy' | 'rollback' | 'sync' }>
   | (Extract<TargetCommand, { verb: 'rollback' }> & { deployId?: string })
+  | (Extract<TargetCommand, { verb: 'sync' }> & { dryRun: boolean })
   | { verb: 'approve'; deployId: string }
   | { verb: 'reject'; deployId: string; reason?: string }
   | { verb: 'retry'; deployId: string }
@@ -93,7 +94,7 @@ interface DeclarationOf<V extends Verb> {
   /** It changes something (queues a job, writes state); a locked location refuses it unless it `passesLocks`. */
   sideEffects: boolean;
   /**
-   * A recovery verb (rollback, gray cancel, review cancel): a human lock does not stop it,
+   * A recovery verb (rollback, gray cancel, review cancel, sync): a human lock does not stop it,
    * and its answer and progress say that it passed one (docs/operations.md "Human locks").
    * @defaultValue false
    */

@@ -11,7 +11,8 @@ export type DeployVerb =
   | 'review cancel'
   | 'review promote'
   | 'rollback'
-  | 'retry';
+  | 'retry'
+  | 'sync';
 
 export type DeployState =
   | 'preparing'          // validate, resolve, build

@@ -28,7 +28,8 @@ export type TargetCommand =
   | { verb: 'review start'; project: string; market: string; channel: string; ref: string }
   | { verb: 'review cancel'; project: string; market: string; channel: string }
   | { verb: 'review promote'; project: string; market: string; channel: string }
-  | { verb: 'rollback'; project: string; market: string };
+  | { verb: 'rollback'; project: string; market: string }
+  | { verb: 'sync'; project: string; market: string; hosts?: string[] };
 
 export interface DeployTarget {
   location: string;
@@ -89,6 +90,11 @@ export function deployTarget(command: TargetCommand, locations: readonly TargetL
       if (!outcome.ok) return outcome;
       const version = state.releases[release]?.versions.at(-1);
       return ok({ location: command.channel, release, hosts: [...reviewHosts(locations, command.channel)], ...(version ? { version } : {}), sparedGrayHosts: [] });
+    }
+    case 'sync': {
+      // every production host (gray ones included: each is compared with its own release), or the named ones
+      const version = state.defaultRelease === undefined ? undefined : state.releases[state.defaultRelease]?.current?.version;
+      return ok({ location: production.name, release: PRODUCTION_RELEASE, hosts: [...(command.hosts ?? production.hosts)], ...(version ? { version } : {}), sparedGrayHosts: [] });
     }
     case 'rollback': {
       const spared = spare(production.hosts);

@@ -6,7 +6,7 @@ import type { RuleRefusal } from './release-rules.ts';
 import type { MarketReleases } from './release-state.ts';
 import type { HostRow } from './release-status.ts';
 
-export type GrayWarningKind = 'gray_too_old' | 'gray_host_drift' | 'production_deploy_during_gray' | 'rule_refused' | 'release_not_recorded';
+export type GrayWarningKind = 'gray_too_old' | 'gray_host_drift' | 'production_deploy_during_gray' | 'rule_refused' | 'release_not_recorded' | 'hosts_drifted';
 
 export interface GrayWarning {
   kind: GrayWarningKind;

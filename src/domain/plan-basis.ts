@@ -23,6 +23,7 @@ export function basisReleases(verb: DeployVerb, release: string): string[] {
     case 'review promote':
       return [release];
     case 'retry':
+    case 'sync':
       return [];
   }
 }

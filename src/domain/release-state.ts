@@ -13,6 +13,10 @@ export interface ReleaseCurrent {
   at: string;
   /** The user id of whoever asked for it. */
   by: string;
+  /** The release directory the hosts got (`<version>-<yyyymmddHHMMSS>-<sha7>`): what `sync` puts on a host that differs (docs/operations.md, "Hosts that join or drift"). */
+  releaseId?: string;
+  /** sha256 of the package the hosts got: a rebuild for `sync` must match it. */
+  sha256?: string;
 }
 
 export interface ReleaseRecord {

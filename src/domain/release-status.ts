@@ -13,6 +13,8 @@ export interface HostReading {
   releaseId?: string;
   /** `name` from the release's filecache/release_indicator.json, when readable. */
   indicator?: string;
+  /** Whether the release directory exists (false: `path` points at a directory that is gone). */
+  present?: boolean;
   /** Why the host could not be read (unreachable, timeout, …). */
   error?: string;
 }

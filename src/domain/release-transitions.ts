@@ -20,6 +20,9 @@ export interface RecordReleaseRequest {
   at: string;
   /** Host addresses the release now runs on. */
   servers: readonly string[];
+  /** The release directory and package checksum the hosts got (absent for a release deploybot did not build). */
+  releaseId?: string;
+  sha256?: string;
   /**
    * The package's `<release>.config.zoo` (child name → value written as JSON). Given: the
    * release's other children become exactly these. Absent: existing children stay.
@@ -44,7 +47,7 @@ export interface PromoteRequest {
    * current becomes it (commit from the promoted release), with these servers and config.
    * Absent (review promote): production's hosts did not change; only versions are appended.
    */
-  deployed?: { servers: readonly string[]; configZoo?: Record<string, unknown> };
+  deployed?: { servers: readonly string[]; configZoo?: Record<string, unknown>; releaseId?: string; sha256?: string };
 }
 
 export interface PromoteResult {
@@ -94,7 +97,7 @@ export function applyRecordRelease(state: MarketReleases, request: RecordRelease
   }
   const next = clone(state);
   const old = state.releases[request.release];
-  const current: ReleaseCurrent = { version: request.version, commit: request.commit, deployId: request.deployId, at: request.at, by: request.by };
+  const current: ReleaseCurrent = { version: request.version, commit: request.commit, deployId: request.deployId, at: request.at, by: request.by, ...shipped(request) };
   next.releases[request.release] = {
     name: request.release,
     versions: type === 'production' ? appendVersions(old?.versions ?? [], [request.version]) : [request.version],
@@ -127,7 +130,7 @@ export function applyPromote(state: MarketReleases, request: PromoteRequest): Ru
       return refuse(scopeOf(state), request.release, 'promote-needs-release', 'promote_no_current',
         `${state.project} ${state.market}: ${request.release} has no current record (commit), so its build cannot become production's current release`, {});
     }
-    production.current = { version: promotedVersion, commit: plan.current.commit, deployId: request.deployId, at: request.at, by: request.by };
+    production.current = { version: promotedVersion, commit: plan.current.commit, deployId: request.deployId, at: request.at, by: request.by, ...shipped(request.deployed) };
     production.servers = [...request.deployed.servers];
     if (request.deployed.configZoo) production.config = structuredClone(request.deployed.configZoo);
   }
@@ -147,6 +150,11 @@ export function applyRemoveRelease(state: MarketReleases, request: RemoveRelease
   const next = clone(state);
   delete next.releases[request.release];
   return { ok: true, value: { state: next, removed: true } };
+}
+
+/** `releaseId` and `sha256` of a current record, when the request has them. */
+function shipped(from: { releaseId?: string; sha256?: string }): Pick<ReleaseCurrent, 'releaseId' | 'sha256'> {
+  return { ...(from.releaseId !== undefined ? { releaseId: from.releaseId } : {}), ...(from.sha256 !== undefined ? { sha256: from.sha256 } : {}) };
 }
 
 function scopeOf(state: MarketReleases) {

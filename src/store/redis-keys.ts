@@ -44,6 +44,8 @@ export class RedisKeys {
   delivery(platform: string, id: string): string { return this.#k('delivery', platform, id); }
   /** A gray-test warning already posted for a deploy (kind, host). */
   warned(deployId: string, what: string): string { return this.#k('warned', deployId, what); }
+  /** Set while (project, market) has hosts off their recorded release (drift-watch.ts): one warning per episode. */
+  driftEpisode(project: string, market: string): string { return this.#k('drift-episode', project, market); }
   /** A request already handled (upload signature, Slack trigger_id): replays are ignored. */
   seen(scope: string, id: string): string { return this.#k('seen', scope, id); }
   /** Commands a user sent in the last minute (the per-user rate limit). */

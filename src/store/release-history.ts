@@ -9,6 +9,8 @@ export interface ReleaseIdInfo {
   deployId: string;
   version: string;
   commit: string;
+  /** sha256 of the package the hosts got (absent in entries written before it was kept). */
+  sha256?: string;
 }
 
 const NEXT_SECOND = `

@@ -136,7 +136,8 @@ function parseStrings(node: NodeSnapshot | undefined, kind: 'versions' | 'server
 function parseCurrent(node: NodeSnapshot | undefined): ReleaseCurrent | undefined {
   if (!node) return undefined;
   const value = parseChecked(node, 'current') as ReleaseCurrent;
-  return { version: value.version, commit: value.commit, deployId: value.deployId, at: value.at, by: value.by };
+  const { version, commit, deployId, at, by, releaseId, sha256 } = value;
+  return { version, commit, deployId, at, by, ...(releaseId !== undefined ? { releaseId } : {}), ...(sha256 !== undefined ? { sha256 } : {}) };
 }
 
 function parseRelease(name: string, tree: NodeSnapshot): ReleaseRecord {
@@ -164,8 +165,8 @@ export function serializeRelease(record: ReleaseRecord): Map<string, string> {
   children.set('versions', JSON.stringify(record.versions));
   children.set('servers', JSON.stringify(record.servers));
   if (record.current) {
-    const { version, commit, deployId, at, by } = record.current;
-    children.set('current', JSON.stringify({ version, commit, deployId, at, by }));
+    const { version, commit, deployId, at, by, releaseId, sha256 } = record.current;
+    children.set('current', JSON.stringify({ version, commit, deployId, at, by, releaseId, sha256 }));
   }
   for (const [key, value] of Object.entries(record.config)) {
     if (RESERVED_CHILDREN.includes(key)) continue;

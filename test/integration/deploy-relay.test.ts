@@ -116,7 +116,7 @@ describe('deploy through an admin relay', () => {
 });
 
 describe('a deploy command to a location with an admin', () => {
-  it('when the config names the relay settings, then the job relays through the admin and the bot uploads one package', async () => {
+  it('when the config names the relay settings, then the job relays through the admin and the bot uploads one package, and sync gives a host that lost the release back through the admin', async () => {
     mkdirSync(join(base, 'relay-config'));
     const relayed = deployTestConfig({
       dir: join(base, 'relay-config'),
@@ -136,6 +136,18 @@ describe('a deploy command to a location with an admin', () => {
       expect(result.relayedVia).toBe(admin.name);
       expect(result.bytesUploaded).toBe(result.package.bytes);
       for (const host of cluster) expect(readlinkSync(join(host.root, 'prod/mala-core'))).toContain(repo.commits.v3!.slice(0, 7));
+
+      // sync (docs/operations.md, "Hosts that join or drift"): a host that lost its release gets it back through the admin
+      const lost = cluster[2]!;
+      const releaseId = (await h.settle(id)).releaseId!;
+      rmSync(join(lost.root, 'codes/mala-core', releaseId), { recursive: true });
+      const sync = await h.request('alice', 'sync mala-core brazil');
+      const synced = await h.settle(sync);
+      expect({ state: synced.state, reason: synced.reason }).toEqual({ state: 'success', reason: undefined });
+      const syncResult = JSON.parse((await h.jobs.rt.redis.get(h.jobs.rt.keys.deployResult(sync)))!) as { relayedVia?: string; switchedHosts: string[] };
+      expect(syncResult.relayedVia).toBe(admin.name);
+      expect(syncResult.switchedHosts).toEqual([lost.name]);
+      expect(readFileSync(join(lost.root, 'codes/mala-core', releaseId, 'app.txt'), 'utf8')).toBe('app v3\n');
     } finally {
       await h.close();
     }

@@ -52,6 +52,22 @@ export function describeReleaseStoreContract(name: string, open: () => Promise<C
       expect(await store.read(p, market)).toEqual({ project: p, market, releases: {} });
     });
 
+    it('when a release is recorded with its release id and package sha256, then current reads them back, and a gray promote carries its own', async () => {
+      const p = project();
+      const releaseId = 'v1.3-20261121100000-aaaaaaa';
+      const sha256 = 'e'.repeat(64);
+      await store.recordRelease(input(p, market, 'production', 'v1.3', { releaseId, sha256 }));
+      expect((await store.read(p, market)).releases.production!.current).toMatchObject({ version: 'v1.3', releaseId, sha256 });
+      await store.recordRelease(input(p, market, 'gray', 'v1.4', { releaseId: 'v1.4-20261121110000-bbbbbbb', sha256: 'f'.repeat(64) }));
+      const promotedId = 'v1.4-20261121120000-bbbbbbb';
+      await store.promote({ project: p, market, release: 'gray', deployId: 'd-20261121-0900', by: 'U01BOB', at: AT, deployed: { servers: ['10.1.0.11'], releaseId: promotedId, sha256: 'd'.repeat(64) } });
+      expect((await store.read(p, market)).releases.production!.current).toMatchObject({ version: 'v1.4', releaseId: promotedId, sha256: 'd'.repeat(64) });
+      // a record without them (written by an older bot) reads back without them
+      await store.recordRelease(input(p, market, 'production', 'v1.5'));
+      const current = (await store.read(p, market)).releases.production!.current!;
+      expect('releaseId' in current || 'sha256' in current).toBe(false);
+    });
+
     it('when production is recorded, then versions are appended once each, newest last, and default_release is production', async () => {
       const p = project();
       await store.recordRelease(input(p, market, 'production', 'v1.2'));

@@ -52,6 +52,7 @@ const FIELDS: Record<Command['verb'], string[]> = {
   lock: ['project', 'market', 'reason'],
   unlock: ['project', 'market'],
   build: ['project', 'ref'],
+  sync: ['project', 'market', 'hosts', 'dryRun'],
   help: ['topic'],
 };
 
