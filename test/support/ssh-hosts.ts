@@ -1,6 +1,6 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { askTcp } from '../../src/services/ask-tcp.ts';
 import { findFreePort } from '../../src/services/find-free-port.ts';
@@ -140,8 +140,8 @@ async function startHost(setup: HostSetup): Promise<SshTestHost> {
     const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
     const started = spawnOwnedProcess(
       tools.unshare,
-      ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /data && exec "$1" -D -f "$2" -E "$3"', root, tools.sshd, configFile, logFile],
-      { logFile: join(dir, 'sshd.stdout.log'), detached: true, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } },
+      ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind "$0" /data && ${HIDE_LOGIN_SHELL_RC} && exec "$1" -D -f "$2" -E "$3"`, root, tools.sshd, configFile, logFile],
+      { logFile: join(dir, 'sshd.stdout.log'), detached: true, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', HOME: userInfo().homedir } },
     );
     const pid = started.pid;
     try {
@@ -216,6 +216,17 @@ async function startHost(setup: HostSetup): Promise<SshTestHost> {
     },
   };
 }
+
+/**
+ * Inside the host's mount namespace, root's shell start-up files are hidden (an empty file
+ * bound over each): sshd runs every command through the login shell, and bash reads
+ * ~/.bashrc for it. This machine's own dotfiles are not the test host's — one seen here ran
+ * `pyenv rehash`, which waits on a lock file that a killed session leaves behind, and then
+ * every command on every test host hangs.
+ */
+const HIDE_LOGIN_SHELL_RC = ['.bashrc', '.profile', '.bash_profile', '.bash_login', '.bash_logout']
+  .map((name) => `{ [ ! -f "$HOME/${name}" ] || mount --bind /dev/null "$HOME/${name}"; }`)
+  .join(' && ');
 
 function sshdConfig(
   settings: { port: number; hostKeyFile: string; pidFile: string; authorizedKeys: string },
