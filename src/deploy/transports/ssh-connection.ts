@@ -125,34 +125,13 @@ export class SshConnection {
   /** Runs a command line (already quoted) and collects its output. */
   async exec(command: string, timeoutMs?: number, onData?: (chunk: Buffer) => void): Promise<CommandResult & { timedOut: boolean }> {
     const client = await this.connect();
-    const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      client.exec(command, (error, stream) => (error ? reject(new DeploybotError('exec_failed', `${this.host}: cannot start a command: ${error.message}`)) : resolve(stream)));
-    });
-    return new Promise((resolve) => {
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let size = 0;
-      let exitCode: number | null = null;
-      let timedOut = false;
-      const keep = (into: Buffer[], chunk: Buffer) => {
-        onData?.(chunk);
-        if (size < MAX_CAPTURE) {
-          into.push(chunk);
-          size += chunk.length;
-        }
-      };
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-        timedOut = true;
-        channel.close();
-      }, timeoutMs);
-      channel.on('data', (chunk: Buffer) => keep(out, chunk));
-      channel.stderr.on('data', (chunk: Buffer) => keep(err, chunk));
-      channel.on('exit', (code: number | null) => {
-        exitCode = typeof code === 'number' ? code : null;
-      });
-      channel.on('close', () => {
-        clearTimeout(timer);
-        resolve({ exitCode, timedOut, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    return new Promise((resolve, reject) => {
+      client.exec(command, (error, channel) => {
+        if (error) return reject(new DeploybotError('exec_failed', `${this.host}: cannot start a command: ${error.message}`));
+        // listeners go on in this callback, not after an await: a quick command's data, exit
+        // status and close can arrive in the same packet batch as the channel's opening, and
+        // ssh2 emits 'exit' at once — a listener added a tick later never hears it
+        collect(channel, timeoutMs, onData, resolve);
       });
     });
   }
@@ -181,4 +160,37 @@ export class SshConnection {
       client.end();
     });
   }
+}
+
+function collect(
+  channel: ClientChannel,
+  timeoutMs: number | undefined,
+  onData: ((chunk: Buffer) => void) | undefined,
+  resolve: (result: CommandResult & { timedOut: boolean }) => void,
+): void {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let size = 0;
+  let exitCode: number | null = null;
+  let timedOut = false;
+  const keep = (into: Buffer[], chunk: Buffer) => {
+    onData?.(chunk);
+    if (size < MAX_CAPTURE) {
+      into.push(chunk);
+      size += chunk.length;
+    }
+  };
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    channel.close();
+  }, timeoutMs);
+  channel.on('data', (chunk: Buffer) => keep(out, chunk));
+  channel.stderr.on('data', (chunk: Buffer) => keep(err, chunk));
+  channel.on('exit', (code: number | null) => {
+    exitCode = typeof code === 'number' ? code : null;
+  });
+  channel.on('close', () => {
+    clearTimeout(timer);
+    resolve({ exitCode, timedOut, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+  });
 }
