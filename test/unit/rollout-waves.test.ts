@@ -2,6 +2,7 @@
 // src/domain/rollout-failed.ts), for 1–2 000 hosts and every count/percentage form.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { afterRound, type CheckOutcome, settled, switchedHealth } from '../../src/domain/host-health.ts';
 import { planWaves } from '../../src/domain/plan-waves.ts';
 import { rolloutFailed, unhealthyTolerated } from '../../src/domain/rollout-failed.ts';
 import { hostsFor, parseRolloutSize, type RolloutSize } from '../../src/domain/rollout-size.ts';
@@ -115,5 +116,49 @@ describe('parseRolloutSize', () => {
     for (const bad of [0, 1.5, -1, '0%', '101%', 'half', '']) expect(parseRolloutSize(bad)).toBeUndefined();
     expect(parseRolloutSize(0, { allowZero: true })).toEqual({ kind: 'count', count: 0 });
     expect(parseRolloutSize('0%', { allowZero: true })).toEqual({ kind: 'percent', hundredths: 0 });
+  });
+});
+
+describe('host health (properties)', () => {
+  const round = (ok: boolean, failureLimit: number): CheckOutcome[] => [{ check: 'command c', ok, failureLimit, outputTail: ok ? [] : ['bad'] }];
+
+  it('for any run of results, then a host is unhealthy exactly when failureLimit + 1 failures came in a row, and stays so', () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 5 }), (results, limit) => {
+        let health = switchedHealth(0);
+        let streak = 0;
+        let failedAt: number | undefined;
+        results.forEach((ok, i) => {
+          health = afterRound(health, round(ok, limit), i + 1, 1e9);
+          streak = ok ? 0 : streak + 1;
+          if (failedAt === undefined && streak > limit) failedAt = i + 1;
+        });
+        expect(health.unhealthy?.at).toBe(failedAt);
+        if (failedAt === undefined) expect(health.passedAt !== undefined || results.every((ok) => !ok)).toBe(true);
+      }),
+    );
+  });
+
+  it('for a check that never answers a pass, then the host is unhealthy at healthTimeout, never before and never later than the first round after it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 10 }), (timeout, step) => {
+        let health = switchedHealth(0);
+        let now = 0;
+        while (!health.unhealthy) {
+          now += step;
+          health = afterRound(health, round(false, 1_000), now, timeout);
+          if (now < timeout) expect(health.unhealthy).toBeUndefined();
+        }
+        expect(now).toBeGreaterThanOrEqual(timeout);
+        expect(now).toBeLessThan(timeout + step);
+        expect(health.unhealthy!.check).toContain('healthTimeout');
+        expect(settled(health)).toBe(true);
+      }),
+    );
+  });
+
+  it('when there are no checks, then a host passes its first round', () => {
+    expect(settled(afterRound(switchedHealth(0), [], 1, 10))).toBe(true);
+    expect(afterRound(switchedHealth(0), [], 1, 10).unhealthy).toBeUndefined();
   });
 });
