@@ -16,7 +16,7 @@ import { buildUpdatePackages } from './update-packages.ts';
 
 /** How a run ended, for the record. */
 export interface VerbOutcome {
-  state: 'success' | 'partial' | 'failed' | 'cancelled';
+  state: 'success' | 'partial' | 'failed' | 'cancelled' | 'paused' | 'rolled-back';
   reason?: string;
   result?: DeployResult;
 }

@@ -24,9 +24,11 @@ export type DeployState =
   | 'cancelled'
   | 'rejected'
   | 'expired'
-  | 'refused';           // a policy or release rule said no before anything changed
+  | 'refused'            // a policy or release rule said no before anything changed
+  | 'paused'             // a rollout stopped between waves, waiting for `resume` or `abort`
+  | 'rolled-back';       // a rollout's health checks failed (or `abort`): what it switched went back
 
-export const TERMINAL_STATES: ReadonlySet<DeployState> = new Set(['success', 'partial', 'failed', 'cancelled', 'rejected', 'expired', 'refused']);
+export const TERMINAL_STATES: ReadonlySet<DeployState> = new Set(['success', 'partial', 'failed', 'cancelled', 'rejected', 'expired', 'refused', 'rolled-back']);
 
 export function isTerminal(state: DeployState): boolean {
   return TERMINAL_STATES.has(state);
@@ -34,7 +36,7 @@ export function isTerminal(state: DeployState): boolean {
 
 /** Finished, or parked on a human: what the console's `wait` waits for. */
 export function isIdle(state: DeployState): boolean {
-  return isTerminal(state) || state === 'awaiting-approval';
+  return isTerminal(state) || state === 'awaiting-approval' || state === 'paused';
 }
 
 export interface ApprovalDecision {
@@ -149,7 +151,9 @@ const TRANSITIONS: Record<DeployState, readonly DeployState[]> = {
   preparing: ['awaiting-approval', 'queued', 'refused', 'failed', 'cancelled'],
   'awaiting-approval': ['queued', 'rejected', 'expired', 'cancelled', 'failed'],
   queued: ['running', 'cancelled', 'failed', 'refused', 'expired'],
-  running: ['success', 'partial', 'failed', 'cancelled'],
+  running: ['success', 'partial', 'failed', 'cancelled', 'paused', 'rolled-back'],
+  // resume / abort queue it again; cancel --force ends it
+  paused: ['queued', 'cancelled', 'failed'],
   success: [],
   partial: [],
   failed: [],
@@ -157,6 +161,7 @@ const TRANSITIONS: Record<DeployState, readonly DeployState[]> = {
   rejected: [],
   expired: [],
   refused: [],
+  'rolled-back': [],
 };
 
 export function canTransition(from: DeployState, to: DeployState): boolean {

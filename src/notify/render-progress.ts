@@ -98,6 +98,10 @@ function statusLine(view: DeployView): string {
       const why = view.reason ?? view.error?.message;
       return `❌ failed · ${elapsed}${hosts && hosts.switched > 0 ? ` — ${hosts.switched}/${hosts.total} hosts switched` : ''}${why ? ` — ${oneLine(why, REASON_MAX)}` : ''}`;
     }
+    case 'paused':
+      return `⏸ paused · ${elapsed}${view.reason ? ` — ${oneLine(view.reason, REASON_MAX)}` : ''} (resume or abort)`;
+    case 'rolled-back':
+      return `↩️ rolled back · ${elapsed}${view.reason ? ` — ${oneLine(view.reason, REASON_MAX)}` : ''}`;
     case 'cancelled':
     case 'rejected':
     case 'expired':
