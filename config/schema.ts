@@ -210,7 +210,6 @@ export type ProjectConfig = z.output<typeof projectSchema>;
 export type HookSpec = z.output<typeof hookSchema>;
 export type HookPoint = keyof z.output<typeof hooksSchema>;
 export type HealthCheckConfig = z.output<typeof healthCheckSchema>;
-export type RolloutConfig = z.output<typeof rolloutSchema>;
 
 export function isLocalHost(host: HostConfig): host is LocalHostConfig {
   return 'local' in host;

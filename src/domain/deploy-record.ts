@@ -131,6 +131,12 @@ export interface DeployRecord {
   commit?: string;
   releaseId?: string;
   cancelRequested?: { by: string; at: string };
+  /** A progressive rollout: `pause <id>` asked it to stop after the current wave. */
+  pauseRequested?: { by: string; at: string };
+  /** A progressive rollout: `abort <id>` (or Roll back) asked it to switch back what it switched. */
+  abortRequested?: { by: string; at: string };
+  /** How often `resume <id>` (or Resume) continued it after a pause. */
+  resumes?: number;
   /** The deploy holding the location lock when this one last had to wait. */
   queuedBehind?: string;
   startedAt?: string;
