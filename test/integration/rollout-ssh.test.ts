@@ -210,6 +210,33 @@ describe('progressive rollout over SSH', () => {
   }, 60_000);
 });
 
+describe('cancel during a rollout', () => {
+  it('when cancel arrives during the first wave, then that wave ends, no later wave starts, and what it switched goes back: the deploy ends cancelled and records nothing', async () => {
+    const before = online('br-1');
+    const controller = new AbortController();
+    const events: DeployEvent[] = [];
+    const recorded: DeployResult[] = [];
+    const result = await runDeploy(deployPlan({ ref: 'v2', hosts: names }), {
+      config: config({ health: [{ command: HEALTH_COMMAND }], rollout: { waves: [1], bake: '1s', interval: '200ms' } }),
+      dataDir,
+      checkpoint: new MemoryCheckpoint(),
+      signal: controller.signal,
+      record: async (r) => void recorded.push(r),
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'wave.started') controller.abort();
+      },
+    });
+    expect(result.outcome).toBe('cancelled');
+    expect(events.filter((e) => e.type === 'wave.started')).toHaveLength(1);
+    expect(events.some((e) => e.type === 'wave.finished' && e.wave === 1)).toBe(true);
+    expect(result.rollout).toMatchObject({ wavesDone: 1, rolledBack: ['br-1'] });
+    expect(result.rollout!.reason).toBe('cancelled after wave 1/2');
+    expect(recorded).toEqual([]);
+    for (const name of names) expect(online(name)).toBe(before);
+  }, 60_000);
+});
+
 describe('a worker SIGKILLed mid-rollout', () => {
   /** Runs the deploy in a child process and SIGKILLs it at the first event of `type`. */
   async function deployAndKillAt(cfg: Config, plan: DeployPlan, checkpointFile: string, type: string): Promise<DeployEvent[]> {
