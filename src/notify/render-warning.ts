@@ -10,6 +10,7 @@ export const WARNING_TITLES: Record<GrayWarningKind, string> = {
   production_deploy_during_gray: 'production deploy while gray is active',
   rule_refused: 'refused by a release rule',
   release_not_recorded: 'hosts serve a release the release store does not record',
+  gray_unhealthy: 'gray host unhealthy',
 };
 
 export function renderWarning(warning: GrayWarning, options: { deployId?: string } = {}): OutgoingMessage {

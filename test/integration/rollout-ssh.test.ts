@@ -125,7 +125,7 @@ describe('progressive rollout over SSH', () => {
     expect(run.result.rollout!.reason).toMatch(/br-1: command cat app\.txt.*app bad/);
     expect(run.result.switchedHosts).toEqual([]);
     expect(run.result.hosts.find((h) => h.host === 'br-1')).toMatchObject({ health: { healthy: false }, rolledBack: { ok: true, releaseId: before } });
-  }, 60_000);
+  }, 120_000);
 
   it('when a release is healthy, then it goes through every wave in order and is recorded once, after the last one', async () => {
     const cfg = config({ health: [{ command: HEALTH_COMMAND }], rollout: { waves: [1, '50%'], interval: '200ms' } });
@@ -139,7 +139,7 @@ describe('progressive rollout over SSH', () => {
     const order = run.events.filter((e) => e.type === 'wave.started' || e.type === 'health.passed').map((e) => (e.type === 'wave.started' ? `wave ${e.wave}` : `ok ${e.host}`));
     expect(order.slice(0, 5)).toEqual(['wave 1', 'ok br-1', 'wave 2', 'ok br-2', 'wave 3']);
     expect(order.slice(5).sort()).toEqual(['ok br-3', 'ok br-4']);
-  }, 60_000);
+  }, 120_000);
 
   it('when an http check fetched by the worker fails on the first host, then the rollout rolls back and names the URL and the answer', async () => {
     const before = online('br-1');
@@ -150,7 +150,7 @@ describe('progressive rollout over SSH', () => {
     const [unhealthy] = run.result.rollout!.unhealthy;
     expect(unhealthy).toMatchObject({ host: 'br-1', check: `http ${url}` });
     expect(unhealthy!.outputTail).toEqual([`GET http://127.0.0.1:${port}/br-1/healthz: HTTP 503 (expected 2xx)`, 'unhealthy: app bad']);
-  }, 60_000);
+  }, 120_000);
 
   it('when onFailure is pause, then the wave ends paused; Resume accepts the unhealthy host and finishes partial; Roll back of another pause switches every host it switched back', async () => {
     const before = online('br-1');
@@ -191,7 +191,7 @@ describe('progressive rollout over SSH', () => {
     } finally {
       failing.clear();
     }
-  }, 90_000);
+  }, 180_000);
 
   it('when a check never answers, then the host is unhealthy at healthTimeout and the deploy ends rolled back — no endless state', async () => {
     const before = online('br-1');
@@ -205,9 +205,9 @@ describe('progressive rollout over SSH', () => {
     expect(unhealthy!.outputTail.join('\n')).toContain('no answer within 1000 ms');
     const switchStep = run.result.steps.find((s) => s.step === 'switch')!;
     expect(switchStep.durationMs).toBeGreaterThanOrEqual(3_000);
-    expect(switchStep.durationMs).toBeLessThan(20_000);
+    expect(switchStep.durationMs).toBeLessThan(60_000);
     for (const name of names) expect(online(name)).toBe(before);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('cancel during a rollout', () => {
@@ -234,7 +234,7 @@ describe('cancel during a rollout', () => {
     expect(result.rollout!.reason).toBe('cancelled after wave 1/2');
     expect(recorded).toEqual([]);
     for (const name of names) expect(online(name)).toBe(before);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('a worker SIGKILLed mid-rollout', () => {

@@ -130,9 +130,8 @@ async function watchWave(run: Run, wave: number): Promise<'passed' | RolloutEnd>
   await ctx.deps.checkpoint.set(bakeKey, bake);
   for (;;) {
     await checkRound(run, wave);
-    const unhealthy = unhealthyHosts(run);
-    const counted = unhealthy.filter((h) => !run.accepted.has(h.host));
-    if (rolloutFailed(counted.length, run.targeted, settings.maxUnhealthy)) {
+    const counted = countedUnhealthy(run);
+    if (failing(run)) {
       const reason = failureReason(run, counted);
       ctx.emit({ type: 'rollout.failed', wave, unhealthy: counted, action: settings.onFailure, reason });
       if (settings.onFailure === 'pause') return pause(run, wave, reason);
@@ -158,17 +157,29 @@ async function watchWave(run: Run, wave: number): Promise<'passed' | RolloutEnd>
   return 'passed';
 }
 
-/** One round of every check on every host switched so far that is not already unhealthy. */
+/**
+ * One round of every check on every host switched so far that is not already unhealthy. The
+ * round ends early once the unhealthy hosts trip the failure rule: the switch back starts at
+ * once instead of waiting for the slowest host's checks (their late answers change nothing).
+ */
 async function checkRound(run: Run, wave: number): Promise<void> {
   const { ctx, settings } = run;
   const hosts = switchedHosts(run).filter((host) => !run.health.get(host)!.unhealthy);
-  await runPool(hosts, ctx.project.parallel, async (host) => {
+  let trip!: () => void;
+  const tripped = new Promise<void>((resolve) => (trip = resolve));
+  let over = false;
+  const round = runPool(hosts, ctx.project.parallel, async (host) => {
     const before = run.health.get(host)!;
     const outcomes = [];
     for (const check of settings.checks) outcomes.push(await runHealthCheck(check, checkTarget(ctx, host)));
+    if (over) return;
     const after = settings.checks.length === 0 ? { ...before, passedAt: before.passedAt ?? ctx.now() } : afterRound(before, outcomes, ctx.now(), settings.healthTimeout);
     await noteHealth(run, wave, host, before, after);
-  });
+    if (failing(run)) trip();
+  }, () => !over);
+  await Promise.race([round, tripped]);
+  over = true;
+  round.catch(() => undefined);
   // a host whose switch failed is unhealthy at once: it does not serve this release as it should
   for (const host of run.waves.slice(0, wave).flat()) {
     const result = hostResult(ctx, host);
@@ -212,6 +223,15 @@ async function loadHealth(run: Run, hosts: readonly string[]): Promise<void> {
 /** Hosts of this deploy now on its release (link done), in wave order. */
 function switchedHosts(run: Run): string[] {
   return run.waves.flat().filter((host) => hostResult(run.ctx, host).steps.link?.status === 'done' && run.health.has(host));
+}
+
+/** Unhealthy hosts that count against maxUnhealthy (not accepted by a resume). */
+function countedUnhealthy(run: Run): UnhealthyHost[] {
+  return unhealthyHosts(run).filter((h) => !run.accepted.has(h.host));
+}
+
+function failing(run: Run): boolean {
+  return rolloutFailed(countedUnhealthy(run).length, run.targeted, run.settings.maxUnhealthy);
 }
 
 function unhealthyHosts(run: Run): UnhealthyHost[] {
