@@ -15,9 +15,13 @@ import type { JobRuntime } from './job-runtime.ts';
 export async function checkGrayHealth(rt: JobRuntime, project: string, market: string, gray: ReleaseCurrent, hosts: readonly string[]): Promise<GrayWarning[]> {
   const settings = rt.config.projects[project]!;
   if (settings.health.length === 0 || hosts.length === 0) return [];
-  // one round per grayHealthEvery for this gray deploy, whichever worker's watch gets there first
-  const due = await rt.redis.set(rt.keys.warned(gray.deployId, 'gray_health_round'), '1', 'PX', Math.max(1, rt.config.warnings.grayHealthEvery), 'NX');
-  if (due !== 'OK') return [];
+  // one round per grayHealthEvery for this gray deploy, by the runtime's clock (two watches
+  // racing may both run one: the streak keys below still warn once)
+  const roundKey = rt.keys.warned(gray.deployId, 'gray_health_round');
+  const last = Number(await rt.redis.get(roundKey));
+  const at = rt.now().getTime();
+  if (Number.isFinite(last) && last > 0 && at - last < rt.config.warnings.grayHealthEvery) return [];
+  await rt.redis.set(roundKey, String(at), 'EX', 30 * 24 * 3600);
   const warnings: GrayWarning[] = [];
   await runPool(hosts, settings.parallel, async (host) => {
     const transport = rt.transport ? rt.transport(host) : transportForHost(rt.config, host, { connectTimeoutMs: 10_000 });
