@@ -31,7 +31,7 @@ const NOTES_SHOWN = 3;
 export function renderProgress(view: DeployView, options: RenderProgressOptions = {}): OutgoingMessage {
   const maxChars = options.maxChars ?? MESSAGE_CHAR_LIMIT;
   const text = oneLine(progressHeader(view), LINE_MAX * 2);
-  const lines = [...view.steps.map((step) => stepLine(step, view)), statusLine(view)];
+  const lines = [...view.steps.map((step) => stepLine(step, view)), ...(view.rollout ? rolloutLines(view.rollout) : []), statusLine(view)];
   const reason = stopReason(view);
   if (reason) lines.push(reason);
   if (view.result?.cancelIgnored) lines.push('ℹ️ a cancel arrived after switching had begun: the switch was finished, not interrupted');
@@ -43,7 +43,26 @@ export function renderProgress(view: DeployView, options: RenderProgressOptions 
     const used = text.length + lines.reduce((sum, line) => sum + 1 + line.length, 0) + retry.reduce((sum, line) => sum + 1 + line.length, 0);
     lines.push(...fitFailedHosts(view.failedHosts, maxChars - used, options.tailLines ?? 5), ...retry);
   }
-  return fitMessage({ text, lines }, maxChars);
+  const message = fitMessage({ text, lines }, maxChars);
+  // a paused rollout waits for a person: Resume or Roll back (the same as `resume` / `abort`)
+  if (view.state === 'paused') {
+    message.buttons = [
+      { label: 'Resume', command: `resume ${view.deployId}`, style: 'primary', confirm: { title: `Resume ${view.deployId}?`, text: 'The next wave switches; unhealthy hosts so far are accepted.' } },
+      { label: 'Roll back', command: `abort ${view.deployId}`, style: 'danger', confirm: { title: `Roll back ${view.deployId}?`, text: 'Every host this deploy switched goes back to its previous release.' } },
+    ];
+  }
+  return message;
+}
+
+/** `wave 2/3 · 4/16 ✓ · health 4/4 ✓ · bake 35 s left`, then each unhealthy host with its check and output. */
+export function rolloutLines(r: NonNullable<DeployView['rollout']>): string[] {
+  if (r.waves === 0) return [];
+  const checked = r.healthy.length + r.unhealthy.length;
+  let line = `🌊 wave ${r.wave}/${r.waves} · ${r.switched}/${r.total} ✓ · health ${r.healthy.length}/${Math.max(checked, r.switched)} ${r.unhealthy.length > 0 ? `✗ ${r.unhealthy.length}` : '✓'}`;
+  if (r.bakeRemainingMs !== undefined && r.bakeRemainingMs > 0) line += ` · bake ${Math.ceil(r.bakeRemainingMs / 1000)} s left`;
+  if (r.rolledBack.length > 0) line += ` · ↩️ ${r.rolledBack.length} switched back`;
+  const unhealthy = r.unhealthy.map((u) => `✗ ${u.host} unhealthy: ${oneLine(`${u.check} — ${u.outputTail.slice(-3).join(' / ') || 'no output'}`, LINE_MAX)}`);
+  return [line, ...unhealthy];
 }
 
 /** `d-20261121-0001 · deploy mala-core → brazil (production) v1.3 · abc1234 · by alice` */
