@@ -60,7 +60,8 @@ try {
       const decided = events.find((e) => e.type === 'rollout.failed');
       const restored = events.filter((e) => e.type === 'host.rolled-back');
       if (result.outcome !== 'rolled-back' || !firstFailed || !decided || restored.length !== hostCount || restored.some((e) => e.type === 'host.rolled-back' && !e.ok)) {
-        throw new Error(`(a) ${variant.name}: expected every host rolled back, got ${result.outcome}: ${result.rollout?.reason ?? result.error?.message}`);
+        const notBack = result.hosts.filter((h) => !h.rolledBack?.ok).map((h) => `${h.host}: ${h.rolledBack?.error?.message ?? h.error?.message ?? 'not switched back'}`);
+        throw new Error(`(a) ${variant.name}: expected every host rolled back, got ${result.outcome} (${result.rollout?.reason ?? result.error?.message}); ${notBack.join('; ')}`);
       }
       const last = Math.max(...restored.map(at));
       restore.push(last - at(firstFailed));

@@ -33,7 +33,7 @@ function harness(name: string, rollout: Record<string, unknown>): Promise<JobHar
     privateKey: ssh.privateKey,
     hosts: sshHostEntries(ssh.hosts),
     market: { zookeeper: { connect: zk.connect, root } },
-    project: { hostTimeout: '10s', health: [{ command: HEALTH }], rollout: { interval: '200ms', ...rollout } },
+    project: { hostTimeout: '30s', health: [{ command: HEALTH }], rollout: { interval: '200ms', ...rollout } },
   });
   return startJobHarness({ config, redisUrl: inject('redisUrl'), dataDir: join(base, 'var') });
 }
@@ -70,6 +70,22 @@ describe('onFailure: rollback', () => {
     const warning = await waitForNotice(h.jobs.rt, bad.id, (n) => n.type === 'rollout.failed');
     expect(warning).toMatchObject({ unhealthy: [{ host: 'br-1', outputTail: ['app bad', 'exit 1'] }] });
   }, 120_000);
+});
+
+describe('--dry-run', () => {
+  let h: JobHarness;
+  beforeAll(async () => void (h = await harness('dry', { waves: [1], bake: '30s' })));
+  afterAll(async () => h?.close());
+
+  it('when a rollout is dry-run, then the answer lists the waves with their hosts and the checks, and nothing runs', async () => {
+    const answer = await h.say('alice', 'deploy mala-core brazil v3 --dry-run');
+    const text = [...answer.private, ...answer.public.map((m) => [m.text, ...(m.lines ?? [])].join('\n'))].join('\n');
+    expect(text).toContain('wave 1/2: br-1');
+    expect(text).toContain('wave 2/2: br-2, br-3');
+    expect(text).toContain(`health: command ${HEALTH} · bake 30 s · maxUnhealthy 0 · on failure rollback`);
+    expect(text).toContain('nothing was changed');
+    expect(answer.deployIds).toEqual([]);
+  }, 60_000);
 });
 
 describe('onFailure: pause, and the pause / resume / abort verbs', () => {
