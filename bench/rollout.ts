@@ -33,7 +33,7 @@ try {
   const names = ssh.hosts.map((h) => h.name);
   const dataDir = join(base, 'var');
   const config = (project: Record<string, unknown>, dir: string): Config =>
-    deployTestConfig({ dir: join(base, dir), repo: repo.dir, privateKey: ssh.privateKey, hosts: sshHostEntries(ssh.hosts), project: { parallel: hostCount, hostTimeout: '60s', keepReleases: 3, ...project } });
+    deployTestConfig({ dir: join(base, dir), repo: repo.dir, privateKey: ssh.privateKey, hosts: sshHostEntries(ssh.hosts), project: { parallel: hostCount, hostTimeout: '300s', keepReleases: 3, ...project } });
   const run = async (plan: DeployPlan, cfg: Config): Promise<{ result: DeployResult; events: DeployEvent[] }> => {
     const events: DeployEvent[] = [];
     const result = await runDeploy(plan, { config: cfg, dataDir, checkpoint: new MemoryCheckpoint(), onEvent: (e) => events.push(e) });
