@@ -180,14 +180,8 @@ async function checkRound(run: Run, wave: number): Promise<void> {
   await Promise.race([round, tripped]);
   over = true;
   round.catch(() => undefined);
-  // a host whose switch failed is unhealthy at once: it does not serve this release as it should
-  for (const host of run.waves.slice(0, wave).flat()) {
-    const result = hostResult(ctx, host);
-    if (result.outcome !== 'failed' || run.health.get(host)?.unhealthy) continue;
-    const before = run.health.get(host) ?? switchedHealth(ctx.now());
-    const after: HostHealth = { ...before, unhealthy: { check: `switch (${result.failedStep ?? 'switch'})`, outputTail: [result.error?.message ?? 'failed', ...(result.outputTail ?? [])], at: ctx.now() } };
-    await noteHealth(run, wave, host, before, after);
-  }
+  // a host whose switch failed (a hook) fails the deploy's host steps as it always has (partial,
+  // `retry` finishes it); only its health checks make a switched host unhealthy
   for (const host of switchedHosts(run)) {
     const before = run.health.get(host)!;
     const after = timedOut(before, ctx.now(), settings.healthTimeout);
