@@ -107,6 +107,7 @@ describe('onFailure: pause, and the pause / resume / abort verbs', () => {
       await h.say('alice', `resume ${id}`);
       const done = await h.settle(id);
       expect(done.state).toBe('partial');
+      expect(done.reason).toMatch(/1 unhealthy host \(br-1: command .* exit 1\), accepted by resume: the release was recorded/);
       for (const name of ['br-1', 'br-2', 'br-3']) expect(online(name)).toBe(done.releaseId);
       const state = await h.jobs.rt.releases.read('mala-core', 'brazil');
       expect(productionRelease(state)?.current).toMatchObject({ deployId: id, version: 'v2' });

@@ -99,7 +99,17 @@ export async function rolloutStep(ctx: DeployContext, hosts: readonly string[], 
     if (verdict !== 'passed') return verdict;
   }
   finishHealth(run);
+  // completed with unhealthy hosts within maxUnhealthy: recorded, and the deploy ends partial naming them
+  if (run.summary.unhealthy.length > 0) {
+    const why = run.accepted.size > 0 ? `accepted by resume${run.summary.unhealthy.length > run.accepted.size ? ` or within maxUnhealthy ${formatRolloutSize(settings.maxUnhealthy)}` : ''}` : `within maxUnhealthy ${formatRolloutSize(settings.maxUnhealthy)}`;
+    run.summary.reason = `${describeUnhealthy(run.summary.unhealthy)}, ${why}: the release was recorded`;
+  }
   return 'done';
+}
+
+function describeUnhealthy(hosts: readonly UnhealthyHost[]): string {
+  const named = hosts.map((h) => `${h.host}: ${h.check} — ${h.outputTail.slice(-3).join(' / ') || 'no output'}`).join('; ');
+  return `${hosts.length} unhealthy host${hosts.length === 1 ? '' : 's'} (${named})`;
 }
 
 /** Before wave `after + 1`: a cancel or an abort switches back, a pause request pauses. */
