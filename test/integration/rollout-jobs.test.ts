@@ -58,7 +58,7 @@ describe('onFailure: rollback', () => {
 
   it('when a release fails its health check on the first wave, then the deploy ends rolled-back, every host serves the previous release, ZooKeeper still records it, and history says why', async () => {
     const good = await h.settle(await h.request('alice', 'deploy mala-core brazil v1'));
-    expect(good.state).toBe('success');
+    expect({ state: good.state, reason: good.reason }).toEqual({ state: 'success', reason: undefined });
     const bad = await h.settle(await h.request('alice', 'deploy mala-core brazil bad'));
     expect(bad.state).toBe('rolled-back');
     expect(bad.reason).toMatch(/br-1: command cat app\.txt.* — app bad \/ exit 1/);
