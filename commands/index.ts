@@ -2,6 +2,7 @@
 // imports beyond types), so the grammar in src/core can load them without pulling in
 // the runtime.
 import type { CommandDeclaration, Verb } from '../src/core/command-types.ts';
+import { abort } from './abort.ts';
 import { approve } from './approve.ts';
 import { build } from './build.ts';
 import { cancel } from './cancel.ts';
@@ -12,7 +13,9 @@ import { grayStart } from './gray-start.ts';
 import { help } from './help.ts';
 import { history } from './history.ts';
 import { lock } from './lock.ts';
+import { pause } from './pause.ts';
 import { reject } from './reject.ts';
+import { resume } from './resume.ts';
 import { retry } from './retry.ts';
 import { reviewCancel } from './review-cancel.ts';
 import { reviewPromote } from './review-promote.ts';
@@ -35,6 +38,9 @@ export const commandDeclarations = [
   reject,
   retry,
   cancel,
+  pause,
+  resume,
+  abort,
   status,
   sync,
   history,

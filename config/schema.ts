@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CONFIG_NAME_PATTERN, CONFIG_NAME_RULE } from '../src/domain/config-name.ts';
 import { peopleSchema } from './people-schema.ts';
 import { parseDuration } from './parse-duration.ts';
+import { parseRolloutSize } from '../src/domain/rollout-size.ts';
 
 const name = z.string().regex(CONFIG_NAME_PATTERN, CONFIG_NAME_RULE);
 
@@ -74,6 +75,44 @@ const zookeeperSchema = z.strictObject({
   }, { error: 'must be { env: NAME } (NAME holds user:password); secrets are never written inline' }).optional(),
 });
 
+/** A wave or maxUnhealthy size: a count of hosts (`1`) or a percentage of the targeted hosts (`25%`). */
+const rolloutSizeSchema = (allowZero: boolean) => z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const size = parseRolloutSize(value, { allowZero });
+  if (size === undefined) {
+    ctx.addIssue({ code: 'custom', message: `invalid size ${JSON.stringify(value)}: use a whole number of hosts${allowZero ? '' : ' (at least 1)'} or a percentage like 25%` });
+    return z.NEVER;
+  }
+  return size;
+});
+
+/** Progressive rollout (docs/configuration.md, "rollout"); every field optional so a market can override some. */
+const rolloutFields = {
+  waves: z.array(rolloutSizeSchema(false)).min(1, 'lists at least one wave').optional(),
+  bake: durationSchema.optional(),
+  interval: durationSchema.optional(),
+  healthTimeout: durationSchema.optional(),
+  maxUnhealthy: rolloutSizeSchema(true).optional(),
+  onFailure: z.enum(['rollback', 'pause'], { error: 'must be "rollback" or "pause"' }).optional(),
+};
+const rolloutSchema = z.strictObject(rolloutFields);
+
+const checkFields = {
+  /** Per attempt. */
+  timeout: durationSchema.prefault('10s'),
+  /** Failures in a row that are still tolerated: a host is unhealthy at failureLimit + 1. */
+  failureLimit: z.number().int().min(0).default(0),
+};
+const healthCheckSchema = z.union([
+  z.strictObject({ command: z.string().min(1), ...checkFields }),
+  z.strictObject({
+    http: z.string().regex(/^https?:\/\//, 'must be an http:// or https:// URL template'),
+    expect: z.union([z.number().int().min(100).max(599), z.literal('2xx')]).default('2xx'),
+    /** A regular expression the response body must match. */
+    body: z.string().min(1).refine((text) => { try { new RegExp(text); return true; } catch { return false; } }, 'must be a valid regular expression').optional(),
+    ...checkFields,
+  }),
+], { error: 'must be { command, timeout?, failureLimit? } or { http, expect?, body?, timeout?, failureLimit? }' });
+
 const marketSchema = z.strictObject({
   approval: approvalSchema.default('none'),
   requiresPassIn: z.array(z.string()).default([]),
@@ -86,6 +125,8 @@ const marketSchema = z.strictObject({
   driftCheck: durationSchema.optional(),
   /** The drift watch queues `sync` itself when an episode begins. @defaultValue false */
   autoSync: z.boolean().optional(),
+  /** Overrides the fields of every project's `rollout` in this market. */
+  rollout: rolloutSchema.optional(),
   locations: z.record(name, locationSchema).refine((l) => Object.keys(l).length > 0, 'needs at least one location'),
 });
 
@@ -126,6 +167,9 @@ const projectSchema = z.strictObject({
   markets: z.array(z.string()).min(1, 'needs at least one market'),
   /** Branches and tags built as soon as they are pushed (`POST /hooks/git`), as globs: `["main", "v*"]` (docs/configuration.md). */
   prebuild: z.array(z.string().regex(/^[A-Za-z0-9._/*?-]+$/, 'must be a glob of letters, digits, . _ / - and * or ?')).default([]),
+  /** What a healthy host is, checked after it switched (docs/configuration.md, "health"). */
+  health: z.array(healthCheckSchema).default([]),
+  rollout: rolloutSchema.optional(),
 });
 
 const chatSchema = z.strictObject({
@@ -141,6 +185,8 @@ const chatSchema = z.strictObject({
 const warningsSchema = z.strictObject({
   /** A gray release older than this gets a warning. */
   grayMaxAge: durationSchema.prefault('24h'),
+  /** While a gray release is active, its hosts' health checks run this often. */
+  grayHealthEvery: durationSchema.prefault('5m'),
 }).prefault({});
 
 const limitsSchema = z.strictObject({
@@ -177,6 +223,7 @@ export type LocationConfig = z.output<typeof locationSchema>;
 export type ProjectConfig = z.output<typeof projectSchema>;
 export type HookSpec = z.output<typeof hookSchema>;
 export type HookPoint = keyof z.output<typeof hooksSchema>;
+export type HealthCheckConfig = z.output<typeof healthCheckSchema>;
 
 export function isLocalHost(host: HostConfig): host is LocalHostConfig {
   return 'local' in host;

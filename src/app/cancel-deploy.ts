@@ -29,6 +29,7 @@ export async function cancelDeploy(rt: JobRuntime, deployId: string, ctx: Comman
   const people = rt.config.people;
   if (!requesterOrApprover(rt.config, record, user)) throw new RefusedError('cancel_not_allowed', `Only the requester (${displayUser(people, record.requestedBy)}) or an approver of ${record.market} may cancel ${deployId}.`);
   if (isTerminal(record.state)) throw new RefusedError('already_finished', `${deployId} already ended ${record.state}.`);
+  if (record.state === 'paused') throw new RefusedError('rollout_paused', `${deployId} is paused part-way through its rollout: \`abort ${deployId}\` switches back every host it switched, \`resume ${deployId}\` continues it.`);
   const at = rt.now().toISOString();
   await rt.audit.append({ at, user, action: 'cancel', deployId, project: record.project, market: record.market });
   const stopped = await rt.setState(deployId, ['preparing', 'awaiting-approval', 'queued'], 'cancelled', { reason: `cancelled by ${displayUser(people, user)}`, cancelRequested: { by: user, at } }, user);

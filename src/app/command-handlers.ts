@@ -4,6 +4,7 @@ import type { CommandContext, CommandHandlers } from '../core/command-router.ts'
 import { acceptCommand, type AcceptedCommand } from './accept-command.ts';
 import { buildCommand } from './build-command.ts';
 import { cancelDeploy } from './cancel-deploy.ts';
+import { controlRollout } from './control-rollout.ts';
 import { forceCancelDeploy } from './force-cancel-deploy.ts';
 import { decideApproval } from './decide-approval.ts';
 import { dryRunCommand } from './dry-run-command.ts';
@@ -29,6 +30,9 @@ export function commandHandlers(rt: JobRuntime, track: (deployId: string) => Tra
     approve: (command, ctx) => decideApproval(rt, { deployId: command.deployId, decision: 'approved' }, ctx),
     reject: (command, ctx) => decideApproval(rt, { deployId: command.deployId, decision: 'rejected', ...(command.reason ? { reason: command.reason } : {}) }, ctx),
     cancel: (command, ctx) => (command.force ? forceCancelDeploy(rt, command.deployId, ctx) : cancelDeploy(rt, command.deployId, ctx)),
+    pause: (command, ctx) => controlRollout(rt, 'pause', command.deployId, ctx),
+    resume: (command, ctx) => controlRollout(rt, 'resume', command.deployId, ctx),
+    abort: (command, ctx) => controlRollout(rt, 'abort', command.deployId, ctx),
     status: (command, ctx) => showStatus(rt, command, ctx),
     history: (command, ctx) => showHistory(rt, command, ctx),
     lock: (command, ctx) => lockMarket(rt, command, ctx),

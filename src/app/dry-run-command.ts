@@ -6,6 +6,7 @@ import { RefusedError } from '../core/errors.ts';
 import { dryRunDeploy, type DryRunReport } from '../deploy/dry-run-deploy.ts';
 import { deployTarget } from '../domain/deploy-target.ts';
 import { formatDecimalSize } from '../domain/format-size.ts';
+import { formatDuration } from '../domain/format-duration.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { marketLocations } from './market-locations.ts';
 
@@ -41,5 +42,10 @@ export function renderDryRun(report: DryRunReport, spared: readonly string[] = [
   }
   if (spared.length > 0) lines.push(`gray hosts ${spared.join(', ')} keep the active gray release`);
   for (const hook of report.hooks) lines.push(`hook ${hook.point} (${hook.runsOn}): ${hook.command}`);
+  if (report.rollout) {
+    const { rollout } = report;
+    rollout.waves.forEach((wave, i) => lines.push(`wave ${i + 1}/${rollout.waves.length}: ${wave.join(', ')}`));
+    lines.push(`health: ${rollout.checks.length > 0 ? rollout.checks.join('; ') : 'no checks'} · bake ${formatDuration(rollout.bakeMs)} · maxUnhealthy ${rollout.maxUnhealthy} · on failure ${rollout.onFailure}`);
+  }
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 // Job phase 2 per verb: what the run of an approved (or approval-free) deploy does.
-import type { DeployEngineDeps } from '../deploy/deploy-context.ts';
+import type { DeployEngineDeps, RolloutControl } from '../deploy/deploy-context.ts';
 import type { DeployResult } from '../deploy/deploy-result.ts';
 import { runDeploy } from '../deploy/run-deploy.ts';
 import type { DeployRecord } from '../domain/deploy-record.ts';
@@ -18,12 +18,12 @@ import { buildUpdatePackages } from './update-packages.ts';
 
 /** How a run ended, for the record. */
 export interface VerbOutcome {
-  state: 'success' | 'partial' | 'failed' | 'cancelled';
+  state: 'success' | 'partial' | 'failed' | 'cancelled' | 'paused' | 'rolled-back';
   reason?: string;
   result?: DeployResult;
 }
 
-export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: AbortSignal): Promise<VerbOutcome> {
+export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: AbortSignal, rollout?: RolloutControl): Promise<VerbOutcome> {
   const before = await rt.releases.read(record.project, record.market);
   switch (record.verb) {
     case 'deploy':
@@ -38,7 +38,7 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
         ...(record.plan?.packageSha256 ? { expectedPackageSha256: record.plan.packageSha256 } : {}),
         ...(record.plan?.releaseId ? { releaseId: record.plan.releaseId } : {}),
       });
-      const outcome = await engine(rt, record, signal, (deps) => runDeploy(plan, { ...deps, record: recordUntilLanded(rt, record, recordShipped(rt, record, record.verb)) }));
+      const outcome = await engine(rt, record, signal, (deps) => runDeploy(plan, { ...deps, ...(rollout ? { rollout } : {}), record: recordUntilLanded(rt, record, recordShipped(rt, record, record.verb)) }));
       if (outcome.state === 'success' && outcome.result?.commit) await afterShipped(rt, record, outcome.result, before);
       return outcome;
     }
@@ -54,7 +54,7 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
         ...(inherited?.packageSha256 ? { expectedPackageSha256: inherited.packageSha256 } : {}),
         ...(inherited?.releaseId ? { releaseId: inherited.releaseId } : {}),
       });
-      const outcome = await engine(rt, record, signal, (deps) => runDeploy(plan, { ...deps, record: recordUntilLanded(rt, record, recordShipped(rt, { ...original, id: record.id }, original.verb)) }));
+      const outcome = await engine(rt, record, signal, (deps) => runDeploy(plan, { ...deps, ...(rollout ? { rollout } : {}), record: recordUntilLanded(rt, record, recordShipped(rt, { ...original, id: record.id }, original.verb)) }));
       if (outcome.state === 'success' && outcome.result?.commit) await afterShipped(rt, { ...original, id: record.id }, outcome.result, before);
       return outcome;
     }
@@ -131,7 +131,9 @@ async function engine(rt: JobRuntime, record: DeployRecord, signal: AbortSignal,
   const result = await run(session.deps);
   await session.flush();
   await rt.redis.set(rt.keys.deployResult(record.id), JSON.stringify(result), 'EX', 30 * 24 * 3600);
-  return { state: result.outcome, ...(result.error ? { reason: result.error.message } : {}), result };
+  // a rollout that rolled back or paused says why (the unhealthy hosts, their check and its output)
+  const reason = result.error?.message ?? result.rollout?.reason;
+  return { state: result.outcome, ...(reason ? { reason } : {}), result };
 }
 
 export async function loadResult(rt: JobRuntime, deployId: string): Promise<DeployResult | undefined> {

@@ -10,7 +10,7 @@ import { approverOf } from './cancel-deploy.ts';
 import { displayUser } from '../domain/people.ts';
 import type { JobRuntime } from './job-runtime.ts';
 
-const UNFINISHED = ['preparing', 'awaiting-approval', 'queued', 'running'] as const;
+const UNFINISHED = ['preparing', 'awaiting-approval', 'queued', 'running', 'paused'] as const;
 
 export async function forceCancelDeploy(rt: JobRuntime, deployId: string, ctx: CommandContext): Promise<void> {
   const user = ctx.user.id;
@@ -32,6 +32,6 @@ export async function forceCancelDeploy(rt: JobRuntime, deployId: string, ctx: C
   for (const phase of ['prepare', 'run', 'expire']) await rt.queue.remove(`${deployId}.${phase}`).catch(() => undefined);
   await rt.locationLock.releaseDeploy(record.project, record.market, record.location, deployId);
   await rt.prepareLease.releaseDeploy(deployId);
-  const hosts = record.state === 'running' ? ' Hosts may be part-way: `status` shows what each serves; an execution still running stops at its next safe point and records nothing.' : ' Nothing was changed on any host.';
+  const hosts = record.state === 'running' || record.state === 'paused' ? ' Hosts may be part-way: `status` shows what each serves; an execution still running stops at its next safe point and records nothing.' : ' Nothing was changed on any host.';
   await ctx.replyPrivately(`${deployId} is cancelled (it was ${record.state}); ${record.project} ${record.market} ${record.location} is free.${hosts}`);
 }

@@ -1,6 +1,7 @@
 // The periodic gray-test check (SPEC §8, SEEDS §5): a gray release older than
 // `warnings.grayMaxAge`, or gray hosts drifting from the gray version, is posted as a
-// warning — once per gray deploy and kind (and host, for drift), not at every check.
+// warning — once per gray deploy and kind (and host, for drift), not at every check; gray
+// hosts failing their health checks are warned about once per failure streak (check-gray-health.ts).
 import { GRAY_RELEASE } from '../domain/release-names.ts';
 import { releaseStatus } from '../domain/release-status.ts';
 import { grayWarnings, type GrayWarning } from '../domain/gray-warnings.ts';
@@ -8,6 +9,7 @@ import type { JobRuntime } from './job-runtime.ts';
 import { marketLocations } from './market-locations.ts';
 import { readHostReleases } from './read-host-releases.ts';
 import { readReleaseState } from './read-release-state.ts';
+import { checkGrayHealth } from './check-gray-health.ts';
 
 export const GRAY_WATCH_EVERY_MS = 10 * 60_000;
 
@@ -34,6 +36,10 @@ export async function watchGrayReleases(rt: JobRuntime): Promise<GrayWarning[]> 
         const fresh = await rt.redis.set(rt.keys.warned(gray.deployId, `${warning.kind}${host}`), '1', 'EX', 30 * 24 * 3600, 'NX');
         if (fresh !== 'OK') continue;
         // the gray deploy's own thread of notices: the notifier posts it to that deploy's channel
+        await rt.notify(gray.deployId, { type: 'job.warning', warning });
+        posted.push(warning);
+      }
+      for (const warning of await checkGrayHealth(rt, project, market, gray, grayHosts)) {
         await rt.notify(gray.deployId, { type: 'job.warning', warning });
         posted.push(warning);
       }

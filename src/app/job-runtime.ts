@@ -158,9 +158,10 @@ export class JobRuntime {
     return record;
   }
 
-  async enqueue(phase: JobPhase, deployId: string, delayMs = 0, queue: Queue = this.queue): Promise<void> {
+  /** `again` names a later job of the same phase (a rollout resumed after a pause): its own job id. */
+  async enqueue(phase: JobPhase, deployId: string, delayMs = 0, queue: Queue = this.queue, again?: string): Promise<void> {
     await queue.add(phase, { deployId }, {
-      jobId: `${deployId}.${phase}`,
+      jobId: `${deployId}.${phase}${again ? `.${again}` : ''}`,
       ...(delayMs > 0 ? { delay: delayMs } : {}),
       removeOnComplete: { age: 7 * 24 * 3600 },
       removeOnFail: { age: 30 * 24 * 3600 },

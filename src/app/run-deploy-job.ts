@@ -17,6 +17,8 @@ import { planChanges } from './plan-changes.ts';
 import { targetOfRecord } from './target-of-record.ts';
 import { readReleaseState } from './read-release-state.ts';
 import { lockInTheWay } from './lock-in-the-way.ts';
+import { requestedOf } from './control-rollout.ts';
+import type { RolloutControl } from '../deploy/deploy-context.ts';
 
 export type RunJobOutcome = { kind: 'done' } | { kind: 'wait'; behind: string };
 
@@ -40,9 +42,18 @@ export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<Ru
     return waitBehind(rt, record, holder);
   }
   const controller = new AbortController();
-  const heartbeat = startHeartbeat(rt, record, lease, controller);
+  // pause / abort asked of a progressive rollout, read by the heartbeat (control-rollout.ts)
+  const control: RolloutControl & { latest: 'pause' | 'abort' | undefined } = { resumes: record.resumes ?? 0, latest: requestedOf(record), requested: () => control.latest };
+  const heartbeat = startHeartbeat(rt, record, lease, controller, (now) => (control.latest = requestedOf(now)));
   try {
-    if (record.state === 'queued') {
+    if (record.state === 'queued' && record.startedAt) {
+      // a paused rollout queued again by resume / abort: it already passed the checks of its start
+      const resumed = await rt.setState(record.id, ['queued'], 'running', {});
+      if (!resumed) return { kind: 'done' };
+      record = resumed;
+      control.resumes = record.resumes ?? 0;
+      control.latest = requestedOf(record);
+    } else if (record.state === 'queued') {
       const started = await start(rt, record);
       if (!started) return { kind: 'done' };
       record = started;
@@ -51,7 +62,7 @@ export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<Ru
     }
     let outcome: VerbOutcome;
     try {
-      outcome = await executeVerb(rt, record, controller.signal);
+      outcome = await executeVerb(rt, record, controller.signal, control);
     } catch (error) {
       outcome = { state: 'failed', reason: traceableFailure(rt.logger, 'deploy failed unexpectedly', { deployId }, error).text };
     }
@@ -100,6 +111,11 @@ async function start(rt: JobRuntime, record: DeployRecord): Promise<DeployRecord
 
 async function finish(rt: JobRuntime, deployId: string, outcome: VerbOutcome): Promise<void> {
   const result = outcome.result;
+  if (outcome.state === 'paused') {
+    // not finished: the hosts so far serve the new release until resume or abort (control-rollout.ts)
+    await rt.setState(deployId, ['running'], 'paused', { ...(outcome.reason ? { reason: outcome.reason } : {}), pauseRequested: undefined, ...(result?.releaseId ? { releaseId: result.releaseId } : {}), ...(result ? { switchedHosts: result.switchedHosts, failedHosts: result.failedHosts } : {}) });
+    return;
+  }
   const finishedAt = rt.now();
   const current = await rt.records.require(deployId);
   const startedAt = current.startedAt ? Date.parse(current.startedAt) : finishedAt.getTime();
@@ -128,7 +144,7 @@ async function finish(rt: JobRuntime, deployId: string, outcome: VerbOutcome): P
  * most of its TTL; a lease found taken over (a longer outage, a stalled event loop), or a
  * deploy ended meanwhile (`cancel --force`), stops this execution at the next safe point.
  */
-function startHeartbeat(rt: JobRuntime, record: DeployRecord, lease: string, controller: AbortController): LeaseKeeper {
+function startHeartbeat(rt: JobRuntime, record: DeployRecord, lease: string, controller: AbortController, onRecord: (now: DeployRecord | undefined) => void): LeaseKeeper {
   return keepLease({
     ttlMs: rt.locationLock.ttlMs,
     renew: async () => {
@@ -146,7 +162,11 @@ function startHeartbeat(rt: JobRuntime, record: DeployRecord, lease: string, con
       if (after) await rt.locationLock.release(record.project, record.market, record.location, lease);
       return after;
     },
-    shouldStop: async () => (await rt.records.get(record.id))?.cancelRequested !== undefined,
+    shouldStop: async () => {
+      const now = await rt.records.get(record.id);
+      onRecord(now);
+      return now?.cancelRequested !== undefined;
+    },
     onLost: (holder) => rt.logger.warn('location lease taken over by another execution, or the deploy ended; stopping at the next safe point', { deployId: record.id, holder }),
     onStop: () => {
       if (!controller.signal.aborted) controller.abort();

@@ -23,7 +23,7 @@ import { readHostReleases } from './read-host-releases.ts';
 
 /** How an engine run ended, as execute-verb.ts reports it. */
 export interface SyncOutcome {
-  state: 'success' | 'partial' | 'failed' | 'cancelled';
+  state: 'success' | 'partial' | 'failed' | 'cancelled' | 'paused' | 'rolled-back';
   reason?: string;
   result?: DeployResult;
 }

@@ -29,7 +29,7 @@ process.env.DEPLOYBOT_DATA ??= join(demoDir, 'data');
 ensureSampleRepos(join(demoDir, 'repos'), {
   'mala-core': ['v1.0', 'v1.1', 'v1.2', 'v1.3', 'v1.4'],
   'mala-client': ['c-3', 'c-7'],
-  api: ['v1', 'v2'],
+  api: ['v1', 'v2', 'v3-broken'],
 });
 if (script) {
   const config = loadConfigOrReport(configFile);

@@ -13,6 +13,9 @@ export type Command =
   | { verb: 'reject'; deployId: string; reason?: string }
   | { verb: 'retry'; deployId: string }
   | { verb: 'cancel'; deployId: string; force: boolean }
+  | { verb: 'pause'; deployId: string }
+  | { verb: 'resume'; deployId: string }
+  | { verb: 'abort'; deployId: string }
   | { verb: 'status'; project: string; market?: string }
   | { verb: 'history'; project: string; market: string; limit: number } // default 10, max 100
   | { verb: 'lock'; project: string; market: string; reason: string; forMs?: number }

@@ -95,7 +95,11 @@ export type ErrorCode =
   | 'zookeeper_auth_missing'
   | 'zookeeper_busy'
   | 'zookeeper_error'
-  | 'zookeeper_unavailable';
+  | 'zookeeper_unavailable'
+  // progressive rollout (docs/configuration.md, "Health and rollout")
+  | 'rollout_control_not_allowed'
+  | 'not_rolling_out'
+  | 'rollout_paused';
 
 /**
  * The one error base class. `code` is stable and machine-readable (it survives a process

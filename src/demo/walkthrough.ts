@@ -51,9 +51,17 @@ export function walkthroughSteps(hostsDir: string): WalkthroughStep[] {
       capture: { name: 'failed', pattern: ID },
     },
     { title: 'the host is back; retry finishes the deploy', user: 'alice', line: 'retry {failed}', wait: true, before: () => rmSync(maintenance, { force: true }), expect: [/accepted: retry of/, /✅ success/] },
+    {
+      title: 'a release that fails its health check is switched back automatically (rollout, health checks)',
+      user: 'alice',
+      line: 'deploy api dev v3-broken',
+      wait: true,
+      expect: [/rolled back/, /dev-1: command ! grep -q broken app\/VERSION/],
+    },
     { title: 'rollback brazil: a symlink switch back to v1.2, no upload', user: 'alice', line: 'rollback mala-core brazil', wait: true, expect: [/approval needed/] },
     { title: 'approve the rollback', user: 'bob', line: 'press 1', wait: true, expect: [/✅ switch 3\/3 ✓/] },
     { title: 'status after the rollback', user: 'alice', line: 'status mala-core brazil', expect: [/production \(default\): v1\.2/] },
     { title: 'history keeps every command with its outcome', user: 'alice', line: 'history mala-core brazil', expect: [/rollback .*success/, /gray promote .*success/, /review promote .*success/] },
+    { title: 'history says why the api deploy rolled back', user: 'alice', line: 'history api dev', expect: [/deploy v3-broken .*rolled-back .*dev-1: command/] },
   ];
 }

@@ -9,6 +9,12 @@
 //   switch:<host>:beforeDeploy      'running' | {durationMs, outputTail}
 //   switch:<host>:link              {durationMs}
 //   switch:<host>:afterDeploy       'running' | {durationMs, outputTail}
+//   rollout:started:<n>             true                       — wave n began switching (docs/operations.md, "Progressive rollout")
+//   rollout:bake:<n>                {startedAt}                — bake time already spent counts on resume
+//   rollout:health:<host>           HostHealth                 — passed / unhealthy since its switch
+//   rollout:wave:<n>                {unhealthy, paused?}       — wave n ended (passed, or paused after it)
+//   rollout:failed                  {wave, action, reason}     — switching back was decided
+//   undo:<host>:<step>              as switch:…                — the switch back of one host
 //   record                          true
 //   prune:<host>                    {removed: string[]}
 // A hook is marked 'running' once it has been started on the host; a resuming worker looks for

@@ -9,7 +9,7 @@ import type { ReleasePackage } from './build/make-package.ts';
 import type { DeployCheckpoint } from './deploy-checkpoint.ts';
 import type { DeployEventBody, DeployEventListener } from './deploy-events.ts';
 import type { DeployPlan } from './deploy-plan.ts';
-import type { DeployResult, ErrorInfo, HostResult, HostStepName, HostStepRecord, StepRecord } from './deploy-result.ts';
+import type { DeployResult, ErrorInfo, HostResult, HostStepName, HostStepRecord, RolloutSummary, StepRecord } from './deploy-result.ts';
 import type { DeployVariables } from './hook-variables.ts';
 import type { SandboxTool } from './repository-sandbox.ts';
 import type { TransportFactory } from './transports/host-transport.ts';
@@ -23,6 +23,14 @@ export interface RelayOptions {
   knownHostsFile?: string;
   /** ssh_config for the admin's scp (`-F`); '/dev/null' ignores the admin user's config. */
   sshConfigFile?: string;
+}
+
+/** What people asked of a running rollout, and how often it was resumed (the job layer's record). */
+export interface RolloutControl {
+  /** How many times this deploy was resumed after a pause. */
+  resumes: number;
+  /** `pause`: stop after the current wave; `abort`: switch back what this deploy switched. */
+  requested(): 'pause' | 'abort' | undefined;
 }
 
 export interface DeployEngineDeps {
@@ -49,6 +57,8 @@ export interface DeployEngineDeps {
   redactor?: Redactor;
   /** Where bubblewrap is, for repository code (docs/operations.md); default /usr/bin/bwrap. */
   sandbox?: SandboxTool;
+  /** Pause / abort requests and resumes of a progressive rollout (src/deploy/steps/rollout.ts). */
+  rollout?: RolloutControl;
 }
 
 export interface DeployContext {
@@ -69,6 +79,10 @@ export interface DeployContext {
   relayedVia?: string;
   /** Set when a cancel arrived after switching began. */
   cancelIgnored?: boolean;
+  /** A progressive rollout's waves and health, as it goes. */
+  rollout?: RolloutSummary;
+  /** How the switch step ended (a progressive rollout may roll back, pause or stop between waves). */
+  rolloutEnd?: 'done' | 'rolled-back' | 'cancelled' | 'paused';
   emit(body: DeployEventBody): void;
   stopRequested(): boolean;
   now(): number;

@@ -1,7 +1,8 @@
 // What a deploy reports: one outcome, and per host what happened at each step. Plain JSON,
 // so it survives being stored as a job result.
 
-export type DeployOutcome = 'success' | 'partial' | 'failed' | 'cancelled';
+/** rolled-back: a rollout failed its health checks and every host it switched went back. paused: stopped between waves until `resume` or `abort`. */
+export type DeployOutcome = 'success' | 'partial' | 'failed' | 'cancelled' | 'rolled-back' | 'paused';
 export type StepName = 'resolve' | 'build' | 'preflight' | 'distribute' | 'switch' | 'record' | 'prune';
 export type HostStepName = 'distribute' | 'beforeDeploy' | 'link' | 'afterDeploy' | 'prune';
 export const SWITCH_STEPS = ['beforeDeploy', 'link', 'afterDeploy'] as const satisfies readonly HostStepName[];
@@ -35,6 +36,30 @@ export interface HostResult {
   steps: Partial<Record<HostStepName, HostStepRecord>>;
   /** The release that was current before this deploy switched the host. */
   previousReleaseId?: string;
+  /** Its health checks after the switch (rollouts with `health`): passed, or why not. */
+  health?: { healthy: boolean; check?: string; outputTail?: string[] };
+  /** A failed rollout (or an abort) switched it back to `previousReleaseId`. */
+  rolledBack?: { releaseId?: string; ok: boolean; error?: ErrorInfo };
+}
+
+/** A host its health checks failed, with the failing check and the last lines of its output. */
+export interface UnhealthyHost {
+  host: string;
+  check: string;
+  outputTail: string[];
+}
+
+/** How a progressive rollout went (docs/configuration.md, "Health and rollout"). */
+export interface RolloutSummary {
+  /** The hosts of each wave, in order. */
+  waves: string[][];
+  /** Waves whose hosts were switched and checked. */
+  wavesDone: number;
+  unhealthy: UnhealthyHost[];
+  /** Why it rolled back, paused or stopped. */
+  reason?: string;
+  /** Hosts switched back to their previous release. */
+  rolledBack?: string[];
 }
 
 export interface StepRecord {
@@ -74,6 +99,8 @@ export interface DeployResult {
   failedHosts: string[];
   /** A cancel arrived after switching had begun: the switch was finished, not interrupted. */
   cancelIgnored?: boolean;
+  /** Waves, health and rollback of a progressive rollout; absent for a plain one-wave switch. */
+  rollout?: RolloutSummary;
   startedAt: string;
   finishedAt: string;
   durationMs: number;

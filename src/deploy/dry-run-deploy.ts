@@ -23,6 +23,11 @@ import { readCurrentRelease } from './read-current-release.ts';
 import { formatReleaseId, isReleaseId } from '../domain/release-id.ts';
 import { runPool } from './run-pool.ts';
 import { withTimeout } from '../services/with-timeout.ts';
+import { planWaves } from '../domain/plan-waves.ts';
+import { formatRolloutSize } from '../domain/rollout-size.ts';
+import { checkLabel } from './health/run-health-check.ts';
+import { rolloutSettings } from './rollout-settings.ts';
+import { isProgressive } from './steps/rollout.ts';
 
 export interface DryRunHost {
   host: string;
@@ -51,6 +56,8 @@ export interface DryRunReport {
   relayVia?: string;
   hooks: { point: HookPoint; runsOn: 'worker' | 'each host'; command: string }[];
   hosts: DryRunHost[];
+  /** A progressive rollout (docs/configuration.md, "Health and rollout"): its waves and checks. */
+  rollout?: { waves: string[][]; checks: string[]; bakeMs: number; maxUnhealthy: string; onFailure: 'rollback' | 'pause' };
   /** Why the deploy would stop before touching a host (unknown ref, missing rollback target …). */
   error?: ErrorInfo;
 }
@@ -60,6 +67,10 @@ export async function dryRunDeploy(plan: DeployPlan, deps: Omit<DeployEngineDeps
   const { project } = ctx;
   const targets = plan.kind === 'retry' && plan.previous ? planRetry(plan.previous, SWITCH_STEPS).hosts : plan.hosts;
   const report: DryRunReport = { kind: plan.kind, project: plan.project, market: plan.market, release: plan.release, version: plan.version, hooks: [], hosts: [] };
+  const settings = rolloutSettings(ctx.config, plan.project, plan.market);
+  if (plan.kind !== 'rollback' && isProgressive(settings, targets)) {
+    report.rollout = { waves: planWaves(targets, settings.waves), checks: settings.checks.map(checkLabel), bakeMs: settings.bake, maxUnhealthy: formatRolloutSize(settings.maxUnhealthy), onFailure: settings.onFailure };
+  }
   const admin = ctx.location.admin;
   if (plan.kind !== 'rollback' && admin !== undefined && !isLocalHost(ctx.config.hosts[admin]!)) report.relayVia = admin;
   try {

@@ -17,6 +17,7 @@ import { distributeStep } from './steps/distribute.ts';
 import { pruneStep } from './steps/prune.ts';
 import { resolveStep } from './steps/resolve.ts';
 import { rollbackPreflight } from './steps/rollback-preflight.ts';
+import { type RolloutEnd, rolloutStep } from './steps/rollout.ts';
 import { switchStep } from './steps/switch.ts';
 
 interface Gate {
@@ -90,7 +91,9 @@ async function deployFlow(ctx: DeployContext): Promise<void> {
     }
     gate = opened;
   }
-  await switchAndRecord(ctx, gate.hosts, retry?.doneSteps ?? {});
+  const end = await switchAndRecord(ctx, gate.hosts, retry?.doneSteps ?? {}, rolloutStep);
+  // rolled back, cancelled or paused between waves: nothing recorded, nothing pruned
+  if (end !== 'done') return;
   if (ctx.stopRequested()) {
     ctx.steps.push({ step: 'prune', status: 'skipped', durationMs: 0 });
     ctx.emit({ type: 'step.skipped', step: 'prune', reason: 'cancel requested' });
@@ -115,24 +118,34 @@ async function rollbackFlow(ctx: DeployContext): Promise<void> {
     gate = { hosts: plan.hosts.filter((host) => !(host in failed)), failed };
     await deps.checkpoint.set('gate', gate);
   }
-  await switchAndRecord(ctx, gate.hosts, {});
+  await switchAndRecord(ctx, gate.hosts, {}, async (c, hosts, done) => {
+    await switchStep(c, hosts, done);
+    return 'done';
+  });
 }
 
-async function switchAndRecord(ctx: DeployContext, hosts: readonly string[], doneSteps: Record<string, HostStepName[]>): Promise<void> {
-  await runStep(ctx, 'switch', () => switchStep(ctx, hosts, doneSteps), () => ({
-    switched: hosts.filter((h) => hostResult(ctx, h).steps.link?.status === 'done'),
+type Switcher = (ctx: DeployContext, hosts: readonly string[], doneSteps: Record<string, HostStepName[]>) => Promise<RolloutEnd>;
+
+async function switchAndRecord(ctx: DeployContext, hosts: readonly string[], doneSteps: Record<string, HostStepName[]>, switcher: Switcher): Promise<RolloutEnd> {
+  const end = await runStep(ctx, 'switch', () => switcher(ctx, hosts, doneSteps), (outcome) => ({
+    switched: hosts.filter((h) => hostResult(ctx, h).steps.link?.status === 'done' && !hostResult(ctx, h).rolledBack?.ok),
     failed: hosts.filter((h) => hostResult(ctx, h).outcome === 'failed'),
+    ...(ctx.rollout ? { rollout: outcome, waves: ctx.rollout.waves.length, wavesDone: ctx.rollout.wavesDone } : {}),
   }));
+  ctx.rolloutEnd = end;
+  // ZooKeeper is written once, after the last wave passed: a rollout rolled back, cancelled or paused records nothing
+  if (end !== 'done') return end;
   // a cancel that arrived before or during the switch did not interrupt it
   if (ctx.stopRequested()) ctx.cancelIgnored = true;
   const anySwitched = [...ctx.hosts.values()].some((h) => h.steps.link?.status === 'done');
   const { record } = ctx.deps;
-  if (!record || !anySwitched) return;
-  if (await ctx.deps.checkpoint.get('record')) return;
+  if (!record || !anySwitched) return end;
+  if (await ctx.deps.checkpoint.get('record')) return end;
   await runStep(ctx, 'record', async () => {
     await record(buildResult(ctx, ctx.plan.kind === 'retry' ? retryOrder(ctx.plan) : ctx.plan.hosts, new Date(), undefined, false));
     await ctx.deps.checkpoint.set('record', true);
   });
+  return end;
 }
 
 /** After a restart once switching had begun: the gate's decision stands. */
@@ -162,7 +175,7 @@ function buildResult(ctx: DeployContext, targets: readonly string[], startedAt: 
   const commit = ctx.commit ?? (plan.kind === 'retry' ? plan.previous?.commit : undefined);
   return {
     ...resultHeader(plan),
-    outcome: deployOutcome(hosts, { cancelled, error: error !== undefined }),
+    outcome: rolloutOutcome(ctx, deployOutcome(hosts, { cancelled, error: error !== undefined })),
     ...(error ? { error } : {}),
     ...(ctx.releaseId ? { releaseId: ctx.releaseId } : {}),
     ...(commit ? { commit } : {}),
@@ -172,13 +185,28 @@ function buildResult(ctx: DeployContext, targets: readonly string[], startedAt: 
     ...(ctx.relayedVia ? { relayedVia: ctx.relayedVia } : {}),
     hosts,
     steps: [...ctx.steps],
-    switchedHosts: hosts.filter((h) => h.steps.link?.status === 'done').map((h) => h.host),
+    switchedHosts: hosts.filter((h) => h.steps.link?.status === 'done' && !h.rolledBack?.ok).map((h) => h.host),
     failedHosts: hosts.filter((h) => h.outcome === 'failed').map((h) => h.host),
     ...(ctx.cancelIgnored ? { cancelIgnored: true } : {}),
+    ...(ctx.rollout ? { rollout: structuredClone(ctx.rollout) } : {}),
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
   };
+}
+
+/** A progressive rollout's own endings; one that passed with unhealthy hosts within maxUnhealthy is partial. */
+function rolloutOutcome(ctx: DeployContext, outcome: DeployResult['outcome']): DeployResult['outcome'] {
+  switch (ctx.rolloutEnd) {
+    case 'rolled-back':
+    case 'paused':
+    case 'cancelled':
+      return ctx.rolloutEnd;
+    case 'done':
+      return outcome === 'success' && (ctx.rollout?.unhealthy.length ?? 0) > 0 ? 'partial' : outcome;
+    default:
+      return outcome;
+  }
 }
 
 /** What a result says about the plan it ran. */

@@ -25,9 +25,11 @@ export type DeployState =
   | 'cancelled'
   | 'rejected'
   | 'expired'
-  | 'refused';           // a policy or release rule said no before anything changed
+  | 'refused'            // a policy or release rule said no before anything changed
+  | 'paused'             // a rollout stopped between waves, waiting for `resume` or `abort`
+  | 'rolled-back';       // a rollout's health checks failed (or `abort`): what it switched went back
 
-export const TERMINAL_STATES: ReadonlySet<DeployState> = new Set(['success', 'partial', 'failed', 'cancelled', 'rejected', 'expired', 'refused']);
+export const TERMINAL_STATES: ReadonlySet<DeployState> = new Set(['success', 'partial', 'failed', 'cancelled', 'rejected', 'expired', 'refused', 'rolled-back']);
 
 export function isTerminal(state: DeployState): boolean {
   return TERMINAL_STATES.has(state);
@@ -35,7 +37,7 @@ export function isTerminal(state: DeployState): boolean {
 
 /** Finished, or parked on a human: what the console's `wait` waits for. */
 export function isIdle(state: DeployState): boolean {
-  return isTerminal(state) || state === 'awaiting-approval';
+  return isTerminal(state) || state === 'awaiting-approval' || state === 'paused';
 }
 
 export interface ApprovalDecision {
@@ -130,6 +132,12 @@ export interface DeployRecord {
   commit?: string;
   releaseId?: string;
   cancelRequested?: { by: string; at: string };
+  /** A progressive rollout: `pause <id>` asked it to stop after the current wave. */
+  pauseRequested?: { by: string; at: string };
+  /** A progressive rollout: `abort <id>` (or Roll back) asked it to switch back what it switched. */
+  abortRequested?: { by: string; at: string };
+  /** How often `resume <id>` (or Resume) continued it after a pause. */
+  resumes?: number;
   /** The deploy holding the location lock when this one last had to wait. */
   queuedBehind?: string;
   startedAt?: string;
@@ -150,7 +158,9 @@ const TRANSITIONS: Record<DeployState, readonly DeployState[]> = {
   preparing: ['awaiting-approval', 'queued', 'refused', 'failed', 'cancelled'],
   'awaiting-approval': ['queued', 'rejected', 'expired', 'cancelled', 'failed'],
   queued: ['running', 'cancelled', 'failed', 'refused', 'expired'],
-  running: ['success', 'partial', 'failed', 'cancelled'],
+  running: ['success', 'partial', 'failed', 'cancelled', 'paused', 'rolled-back'],
+  // resume / abort queue it again; cancel --force ends it
+  paused: ['queued', 'cancelled', 'failed'],
   success: [],
   partial: [],
   failed: [],
@@ -158,6 +168,7 @@ const TRANSITIONS: Record<DeployState, readonly DeployState[]> = {
   rejected: [],
   expired: [],
   refused: [],
+  'rolled-back': [],
 };
 
 export function canTransition(from: DeployState, to: DeployState): boolean {

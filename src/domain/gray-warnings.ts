@@ -6,7 +6,7 @@ import type { RuleRefusal } from './release-rules.ts';
 import type { MarketReleases } from './release-state.ts';
 import type { HostRow } from './release-status.ts';
 
-export type GrayWarningKind = 'gray_too_old' | 'gray_host_drift' | 'production_deploy_during_gray' | 'rule_refused' | 'release_not_recorded' | 'hosts_drifted';
+export type GrayWarningKind = 'gray_too_old' | 'gray_host_drift' | 'production_deploy_during_gray' | 'rule_refused' | 'release_not_recorded' | 'hosts_drifted' | 'gray_unhealthy';
 
 export interface GrayWarning {
   kind: GrayWarningKind;
@@ -109,5 +109,18 @@ export function releaseNotRecordedWarning(input: { project: string; market: stri
     release,
     message: `${project} ${market}: ${input.hosts.join(', ')} serve ${release} ${input.version} (${input.deployId}), which the release store does not record — it could not be written within ${seconds} s (${input.error}). Clients follow the release store, not the hosts: run \`sync ${project} ${market}\` once it is back.`,
     details: { hosts: [...input.hosts], version: input.version, deployId: input.deployId, timeoutMs: input.timeoutMs, command: `sync ${project} ${market}` },
+  };
+}
+
+/** A gray host failing its health checks while gray is active (one per failure streak, src/app/gray-watch.ts). */
+export function grayUnhealthyWarning(input: { project: string; market: string; version: string; deployId: string; host: string; check: string; outputTail: readonly string[] }): GrayWarning {
+  const tail = input.outputTail.slice(-3).join(' / ') || 'no output';
+  return {
+    kind: 'gray_unhealthy',
+    project: input.project,
+    market: input.market,
+    release: GRAY_RELEASE,
+    message: `${input.project} ${input.market}: gray host ${input.host} is unhealthy (gray ${input.version}, ${input.deployId}): ${input.check} — ${tail}; "gray cancel" switches the gray hosts back to production`,
+    details: { host: input.host, check: input.check, outputTail: [...input.outputTail], deployId: input.deployId, version: input.version },
   };
 }

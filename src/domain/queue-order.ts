@@ -6,8 +6,8 @@ import type { DeployRecord, DeployState } from './deploy-record.ts';
 /** What the queue order reads of a deploy. */
 export type QueuedDeploy = Pick<DeployRecord, 'id' | 'location' | 'state' | 'createdAt'>;
 
-/** Not finished and not parked on a human: these hold later deploys of their location back. */
-const AHEAD_STATES: ReadonlySet<DeployState> = new Set(['preparing', 'queued', 'running']);
+/** Not finished and not parked on a human (a rollout paused part-way still holds its location): these hold later deploys of their location back. */
+const AHEAD_STATES: ReadonlySet<DeployState> = new Set(['preparing', 'queued', 'running', 'paused']);
 
 /** The deploy holding `deploy`'s location (`holder`, from the lease) when that is another deploy: it waits behind it. */
 export function holderAhead(deploy: QueuedDeploy, holder: string | undefined): string | undefined {

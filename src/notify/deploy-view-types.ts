@@ -101,6 +101,22 @@ export interface SizeSpansEntry {
   version: string;
 }
 
+/** A progressive rollout as the progress message shows it (`wave 2/3 · 4/16 ✓ · health 4/4 ✓ · bake 35 s left`). */
+export interface RolloutView {
+  wave: number;
+  waves: number;
+  /** Hosts switched so far, of `total`. */
+  switched: number;
+  total: number;
+  /** Hosts that passed their checks since their switch. */
+  healthy: string[];
+  unhealthy: { host: string; check: string; outputTail: string[] }[];
+  bakeRemainingMs?: number;
+  rolledBack: string[];
+  /** Why the rollout rolled back or paused. */
+  reason?: string;
+}
+
 export interface DeployView {
   deployId: string;
   header: DeployHeader;
@@ -127,6 +143,7 @@ export interface DeployView {
   sizeSpans: SizeSpansEntry[];
   notes: string[];
   approval?: ApprovalView;
+  rollout?: RolloutView;
   noticeCount: number;
   /** A terminal state: nothing more will change. */
   finished: boolean;

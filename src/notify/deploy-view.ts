@@ -145,6 +145,38 @@ function apply(fold: Fold, notice: DeployNotice, index: number): void {
       return;
     case 'hook.finished':
       return;
+    case 'wave.started': {
+      const r = rolloutOf(view);
+      r.wave = notice.wave;
+      r.waves = notice.waves;
+      r.switched = Math.max(r.switched, view.hosts.indexOf(notice.hosts.at(-1)!) + 1);
+      delete r.bakeRemainingMs;
+      return;
+    }
+    case 'health.passed': {
+      const r = rolloutOf(view);
+      if (!r.healthy.includes(notice.host)) r.healthy.push(notice.host);
+      return;
+    }
+    case 'health.failed': {
+      const r = rolloutOf(view);
+      r.healthy = r.healthy.filter((h) => h !== notice.host);
+      if (!r.unhealthy.some((u) => u.host === notice.host)) r.unhealthy.push({ host: notice.host, check: notice.check, outputTail: notice.outputTail });
+      return;
+    }
+    case 'wave.baking':
+      rolloutOf(view).bakeRemainingMs = notice.remainingMs;
+      return;
+    case 'wave.finished':
+      delete rolloutOf(view).bakeRemainingMs;
+      return;
+    case 'rollout.failed':
+    case 'rollout.paused':
+      rolloutOf(view).reason = notice.reason;
+      return;
+    case 'host.rolled-back':
+      if (notice.ok) rolloutOf(view).rolledBack.push(notice.host);
+      return;
     case 'deploy.finished':
       view.outcome = notice.outcome;
       view.result = notice.result;
@@ -153,6 +185,12 @@ function apply(fold: Fold, notice: DeployNotice, index: number): void {
       if (!view.state || !isTerminal(view.state)) view.state = notice.outcome;
       return;
   }
+}
+
+function rolloutOf(view: DeployView): NonNullable<DeployView['rollout']> {
+  view.rollout ??= { wave: 0, waves: 0, switched: 0, total: view.hosts.length, healthy: [], unhealthy: [], rolledBack: [] };
+  view.rollout.total = view.hosts.length;
+  return view.rollout;
 }
 
 function takeRecord(fold: Fold, record: DeployRecord): void {

@@ -34,7 +34,7 @@ const NOTES_SHOWN = 3;
 export function renderProgress(view: DeployView, options: RenderProgressOptions = {}): OutgoingMessage {
   const maxChars = options.maxChars ?? MESSAGE_CHAR_LIMIT;
   const text = oneLine(progressHeader(view), LINE_MAX * 2);
-  const lines = [...view.steps.map((step) => stepLine(step, view)), statusLine(view)];
+  const lines = [...view.steps.map((step) => stepLine(step, view)), ...(view.rollout ? rolloutLines(view.rollout) : []), statusLine(view)];
   const reason = stopReason(view);
   if (reason) lines.push(reason);
   if (view.result?.cancelIgnored) lines.push('ℹ️ a cancel arrived after switching had begun: the switch was finished, not interrupted');
@@ -47,6 +47,13 @@ export function renderProgress(view: DeployView, options: RenderProgressOptions 
     lines.push(...fitFailedHosts(view.failedHosts, maxChars - used, options.tailLines ?? 5), ...retry);
   }
   const message = fitMessage({ text, lines }, maxChars);
+  // a paused rollout waits for a person: Resume or Roll back (the same as `resume` / `abort`)
+  if (view.state === 'paused') {
+    message.buttons = [
+      { label: 'Resume', command: `resume ${view.deployId}`, style: 'primary', confirm: { title: `Resume ${view.deployId}?`, text: 'The next wave switches; unhealthy hosts so far are accepted.' } },
+      { label: 'Roll back', command: `abort ${view.deployId}`, style: 'danger', confirm: { title: `Roll back ${view.deployId}?`, text: 'Every host this deploy switched goes back to its previous release.' } },
+    ];
+  }
   return { ...message, card: progressCard(view, message.lines ?? [], options.links ?? {}) };
 }
 
@@ -58,6 +65,8 @@ const STATE_TITLES: Partial<Record<NonNullable<DeployView['state']>, string>> = 
   rejected: '⛔',
   expired: '⛔',
   refused: '⛔',
+  'rolled-back': '↩️',
+  paused: '⏸️',
 };
 
 function progressCard(view: DeployView, lines: readonly string[], links: CardLinks): MessageCard {
@@ -77,6 +86,17 @@ function progressCard(view: DeployView, lines: readonly string[], links: CardLin
     body: lines.map((line) => [line]),
     context: context.flatMap((part, i) => (i === 0 ? [...part] : [' · ', ...part])),
   };
+}
+
+/** `wave 2/3 · 4/16 ✓ · health 4/4 ✓ · bake 35 s left`, then each unhealthy host with its check and output. */
+export function rolloutLines(r: NonNullable<DeployView['rollout']>): string[] {
+  if (r.waves === 0) return [];
+  const checked = r.healthy.length + r.unhealthy.length;
+  let line = `🌊 wave ${r.wave}/${r.waves} · ${r.switched}/${r.total} ✓ · health ${r.healthy.length}/${Math.max(checked, r.switched)} ${r.unhealthy.length > 0 ? `✗ ${r.unhealthy.length}` : '✓'}`;
+  if (r.bakeRemainingMs !== undefined && r.bakeRemainingMs > 0) line += ` · bake ${Math.ceil(r.bakeRemainingMs / 1000)} s left`;
+  if (r.rolledBack.length > 0) line += ` · ↩️ ${r.rolledBack.length} switched back`;
+  const unhealthy = r.unhealthy.map((u) => `✗ ${u.host} unhealthy: ${oneLine(`${u.check} — ${u.outputTail.slice(-3).join(' / ') || 'no output'}`, LINE_MAX)}`);
+  return [line, ...unhealthy];
 }
 
 /** `d-20261121-0001 · deploy mala-core → brazil (production) v1.3 · abc1234 · by alice` */
@@ -131,6 +151,10 @@ function statusLine(view: DeployView): string {
       const why = view.reason ?? view.error?.message;
       return `❌ failed · ${elapsed}${hosts && hosts.switched > 0 ? ` — ${hosts.switched}/${hosts.total} hosts switched` : ''}${why ? ` — ${oneLine(why, REASON_MAX)}` : ''}`;
     }
+    case 'paused':
+      return `⏸ paused · ${elapsed}${view.reason ? ` — ${oneLine(view.reason, REASON_MAX)}` : ''} (resume or abort)`;
+    case 'rolled-back':
+      return `↩️ rolled back · ${elapsed}${view.reason ? ` — ${oneLine(view.reason, REASON_MAX)}` : ''}`;
     case 'cancelled':
     case 'rejected':
     case 'expired':

@@ -11,6 +11,7 @@ export const WARNING_TITLES: Record<GrayWarningKind, string> = {
   rule_refused: 'refused by a release rule',
   release_not_recorded: 'hosts serve a release the release store does not record',
   hosts_drifted: 'hosts differ from their recorded release',
+  gray_unhealthy: 'gray host unhealthy',
 };
 
 export function renderWarning(warning: GrayWarning, options: { deployId?: string } = {}): OutgoingMessage {

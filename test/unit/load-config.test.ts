@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { loadConfig, parseConfig, summarizeConfig } from '../../config/load-config.ts';
+import { rolloutSettings } from '../../src/deploy/rollout-settings.ts';
 
 // a real private key, made for this run only
 const KEY_TEXT = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -265,4 +266,32 @@ describe('people and approvers', () => {
       if (!result.ok) expect(result.problems).toEqual(expected);
     });
   }
+});
+
+describe('health and rollout settings (docs/configuration.md, "Health and rollout")', () => {
+  it('when a project sets health and rollout and a market overrides some fields, then the market wins field by field and defaults fill the rest', () => {
+    const result = withChange((d) => {
+      d.setIn(['projects', 'mala-core', 'health'], d.createNode([{ command: 'true' }, { http: 'http://{address}:8080/healthz', timeout: '5s' }]));
+      d.setIn(['projects', 'mala-core', 'rollout'], d.createNode({ waves: [1, '25%', '100%'], bake: '60s', maxUnhealthy: 0 }));
+      d.setIn(['markets', 'brazil', 'rollout'], d.createNode({ waves: [1, '10%'], bake: '5m', onFailure: 'pause' }));
+    });
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    const brazil = rolloutSettings(result.config, 'mala-core', 'brazil');
+    expect(brazil).toMatchObject({ waves: [{ kind: 'count', count: 1 }, { kind: 'percent', hundredths: 1000 }], bake: 300_000, interval: 5_000, healthTimeout: 300_000, onFailure: 'pause', maxUnhealthy: { kind: 'count', count: 0 } });
+    expect(brazil.checks).toEqual([{ command: 'true', timeout: 10_000, failureLimit: 0 }, { http: 'http://{address}:8080/healthz', expect: '2xx', timeout: 5_000, failureLimit: 0 }]);
+    expect(rolloutSettings(result.config, 'mala-core', 'dev')).toMatchObject({ waves: [{ kind: 'count', count: 1 }, { kind: 'percent', hundredths: 2500 }, { kind: 'percent', hundredths: 10_000 }], bake: 60_000, onFailure: 'rollback' });
+  });
+
+  it('when nothing is configured, then one wave and no checks (today\'s behaviour)', () => {
+    const result = parseConfig(BASE, file, env);
+    if (!result.ok) throw new Error('invalid');
+    expect(rolloutSettings(result.config, 'mala-core', 'brazil')).toMatchObject({ waves: [], checks: [], bake: 0 });
+  });
+
+  it('when a wave size is zero or a check is neither command nor http, then the problem names the field', () => {
+    const zero = withChange((d) => d.setIn(['projects', 'mala-core', 'rollout'], d.createNode({ waves: [0] })));
+    expect(zero.ok ? [] : zero.problems.join('\n')).toContain('projects.mala-core.rollout.waves.0: invalid size 0');
+    const odd = withChange((d) => d.setIn(['projects', 'mala-core', 'health'], d.createNode([{ tcp: 80 }])));
+    expect(odd.ok ? [] : odd.problems.join('\n')).toContain('projects.mala-core.health.0: must be { command');
+  });
 });

@@ -5,7 +5,8 @@
 // it instead of running it twice (docs/operations.md, "Host steps outlive their worker").
 // The switch is one atomic rename on the host: redoing it on resume is harmless. Once begun,
 // switching is never interrupted by a cancel.
-import { type DeployContext, deployVariables, hostResult, recordHostStep, releaseDirectory, toErrorInfo } from '../deploy-context.ts';
+import { type DeployContext, deployVariables, hostResult, recordHostStep, releaseDirectory, requireReleaseId, toErrorInfo } from '../deploy-context.ts';
+import { parseReleaseId } from '../../domain/release-id.ts';
 import { type HostStepName, type HostStepRecord, SWITCH_STEPS } from '../deploy-result.ts';
 import { DeploybotError } from '../../core/errors.ts';
 import { repositorySandbox } from '../repository-sandbox.ts';
@@ -19,6 +20,18 @@ import { withTimeout } from '../../services/with-timeout.ts';
 
 type SwitchStep = (typeof SWITCH_STEPS)[number];
 
+/** Where a host is switched to: this deploy's release, or (undoing a failed rollout) the release it had before. */
+interface SwitchTarget {
+  releaseId: string;
+  /** Checkpoint keys `<prefix>:<host>:<step>`. */
+  prefix: 'switch' | 'undo';
+  emit: DeployContext['emit'];
+}
+
+function forward(ctx: DeployContext): SwitchTarget {
+  return { releaseId: requireReleaseId(ctx), prefix: 'switch', emit: (body) => ctx.emit(body) };
+}
+
 export async function switchStep(ctx: DeployContext, hosts: readonly string[], doneSteps: Readonly<Record<string, readonly HostStepName[]>> = {}): Promise<void> {
   await runPool(hosts, ctx.project.parallel, (host) => switchHost(ctx, host, doneSteps[host] ?? []));
 }
@@ -31,24 +44,43 @@ async function switchHost(ctx: DeployContext, host: string, alreadyDone: readonl
     fail(ctx, host, 'beforeDeploy', 0, toErrorInfo(error, ctx.redactor));
     return;
   }
+  const ok = await switchSteps(ctx, host, forward(ctx), alreadyDone, (step, record) => recordHostStep(ctx, host, step, record));
+  if (ok && result.outcome !== 'failed') result.outcome = 'success';
+}
+
+/**
+ * Undoes this deploy's switch of one host (a failed rollout, an abort): back to the release it
+ * had before, with its beforeDeploy/afterDeploy hooks as `rollback` runs them, checkpointed
+ * under `undo:<host>:<step>` so a resumed worker never runs them twice. Returns the failure, if any.
+ */
+export async function switchBack(ctx: DeployContext, host: string, releaseId: string): Promise<HostStepRecord | undefined> {
+  let failure: HostStepRecord | undefined;
+  await switchSteps(ctx, host, { releaseId, prefix: 'undo', emit: () => undefined }, [], (_step, record) => {
+    if (record.status === 'failed') failure = record;
+  });
+  return failure;
+}
+
+/** The three switch steps of one host towards `target`; false when one failed. */
+async function switchSteps(ctx: DeployContext, host: string, target: SwitchTarget, alreadyDone: readonly HostStepName[], note: (step: HostStepName, record: HostStepRecord) => void): Promise<boolean> {
   for (const step of SWITCH_STEPS) {
     if (alreadyDone.includes(step)) {
-      recordHostStep(ctx, host, step, { status: 'done', durationMs: 0 });
+      note(step, { status: 'done', durationMs: 0 });
       continue;
     }
-    const key = `switch:${host}:${step}`;
+    const key = `${target.prefix}:${host}:${step}`;
     const saved = (await ctx.deps.checkpoint.get(key)) as HostStepRecord | 'running' | undefined;
     if (saved && saved !== 'running') {
-      recordHostStep(ctx, host, step, saved);
-      if (saved.status === 'failed') return;
+      note(step, saved);
+      if (saved.status === 'failed') return false;
       continue;
     }
-    const record = step === 'link' ? await link(ctx, host) : await runHook(ctx, host, step, key, saved === 'running');
+    const record = step === 'link' ? await link(ctx, host, target) : await runHook(ctx, host, step, key, saved === 'running', target);
     if (record.status !== 'skipped') await ctx.deps.checkpoint.set(key, record);
-    recordHostStep(ctx, host, step, record);
-    if (record.status === 'failed') return;
+    note(step, record);
+    if (record.status === 'failed') return false;
   }
-  if (result.outcome !== 'failed') result.outcome = 'success';
+  return true;
 }
 
 /** What the host served before this deploy; read once and checkpointed (a resumed deploy must not see its own switch). */
@@ -62,34 +94,36 @@ async function previousRelease(ctx: DeployContext, host: string): Promise<string
   return current.releaseId;
 }
 
-async function link(ctx: DeployContext, host: string): Promise<HostStepRecord> {
+async function link(ctx: DeployContext, host: string, to: SwitchTarget): Promise<HostStepRecord> {
   const started = ctx.now();
-  ctx.emit({ type: 'host.started', step: 'link', host });
+  to.emit({ type: 'host.started', step: 'link', host });
   const transport = ctx.pool.get(host);
-  const target = releaseDirectory(ctx);
+  const target = releaseDirectory(ctx, to.releaseId);
   try {
     const work = async () => {
       await transport.replaceSymlink(ctx.project.path, target);
       const now = await readCurrentRelease(transport, ctx.project);
-      if (now.releaseId !== ctx.releaseId) {
+      if (now.releaseId !== to.releaseId) {
         throw new DeploybotError('switch_unverified', `${host}: after the switch ${ctx.project.path} points at ${now.target ?? 'nothing'}, not ${target}`);
       }
     };
     await withTimeout(work(), ctx.project.hostTimeout, `${host}: switch`, () => transport.destroy());
     const durationMs = ctx.now() - started;
-    ctx.emit({ type: 'host.finished', step: 'link', host, durationMs });
+    to.emit({ type: 'host.finished', step: 'link', host, durationMs });
     return { status: 'done', durationMs };
   } catch (error) {
     const durationMs = ctx.now() - started;
     const info = toErrorInfo(error, ctx.redactor);
-    ctx.emit({ type: 'host.failed', step: 'link', host, durationMs, error: info });
+    to.emit({ type: 'host.failed', step: 'link', host, durationMs, error: info });
     return { status: 'failed', durationMs, error: info };
   }
 }
 
-async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchStep, 'link'>, key: string, resumed: boolean): Promise<HostStepRecord> {
-  const vars = deployVariables(ctx, host);
-  const releaseDir = releaseDirectory(ctx);
+async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchStep, 'link'>, key: string, resumed: boolean, to: SwitchTarget): Promise<HostStepRecord> {
+  const own = deployVariables(ctx, host);
+  // switching back: the hooks see the release the host goes back to, as `rollback` shows them
+  const vars = to.releaseId === own.releaseId ? own : { ...own, releaseId: to.releaseId, version: parseReleaseId(to.releaseId)?.version ?? own.version };
+  const releaseDir = releaseDirectory(ctx, to.releaseId);
   const command = hookCommand(ctx.project, ctx.config.hookTemplates, point, hookPlaceholders(vars, { path: ctx.project.path, releasesDir: ctx.project.releasesDir, releaseDir }));
   if (command === undefined) return { status: 'skipped' };
   const started = ctx.now();
@@ -109,7 +143,7 @@ async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchSt
       sandbox: repositorySandbox(ctx.plan.project, ctx.project.build, ctx.deps.sandbox),
     },
     onStarted: () => ctx.deps.checkpoint.set(key, 'running'),
-    onRunning: resumed ? undefined : () => ctx.emit({ type: 'host.started', step: point, host }),
+    onRunning: resumed ? undefined : () => to.emit({ type: 'host.started', step: point, host }),
   };
   try {
     let run = await runHostStep(transport, request);
@@ -121,25 +155,25 @@ async function runHook(ctx: DeployContext, host: string, point: Exclude<SwitchSt
     const durationMs = ctx.now() - started;
     if (run.kind === 'lost') {
       const error = { code: 'hook_interrupted', message: `${host}: the ${point} hook was lost on the host (no exit status left: did the host restart?); it is not run twice automatically — use retry to run it again` };
-      ctx.emit({ type: 'host.failed', step: point, host, durationMs, error });
+      to.emit({ type: 'host.failed', step: point, host, durationMs, error });
       return { status: 'failed', durationMs, error };
     }
     const { result } = run;
-    ctx.emit({ type: 'hook.finished', hook: point, host, exitCode: result.exitCode, durationMs, outputTail: result.outputTail });
+    to.emit({ type: 'hook.finished', hook: point, host, exitCode: result.exitCode, durationMs, outputTail: result.outputTail });
     if (result.exitCode === 0) {
-      ctx.emit({ type: 'host.finished', step: point, host, durationMs, outputTail: result.outputTail });
+      to.emit({ type: 'host.finished', step: point, host, durationMs, outputTail: result.outputTail });
       return { status: 'done', durationMs, outputTail: result.outputTail };
     }
     const error = {
       code: result.timedOut ? 'hook_timeout' : 'hook_failed',
       message: `${host}: ${point} hook ${result.timedOut ? `timed out after ${ctx.project.hookTimeout} ms` : `exited with ${result.exitCode ?? 'no status'}`}`,
     };
-    ctx.emit({ type: 'host.failed', step: point, host, durationMs, error, outputTail: result.outputTail });
+    to.emit({ type: 'host.failed', step: point, host, durationMs, error, outputTail: result.outputTail });
     return { status: 'failed', durationMs, error, outputTail: result.outputTail };
   } catch (error) {
     const durationMs = ctx.now() - started;
     const info = toErrorInfo(error, ctx.redactor);
-    ctx.emit({ type: 'host.failed', step: point, host, durationMs, error: info });
+    to.emit({ type: 'host.failed', step: point, host, durationMs, error: info });
     return { status: 'failed', durationMs, error: info };
   }
 }
