@@ -36,6 +36,9 @@ import { projectCommands } from './project-commands.ts';
 import type { CommandRegistry } from '../core/command-registry.ts';
 import { slashCommandsOf } from '../adapters/slack/slash-command-text.ts';
 
+/** How long serve gives a reachable Slack to answer before it says it is ready without it. */
+const SLACK_HEAD_START_MS = 2000;
+
 /** How long a replay check (Slack trigger_id, upload signature) waits for Redis before refusing. */
 const REPLAY_CHECK_TIMEOUT_MS = 5000;
 
@@ -58,7 +61,7 @@ export interface ServeOptions {
   prefix?: string;
   transport?: TransportFactory;
   /** Extra Slack adapter settings (tests: a short retry policy). */
-  slack?: Pick<SlackAdapterOptions, 'retryConfig' | 'boltLogLevel'>;
+  slack?: Pick<SlackAdapterOptions, 'retryConfig' | 'boltLogLevel' | 'startupWait'>;
   /** The process's redactor (the same the logger uses). @defaultValue processRedactor(config, env) */
   redactor?: Redactor;
   /** The declared verbs. @defaultValue projectCommands() (commands/) */
@@ -71,6 +74,8 @@ export interface RunningServe {
   metrics: DeploybotMetrics;
   slack: SlackAdapter | undefined;
   dingtalk: DingTalkAdapter | undefined;
+  /** Rejects when a chat adapter fails for good after start (a refused Slack token); never resolves. */
+  failed: Promise<never>;
   /** Stops taking requests, then the adapters, the notifier and the workers. */
   stop(): Promise<void>;
 }
@@ -159,9 +164,17 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     if (running.jobs.worker) await running.jobs.worker.waitUntilReady();
     lines.push(workers ? 'workers: on (in this process)' : 'workers: off (--no-workers; run `deploybot worker` elsewhere)');
 
+    // Slack starts in the background: while it cannot be reached the HTTP surface and the
+    // workers run, the adapter retries with a bounded back-off and /healthz says why
+    // (docs/slack.md, "When Slack cannot be reached"). A refused token is fatal.
+    let failed: Promise<never> = new Promise<never>(() => undefined);
+    let slackStarted: Promise<unknown> = Promise.resolve();
     if (slack) {
-      await slack.start(running.router);
       stack.push(() => slack.stop());
+      const starting = slack.start(running.router);
+      slackStarted = starting;
+      failed = starting.then(() => new Promise<never>(() => undefined));
+      failed.catch(() => undefined);
     }
     if (dingtalk) {
       const adapter = dingtalk;
@@ -191,6 +204,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const usesZooKeeper = Object.values(options.config.markets).some((market) => market.zookeeper);
     const health: HealthChecks = {
       redis: redisHealthCheck(running.jobs.rt.redis),
+      ...(slack ? { slack: () => slack.status } : {}),
       zookeeper: usesZooKeeper
         ? async () => {
           const store = await running.jobs.rt.releases.checkHealth();
@@ -212,11 +226,18 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     });
     stack.push(() => http.stop());
 
+    // a reachable Slack answers within moments: give it that long, so the summary can say so
+    // (and a refused token stops serve before it calls itself ready)
+    if (slack) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([slackStarted, new Promise((resolve) => (timer = setTimeout(resolve, SLACK_HEAD_START_MS)))]).finally(() => clearTimeout(timer));
+      if (slack.status !== 'ok') lines.push(`slack: waiting for the Slack Web API (${slack.status}); retrying in the background, serving without Slack meanwhile`);
+    }
     for (const line of lines) say(`deploybot serve: ${line}`);
     say(`deploybot serve: http listening on ${http.url} (address ${http.host}; /healthz, /metrics${metricsToken ? ' with METRICS_TOKEN' : ''}${slack?.mode === 'http' ? ', /slack/events' : ''}${uploadHook ? ', /hooks/upload' : ''})`);
     say(`deploybot serve ${process.pid} ready`);
     logger.info('serve ready', { port: http.port, slack: slack?.mode ?? 'off', dingtalk: dingtalk ? 'on' : 'off', workers });
-    return { http, bot: running, metrics, slack, dingtalk, stop: stopAll };
+    return { http, bot: running, metrics, slack, dingtalk, failed, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -239,10 +260,19 @@ export async function runServe(options: { configFile?: string; workers?: boolean
     process.stderr.write(`deploybot serve: ${errorMessage(error)}\n`);
     return 1;
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await Promise.race([
+    new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    }),
+    serve.failed.catch((error: unknown) => error),
+  ]);
+  if (typeof signal !== 'string') {
+    logger.error('serve stops: a chat adapter failed', { error: signal });
+    process.stderr.write(`deploybot serve: ${errorMessage(signal)}\n`);
+    await serve.stop();
+    return 1;
+  }
   say(`deploybot serve: ${signal}: stopping (running deploys reach a safe point first; send it again to stop at once)`);
   process.once(signal, () => {
     process.stderr.write('deploybot serve: stopped at once\n');
