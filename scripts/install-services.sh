@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real services the tests and the demo run against, from Debian:
 # Redis, ZooKeeper (with its Java runtime), OpenSSH (sshd, ssh-keygen), bubblewrap
-# (bwrap, the sandbox repository code runs in) and Chromium (the deploy page's browser tests).
+# (bwrap, the sandbox repository code runs in), Chromium (the deploy page's browser tests)
+# and systemd (systemd-analyze, which checks deploy/systemd/*.service).
 # Idempotent: packages already installed are left alone; when nothing is missing it
 # returns at once without touching apt. Must run as root (as in CI).
 #
@@ -10,7 +11,7 @@
 # Tests and the demo start their own instances on 127.0.0.1 (src/services/).
 set -euo pipefail
 
-PACKAGES=(redis-server zookeeper openssh-server openssh-client bubblewrap chromium)
+PACKAGES=(redis-server zookeeper openssh-server openssh-client bubblewrap chromium systemd)
 
 is_installed() {
   [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
