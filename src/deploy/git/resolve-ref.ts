@@ -1,7 +1,7 @@
 // ref → commit SHA in a project's mirror: a tag, then a branch, then a (possibly short)
 // commit SHA. An unknown ref fails with the closest existing tags named.
 import { DeploybotError } from '../../core/errors.ts';
-import { closestNames } from '../closest-names.ts';
+import { closestNames } from '../../domain/closest-names.ts';
 import { gitClient } from './git-client.ts';
 import { gitFailed } from './git-failed.ts';
 import { assertRefSyntax } from './ref-syntax.ts';

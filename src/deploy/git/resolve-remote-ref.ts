@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploybotError, errorMessage } from '../../core/errors.ts';
 import { redactUrlCredentials } from '../../core/redact-url-credentials.ts';
-import { closestNames } from '../closest-names.ts';
+import { closestNames } from '../../domain/closest-names.ts';
 import { gitClient } from './git-client.ts';
 import { gitRemote } from './remote-credentials.ts';
 import { assertRefSyntax } from './ref-syntax.ts';
