@@ -9,7 +9,7 @@ import type { CommandOf } from '../core/command-types.ts';
 import { type ErrorCode, RefusedError } from '../core/errors.ts';
 import type { DeployRecord, DeployVerb } from '../domain/deploy-record.ts';
 import { deployTarget, type DeployTarget, type TargetCommand } from '../domain/deploy-target.ts';
-import { refusalWarning } from '../domain/gray-warnings.ts';
+import { isWarnedRefusal, refusalWarning } from '../domain/gray-warnings.ts';
 import { refAllowed } from '../domain/ref-allowed.ts';
 import { displayUser } from '../domain/people.ts';
 import { channelFor } from '../notify/channel-for.ts';
@@ -20,6 +20,7 @@ import { needsApproval } from './needs-approval.ts';
 import { renderWarningText } from './render-answers.ts';
 import { deployAhead } from './deploy-ahead.ts';
 import { pendingPromoteRefusal, voidPendingPromotes } from './pending-promotes.ts';
+import { refuseUnknownRef } from './refuse-unknown-ref.ts';
 import { retryChanges, retryLineage, whyNotRetry } from './retry-plan.ts';
 import { rollbackTarget } from './rollback-target.ts';
 import { GRAY_RELEASE, reviewReleaseName } from '../domain/release-names.ts';
@@ -27,6 +28,8 @@ import { GRAY_RELEASE, reviewReleaseName } from '../domain/release-names.ts';
 export type AcceptedCommand = CommandOf<Exclude<DeployVerb, 'retry'>> | CommandOf<'retry'>;
 
 export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ctx: CommandContext, track: (deployId: string) => TrackedJob): Promise<DeployRecord | undefined> {
+  // before the accept deadline: asking git may take longer than Redis is given
+  if (command.verb !== 'retry') await refuseUnknownRef(rt, command);
   const deps = { redis: rt.acceptRedis, pending: rt.pendingAccepts, logger: rt.logger, timeoutMs: rt.acceptTimeoutMs };
   return withAcceptDeadline(deps, (deadline) => acceptBefore(deadline, rt, command, deadline.guard(ctx), track));
 }
@@ -73,12 +76,15 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
     const outcome = deployTarget(command as TargetCommand, marketLocations(rt.config, command.market), state);
     if (!outcome.ok) {
       await audit(rt, ctx, 'refused', scope, outcome.refusal.message);
-      // a refusal is also a gray-test warning, posted where the project/market posts (SPEC §8, §12)
-      const warning = { text: renderWarningText(refusalWarning(outcome.refusal)) };
-      const messenger = rt.messengers[ctx.platform];
-      deadline.check();
-      if (messenger) await messenger.post(channelFor(rt.config, command.project, command.market, ctx.channel, ctx.platform), warning);
-      else await ctx.reply(warning);
+      // a release-rule refusal is also a gray-test warning, posted where the project/market
+      // posts (SPEC §8, §12); "nothing to promote/cancel" is the user's answer alone
+      if (isWarnedRefusal(outcome.refusal)) {
+        const warning = { text: renderWarningText(refusalWarning(outcome.refusal)) };
+        const messenger = rt.messengers[ctx.platform];
+        deadline.check();
+        if (messenger) await messenger.post(channelFor(rt.config, command.project, command.market, ctx.channel, ctx.platform), warning);
+        else await ctx.reply(warning);
+      }
       throw new RefusedError(outcome.refusal.code, `Refused: ${outcome.refusal.message}. Nothing was queued.`);
     }
     target = outcome.value;
