@@ -2,6 +2,7 @@
 import type { CommandContext } from '../core/command-router.ts';
 import type { CommandOf } from '../core/command-types.ts';
 import { RefusedError } from '../core/errors.ts';
+import { isTerminal } from '../domain/deploy-record.ts';
 import { grayWarnings } from '../domain/gray-warnings.ts';
 import { displayUser } from '../domain/people.ts';
 import { releaseStatus } from '../domain/release-status.ts';
@@ -10,6 +11,9 @@ import { marketLocations } from './market-locations.ts';
 import { readHostReleases } from './read-host-releases.ts';
 import { readReleaseState } from './read-release-state.ts';
 import { renderHistory, renderStatus, renderWarningText } from './render-answers.ts';
+
+/** How many recent deploys of a market `status` looks through for the unfinished ones. */
+const PENDING_LOOKBACK = 50;
 
 export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, ctx: CommandContext): Promise<void> {
   const markets = command.market ? [command.market] : rt.config.projects[command.project]!.markets;
@@ -28,7 +32,9 @@ export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, c
     const warnings = grayWarnings({ state, now: rt.now(), maxAgeMs: rt.config.warnings.grayMaxAge, hosts: status.hosts }).map(renderWarningText);
     const lock = await rt.humanLocks.get(command.project, market);
     if (lock) warnings.unshift(`🔒 locked by ${displayUser(rt.config.people, lock.by)} since ${lock.at}: ${lock.reason}`);
-    parts.push(renderStatus(status, warnings, rt.config.people));
+    // deploys not finished yet, oldest first (scheduled ones too: every state that is not terminal)
+    const pending = (await rt.records.history(command.project, market, PENDING_LOOKBACK)).filter((r) => !isTerminal(r.state)).reverse();
+    parts.push(renderStatus(status, warnings, rt.config.people, pending));
   }
   await ctx.reply({ text: parts.join('\n\n') });
 }

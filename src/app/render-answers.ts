@@ -9,20 +9,31 @@ export function renderWarningText(warning: GrayWarning): string {
   return `⚠️ gray-test warning: ${warning.message}`;
 }
 
-export function renderStatus(status: ReleaseStatus, extra: string[] = [], people: People = {}): string {
+/**
+ * `status`: what the hosts serve first, then the releases as recorded — each with the client
+ * versions it accepts (oldest first; a rollback keeps the newer ones, so `v1.3, v1.4, v1.2`
+ * is a list, not a history) — then the deploys not finished yet (`pending`).
+ */
+export function renderStatus(status: ReleaseStatus, extra: string[] = [], people: People = {}, pending: readonly DeployRecord[] = []): string {
   const lines = [`*${status.project} ${status.market}*`];
-  if (status.releases.length === 0) lines.push('no release recorded yet');
+  const neverDeployed = status.releases.length === 0;
+  lines.push(neverDeployed ? 'hosts serve (never deployed here):' : 'hosts serve:');
+  for (const host of status.hosts) {
+    const mark = host.drift ? '⚠️' : host.releaseId === undefined ? '◻️' : '✅';
+    lines.push(`${mark} ${host.host} (${host.location}): ${host.releaseId ?? 'no release'}${host.drift ? ` — ${host.message}` : ''}`);
+  }
+  if (status.drifted > 0) lines.push(`${status.drifted} host(s) drifted`);
+  lines.push(neverDeployed ? 'releases: none recorded yet' : 'releases (as recorded):');
   for (const row of status.releases) {
     const current = row.current;
     const who = current ? ` · ${current.commit.slice(0, 7)} · ${current.at.replace('T', ' ').slice(0, 16)} UTC · by ${displayUser(people, current.by)} · ${current.deployId}` : '';
     lines.push(`${row.release}${row.isDefault ? ' (default)' : ''}: ${current?.version ?? row.versions.at(-1) ?? '—'}${who}`);
-    if (row.versions.length > 1) lines.push(`  versions: ${row.versions.join(', ')}`);
+    if (row.versions.length > 0) lines.push(`  client versions ${row.release} accepts: ${row.versions.join(', ')}`);
   }
-  for (const host of status.hosts) {
-    const mark = host.drift ? '⚠️' : '✅';
-    lines.push(`${mark} ${host.host} (${host.location}): ${host.releaseId ?? 'no release'}${host.drift ? ` — ${host.message}` : ''}`);
+  if (pending.length > 0) {
+    lines.push('pending:');
+    for (const r of pending) lines.push(`  ${r.id} ${r.verb}${r.version ? ` ${r.version}` : ''} (${r.release}) by ${displayUser(people, r.requestedBy)}: ${r.state}`);
   }
-  if (status.drifted > 0) lines.push(`${status.drifted} host(s) drifted`);
   lines.push(...extra);
   return lines.join('\n');
 }

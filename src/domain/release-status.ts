@@ -99,6 +99,8 @@ function hostRow(state: MarketReleases, location: StatusLocation, host: string, 
   if (!reading) return flag('unreachable', `${host}: not read`);
   if (reading.error !== undefined) return flag('unreachable', `${host}: ${reading.error}`);
   if (expectedRelease === undefined) return row; // an idle review host: anything (or nothing) is fine
+  // a release never deployed here expects nothing yet: an empty host is not drift
+  if (reading.releaseId === undefined && !state.releases[expectedRelease]) return row;
   if (reading.releaseId === undefined) return flag('no_release', `${host}: no release online, expected ${expectedRelease}`);
   if (!current) return flag('not_recorded', `${host}: ${reading.releaseId} online but ${expectedRelease} has no current record`);
   const parsed = parseReleaseId(reading.releaseId);

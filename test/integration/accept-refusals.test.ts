@@ -26,6 +26,13 @@ afterAll(async () => {
 });
 
 describe('accepting a command', () => {
+  it('(before anything ran) status of a never-deployed market shows its empty hosts without drift', async () => {
+    const text = (await h.say('bob', 'status mala-core brazil')).public.map((m) => m.text).join('\n');
+    expect(text).toContain('hosts serve (never deployed here):');
+    expect(text).toContain('◻️ br-1 (main): no release');
+    expect(text).not.toMatch(/drifted|⚠️/);
+  }, 30_000);
+
   it('when the ref does not exist, then it is refused before any deploy id, naming the nearest tags and branches newest first', async () => {
     const answer = await h.say('alice', 'deploy mala-core dev v1.41');
     expect(answer.deployIds).toEqual([]);
@@ -58,4 +65,15 @@ describe('accepting a command', () => {
     expect({ private: answer.private, public: answer.public.map((m) => m.text) }).toEqual({ private: [expect.stringMatching(/^Refused: /)], public: [expect.stringMatching(/gray-test warning: refused \(one-gray\)/)] });
     expect(answer.private[0]).toMatch(/^Refused: /);
   }, 30_000);
+});
+
+describe('status', () => {
+  it('when a deploy waits for approval, then status lists it under pending', async () => {
+    // brazil requires a pass in dev first
+    expect((await h.settle(await h.request('alice', 'deploy mala-core dev v1.4.1'))).state).toBe('success');
+    const id = await h.request('alice', 'deploy mala-core brazil v1.4.1');
+    expect((await h.settle(id)).state).toBe('awaiting-approval');
+    const text = (await h.say('bob', 'status mala-core brazil')).public.map((m) => m.text).join('\n');
+    expect(text).toContain(`pending:\n  ${id} deploy v1.4.1 (production) by alice: awaiting-approval`);
+  }, 60_000);
 });
