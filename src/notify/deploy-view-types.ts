@@ -117,6 +117,12 @@ export interface DeployView {
   noticeCount: number;
   /** A terminal state: nothing more will change. */
   finished: boolean;
+  /**
+   * What is under way when a step has been running a while with nothing new to tell (a long
+   * hook or build): `build running · 2m 05s`. Plain text for every renderer; set only when
+   * the view was made with the current time (reduceNotices' `now`).
+   */
+  activity?: string;
 }
 
 /** Host steps as the progress message groups them. */

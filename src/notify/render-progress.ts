@@ -83,13 +83,13 @@ function statusLine(view: DeployView): string {
   switch (view.state) {
     case undefined:
     case 'preparing':
-      return `⏳ preparing · ${elapsed}`;
+      return `⏳ preparing · ${elapsed}${view.activity ? ` — ${view.activity}` : ''}`;
     case 'awaiting-approval':
       return `⏳ awaiting approval${view.approval?.expiresAt ? ` until ${formatUtc(view.approval.expiresAt)}` : ''} · ${elapsed}`;
     case 'queued':
       return `⏳ queued${view.queuedBehind ? ` behind ${view.queuedBehind}` : ''} · ${elapsed}`;
     case 'running':
-      return `⏳ running · ${elapsed}`;
+      return `⏳ running · ${elapsed}${view.activity ? ` — ${view.activity}` : ''}`;
     case 'success':
       return `✅ success · ${elapsed}${hosts ? ` — ${hosts.switched}/${hosts.total} hosts switched` : ''}`;
     case 'partial':
