@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `lock <project> <market> <reason…>`: a human lock with a reason and an author (SPEC §3, §12). */
+/** `lock <project> <market> <reason…>`: a human lock with a reason and an author (docs/reference/command-grammar.md). */
 export const lock: CommandDeclaration<'lock'> = {
   verb: 'lock',
   words: ['lock'],

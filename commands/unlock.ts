@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `unlock <project> <market>` (SPEC §3). */
+/** `unlock <project> <market>` (docs/reference/command-grammar.md). */
 export const unlock: CommandDeclaration<'unlock'> = {
   verb: 'unlock',
   words: ['unlock'],

@@ -1,4 +1,4 @@
-// The first answer to a side-effecting command (SPEC §3, §12): policy that can be checked at
+// The first answer to a side-effecting command (docs/reference/command-grammar.md): policy that can be checked at
 // once (human lock, release rules, what a retry or rollback refers to) refuses without
 // queueing anything; otherwise a deploy record is created, its id answered, and its first
 // job queued. All of it under a deadline (accept-deadline.ts): when Redis does not answer
@@ -77,7 +77,7 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
     if (!outcome.ok) {
       await audit(rt, ctx, 'refused', scope, outcome.refusal.message);
       // a release-rule refusal is also a gray-test warning, posted where the project/market
-      // posts (SPEC §8, §12); "nothing to promote/cancel" is the user's answer alone
+      // posts (docs/reference/messages.md); "nothing to promote/cancel" is the user's answer alone
       if (isWarnedRefusal(outcome.refusal)) {
         const warning = { text: renderWarningText(refusalWarning(outcome.refusal)) };
         const messenger = rt.messengers[ctx.platform];

@@ -29,7 +29,7 @@ export const DEPLOY_QUEUE = 'deploys';
 
 /**
  * TTL of a running deploy's location lease (run-deploy-job.ts): a dead worker's deploy is
- * taken over this long after its last renewal (SPEC §12: within 15 s, goal 5 s); a Redis
+ * taken over this long after its last renewal (docs/reference/deploy-lifecycle.md: within 15 s, goal 5 s); a Redis
  * outage up to ~90 % of it leaves the lease with the execution that holds it.
  */
 export const LOCATION_LEASE_MS = 5000;

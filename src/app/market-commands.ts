@@ -1,4 +1,4 @@
-// `status`, `history`, `lock`, `unlock` (SPEC §3): answered at once, no job.
+// `status`, `history`, `lock`, `unlock` (docs/reference/command-grammar.md): answered at once, no job.
 import type { CommandContext } from '../core/command-router.ts';
 import type { CommandOf } from '../core/command-types.ts';
 import { RefusedError } from '../core/errors.ts';

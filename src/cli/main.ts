@@ -1,4 +1,4 @@
-// `deploybot` command line (SPEC §11): wiring only; each subcommand lives in its own file.
+// `deploybot` command line (docs/reference/command-line.md): wiring only; each subcommand lives in its own file.
 import { runConfigCheck } from './config-check.ts';
 import { runConsole } from './run-console.ts';
 import { runServe } from './run-serve.ts';

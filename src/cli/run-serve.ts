@@ -1,4 +1,4 @@
-// `deploybot serve` (SPEC §9, §11, §12): the chat adapters that have credentials, the HTTP
+// `deploybot serve` (docs/reference/http-surface.md, docs/reference/command-line.md): the chat adapters that have credentials, the HTTP
 // surface (/slack/events, /hooks/upload, /healthz, /metrics), the notifier and — unless
 // `--no-workers` — the workers, in one process. Without chat credentials it still serves
 // HTTP and runs workers, and says on stdout which adapters are off and why. Listens on
@@ -137,7 +137,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     }
     if (!slack && !dingtalk) lines.push('no chat adapter is on: nobody can send commands, but the HTTP surface and the workers run');
 
-    // Slack progress edits go through the adapter's rejecting client (PLATFORMS.md: coalesce on 429, never stall the queue).
+    // Slack progress edits go through the adapter's rejecting client (docs/reference/messages.md: coalesce on 429, never stall the queue).
     const editorFor: EditorFactory = (platform, messenger) => {
       if (platform === 'slack' && slack) return slack.createProgressEditor();
       if (platform === 'dingtalk' && dingtalk) return dingtalk.createProgressEditor();

@@ -1,4 +1,4 @@
-// Gray-test warnings (SPEC §8, SEEDS §5): produced as data for the chat layer, never posted
+// Gray-test warnings (docs/reference/messages.md): produced as data for the chat layer, never posted
 // from here. A gray release older than a threshold, gray hosts drifting from the gray
 // version, a production deploy while gray is active, and every refusal by a release rule
 // that protects a release (not one that found nothing to act on: isWarnedRefusal).

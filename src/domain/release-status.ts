@@ -1,4 +1,4 @@
-// The read side of `status` (SPEC §3): per release its version, commit, when and by whom;
+// The read side of `status` (docs/reference/command-grammar.md): per release its version, commit, when and by whom;
 // per host the release its symlink points at, with drift flagged. Pure: the host readings
 // are taken by the caller through the deploy engine's transports.
 import { parseReleaseId } from './release-id.ts';

@@ -1,4 +1,4 @@
-// GET /healthz (SPEC §9, §12): {"ok", "redis": "ok"|"<error>", "zookeeper": "ok"|"<error>"|"embedded",
+// GET /healthz (docs/reference/http-surface.md): {"ok", "redis": "ok"|"<error>", "zookeeper": "ok"|"<error>"|"embedded",
 // "slack": "ok"|"<error>" when Slack is on}.
 // Each check gets a short timeout, so a dead dependency shows within seconds instead of
 // hanging the probe; 503 when any part fails, and that part's value says why.

@@ -1,11 +1,11 @@
-// The shape of a deploy as its watchers see it (SPEC §8): what reduceNotices builds and the
+// The shape of a deploy as its watchers see it (docs/reference/messages.md): what reduceNotices builds and the
 // renderers read.
 import type { DeployOutcome, DeployResult, ErrorInfo, HostStepName } from '../deploy/deploy-result.ts';
 import type { ApprovalDecision, ApprovedPlan, DeployRecord, DeployState, DeployVerb } from '../domain/deploy-record.ts';
 import type { GrayWarning } from '../domain/gray-warnings.ts';
 import type { SizeSpanReport } from '../domain/size-span-report.ts';
 
-/** The steps of SPEC §4 as shown; `preflight` (rollback) appears only when a deploy ran it. */
+/** The steps of docs/reference/deploy-lifecycle.md as shown; `preflight` (rollback) appears only when a deploy ran it. */
 export const VIEW_STEPS = ['validate', 'approve', 'resolve', 'build', 'preflight', 'distribute', 'switch', 'record', 'prune'] as const;
 export type ViewStepName = (typeof VIEW_STEPS)[number];
 

@@ -1,5 +1,5 @@
 // What a deploy looks like to its watchers, folded from every notice it published, in order
-// (SPEC §8). Pure: the same notices always give the same view, so any notifier process can
+// (docs/reference/messages.md). Pure: the same notices always give the same view, so any notifier process can
 // render a deploy from its full notice list, however often and in whatever order it is told.
 import type { DeployNotice } from '../deploy/deploy-notice.ts';
 import type { DeployResult, HostStepName, StepName } from '../deploy/deploy-result.ts';

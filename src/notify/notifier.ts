@@ -1,4 +1,4 @@
-// Renders deploys into chat (SPEC §8). It listens to the bus's announcements ("deploy X has
+// Renders deploys into chat (docs/reference/messages.md). It listens to the bus's announcements ("deploy X has
 // new notices", announcement-listener.ts) and for each announced deploy re-reads *all* its
 // notices and renders them (deploy-renderer.ts), one render of a deploy at a time with
 // retries (render-scheduler.ts). Rendering from the full ordered list is idempotent and

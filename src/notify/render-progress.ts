@@ -1,4 +1,4 @@
-// The one progress message of a deploy (SPEC §8), edited in place as it goes: a header, a
+// The one progress message of a deploy (docs/reference/messages.md), edited in place as it goes: a header, a
 // line per step with its state and host counts, the elapsed time; on failure the failed
 // hosts with the last lines of their output and the `retry` command; when a person or a rule
 // stopped it, the reason. Pure; always within MESSAGE_CHAR_LIMIT (output tails are cut

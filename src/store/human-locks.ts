@@ -1,4 +1,4 @@
-// `lock`/`unlock` (SPEC §3, §12): a human lock on (project, market) with a reason, an
+// `lock`/`unlock` (docs/reference/command-grammar.md): a human lock on (project, market) with a reason, an
 // author and a time; while it is there, new side-effecting commands are refused with it.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis-keys.ts';

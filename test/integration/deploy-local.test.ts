@@ -68,7 +68,7 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 describe('deploy over the local transport', () => {
   const hosts = ['br-1', 'br-2'];
 
-  it('when v1 is deployed, then each host has the release layout of SPEC §4 and a relative symlink', async () => {
+  it('when v1 is deployed, then each host has the release layout of docs/reference/deploy-lifecycle.md and a relative symlink', async () => {
     const { result, events } = await deploy(deployPlan({ ref: 'v1', hosts }));
     expect(result.error).toBeUndefined();
     expect(result.outcome).toBe('success');

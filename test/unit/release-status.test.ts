@@ -23,7 +23,7 @@ const locations = [
   { name: 'google', role: 'review' as const, hosts: ['br-rev-g'], grayHosts: [] },
 ];
 
-describe('release status (SPEC §3 status)', () => {
+describe('release status (docs/reference/command-grammar.md status)', () => {
   it('when releases are listed, then production comes first with version, commit, when and by whom', () => {
     const status = releaseStatus({ state, locations, readings: [] });
     expect(status.releases.map((r) => r.release)).toEqual(['production', 'gray', 'review-appstore']);

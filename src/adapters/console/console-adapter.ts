@@ -1,4 +1,4 @@
-// The console chat (SPEC §11): the same ChatAdapter as Slack and DingTalk, over
+// The console chat (docs/reference/command-line.md): the same ChatAdapter as Slack and DingTalk, over
 // stdin/stdout. One command per line, handled strictly in order; `as <user>`, `press <n>`,
 // `wait` and `exit` are the console's own words (`help` lists them after the bot's verbs).
 // At end of input, or `exit`, it waits for its jobs and ends.

@@ -183,7 +183,7 @@ export class SlackAdapter implements ChatAdapter {
 
   /**
    * A throttled editor for progress messages: chat.update through the rejecting client,
-   * coalesced, ≤ 1 edit/s per message, sharing `budget` (default 50/min) — see SPEC §8.
+   * coalesced, ≤ 1 edit/s per message, sharing `budget` (default 50/min) — see docs/reference/messages.md.
    */
   createProgressEditor(options: { budget?: RateBudget; clock?: Clock; minIntervalMs?: number } & Pick<ThrottledEditorOptions<OutgoingMessage>, 'finalAttempts' | 'retryBackoffMs'> = {}): ThrottledEditor<OutgoingMessage> {
     return new ThrottledEditor<OutgoingMessage>({
