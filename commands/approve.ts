@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `approve <deploy-id>`: the card's Approve button, same rules (SPEC §7). */
+/** `approve <deploy-id>`: the card's Approve button, same rules (docs/reference/approval-and-policy.md). */
 export const approve: CommandDeclaration<'approve'> = {
   verb: 'approve',
   words: ['approve'],

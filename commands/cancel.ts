@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `cancel <deploy-id> [--force]` (SPEC §3). */
+/** `cancel <deploy-id> [--force]` (docs/reference/command-grammar.md). */
 export const cancel: CommandDeclaration<'cancel'> = {
   verb: 'cancel',
   words: ['cancel'],

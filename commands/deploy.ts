@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `deploy <project> <market> <ref> [--hosts h1,h2] [--dry-run]` (SPEC §3). */
+/** `deploy <project> <market> <ref> [--hosts h1,h2] [--dry-run]` (docs/reference/command-grammar.md). */
 export const deploy: CommandDeclaration<'deploy'> = {
   verb: 'deploy',
   words: ['deploy'],

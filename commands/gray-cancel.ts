@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `gray cancel <project> <market>` (SPEC §3, §6); no approval: it is the way back to safety. */
+/** `gray cancel <project> <market>` (docs/reference/command-grammar.md, docs/reference/release-rules.md); no approval: it is the way back to safety. */
 export const grayCancel: CommandDeclaration<'gray cancel'> = {
   verb: 'gray cancel',
   words: ['gray', 'cancel'],

@@ -1,7 +1,7 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
 /**
- * `gray promote <project> <market>` (SPEC §3, §6). Its target is the gray release; the job
+ * `gray promote <project> <market>` (docs/reference/command-grammar.md, docs/reference/release-rules.md). Its target is the gray release; the job
  * then deploys that build to every host of the production location.
  */
 export const grayPromote: CommandDeclaration<'gray promote'> = {

@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `gray start <project> <market> <ref>` (SPEC §3, §6). */
+/** `gray start <project> <market> <ref>` (docs/reference/command-grammar.md, docs/reference/release-rules.md). */
 export const grayStart: CommandDeclaration<'gray start'> = {
   verb: 'gray start',
   words: ['gray', 'start'],

@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `reject <deploy-id> [reason…]`: the card's Reject button, same rules (SPEC §7). */
+/** `reject <deploy-id> [reason…]`: the card's Reject button, same rules (docs/reference/approval-and-policy.md). */
 export const reject: CommandDeclaration<'reject'> = {
   verb: 'reject',
   words: ['reject'],

@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `retry <deploy-id>`: finishes an approved plan, so no new approval (SPEC §12). */
+/** `retry <deploy-id>`: finishes an approved plan, so no new approval (docs/reference/approval-and-policy.md). */
 export const retry: CommandDeclaration<'retry'> = {
   verb: 'retry',
   words: ['retry'],

@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `review cancel <project> <market> <channel>` (SPEC §3). */
+/** `review cancel <project> <market> <channel>` (docs/reference/command-grammar.md). */
 export const reviewCancel: CommandDeclaration<'review cancel'> = {
   verb: 'review cancel',
   words: ['review', 'cancel'],

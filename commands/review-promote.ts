@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `review promote <project> <market> <channel>` (SPEC §3, §6): no deploy, no downtime. */
+/** `review promote <project> <market> <channel>` (docs/reference/command-grammar.md, docs/reference/release-rules.md): no deploy, no downtime. */
 export const reviewPromote: CommandDeclaration<'review promote'> = {
   verb: 'review promote',
   words: ['review', 'promote'],

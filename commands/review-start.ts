@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `review start <project> <market> <channel> <ref>` (SPEC §3); review locations are isolated: no approval. */
+/** `review start <project> <market> <channel> <ref>` (docs/reference/command-grammar.md); review locations are isolated: no approval. */
 export const reviewStart: CommandDeclaration<'review start'> = {
   verb: 'review start',
   words: ['review', 'start'],

@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `rollback <project> <market> [<deploy-id>]` (SPEC §3, §12). */
+/** `rollback <project> <market> [<deploy-id>]` (docs/reference/command-grammar.md). */
 export const rollback: CommandDeclaration<'rollback'> = {
   verb: 'rollback',
   words: ['rollback'],

@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `status <project> [<market>]` (SPEC §3). */
+/** `status <project> [<market>]` (docs/reference/command-grammar.md). */
 export const status: CommandDeclaration<'status'> = {
   verb: 'status',
   words: ['status'],

@@ -1,5 +1,6 @@
-// Reads, validates and resolves config/deploybot.yaml. Every problem is collected and
-// reported at once as `path.to.field: message`; nothing half-configured is returned.
+// Reads, validates and resolves config/deploybot.yaml. Every problem — schema, references,
+// keys — is collected in one round and reported at once as `path.to.field: message`
+// (parse-what-can.ts); nothing half-configured is returned.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
@@ -7,7 +8,8 @@ import { Secret } from '../src/core/secret.ts';
 import { isDigestCredentials } from '../src/domain/digest-credentials.ts';
 import { checkApprovers } from './check-approvers.ts';
 import { checkReferences } from './check-references.ts';
-import { type ConfigProblem, formatProblem, problemsFromZod } from './format-issues.ts';
+import { type ConfigProblem, formatProblem } from './format-issues.ts';
+import { checkedProblems, parseWhatCan } from './parse-what-can.ts';
 import { configSchema, type RawConfig } from './schema.ts';
 
 /** The validated config with secrets resolved and relative paths made absolute. */
@@ -53,12 +55,11 @@ export function parseConfig(text: string, path: string, env: NodeJS.ProcessEnv =
   } catch (error) {
     return { ok: false, problems: [`${path}: YAML ${(error as Error).message.split('\n')[0]}`] };
   }
-  const parsed = configSchema.safeParse(data);
-  if (!parsed.success) return fail(problemsFromZod(parsed.error.issues));
-
-  const raw = parsed.data;
+  const parsed = parseWhatCan(configSchema, data);
+  const raw = parsed.raw;
+  if (!raw) return fail(parsed.problems);
   const approvers = checkApprovers(raw);
-  const problems = [...checkReferences(raw), ...approvers.problems];
+  const problems = [...parsed.problems, ...checkedProblems([...checkReferences(raw, parsed.removed), ...approvers.problems], parsed.pruned)];
   const dir = dirname(path);
   const keys = resolveKeys(raw, dir, env, problems);
   const zookeeperAuth = resolveZooKeeperAuth(raw, env, problems);

@@ -1,4 +1,4 @@
-// The shape of config/deploybot.yaml (SPEC §2, §12). Structure and defaults only:
+// The shape of config/deploybot.yaml (docs/configuration.md). Structure and defaults only:
 // cross-references between sections are checked in check-references.ts, secrets are
 // resolved in load-config.ts.
 import { z } from 'zod';

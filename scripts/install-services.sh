@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
 # Installs the real services the tests and the demo run against, from Debian:
 # Redis, ZooKeeper (with its Java runtime), OpenSSH (sshd, ssh-keygen), bubblewrap
-# (bwrap, the sandbox repository code runs in) and Chromium (the deploy page's browser tests).
+# (bwrap, the sandbox repository code runs in), Chromium (the deploy page's browser tests)
+# and systemd (systemd-analyze, which checks deploy/systemd/*.service).
 # Idempotent: packages already installed are left alone; when nothing is missing it
 # returns at once without touching apt. Must run as root (as in CI).
+#
+#   bash scripts/install-services.sh                  every package below
+#   bash scripts/install-services.sh redis-server     only these (the demo asks for Redis alone)
+#   bash scripts/install-services.sh --dry-run [pkg…] say what would be installed, change nothing
 #
 # Services are never started by the install: a temporary policy-rc.d refuses every
 # service start, so no system sshd/redis/zookeeper ends up listening on 0.0.0.0.
 # Tests and the demo start their own instances on 127.0.0.1 (src/services/).
 set -euo pipefail
 
-PACKAGES=(redis-server zookeeper openssh-server openssh-client bubblewrap chromium)
+PACKAGES=(redis-server zookeeper openssh-server openssh-client bubblewrap chromium systemd)
+
+dry_run=no
+if [ "${1:-}" = "--dry-run" ]; then
+  dry_run=yes
+  shift
+fi
+if [ "$#" -gt 0 ]; then
+  PACKAGES=("$@")
+fi
 
 is_installed() {
   [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
@@ -25,6 +39,11 @@ done
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-services: all present (${PACKAGES[*]})"
+  exit 0
+fi
+
+if [ "$dry_run" = yes ]; then
+  echo "install-services: would install ${missing[*]}"
   exit 0
 fi
 
@@ -51,14 +70,21 @@ trap cleanup EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
 
-for bin in /usr/bin/redis-server /usr/sbin/sshd /usr/bin/ssh-keygen /usr/share/java/zookeeper.jar /usr/bin/bwrap /usr/bin/chromium; do
-  if [ ! -e "$bin" ]; then
-    echo "install-services: $bin still missing after install" >&2
+# what each package must leave behind
+declare -A PROVIDES=(
+  [redis-server]=/usr/bin/redis-server [openssh-server]=/usr/sbin/sshd [openssh-client]=/usr/bin/ssh-keygen
+  [zookeeper]=/usr/share/java/zookeeper.jar [bubblewrap]=/usr/bin/bwrap [chromium]=/usr/bin/chromium
+  [systemd]=/usr/bin/systemd-analyze
+)
+for pkg in "${missing[@]}"; do
+  bin="${PROVIDES[$pkg]:-}"
+  if [ -n "$bin" ] && [ ! -e "$bin" ]; then
+    echo "install-services: $bin still missing after installing $pkg" >&2
+    exit 1
+  fi
+  if [ "$pkg" = zookeeper ] && ! command -v java >/dev/null; then
+    echo "install-services: java still missing after installing zookeeper" >&2
     exit 1
   fi
 done
-if ! command -v java >/dev/null; then
-  echo "install-services: java still missing after installing zookeeper" >&2
-  exit 1
-fi
 echo "install-services: done"

@@ -1,4 +1,4 @@
-// The first answer to a side-effecting command (SPEC §3, §12): policy that can be checked at
+// The first answer to a side-effecting command (docs/reference/command-grammar.md): policy that can be checked at
 // once (human lock, release rules, what a retry or rollback refers to) refuses without
 // queueing anything; otherwise a deploy record is created, its id answered, and its first
 // job queued. All of it under a deadline (accept-deadline.ts): when Redis does not answer
@@ -9,7 +9,7 @@ import type { CommandOf } from '../core/command-types.ts';
 import { type ErrorCode, RefusedError } from '../core/errors.ts';
 import type { DeployRecord, DeployVerb } from '../domain/deploy-record.ts';
 import { deployTarget, type DeployTarget, type TargetCommand } from '../domain/deploy-target.ts';
-import { refusalWarning } from '../domain/gray-warnings.ts';
+import { isWarnedRefusal, refusalWarning } from '../domain/gray-warnings.ts';
 import { refAllowed } from '../domain/ref-allowed.ts';
 import { displayUser } from '../domain/people.ts';
 import { channelFor } from '../notify/channel-for.ts';
@@ -21,6 +21,7 @@ import { renderWarningText } from './render-answers.ts';
 import { deployAhead } from './deploy-ahead.ts';
 import { lockInTheWay } from './lock-in-the-way.ts';
 import { pendingPromoteRefusal, voidPendingPromotes } from './pending-promotes.ts';
+import { refuseUnknownRef } from './refuse-unknown-ref.ts';
 import { retryChanges, retryLineage, whyNotRetry } from './retry-plan.ts';
 import { rollbackTarget } from './rollback-target.ts';
 import { GRAY_RELEASE, reviewReleaseName } from '../domain/release-names.ts';
@@ -28,6 +29,8 @@ import { GRAY_RELEASE, reviewReleaseName } from '../domain/release-names.ts';
 export type AcceptedCommand = CommandOf<Exclude<DeployVerb, 'retry'>> | CommandOf<'retry'>;
 
 export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ctx: CommandContext, track: (deployId: string) => TrackedJob): Promise<DeployRecord | undefined> {
+  // before the accept deadline: asking git may take longer than Redis is given
+  if (command.verb !== 'retry') await refuseUnknownRef(rt, command);
   const deps = { redis: rt.acceptRedis, pending: rt.pendingAccepts, logger: rt.logger, timeoutMs: rt.acceptTimeoutMs };
   return withAcceptDeadline(deps, (deadline) => acceptBefore(deadline, rt, command, deadline.guard(ctx), track));
 }
@@ -76,12 +79,15 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
     const outcome = deployTarget(command as TargetCommand, marketLocations(rt.config, command.market), state);
     if (!outcome.ok) {
       await audit(rt, ctx, 'refused', scope, outcome.refusal.message);
-      // a refusal is also a gray-test warning, posted where the project/market posts (SPEC §8, §12)
-      const warning = { text: renderWarningText(refusalWarning(outcome.refusal)) };
-      const messenger = rt.messengers[ctx.platform];
-      deadline.check();
-      if (messenger) await messenger.post(channelFor(rt.config, command.project, command.market, ctx.channel, ctx.platform), warning);
-      else await ctx.reply(warning);
+      // a release-rule refusal is also a gray-test warning, posted where the project/market
+      // posts (docs/reference/messages.md); "nothing to promote/cancel" is the user's answer alone
+      if (isWarnedRefusal(outcome.refusal)) {
+        const warning = { text: renderWarningText(refusalWarning(outcome.refusal)) };
+        const messenger = rt.messengers[ctx.platform];
+        deadline.check();
+        if (messenger) await messenger.post(channelFor(rt.config, command.project, command.market, ctx.channel, ctx.platform), warning);
+        else await ctx.reply(warning);
+      }
       throw new RefusedError(outcome.refusal.code, `Refused: ${outcome.refusal.message}. Nothing was queued.`);
     }
     target = outcome.value;

@@ -1,4 +1,4 @@
-// `cancel <id>` (SPEC §3, §4): a deploy that has not started running ends at once; a
+// `cancel <id>` (docs/reference/command-grammar.md, docs/reference/deploy-lifecycle.md): a deploy that has not started running ends at once; a
 // running one stops at the next safe point (between steps and hosts, never inside a
 // switch), leaving every host on a complete release.
 import type { CommandContext } from '../core/command-router.ts';

@@ -1,4 +1,4 @@
-// `approve <id>` / `reject <id> [reason]` and the card's buttons (SPEC §7): only configured
+// `approve <id>` / `reject <id> [reason]` and the card's buttons (docs/reference/approval-and-policy.md): only configured
 // approvers, never the requester's person from any platform (docs/configuration.md#approvers);
 // anyone else is answered privately and nothing changes;
 // the first valid decision wins (compare-and-set on the record); later ones are told who
@@ -58,7 +58,7 @@ export async function decideApproval(rt: JobRuntime, input: { deployId: string; 
   }
 }
 
-/** The delayed expiry job: an undecided approval expires and the deploy is cancelled (SPEC §7). */
+/** The delayed expiry job: an undecided approval expires and the deploy is cancelled (docs/reference/approval-and-policy.md). */
 export async function expireApproval(rt: JobRuntime, deployId: string): Promise<void> {
   const record = await rt.records.get(deployId);
   if (!record || record.state !== 'awaiting-approval') return;

@@ -1,4 +1,4 @@
-// `deploy … --dry-run` (SPEC §3, §12): the plan — hosts, release id, what prune would
+// `deploy … --dry-run` (docs/reference/command-grammar.md): the plan — hosts, release id, what prune would
 // remove, the hooks that would run, free disk — answered at once, with no id and no change.
 import type { CommandContext } from '../core/command-router.ts';
 import type { CommandOf } from '../core/command-types.ts';

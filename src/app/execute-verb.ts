@@ -95,7 +95,7 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
   }
 }
 
-/** gray cancel (SPEC §6.5, §12): gray hosts switch to production's current release on disk (re-distributed only if missing), then gray is removed. */
+/** gray cancel (docs/reference/release-rules.md): gray hosts switch to production's current release on disk (re-distributed only if missing), then gray is removed. */
 async function grayCancel(rt: JobRuntime, record: DeployRecord, signal: AbortSignal): Promise<VerbOutcome> {
   const state = await rt.releases.read(record.project, record.market);
   const production = productionRelease(state)?.current;

@@ -1,4 +1,4 @@
-// The periodic gray-test check (SPEC §8, SEEDS §5): a gray release older than
+// The periodic gray-test check (docs/reference/messages.md): a gray release older than
 // `warnings.grayMaxAge`, or gray hosts drifting from the gray version, is posted as a
 // warning — once per gray deploy and kind (and host, for drift), not at every check; gray
 // hosts failing their health checks are warned about once per failure streak (check-gray-health.ts).

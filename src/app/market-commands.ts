@@ -1,7 +1,8 @@
-// `status`, `history`, `lock`, `unlock` (SPEC §3): answered at once, no job.
+// `status`, `history`, `lock`, `unlock` (docs/reference/command-grammar.md): answered at once, no job.
 import type { CommandContext } from '../core/command-router.ts';
 import type { CommandOf } from '../core/command-types.ts';
 import { RefusedError } from '../core/errors.ts';
+import { isTerminal } from '../domain/deploy-record.ts';
 import { grayWarnings } from '../domain/gray-warnings.ts';
 import { displayApprover } from '../domain/approval-rule.ts';
 import { displayUser } from '../domain/people.ts';
@@ -17,6 +18,9 @@ import { readReleaseState } from './read-release-state.ts';
 import { renderHostSync } from './render-host-sync.ts';
 import { syncPlanOf } from './sync-hosts.ts';
 import { renderHistory, renderStatus, renderWarningText } from './render-answers.ts';
+
+/** How many recent deploys of a market `status` looks through for the unfinished ones. */
+const PENDING_LOOKBACK = 50;
 
 export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, ctx: CommandContext): Promise<void> {
   const markets = command.market ? [command.market] : rt.config.projects[command.project]!.markets;
@@ -36,7 +40,9 @@ export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, c
     const lock = await rt.humanLocks.get(command.project, market);
     if (lock) warnings.unshift(`🔒 ${describeLock(rt, lock)}`);
     const hostLines = renderHostSync(status, await syncPlanOf(rt, state, locations, readings));
-    parts.push(renderStatus(status, warnings, rt.config.people, hostLines));
+    // deploys not finished yet, oldest first (scheduled ones too: every state that is not terminal)
+    const pending = (await rt.records.history(command.project, market, PENDING_LOOKBACK)).filter((r) => !isTerminal(r.state)).reverse();
+    parts.push(renderStatus(status, warnings, rt.config.people, pending, hostLines));
   }
   await ctx.reply({ text: parts.join('\n\n') });
 }

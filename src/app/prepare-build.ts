@@ -1,4 +1,4 @@
-// The part of a deploy that runs before its approval (SPEC §7: the approval covers the
+// The part of a deploy that runs before its approval (docs/reference/approval-and-policy.md: the approval covers the
 // commit and the build checksum): resolve, then the policy that needs the commit, then the
 // build — checkpointed in the deploy's own checkpoint so the run after the approval reuses
 // them. Resolve runs no repository code (a fetch into the mirror and rev-parse); the build

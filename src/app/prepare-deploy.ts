@@ -1,4 +1,4 @@
-// Job phase 1 (SPEC §4 steps 1–4, §7): validate the command against the policy and the
+// Job phase 1 (docs/reference/deploy-lifecycle.md steps 1–4, §7): validate the command against the policy and the
 // release rules as they are now, resolve, check the policy that needs the commit, and only
 // then build (or choose the rollback target), then either ask for the approval of that plan
 // or queue the run.

@@ -1,4 +1,4 @@
-// Step 7, record (SPEC §4, §5): what a finished switch writes to the release store and
+// Step 7, record (docs/reference/deploy-lifecycle.md, docs/reference/zookeeper-layout.md): what a finished switch writes to the release store and
 // to the job layer's release history, per verb.
 import type { DeployResult } from '../deploy/deploy-result.ts';
 import type { DeployRecord } from '../domain/deploy-record.ts';

@@ -9,22 +9,34 @@ export function renderWarningText(warning: GrayWarning): string {
   return `⚠️ gray-test warning: ${warning.message}`;
 }
 
-/** `hostLines`: the per-host section when the caller has one (render-host-sync.ts); else one line per status row. */
-export function renderStatus(status: ReleaseStatus, extra: string[] = [], people: People = {}, hostLines?: string[]): string {
+/**
+ * `status`: what the hosts serve first, then the releases as recorded — each with the client
+ * versions it accepts (oldest first; a rollback keeps the newer ones, so `v1.3, v1.4, v1.2`
+ * is a list, not a history) — then the deploys not finished yet (`pending`). `hostLines`: the
+ * per-host section against the record when the caller has one (render-host-sync.ts).
+ */
+export function renderStatus(status: ReleaseStatus, extra: string[] = [], people: People = {}, pending: readonly DeployRecord[] = [], hostLines?: string[]): string {
   const lines = [`*${status.project} ${status.market}*`];
-  if (status.releases.length === 0) lines.push('no release recorded yet');
+  const neverDeployed = status.releases.length === 0;
+  lines.push(neverDeployed ? 'hosts serve (never deployed here):' : 'hosts serve:');
+  const againstRecord = hostLines !== undefined && !neverDeployed;
+  if (againstRecord) lines.push(...hostLines);
+  for (const host of againstRecord ? [] : status.hosts) {
+    const mark = host.drift ? '⚠️' : host.releaseId === undefined ? '◻️' : '✅';
+    lines.push(`${mark} ${host.host} (${host.location}): ${host.releaseId ?? 'no release'}${host.drift ? ` — ${host.message}` : ''}`);
+  }
+  if (status.drifted > 0 && !againstRecord) lines.push(`${status.drifted} host(s) drifted`);
+  lines.push(neverDeployed ? 'releases: none recorded yet' : 'releases (as recorded):');
   for (const row of status.releases) {
     const current = row.current;
     const who = current ? ` · ${current.commit.slice(0, 7)} · ${current.at.replace('T', ' ').slice(0, 16)} UTC · by ${displayUser(people, current.by)} · ${current.deployId}` : '';
     lines.push(`${row.release}${row.isDefault ? ' (default)' : ''}: ${current?.version ?? row.versions.at(-1) ?? '—'}${who}`);
-    if (row.versions.length > 1) lines.push(`  versions: ${row.versions.join(', ')}`);
+    if (row.versions.length > 0) lines.push(`  client versions ${row.release} accepts: ${row.versions.join(', ')}`);
   }
-  if (hostLines) lines.push(...hostLines);
-  for (const host of hostLines ? [] : status.hosts) {
-    const mark = host.drift ? '⚠️' : '✅';
-    lines.push(`${mark} ${host.host} (${host.location}): ${host.releaseId ?? 'no release'}${host.drift ? ` — ${host.message}` : ''}`);
+  if (pending.length > 0) {
+    lines.push('pending:');
+    for (const r of pending) lines.push(`  ${r.id} ${r.verb}${r.version ? ` ${r.version}` : ''} (${r.release}) by ${displayUser(people, r.requestedBy)}: ${r.state}`);
   }
-  if (status.drifted > 0 && !hostLines) lines.push(`${status.drifted} host(s) drifted`);
   lines.push(...extra);
   return lines.join('\n');
 }

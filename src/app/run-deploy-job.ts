@@ -1,4 +1,4 @@
-// Job phase 2 (SPEC §4 steps 5–8): one deploy at a time per (project, location), the
+// Job phase 2 (docs/reference/deploy-lifecycle.md steps 5–8): one deploy at a time per (project, location), the
 // approval re-checked against the plan as it would run now, cancellation at safe points,
 // and the outcome recorded. A worker that takes over a dead worker's job lands here with
 // the record still `running` and resumes through the engine's checkpoint.

@@ -1,6 +1,6 @@
-// Update packages and their size spans (SPEC §6.6, §8): after a production or review
+// Update packages and their size spans (docs/reference/release-rules.md, docs/reference/messages.md): after a production or review
 // release, the project's packager runs for each planned pair; the sizes are reported with
-// anomaly flags and a note when a gray release was active (SEEDS §5, bug 2).
+// anomaly flags and a note when a gray release was active (docs/reference/messages.md#package-size-spans).
 import { join } from 'node:path';
 import { errorMessage } from '../core/errors.ts';
 import { repositorySandbox } from '../deploy/repository-sandbox.ts';

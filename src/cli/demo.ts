@@ -1,4 +1,4 @@
-// `npm run demo`: everything on one machine (SPEC §10) — a local Redis, the embedded
+// `npm run demo`: everything on one machine (docs/reference/command-line.md) — a local Redis, the embedded
 // release store, sample services in local git repositories, local hosts, and the console
 // chat on the example config. `npm run demo -- --script` plays the checked walkthrough.
 import { rmSync } from 'node:fs';

@@ -1,9 +1,10 @@
-// `deploybot` command line (SPEC §11): wiring only; each subcommand lives in its own file.
+// `deploybot` command line (docs/reference/command-line.md): wiring only; each subcommand lives in its own file.
 import { runConfigCheck } from './config-check.ts';
 import { runConsole } from './run-console.ts';
 import { runServe } from './run-serve.ts';
 import { runWorker } from './run-worker.ts';
 import { parseCliArgs } from './parse-cli-args.ts';
+import { readFileSync } from 'node:fs';
 
 const USAGE = `usage: deploybot <command>
 
@@ -12,7 +13,9 @@ const USAGE = `usage: deploybot <command>
   console [--user ID]        the console chat on stdin/stdout, with workers in-process
   config check [file]        validate a config file
 
-Options: --config FILE (default: $DEPLOYBOT_CONFIG or config/deploybot.yaml)`;
+Options: --config FILE (default: $DEPLOYBOT_CONFIG or config/deploybot.yaml)
+         -h, --help   this text      --version   the version
+Docs: docs/getting-started.md, docs/operations.md, docs/commands.md`;
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -21,6 +24,15 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     process.stderr.write(`deploybot: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
+  }
+  if (args.options.version) {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`deploybot ${pkg.version}\n`);
+    return 0;
+  }
+  if (args.options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
   const [command, sub] = args.positionals;
   switch (command) {

@@ -1,4 +1,4 @@
-// `deploybot serve` (SPEC §9, §11, §12): the chat adapters that have credentials, the HTTP
+// `deploybot serve` (docs/reference/http-surface.md, docs/reference/command-line.md): the chat adapters that have credentials, the HTTP
 // surface (/slack/events, /hooks/upload, /healthz, /metrics), the notifier and — unless
 // `--no-workers` — the workers, in one process. Without chat credentials it still serves
 // HTTP and runs workers, and says on stdout which adapters are off and why. Listens on
@@ -39,6 +39,9 @@ import { projectCommands } from './project-commands.ts';
 import type { CommandRegistry } from '../core/command-registry.ts';
 import { slashCommandsOf } from '../adapters/slack/slash-command-text.ts';
 
+/** How long serve gives a reachable Slack to answer before it says it is ready without it. */
+const SLACK_HEAD_START_MS = 2000;
+
 /** How long a replay check (Slack trigger_id, upload signature) waits for Redis before refusing. */
 const REPLAY_CHECK_TIMEOUT_MS = 5000;
 
@@ -61,7 +64,7 @@ export interface ServeOptions {
   prefix?: string;
   transport?: TransportFactory;
   /** Extra Slack adapter settings (tests: a short retry policy). */
-  slack?: Pick<SlackAdapterOptions, 'retryConfig' | 'boltLogLevel'>;
+  slack?: Pick<SlackAdapterOptions, 'retryConfig' | 'boltLogLevel' | 'startupWait'>;
   /** The process's redactor (the same the logger uses). @defaultValue processRedactor(config, env) */
   redactor?: Redactor;
   /** The declared verbs. @defaultValue projectCommands() (commands/) */
@@ -74,6 +77,8 @@ export interface RunningServe {
   metrics: DeploybotMetrics;
   slack: SlackAdapter | undefined;
   dingtalk: DingTalkAdapter | undefined;
+  /** Rejects when a chat adapter fails for good after start (a refused Slack token); never resolves. */
+  failed: Promise<never>;
   /** Stops taking requests, then the adapters, the notifier and the workers. */
   stop(): Promise<void>;
 }
@@ -135,7 +140,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     }
     if (!slack && !dingtalk) lines.push('no chat adapter is on: nobody can send commands, but the HTTP surface and the workers run');
 
-    // Slack progress edits go through the adapter's rejecting client (PLATFORMS.md: coalesce on 429, never stall the queue).
+    // Slack progress edits go through the adapter's rejecting client (docs/reference/messages.md: coalesce on 429, never stall the queue).
     const editorFor: EditorFactory = (platform, messenger) => {
       if (platform === 'slack' && slack) return slack.createProgressEditor();
       if (platform === 'dingtalk' && dingtalk) return dingtalk.createProgressEditor();
@@ -162,9 +167,17 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     if (running.jobs.worker) await running.jobs.worker.waitUntilReady();
     lines.push(workers ? 'workers: on (in this process)' : 'workers: off (--no-workers; run `deploybot worker` elsewhere)');
 
+    // Slack starts in the background: while it cannot be reached the HTTP surface and the
+    // workers run, the adapter retries with a bounded back-off and /healthz says why
+    // (docs/slack.md, "When Slack cannot be reached"). A refused token is fatal.
+    let failed: Promise<never> = new Promise<never>(() => undefined);
+    let slackStarted: Promise<unknown> = Promise.resolve();
     if (slack) {
-      await slack.start(running.router);
       stack.push(() => slack.stop());
+      const starting = slack.start(running.router);
+      slackStarted = starting;
+      failed = starting.then(() => new Promise<never>(() => undefined));
+      failed.catch(() => undefined);
     }
     if (dingtalk) {
       const adapter = dingtalk;
@@ -204,6 +217,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const usesZooKeeper = Object.values(options.config.markets).some((market) => market.zookeeper);
     const health: HealthChecks = {
       redis: redisHealthCheck(running.jobs.rt.redis),
+      ...(slack ? { slack: () => slack.status } : {}),
       zookeeper: usesZooKeeper
         ? async () => {
           const store = await running.jobs.rt.releases.checkHealth();
@@ -226,11 +240,18 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     });
     stack.push(() => http.stop());
 
+    // a reachable Slack answers within moments: give it that long, so the summary can say so
+    // (and a refused token stops serve before it calls itself ready)
+    if (slack) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([slackStarted, new Promise((resolve) => (timer = setTimeout(resolve, SLACK_HEAD_START_MS)))]).finally(() => clearTimeout(timer));
+      if (slack.status !== 'ok') lines.push(`slack: waiting for the Slack Web API (${slack.status}); retrying in the background, serving without Slack meanwhile`);
+    }
     for (const line of lines) say(`deploybot serve: ${line}`);
     say(`deploybot serve: http listening on ${http.url} (address ${http.host}; /healthz, /metrics${metricsToken ? ' with METRICS_TOKEN' : ''}${slack?.mode === 'http' ? ', /slack/events' : ''}${uploadHook ? ', /hooks/upload' : ''}${gitHook ? ', /hooks/git' : ''})`);
     say(`deploybot serve ${process.pid} ready`);
     logger.info('serve ready', { port: http.port, slack: slack?.mode ?? 'off', dingtalk: dingtalk ? 'on' : 'off', workers });
-    return { http, bot: running, metrics, slack, dingtalk, stop: stopAll };
+    return { http, bot: running, metrics, slack, dingtalk, failed, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -253,10 +274,19 @@ export async function runServe(options: { configFile?: string; workers?: boolean
     process.stderr.write(`deploybot serve: ${errorMessage(error)}\n`);
     return 1;
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await Promise.race([
+    new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    }),
+    serve.failed.catch((error: unknown) => error),
+  ]);
+  if (typeof signal !== 'string') {
+    logger.error('serve stops: a chat adapter failed', { error: signal });
+    process.stderr.write(`deploybot serve: ${errorMessage(signal)}\n`);
+    await serve.stop();
+    return 1;
+  }
   say(`deploybot serve: ${signal}: stopping (running deploys reach a safe point first; send it again to stop at once)`);
   process.once(signal, () => {
     process.stderr.write('deploybot serve: stopped at once\n');

@@ -1,4 +1,4 @@
-// `deploybot worker` (SPEC §11): workers only. Run as many as you like on any machine that
+// `deploybot worker` (docs/reference/command-line.md): workers only. Run as many as you like on any machine that
 // reaches Redis, ZooKeeper and the hosts (several machines only with every market on ZooKeeper:
 // docs/operations.md, "One machine or several"); a SIGTERM lets running jobs reach a checkpoint.
 import { configFileFromEnv } from '../../config/load-config.ts';

@@ -1,4 +1,4 @@
-// The one command grammar (SPEC §3): what a parsed command is, and how a verb is declared
+// The one command grammar (docs/reference/command-grammar.md): what a parsed command is, and how a verb is declared
 // as data in commands/. Both chat platforms and the console go through parseCommand.
 import type { TargetCommand } from '../domain/deploy-target.ts';
 
@@ -102,9 +102,9 @@ interface DeclarationOf<V extends Verb> {
    * @defaultValue false
    */
   passesLocks?: boolean;
-  /** It waits for an approval in a market with `approval` (SPEC §12). */
+  /** It waits for an approval in a market with `approval` (docs/reference/approval-and-policy.md). */
   needsApproval: boolean;
-  /** The market's `requiresPassIn` applies (SPEC §12). */
+  /** The market's `requiresPassIn` applies (docs/reference/approval-and-policy.md). */
   checksPassIn: boolean;
   /**
    * It has a prepare phase: the ref is resolved and built, or the target release chosen,
@@ -120,7 +120,7 @@ interface DeclarationOf<V extends Verb> {
    * @defaultValue false
    */
   slashCommand?: boolean;
-  /** Where it acts; absent for verbs that are not location-scoped (SPEC §1 location). */
+  /** Where it acts; absent for verbs that are not location-scoped (docs/reference/vocabulary.md location). */
   target?: CommandTarget;
 }
 

@@ -1,4 +1,4 @@
-// Reads one command line into a typed Command (SPEC §3, §12), for Slack, DingTalk and the
+// Reads one command line into a typed Command (docs/reference/command-grammar.md), for Slack, DingTalk and the
 // console alike. Never throws: every refusal is one line naming the offending word, with
 // the usage of the verb.
 //

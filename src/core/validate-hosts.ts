@@ -1,4 +1,4 @@
-// The value of `--hosts h1,h2`: host names of the target location (SPEC §12: a host
+// The value of `--hosts h1,h2`: host names of the target location (docs/reference/command-grammar.md: a host
 // outside it is refused at once, by name). Names are exact; a repeated name is refused.
 import type { Config } from '../../config/load-config.ts';
 import { listNames, quoteWord } from './quote-word.ts';

@@ -1,5 +1,5 @@
 // Everything a deploy tells its watchers, in order: the job layer's own notices and the
-// engine's progress events. Notifiers in any process render these (SPEC §8). It lives next to
+// engine's progress events. Notifiers in any process render these (docs/reference/messages.md). It lives next to
 // the engine's events, the lowest layer that holds all its parts, so that the store (which
 // keeps the notices) and the notifier (which renders them) need nothing from the job layer.
 import type { DeployEvent } from './deploy-events.ts';

@@ -1,4 +1,4 @@
-// The variables every hook sees (SPEC §12): as environment variables and as `{placeholders}`.
+// The variables every hook sees (docs/reference/deploy-lifecycle.md): as environment variables and as `{placeholders}`.
 
 export interface DeployVariables {
   deployId: string;

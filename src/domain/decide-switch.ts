@@ -1,4 +1,4 @@
-// The two-phase gate (SPEC §4 step 6): switching starts only once every targeted host has
+// The two-phase gate (docs/reference/deploy-lifecycle.md step 6): switching starts only once every targeted host has
 // either received the verified release or failed, and only if the failures are at most
 // `maxFailedHosts`. Otherwise nothing is switched.
 

@@ -1,4 +1,4 @@
-// Deploy ids (SPEC §1, §12): `d-YYYYMMDD-NNNN`, the UTC date and a per-day counter from 0001.
+// Deploy ids (docs/reference/vocabulary.md): `d-YYYYMMDD-NNNN`, the UTC date and a per-day counter from 0001.
 
 /** The one deploy-id pattern: the command parser, job payloads and the release store use it. */
 export const DEPLOY_ID_PATTERN = /^d-\d{8}-\d{4,}$/;

@@ -1,4 +1,4 @@
-// A deploy as the job layer tracks it (SPEC §1 "deploy"): the command, its approval, its
+// A deploy as the job layer tracks it (docs/reference/vocabulary.md "deploy"): the command, its approval, its
 // plan and its outcome. Plain JSON, stored in Redis; the state machine below is pure.
 
 /** The side-effecting verbs that become deploys. */

@@ -1,4 +1,4 @@
-// What a side-effecting command acts on (SPEC §3, §6, §12): the location, the release name
+// What a side-effecting command acts on (docs/reference/command-grammar.md, docs/reference/release-rules.md): the location, the release name
 // and the hosts, given the market's locations and the release state. Pure.
 import { GRAY_RELEASE, PRODUCTION_RELEASE, reviewReleaseName } from './release-names.ts';
 import {

@@ -1,8 +1,9 @@
-// Gray-test warnings (SPEC §8, SEEDS §5): produced as data for the chat layer, never posted
+// Gray-test warnings (docs/reference/messages.md): produced as data for the chat layer, never posted
 // from here. A gray release older than a threshold, gray hosts drifting from the gray
-// version, a production deploy while gray is active, and every refusal by a release rule.
+// version, a production deploy while gray is active, and every refusal by a release rule
+// that protects a release (not one that found nothing to act on: isWarnedRefusal).
 import { GRAY_RELEASE } from './release-names.ts';
-import type { RuleRefusal } from './release-rules.ts';
+import type { ReleaseRule, RuleRefusal } from './release-rules.ts';
 import type { MarketReleases } from './release-state.ts';
 import type { HostRow } from './release-status.ts';
 
@@ -78,6 +79,19 @@ export function productionDeployDuringGrayWarning(input: { state: MarketReleases
 }
 
 /** Every refusal by a release rule is also a gray-test warning. */
+/**
+ * Refusals that only say there was nothing to act on — no gray or review release to promote
+ * or cancel, a release name that does not exist: usually a slip of the user's (a wrong
+ * market or channel). They are answered to the user and not posted as warnings; every other
+ * release-rule refusal is.
+ */
+const NOTHING_TO_ACT_ON: ReadonlySet<ReleaseRule> = new Set<ReleaseRule>(['promote-needs-release', 'gray-cancel-needs-gray', 'known-release']);
+
+/** Whether a refusal is also a gray-test warning for the market's channel. */
+export function isWarnedRefusal(refusal: Pick<RuleRefusal, 'rule'>): boolean {
+  return !NOTHING_TO_ACT_ON.has(refusal.rule);
+}
+
 export function refusalWarning(refusal: RuleRefusal): GrayWarning {
   return {
     kind: 'rule_refused',

@@ -1,4 +1,4 @@
-// Which release directories prune removes on one host (SPEC §4, §12): `keep` counts every
+// Which release directories prune removes on one host (docs/reference/deploy-lifecycle.md): `keep` counts every
 // release directory, the current one included; the protected ones (current, rollback
 // target) are always kept and use up the budget first; the rest goes to the newest.
 // Anything that is not a release id (`shared/`, `.incoming/`, `packages/`) is never touched.

@@ -1,4 +1,4 @@
-// Retry of a finished deploy (SEEDS §2 "re-runs only the nodes that failed", SPEC §12):
+// Retry of a finished deploy ("re-runs only the nodes that failed", docs/reference/deploy-lifecycle.md):
 // hosts that succeeded are left alone; every other targeted host runs again, skipping the
 // switch steps it already finished. Distribute always runs for them: it is a cheap check
 // when the release is already on the host, and it re-verifies the indicator before a switch.

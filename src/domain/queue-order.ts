@@ -1,4 +1,4 @@
-// Deploys to one (project, location) run in the order they were requested (SPEC §4: "a
+// Deploys to one (project, location) run in the order they were requested (docs/reference/deploy-lifecycle.md: "a
 // second is queued behind it"): a later deploy whose build happened to be ready first must
 // not go out before an earlier one and then be overwritten by it.
 import type { DeployRecord, DeployState } from './deploy-record.ts';

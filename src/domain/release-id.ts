@@ -1,5 +1,5 @@
 // Release ids name the release directories on every host: `<version>-<yyyymmddHHMMSS>-<sha7>`
-// (SPEC §4), the timestamp in UTC. Versions may contain characters a directory name must not
+// (docs/reference/deploy-lifecycle.md), the timestamp in UTC. Versions may contain characters a directory name must not
 // (`feature/x`): every character outside [A-Za-z0-9._-] becomes `_`, so `feature/x` → `feature_x`.
 
 const RELEASE_ID = /^(.+)-(\d{14})-([0-9a-f]{7})$/;
@@ -49,7 +49,7 @@ export function compareReleaseIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** `mala-core-v1.3-abc1234.tar.gz` (SPEC §4). */
+/** `mala-core-v1.3-abc1234.tar.gz` (docs/reference/deploy-lifecycle.md). */
 export function packageFileName(project: string, version: string, commit: string): string {
   return `${project}-${safeVersion(version)}-${commit.slice(0, 7)}.tar.gz`;
 }

@@ -1,4 +1,4 @@
-// Release names and types (SPEC §1, §12): `production` (the default release), `gray`,
+// Release names and types (docs/reference/vocabulary.md): `production` (the default release), `gray`,
 // `review-<channel>` where the channel is the review location's key (a config name).
 import { isConfigName } from './config-name.ts';
 

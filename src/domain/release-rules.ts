@@ -1,6 +1,6 @@
-// The release rules of SPEC §6 as pure functions over the release state. Each check either
+// The release rules of docs/reference/release-rules.md as pure functions over the release state. Each check either
 // passes (with what the caller needs next) or returns a refusal as data; the caller turns a
-// refusal into a RefusedError and a gray-test warning (SPEC §8).
+// refusal into a RefusedError and a gray-test warning (docs/reference/messages.md).
 import type { RefusalCode } from './refusal-code.ts';
 import { GRAY_RELEASE, releaseTypeOf, reviewReleaseName } from './release-names.ts';
 import {

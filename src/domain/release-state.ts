@@ -1,9 +1,9 @@
-// The release state of one (project, market) as the store reads it (SPEC §5): which release
+// The release state of one (project, market) as the store reads it (docs/reference/zookeeper-layout.md): which release
 // is the default one and, per release, the versions it serves, its servers, the `current`
 // record and the children written from `<release>.config.zoo`.
 import { releaseTypeOf } from './release-names.ts';
 
-/** `releases/<release>/current` (SPEC §12). */
+/** `releases/<release>/current` (docs/reference/zookeeper-layout.md). */
 export interface ReleaseCurrent {
   version: string;
   /** 40 hex digits. */
@@ -42,7 +42,7 @@ export function emptyMarketReleases(project: string, market: string): MarketRele
   return { project, market, releases: {} };
 }
 
-/** The production release, found through `default_release` (SEEDS §4). */
+/** The production release, found through `default_release` (docs/reference/zookeeper-layout.md). */
 export function productionRelease(state: MarketReleases): ReleaseRecord | undefined {
   return state.defaultRelease === undefined ? undefined : state.releases[state.defaultRelease];
 }

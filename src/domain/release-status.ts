@@ -1,4 +1,4 @@
-// The read side of `status` (SPEC §3): per release its version, commit, when and by whom;
+// The read side of `status` (docs/reference/command-grammar.md): per release its version, commit, when and by whom;
 // per host the release its symlink points at, with drift flagged. Pure: the host readings
 // are taken by the caller through the deploy engine's transports.
 import { parseReleaseId } from './release-id.ts';
@@ -101,6 +101,8 @@ function hostRow(state: MarketReleases, location: StatusLocation, host: string, 
   if (!reading) return flag('unreachable', `${host}: not read`);
   if (reading.error !== undefined) return flag('unreachable', `${host}: ${reading.error}`);
   if (expectedRelease === undefined) return row; // an idle review host: anything (or nothing) is fine
+  // a release never deployed here expects nothing yet: an empty host is not drift
+  if (reading.releaseId === undefined && !state.releases[expectedRelease]) return row;
   if (reading.releaseId === undefined) return flag('no_release', `${host}: no release online, expected ${expectedRelease}`);
   if (!current) return flag('not_recorded', `${host}: ${reading.releaseId} online but ${expectedRelease} has no current record`);
   const parsed = parseReleaseId(reading.releaseId);

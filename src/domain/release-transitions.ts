@@ -82,7 +82,7 @@ function changedRelease(state: MarketReleases, record: ReleaseRecord, expectDepl
 }
 
 /**
- * A deploy's record step (SPEC §4.7, §5): production appends the version (no duplicates,
+ * A deploy's record step (docs/reference/deploy-lifecycle.md, docs/reference/zookeeper-layout.md): production appends the version (no duplicates,
  * the newest last) and sets default_release; gray and review serve exactly [version].
  * A second gray (another deploy id) is refused (§6.2).
  */

@@ -1,6 +1,6 @@
-// The package-size span table of SPEC §8: one `from → to : size` row per update package,
+// The package-size span table of docs/reference/messages.md: one `from → to : size` row per update package,
 // flagged when far above the project's usual size or above its configured ceiling, with a
-// note when a gray release was active while packaging (SEEDS §5, bug 2: 25 MB → 50 MB).
+// note when a gray release was active while packaging (docs/reference/messages.md#package-size-spans; the gray test's 25 MB → 50 MB).
 import { formatDecimalSize } from './format-size.ts';
 
 export interface PackageSpan {

@@ -1,4 +1,4 @@
-// Which update packages to build (SPEC §6.6, SEEDS §4): the (from, to) version pairs the
+// Which update packages to build (docs/reference/release-rules.md): the (from, to) version pairs the
 // packager runs for. Update packages only ever lead to a production-side version, so a
 // production client is never offered a review version.
 

@@ -1,4 +1,5 @@
-// GET /healthz (SPEC §9, §12): {"ok", "redis": "ok"|"<error>", "zookeeper": "ok"|"<error>"|"embedded"}.
+// GET /healthz (docs/reference/http-surface.md): {"ok", "redis": "ok"|"<error>", "zookeeper": "ok"|"<error>"|"embedded",
+// "slack": "ok"|"<error>" when Slack is on}.
 // Each check gets a short timeout, so a dead dependency shows within seconds instead of
 // hanging the probe; 503 when any part fails, and that part's value says why.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,6 +15,12 @@ export interface HealthChecks {
   redis: HealthCheck;
   /** `'embedded'` when no market uses ZooKeeper (the embedded store needs no check). */
   zookeeper: HealthCheck | 'embedded';
+  /**
+   * The Slack adapter's state ("ok", or what the wait for Slack last met), when Slack is on.
+   * Reported, not counted in `ok`: deploys, approvals by other channels and the upload hook
+   * work without Slack, and restarting serve would not bring Slack back.
+   */
+  slack?: () => string;
   /** Per check. @defaultValue 2000 */
   timeoutMs?: number;
 }
@@ -22,6 +29,7 @@ export interface HealthReport {
   ok: boolean;
   redis: string;
   zookeeper: string;
+  slack?: string;
 }
 
 export async function checkHealth(checks: HealthChecks, redactor: Redactor = urlOnlyRedactor): Promise<HealthReport> {
@@ -39,7 +47,8 @@ export async function checkHealth(checks: HealthChecks, redactor: Redactor = url
     run(checks.redis),
     checks.zookeeper === 'embedded' ? Promise.resolve('embedded') : run(checks.zookeeper),
   ]);
-  return { ok: redis === 'ok' && (zookeeper === 'ok' || zookeeper === 'embedded'), redis, zookeeper };
+  const slack = checks.slack ? redactor.redact(checks.slack()) : undefined;
+  return { ok: redis === 'ok' && (zookeeper === 'ok' || zookeeper === 'embedded'), redis, zookeeper, ...(slack === undefined ? {} : { slack }) };
 }
 
 export function createHealthRoute(checks: HealthChecks, redactor: Redactor = urlOnlyRedactor) {

@@ -1,4 +1,4 @@
-// The HTTP surface (SPEC §9): `POST /slack/events` (handed untouched to the Slack adapter,
+// The HTTP surface (docs/reference/http-surface.md): `POST /slack/events` (handed untouched to the Slack adapter,
 // which verifies Slack's signature over the raw body), `POST /hooks/upload`, `POST /hooks/git` (git-hook-route.ts), `GET /healthz`,
 // `GET /metrics` (with `Authorization: Bearer <METRICS_TOKEN>` when a token is set). Plain node:http with a small route table; `startHttpServer` /
 // `stop()` so tests run a real server on port 0.

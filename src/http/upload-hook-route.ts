@@ -1,4 +1,4 @@
-// POST /hooks/upload (SPEC §8, §12, docs/operations.md): a build system reports an uploaded
+// POST /hooks/upload (docs/reference/messages.md, docs/operations.md): a build system reports an uploaded
 // client package. The raw body must carry a valid `X-Deploybot-Signature` (else 401); then
 // the body is validated (400), the project (and market, when given) must be configured by
 // that exact name (404 — `constructor` is not a project); a signature already accepted in the

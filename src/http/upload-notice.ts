@@ -1,4 +1,4 @@
-// What an upload notification says and where it goes (SPEC §8, §12):
+// What an upload notification says and where it goes (docs/reference/messages.md):
 // "mala-client android: c-3 → c-7, 24.8 MB" (decimal MB) to chat.channels[project][market],
 // else the project's first configured channel, else the default channel.
 import type { Config } from '../../config/load-config.ts';

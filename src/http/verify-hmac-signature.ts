@@ -1,5 +1,5 @@
 // `X-Deploybot-Signature: sha256=<hex>` where hex = HMAC-SHA256(secret, raw body), compared
-// in constant time (SPEC §8). Anything malformed is simply "not valid".
+// in constant time (docs/reference/messages.md). Anything malformed is simply "not valid".
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Secret } from '../core/secret.ts';
 

@@ -3,7 +3,7 @@
 import type { Config } from '../../config/load-config.ts';
 import { ownEntry } from '../core/own-entry.ts';
 
-/** Where a project/market posts (SPEC §12): the configured channel, else the command's, else the default. */
+/** Where a project/market posts (docs/reference/messages.md): the configured channel, else the command's, else the default. */
 export function channelFor(config: Config, project: string, market: string, commandChannel: string | undefined, platform: string): string {
   const configured = ownEntry(ownEntry(config.chat.channels, project), market);
   if (configured) return configured;

@@ -47,6 +47,8 @@ export interface DeployRendererOptions {
   observers?: readonly NoticeObserver[];
   uploadLog?: Partial<Record<Platform, LogUploader>>;
   logger: Logger;
+  /** The current time, for how long a running step has run. @defaultValue the system clock */
+  now?: () => Date;
 }
 
 const CACHE_LIMIT = 5000;
@@ -65,7 +67,7 @@ export class DeployRenderer {
 
   async render(deployId: string, track: RenderTrack): Promise<void> {
     const [notices, stored] = await Promise.all([this.#o.bus.notices(deployId), this.#o.records.get(deployId)]);
-    const view = reduceNotices(notices, this.#o.config.people);
+    const view = reduceNotices(notices, this.#o.config.people, this.#o.now?.() ?? new Date());
     track.attempt = { count: notices.length, ...(view.state ? { state: view.state } : {}) };
     if (notices.length === 0) return;
     await this.#observe(deployId, notices);

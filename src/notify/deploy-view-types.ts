@@ -1,4 +1,4 @@
-// The shape of a deploy as its watchers see it (SPEC §8): what reduceNotices builds and the
+// The shape of a deploy as its watchers see it (docs/reference/messages.md): what reduceNotices builds and the
 // renderers read.
 import type { DowngradeFrom } from '../deploy/deploy-notice.ts';
 import type { DeployOutcome, DeployResult, ErrorInfo, HostStepName } from '../deploy/deploy-result.ts';
@@ -6,7 +6,7 @@ import type { ApprovalDecision, ApprovedPlan, DeployRecord, DeployState, DeployV
 import type { GrayWarning } from '../domain/gray-warnings.ts';
 import type { SizeSpanReport } from '../domain/size-span-report.ts';
 
-/** The steps of SPEC §4 as shown; `preflight` (rollback) appears only when a deploy ran it. */
+/** The steps of docs/reference/deploy-lifecycle.md as shown; `preflight` (rollback) appears only when a deploy ran it. */
 export const VIEW_STEPS = ['validate', 'approve', 'resolve', 'build', 'preflight', 'distribute', 'switch', 'record', 'prune'] as const;
 export type ViewStepName = (typeof VIEW_STEPS)[number];
 
@@ -147,6 +147,12 @@ export interface DeployView {
   noticeCount: number;
   /** A terminal state: nothing more will change. */
   finished: boolean;
+  /**
+   * What is under way when a step has been running a while with nothing new to tell (a long
+   * hook or build): `build running · 2m 05s`. Plain text for every renderer; set only when
+   * the view was made with the current time (reduceNotices' `now`).
+   */
+  activity?: string;
 }
 
 /** Host steps as the progress message groups them. */

@@ -1,5 +1,5 @@
 // What a deploy looks like to its watchers, folded from every notice it published, in order
-// (SPEC §8). Pure: the same notices always give the same view, so any notifier process can
+// (docs/reference/messages.md). Pure: the same notices always give the same view, so any notifier process can
 // render a deploy from its full notice list, however often and in whatever order it is told.
 import type { DeployNotice } from '../deploy/deploy-notice.ts';
 import type { DeployResult, HostStepName, StepName } from '../deploy/deploy-result.ts';
@@ -9,6 +9,7 @@ import type { ApprovalView, DeployView, FailedHostView, HostCounts, HostStepGrou
 import { VIEW_STEPS } from './deploy-view-types.ts';
 import { approveStep, closeApproval, showPeople } from './approval-view.ts';
 import { hostSummary } from './host-summary.ts';
+import { formatElapsed } from './message-text.ts';
 
 export * from './deploy-view-types.ts';
 type HostStatus = 'running' | 'done' | 'failed';
@@ -34,13 +35,18 @@ interface Fold {
   engineStarted: boolean;
   engineStepFailed: boolean;
   started?: { project: string; market: string; release: string; version: string };
+  /** When each engine step last started (the notice's time). */
+  stepStartedAt: Map<EngineStep, string>;
 }
+
+/** A step running at least this long without news gets an `activity` line. */
+export const ACTIVITY_AFTER_MS = 5000;
 
 /**
  * Folds a deploy's notices, oldest first, into what its messages show. People are shown by
  * name where `people` knows them, else by their qualified id (docs/configuration.md#people).
  */
-export function reduceNotices(notices: readonly DeployNotice[], people: People = {}): DeployView {
+export function reduceNotices(notices: readonly DeployNotice[], people: People = {}, now?: Date): DeployView {
   const fold: Fold = {
     view: { deployId: notices[0]?.deployId ?? '', header: {}, steps: [], hosts: [], elapsedMs: 0, failedHosts: [], warnings: [], sizeSpans: [], notes: [], noticeCount: notices.length, finished: false },
     engine: new Map(),
@@ -49,9 +55,23 @@ export function reduceNotices(notices: readonly DeployNotice[], people: People =
     bytes: new Map(),
     engineStarted: false,
     engineStepFailed: false,
+    stepStartedAt: new Map(),
   };
   notices.forEach((notice, index) => apply(fold, notice, index));
-  return finish(fold, notices, people);
+  const view = finish(fold, notices, people);
+  const activity = now ? activityOf(fold, view, now) : undefined;
+  if (activity) view.activity = activity;
+  return view;
+}
+
+/** `build running · 2m 05s` for the step still running, once it has run ACTIVITY_AFTER_MS. */
+function activityOf(fold: Fold, view: DeployView, now: Date): string | undefined {
+  if (view.finished) return undefined;
+  const running = [...fold.engine.values()].filter((step) => step.status === 'running').at(-1);
+  const since = running && fold.stepStartedAt.get(running.name as EngineStep);
+  if (!running || !since) return undefined;
+  const ms = now.getTime() - Date.parse(since);
+  return ms >= ACTIVITY_AFTER_MS ? `${running.name} running · ${formatElapsed(ms)}` : undefined;
 }
 
 function apply(fold: Fold, notice: DeployNotice, index: number): void {
@@ -114,6 +134,7 @@ function apply(fold: Fold, notice: DeployNotice, index: number): void {
     case 'step.started':
       fold.engineStarted = true;
       fold.engine.set(notice.step, { name: notice.step, status: 'running' });
+      fold.stepStartedAt.set(notice.step, notice.at);
       return;
     case 'step.finished':
       fold.engine.set(notice.step, { name: notice.step, status: 'done', durationMs: notice.durationMs, ...stepDetail(notice.step, notice.detail) });

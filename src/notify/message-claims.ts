@@ -1,4 +1,4 @@
-// Post-once guards shared by every notifier process (SPEC §8: one progress message per
+// Post-once guards shared by every notifier process (docs/reference/messages.md: one progress message per
 // deploy). A deploy's messages live in a Redis hash (`messages(id)`): the first notifier to
 // claim a field with HSETNX posts and stores the message's ref; the others wait for that ref
 // and edit it. A claim whose poster vanished is taken over after `claimTimeoutMs`. Messages

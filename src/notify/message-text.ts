@@ -1,5 +1,5 @@
 // Small text pieces the notifier's renderers share: durations, UTC times, short hashes, and
-// cutting text to fit a chat platform's limits (PLATFORMS.md: Slack section text ≤ 3000
+// cutting text to fit a chat platform's limits (docs/reference/messages.md; Slack section text ≤ 3000
 // characters, DingTalk markdown ≲ 3500). Pure.
 import type { OutgoingMessage } from '../core/chat-types.ts';
 

@@ -1,4 +1,4 @@
-// Renders deploys into chat (SPEC §8). It listens to the bus's announcements ("deploy X has
+// Renders deploys into chat (docs/reference/messages.md). It listens to the bus's announcements ("deploy X has
 // new notices", announcement-listener.ts) and for each announced deploy re-reads *all* its
 // notices and renders them (deploy-renderer.ts), one render of a deploy at a time with
 // retries (render-scheduler.ts). Rendering from the full ordered list is idempotent and
@@ -39,6 +39,8 @@ export interface NotifierOptions {
   pollMs?: number;
   /** `settled()`: how long to wait for the notice of a state the record already shows. @defaultValue 3000 */
   stateNoticeGraceMs?: number;
+  /** A preparing or running deploy is rendered again this often, so its running step's time moves. @defaultValue 10000 */
+  refreshMs?: number;
   /** Failed renders of one deploy retried (with back-off) before it is left as it is. @defaultValue 5 */
   maxRenderFailures?: number;
   observers?: readonly NoticeObserver[];
@@ -70,8 +72,9 @@ export class Notifier {
       ...(options.editorFor ? { editorFor: options.editorFor } : {}),
       ...(options.observers ? { observers: options.observers } : {}),
       ...(options.uploadLog ? { uploadLog: options.uploadLog } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
-    this.#scheduler = new RenderScheduler({ render: (deployId, track) => this.#renderer.render(deployId, track), stopped, maxRenderFailures: options.maxRenderFailures ?? 5, logger });
+    this.#scheduler = new RenderScheduler({ render: (deployId, track) => this.#renderer.render(deployId, track), stopped, maxRenderFailures: options.maxRenderFailures ?? 5, logger, ...(options.refreshMs !== undefined ? { refreshMs: options.refreshMs } : {}) });
     this.#listener = new AnnouncementListener({ bus: options.bus, redis: options.redis, blockMs: options.blockMs ?? 5000, logger, onAnnounced: (deployId) => this.#scheduler.schedule(deployId) });
     this.#settled = {
       scheduler: this.#scheduler,

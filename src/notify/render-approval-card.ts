@@ -1,4 +1,4 @@
-// The approval card (SPEC §7): what is being approved — the command, ref, commit, build
+// The approval card (docs/reference/approval-and-policy.md): what is being approved — the command, ref, commit, build
 // checksum, target hosts, hook scripts, commits since production — who may approve and until
 // when, with Approve / Reject buttons that run `approve <id>` / `reject <id>` as the presser.
 // Once decided, expired or cancelled, the card shows the outcome and has no buttons. The same

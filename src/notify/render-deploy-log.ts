@@ -1,4 +1,4 @@
-// A deploy's full log as plain text (SPEC §8: on failure, the whole story next to the
+// A deploy's full log as plain text (docs/reference/messages.md: on failure, the whole story next to the
 // progress message): every notice it published, one line each in order, with hook and host
 // output tails indented under their line. Pure: the upload is redacted at the chat
 // boundary (redactingUploaders, wired in start-bot.ts).

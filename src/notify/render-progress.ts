@@ -1,4 +1,4 @@
-// The one progress message of a deploy (SPEC §8), edited in place as it goes: a header, a
+// The one progress message of a deploy (docs/reference/messages.md), edited in place as it goes: a header, a
 // line per step with its state and host counts, the elapsed time; on failure the failed
 // hosts with the last lines of their output and the `retry` command; when a person or a rule
 // stopped it, the reason. Pure; always within MESSAGE_CHAR_LIMIT (output tails are cut
@@ -136,13 +136,13 @@ function statusLine(view: DeployView): string {
   switch (view.state) {
     case undefined:
     case 'preparing':
-      return `⏳ preparing · ${elapsed}`;
+      return `⏳ preparing · ${elapsed}${view.activity ? ` — ${view.activity}` : ''}`;
     case 'awaiting-approval':
       return `⏳ awaiting approval${view.approval?.expiresAt ? ` until ${formatUtc(view.approval.expiresAt)}` : ''} · ${elapsed}`;
     case 'queued':
       return `⏳ queued${view.queuedBehind ? ` behind ${view.queuedBehind}` : ''} · ${elapsed}`;
     case 'running':
-      return `⏳ running · ${elapsed}`;
+      return `⏳ running · ${elapsed}${view.activity ? ` — ${view.activity}` : ''}`;
     case 'success':
       return `✅ success · ${elapsed}${hosts ? ` — ${hosts.switched}/${hosts.total} hosts switched` : ''}`;
     case 'partial':

@@ -1,7 +1,8 @@
 // When the notifier renders a deploy: now, or once more after the render in flight (renders
 // of one deploy never overlap); a failed render is retried with back-off, and given up after
-// `maxRenderFailures` until the deploy's next notice. Waiters (`settled`) are woken after
-// every render.
+// `maxRenderFailures` until the deploy's next notice. A deploy still preparing or running is
+// rendered again every `refreshMs` without a new notice, so a long hook's elapsed time moves.
+// Waiters (`settled`) are woken after every render.
 import type { Logger } from '../core/logger.ts';
 import { errorMessage } from '../core/errors.ts';
 import { type DeployState, isTerminal } from '../domain/deploy-record.ts';
@@ -18,6 +19,7 @@ export interface RenderTrack {
   attempt?: { count: number; state?: DeployState };
   failures: number;
   retry?: NodeJS.Timeout;
+  refresh?: NodeJS.Timeout;
   listeners: Set<() => void>;
 }
 
@@ -28,6 +30,8 @@ export interface RenderSchedulerOptions {
   stopped(): boolean;
   maxRenderFailures: number;
   logger: Logger;
+  /** @defaultValue 10000 */
+  refreshMs?: number;
 }
 
 export class RenderScheduler {
@@ -57,13 +61,18 @@ export class RenderScheduler {
     }
     clearTimeout(track.retry);
     delete track.retry;
+    clearTimeout(track.refresh);
+    delete track.refresh;
     track.running = true;
     track.current = this.#drain(deployId, track);
   }
 
   /** Cancels pending retries and waits for the renders in flight. */
   async drain(): Promise<void> {
-    for (const track of this.#tracks.values()) clearTimeout(track.retry);
+    for (const track of this.#tracks.values()) {
+      clearTimeout(track.retry);
+      clearTimeout(track.refresh);
+    }
     await Promise.allSettled([...this.#tracks.values()].map((track) => track.current));
   }
 
@@ -82,6 +91,14 @@ export class RenderScheduler {
       track.running = false;
       const done = track.failures === 0 && track.renderedState !== undefined && isTerminal(track.renderedState);
       if (done && track.listeners.size === 0 && this.#tracks.get(deployId) === track) this.#tracks.delete(deployId);
+      const underWay = track.renderedState === 'preparing' || track.renderedState === 'running';
+      if (underWay && !track.retry && !this.#o.stopped()) {
+        track.refresh = setTimeout(() => {
+          delete track.refresh;
+          this.schedule(deployId);
+        }, this.#o.refreshMs ?? 10_000);
+        track.refresh.unref();
+      }
       wake(track);
     }
   }

@@ -1,4 +1,4 @@
-// The package-size span table (SPEC §8): one `from → to : size` row per update package, in
+// The package-size span table (docs/reference/messages.md): one `from → to : size` row per update package, in
 // decimal units, the unusually large ones flagged, and the note when a gray release was
 // active while the packages were built. Pure; rows that do not fit are counted, not shown.
 import type { OutgoingMessage } from '../core/chat-types.ts';

@@ -1,4 +1,4 @@
-// A gray-test warning (SPEC §8): a gray release too old, gray hosts drifting from the gray
+// A gray-test warning (docs/reference/messages.md): a gray release too old, gray hosts drifting from the gray
 // version, a production deploy while gray is active, a release rule refusing something. Pure.
 import type { OutgoingMessage } from '../core/chat-types.ts';
 import type { GrayWarning, GrayWarningKind } from '../domain/gray-warnings.ts';

@@ -1,4 +1,4 @@
-// Edits one message in place without flooding the platform (SPEC §8): per message only the
+// Edits one message in place without flooding the platform (docs/reference/messages.md): per message only the
 // latest state is kept and sent, at most one edit per `minIntervalMs`; all messages share
 // one budget (Slack's Tier 3 `chat.update`, ~50/min per workspace). A rate-limited call
 // (429) pauses every message for Retry-After and then sends the latest state. `finish()`

@@ -1,4 +1,4 @@
-// The audit history (SPEC §7): every command, decision and outcome, with who and when.
+// The audit history (docs/reference/approval-and-policy.md): every command, decision and outcome, with who and when.
 // A Redis stream: append-only, ordered, readable from any process.
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis-keys.ts';

@@ -1,5 +1,5 @@
 // Publishes a deploy's notices so that notifiers in any process see them, in order per
-// deploy (SPEC §8, issue "jobs" §6): each deploy keeps its own ordered list, and one
+// deploy (docs/reference/messages.md, issue "jobs" §6): each deploy keeps its own ordered list, and one
 // stream announces "deploy X has news" to every notifier.
 import type { Redis } from 'ioredis';
 import type { DeployNotice } from '../deploy/deploy-notice.ts';

@@ -1,4 +1,4 @@
-// Deploy records in Redis: allocation of ids (SPEC §12: d-YYYYMMDD-NNNN, per UTC day),
+// Deploy records in Redis: allocation of ids (docs/reference/vocabulary.md: d-YYYYMMDD-NNNN, per UTC day),
 // compare-and-set updates (a record carries a revision; two workers or two approvers
 // never overwrite each other), and the per-(project, market) history index.
 import type { Redis } from 'ioredis';

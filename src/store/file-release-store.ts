@@ -1,4 +1,4 @@
-// The embedded release store for markets without ZooKeeper (SPEC §2): one JSON file per
+// The embedded release store for markets without ZooKeeper (docs/configuration.md): one JSON file per
 // (project, market) under `<dataDir>/releases/<project>/<market>.json`, shaped like the
 // ZooKeeper tree (`default_release`, `releases.<release>.versions|servers|current|<config key>`).
 // Writes apply the same pure transitions as the ZooKeeper store, under a lock (in-process

@@ -1,4 +1,4 @@
-// One deploy at a time per (project, location) (SPEC §4). The lock belongs to the running
+// One deploy at a time per (project, location) (docs/reference/deploy-lifecycle.md). The lock belongs to the running
 // deploy: it lives as long as its worker renews it, so a worker that dies frees it within
 // `ttlMs` (no stuck locks), and the worker that takes over the same deploy may take it
 // back at once because the owner is the deploy id, not the process.

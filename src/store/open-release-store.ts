@@ -1,4 +1,4 @@
-// Chooses the release store per market (SPEC §2): ZooKeeper for a market with `zookeeper`
+// Chooses the release store per market (docs/configuration.md): ZooKeeper for a market with `zookeeper`
 // in the config, the embedded file store under the data directory otherwise. The result is
 // one ReleaseStore that routes each call by its market; markets on the same ZooKeeper share
 // one client (one session).

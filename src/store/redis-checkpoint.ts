@@ -1,5 +1,5 @@
 // The deploy engine's checkpoint in a Redis hash, so a worker that takes over a dead
-// worker's deploy resumes from what was finished (SPEC §4, §12).
+// worker's deploy resumes from what was finished (docs/reference/deploy-lifecycle.md).
 import type { Redis } from 'ioredis';
 import type { DeployCheckpoint } from '../deploy/deploy-checkpoint.ts';
 

@@ -1,4 +1,4 @@
-// Where each market's release state lives (SPEC §5): ZooKeeper, or the embedded file store
+// Where each market's release state lives (docs/reference/zookeeper-layout.md): ZooKeeper, or the embedded file store
 // for a market without `zookeeper` in the config. Both apply the same pure transitions
 // (src/domain/release-transitions.ts) and pass the same contract tests.
 import { RefusedError } from '../core/errors.ts';

@@ -1,4 +1,4 @@
-// Runs the project's `packager` for each update-package pair (SPEC §6.6) and records each
+// Runs the project's `packager` for each update-package pair (docs/reference/release-rules.md) and records each
 // output's size. The template is split into argv before anything is substituted, and run
 // without a shell, so a version string can never splice in a command.
 import { execFile, type ExecFileException } from 'node:child_process';

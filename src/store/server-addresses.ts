@@ -1,4 +1,4 @@
-// What goes into `releases/<release>/servers` (SPEC §12): each host's `address`. A local
+// What goes into `releases/<release>/servers` (docs/reference/zookeeper-layout.md): each host's `address`. A local
 // host (`{ local: dir }`, the demo's transport) has no address, so its config name stands
 // in for it — stable, readable in `status`, and never a path on the bot's machine.
 import type { Config } from '../../config/load-config.ts';

@@ -1,4 +1,4 @@
-// Reading and writing the ZooKeeper layout of SPEC §5 under `<root>/<project>/<market>`:
+// Reading and writing the ZooKeeper layout of docs/reference/zookeeper-layout.md under `<root>/<project>/<market>`:
 // a snapshot of the nodes with their versions, and the version-guarded ops that turn one
 // release state into another.
 import { DeploybotError } from '../core/errors.ts';
@@ -159,7 +159,7 @@ function parseRelease(name: string, tree: NodeSnapshot): ReleaseRecord {
   return record;
 }
 
-/** The children of a release node as they are written (SPEC §5, §12). */
+/** The children of a release node as they are written (docs/reference/zookeeper-layout.md). */
 export function serializeRelease(record: ReleaseRecord): Map<string, string> {
   const children = new Map<string, string>();
   children.set('versions', JSON.stringify(record.versions));

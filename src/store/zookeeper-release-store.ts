@@ -1,4 +1,4 @@
-// The release store on ZooKeeper (SPEC §5). Every write is read → pure transition → one
+// The release store on ZooKeeper (docs/reference/zookeeper-layout.md). Every write is read → pure transition → one
 // multi guarded by the node versions read; BAD_VERSION and friends mean someone else wrote
 // first, so the whole read-modify-write runs again. After a lost connection the outcome of
 // the last multi is unknown: the next round re-reads and recognises a write that landed.

@@ -62,6 +62,7 @@ export class FakeSlackApi {
   #fileSeq = 0;
   #rateLimits = new Map<string, { times: number; retryAfter: number }>();
   #failures = new Map<string, { times: number; error: string }>();
+  #outage: 'hang' | 'drop' | undefined;
 
   private constructor(private readonly options: FakeSlackApiOptions) {
     this.#server = createServer((req, res) => {
@@ -113,6 +114,15 @@ export class FakeSlackApi {
     this.#failures.set(method, { times, error });
   }
 
+  /**
+   * A Slack that cannot be reached: `hang` takes Web API requests and never answers them,
+   * `drop` closes each connection without an answer; `undefined` answers again. Unanswered
+   * calls are not recorded.
+   */
+  outage(mode: 'hang' | 'drop' | undefined): void {
+    this.#outage = mode;
+  }
+
   /** Resolves once `count` calls of `method` (matching `where`) have arrived. */
   waitForCalls(method: string, count = 1, where: (call: SlackApiCall) => boolean = () => true, timeoutMs = 10_000): Promise<SlackApiCall[]> {
     return this.log.waitFor((call) => call.method === method && where(call), count, `call to ${method}`, timeoutMs);
@@ -133,6 +143,8 @@ export class FakeSlackApi {
       return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     }
     if (!url.pathname.startsWith('/api/')) return void res.writeHead(404).end();
+    if (this.#outage === 'hang') return;
+    if (this.#outage === 'drop') return void req.socket.destroy();
     const method = url.pathname.slice('/api/'.length);
     const params = parseParams(req.headers['content-type'], raw.toString('utf8'));
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,17 @@ function deploybot(args: string[], stdin = '', env: NodeJS.ProcessEnv = {}): Pro
 }
 
 describe('deploybot command line', () => {
+  it('when --help, -h or --version is given, then it answers and exits 0 (no parse error)', async () => {
+    for (const flag of ['--help', '-h']) {
+      const result = await deploybot([flag]);
+      expect({ flag, code: result.code, stderr: result.stderr }).toEqual({ flag, code: 0, stderr: '' });
+      expect(result.stdout).toMatch(/^usage: deploybot <command>/);
+      expect(result.stdout).toContain('config check [file]');
+    }
+    const version = await deploybot(['--version']);
+    expect(version).toEqual({ code: 0, stdout: `deploybot ${JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).version}\n`, stderr: '' });
+  });
+
   it('when the example config is checked, then it exits 0 with a one-line summary', async () => {
     const result = await deploybot(['config', 'check', 'config/deploybot.example.yaml']);
     expect(result.code).toBe(0);

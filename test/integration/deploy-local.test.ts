@@ -68,7 +68,7 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 describe('deploy over the local transport', () => {
   const hosts = ['br-1', 'br-2'];
 
-  it('when v1 is deployed, then each host has the release layout of SPEC §4 and a relative symlink', async () => {
+  it('when v1 is deployed, then each host has the release layout of docs/reference/deploy-lifecycle.md and a relative symlink', async () => {
     const { result, events } = await deploy(deployPlan({ ref: 'v1', hosts }));
     expect(result.error).toBeUndefined();
     expect(result.outcome).toBe('success');
@@ -139,11 +139,11 @@ describe('deploy over the local transport', () => {
     expect(hosts.map(currentOn)).toEqual(before);
   });
 
-  it('when the ref is unknown, then the deploy fails naming the closest tags', async () => {
+  it('when the ref is unknown, then the deploy fails naming the nearest tags and branches, newest first', async () => {
     const { result } = await deploy(deployPlan({ ref: 'v4', hosts }));
     expect(result.outcome).toBe('failed');
     expect(result.error?.code).toBe('unknown_ref');
-    expect(result.error?.message).toContain('closest tags: v1, v2, v3');
+    expect(result.error?.message).toContain('has no tag, branch or commit "v4"; nearest tags (newest first): v3, v2, v1; branches: main');
   });
 
   it('when the ref carries shell syntax, then it is refused before git or any shell sees it', async () => {
@@ -225,7 +225,7 @@ describe('deploy over the local transport', () => {
     const missing = await dryRunDeploy(deployPlan({ kind: 'rollback', ref: 'rollback', version: 'v0', rollbackTo: 'v0-20200101000000-abcdef0', hosts }), { config, dataDir });
     expect(missing.error?.code).toBe('rollback_target_missing');
     const unknown = await dryRunDeploy(deployPlan({ ref: 'v9', hosts }), { config, dataDir });
-    expect(unknown.error?.message).toContain('closest tags');
+    expect(unknown.error?.message).toContain('nearest tags (newest first): v3, v2, v1; branches: main');
     expect(snapshot()).toEqual(before);
   });
 

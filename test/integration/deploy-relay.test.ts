@@ -1,4 +1,4 @@
-// Admin relay (SEEDS §5): the bot uploads one package to the location's admin host, which
+// Admin relay (docs/reference/deploy-lifecycle.md): the bot uploads one package to the location's admin host, which
 // copies it to its cluster with its own key and known_hosts (strict host-key checking).
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';

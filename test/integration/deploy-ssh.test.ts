@@ -82,7 +82,7 @@ describe('deploy over SSH to four hosts', () => {
   let v1: string;
   let v2: string;
 
-  it('when v1 then v2 are deployed, then each host has the SPEC §4 layout, read back with readlink', async () => {
+  it('when v1 then v2 are deployed, then each host has the docs/reference/deploy-lifecycle.md layout, read back with readlink', async () => {
     const first = await deploy(deployPlan({ ref: 'v1', hosts: names }));
     expect(first.result.error).toBeUndefined();
     expect(first.result.outcome).toBe('success');

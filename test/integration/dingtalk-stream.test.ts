@@ -12,7 +12,7 @@ import { chatTestConfig } from '../fakes/chat-test-config.ts';
 import { type Deferred, deferred, within } from '../fakes/deferred.ts';
 import { FakeDingTalkGateway, robotMessageData, TOPIC_ROBOT } from '../fakes/fake-dingtalk-gateway.ts';
 import { FakeDingTalkOpenApi } from '../fakes/fake-dingtalk-openapi.ts';
-import { reconnectStep } from '../../src/adapters/dingtalk/reconnect-delay.ts';
+import { reconnectStep } from '../../src/domain/reconnect-delay.ts';
 import { type TestRedis, testRedis } from '../fakes/test-redis.ts';
 import { projectCommands } from '../../src/cli/project-commands.ts';
 

@@ -1,4 +1,4 @@
-// `cancel` (SPEC §3, §4) on real sshd hosts, workers in this process: a deploy cancelled
+// `cancel` (docs/reference/command-grammar.md, docs/reference/deploy-lifecycle.md) on real sshd hosts, workers in this process: a deploy cancelled
 // while it distributes a large package one host at a time (parallel 1) stops before any
 // host switches, and every host keeps serving the previous complete release; a deploy
 // cancelled while it waits in the queue ends at once and never touches a host.

@@ -1,4 +1,4 @@
-// One deploy at a time per (project, location), and many at once across locations (SPEC §4):
+// One deploy at a time per (project, location), and many at once across locations (docs/reference/deploy-lifecycle.md):
 // one project in twenty markets, each market's location on its own local host, the worker in
 // this process (default concurrency 25). Uploads are held at a gate, so "while the first is
 // still running" and "all twenty running at the same moment" are observed, not hoped for.

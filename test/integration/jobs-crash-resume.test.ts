@@ -121,7 +121,7 @@ describe('a worker that dies mid-deploy', () => {
     await spare.kill('SIGTERM');
   });
 
-  it('when deploys have run, then no key material is anywhere in Redis or under the data directories (SPEC §12)', async () => {
+  it('when deploys have run, then no key material is anywhere in Redis or under the data directories (docs/reference/messages.md)', async () => {
     const body = ssh.privateKey.split('\n').filter((line) => line.length > 20 && !line.startsWith('-----'));
     expect(body.length).toBeGreaterThan(0);
     const redis = h.jobs.rt.redis;

@@ -1,4 +1,4 @@
-// Policy around deploys (SPEC §3 lock, §7 approval and requiresPassIn): `dev` (no approval)
+// Policy around deploys (docs/reference/command-grammar.md lock, §7 approval and requiresPassIn): `dev` (no approval)
 // and `brazil` (alice or bob approve, requiresPassIn dev) on local hosts, workers in this
 // process. Where the config must change between two moments, the runtime is stopped and
 // started again with the changed config on the same Redis prefix and data directory, as an

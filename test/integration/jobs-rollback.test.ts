@@ -1,4 +1,4 @@
-// Rollback (SPEC §3, §12): "previous" is the release that was current before the current one;
+// Rollback (docs/reference/command-grammar.md): "previous" is the release that was current before the current one;
 // a second rollback goes one further back; a named deploy's release can be brought back.
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

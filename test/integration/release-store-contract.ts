@@ -1,5 +1,5 @@
 // The contract every ReleaseStore passes (ZooKeeper and the embedded file store): the
-// layout's semantics (SPEC §5), the rules the store itself enforces (§6.2, §6.4), and no lost
+// layout's semantics (docs/reference/zookeeper-layout.md), the rules the store itself enforces (§6.2, §6.4), and no lost
 // update under concurrency.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // Connection loss, restarts and session expiry around release-store writes: every write
-// completes or fails cleanly, never half-written (SPEC §5). A dedicated server per file,
+// completes or fails cleanly, never half-written (docs/reference/zookeeper-layout.md). A dedicated server per file,
 // because these tests stop and restart it.
 import { createServer, type Socket, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';

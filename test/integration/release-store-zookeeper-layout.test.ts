@@ -1,4 +1,4 @@
-// The layout of SPEC §5 read back with Debian's own zkCli.sh, and the version guard that
+// The layout of docs/reference/zookeeper-layout.md read back with Debian's own zkCli.sh, and the version guard that
 // node-zookeeper-client would drop for never-modified nodes.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -28,7 +28,7 @@ async function zkCli(...command: string[]): Promise<string[]> {
   return stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('WATCHER::') && !l.startsWith('WatchedEvent') && !l.startsWith('Connecting to'));
 }
 
-describe('ZooKeeper layout (SPEC §5)', () => {
+describe('ZooKeeper layout (docs/reference/zookeeper-layout.md)', () => {
   it('when production and a review release are recorded, then zkCli.sh reads the documented nodes and values', async () => {
     const root = `${uniqueRoot()}/deploybot`;
     const store = new ZooKeeperReleaseStore({ client, root, ownsClient: false });

@@ -1,4 +1,4 @@
-// The bugs and wishes from the seed's real gray test (SEEDS.md §5), each shown impossible
+// The bugs and wishes from the seed's real gray test (docs/reference/release-rules.md, docs/reference/messages.md), each shown impossible
 // here, against a real ZooKeeper.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,7 +63,7 @@ async function readWhile(p: string, work: Promise<unknown>): Promise<MarketRelea
   return seen;
 }
 
-describe('seed gray-test bugs (SEEDS.md §5)', () => {
+describe('seed gray-test bugs', () => {
   it('bug 2: update packages grew far too large while a gray version existed (25 MB → 50 MB) — no span touches gray, sizes are reported and anomalies flagged', async () => {
     const p = project();
     for (const v of ['v1', 'v2', 'v3']) await store.recordRelease(input(p, market, 'production', v));

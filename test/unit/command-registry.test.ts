@@ -27,7 +27,7 @@ describe('CommandRegistry', () => {
     expect(findDeclaration('deploy').flags.map((f) => f.name)).toEqual(['hosts', 'dry-run']);
   });
 
-  it('records which verbs need approval and requiresPassIn (SPEC §12)', () => {
+  it('records which verbs need approval and requiresPassIn (docs/reference/approval-and-policy.md)', () => {
     const approval = commandDeclarations.filter((d) => d.needsApproval).map((d) => d.verb);
     expect(approval.sort()).toEqual(['deploy', 'gray promote', 'gray start', 'review promote', 'rollback']);
     expect(commandDeclarations.filter((d) => d.checksPassIn).map((d) => d.verb).sort()).toEqual(['deploy', 'gray start']);

@@ -114,3 +114,27 @@ describe('console chat', () => {
     expect(events).toEqual(['start', 'job finished', 'after']);
   });
 });
+
+describe('console words', () => {
+  it('when `help` is typed, then the bot\'s help is followed by the console\'s own words: as, press, wait, exit', async () => {
+    const { handler } = recordingHandler(async (cmd) => void (await cmd.replyPrivately('deploybot commands: deploy, status …')));
+    const out = await runConsole('help\n', handler);
+    expect(out).toContain('deploybot commands: deploy, status …');
+    for (const word of ['as <name>', 'press <n>', 'wait', 'exit']) expect(out).toMatch(new RegExp(`^  ${word.replace(/[<>]/g, '.')}\\s`, 'm'));
+  });
+
+  it('when `exit` is typed, then nothing after it runs and the console ends', async () => {
+    const { seen, handler } = recordingHandler();
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    const adapter = new ConsoleAdapter({ input, output, user: 'alice', echo: true });
+    await adapter.start(handler);
+    // the input stays open: only `exit` can end the console here
+    input.write('status a\nexit\nstatus b\n');
+    await adapter.finished;
+    expect(seen.map((s) => s.text)).toEqual(['status a']);
+    expect(printed).toContain('bye');
+  });
+});

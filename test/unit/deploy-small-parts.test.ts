@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closestNames } from '../../src/deploy/closest-names.ts';
+import { closestNames } from '../../src/domain/closest-names.ts';
 import { refProblem } from '../../src/domain/ref-rules.ts';
 import { limitConcurrency } from '../../src/deploy/limit-concurrency.ts';
 import { OutputTail } from '../../src/deploy/output-tail.ts';

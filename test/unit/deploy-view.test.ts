@@ -158,3 +158,18 @@ describe('reduceNotices', () => {
     expect(reduceNotices([])).toMatchObject({ deployId: '', noticeCount: 0, finished: false });
   });
 });
+
+describe('a long step with nothing new to tell', () => {
+  it('when a build has run for minutes without a notice, then the view names the running step and its elapsed time, and the progress shows it', async () => {
+    const { renderProgress } = await import('../../src/notify/render-progress.ts');
+    const script = new NoticeScript().accepted().state('preparing').tick().step('resolve').tick().stepDone('resolve', { commit: COMMIT }).step('build');
+    const buildStarted = Date.parse(script.notices.at(-1)!.at);
+    const later = new Date(buildStarted + 125_000);
+    const view = reduceNotices(script.notices, {}, later);
+    expect(view.activity).toBe('build running · 2m 05s');
+    expect(renderProgress(view).text.split('\n').concat(renderProgress(view).lines ?? [])).toContainEqual(expect.stringMatching(/^⏳ preparing · \d+s — build running · 2m 05s$/));
+    // a moment in: nothing to add yet; without the time (or once finished) never
+    expect(reduceNotices(script.notices, {}, new Date(buildStarted + 1000)).activity).toBeUndefined();
+    expect(reduceNotices(script.notices).activity).toBeUndefined();
+  });
+});

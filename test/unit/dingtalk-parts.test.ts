@@ -8,7 +8,7 @@ import { ConversationRateLimiter } from '../../src/adapters/dingtalk/conversatio
 import { defaultMilestoneKey } from '../../src/adapters/dingtalk/dingtalk-messenger.ts';
 import { DINGTALK_MARKDOWN_LIMIT, renderCardParams, renderRobotMarkdown } from '../../src/adapters/dingtalk/render-dingtalk-message.ts';
 import { cutMarkdown, escapeDingTalkMarkdown, joinMarkdownBlocks, markdownBlocks } from '../../src/adapters/dingtalk/render-dingtalk-markdown.ts';
-import { reconnectDelay, reconnectStep } from '../../src/adapters/dingtalk/reconnect-delay.ts';
+import { reconnectDelay, reconnectStep } from '../../src/domain/reconnect-delay.ts';
 import { commandTextOf } from '../../src/adapters/dingtalk/robot-message.ts';
 import { ManualClock, settle } from '../fakes/manual-clock.ts';
 

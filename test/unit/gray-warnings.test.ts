@@ -18,7 +18,7 @@ function withGray(at = '2026-11-20T10:00:00.000Z'): MarketReleases {
 }
 const HOUR = 3_600_000;
 
-describe('gray-test warnings (SPEC §8)', () => {
+describe('gray-test warnings (docs/reference/messages.md)', () => {
   it('when gray is older than the configured age, then a warning names its version, deploy and age', () => {
     const state = withGray('2026-11-20T10:00:00.000Z');
     const warning = grayAgeWarning({ state, now: new Date('2026-11-21T12:00:00Z'), maxAgeMs: 24 * HOUR });

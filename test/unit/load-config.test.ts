@@ -94,7 +94,7 @@ describe('loading a config', () => {
 
   const broken: Array<[string, (d: ReturnType<typeof parseDocument>) => void, string[]]> = [
     ['an unknown host in a location', (d) => d.setIn(['markets', 'brazil', 'locations', 'main', 'hosts', 1], 'br-9'),
-      ['markets.brazil.locations.main.hosts.1: unknown host "br-9"']],
+      ['markets.brazil.locations.main.hosts.1: unknown host "br-9" (did you mean "br-1"?)']],
     ['an unknown gray host', (d) => d.setIn(['markets', 'brazil', 'locations', 'main', 'grayHosts', 0], 'x'),
       ['markets.brazil.locations.main.grayHosts.0: unknown host "x"']],
     ['a gray host outside the location', (d) => d.setIn(['markets', 'brazil', 'locations', 'main', 'grayHosts', 0], 'br-rev'),
@@ -293,5 +293,65 @@ describe('health and rollout settings (docs/configuration.md, "Health and rollou
     expect(zero.ok ? [] : zero.problems.join('\n')).toContain('projects.mala-core.rollout.waves.0: invalid size 0');
     const odd = withChange((d) => d.setIn(['projects', 'mala-core', 'health'], d.createNode([{ tcp: 80 }])));
     expect(odd.ok ? [] : odd.problems.join('\n')).toContain('projects.mala-core.health.0: must be { command');
+  });
+});
+
+describe('config check in one round', () => {
+  it('when a config has schema, reference and key problems together, then every one is reported at once, in words, with suggestions', () => {
+    const result = withChange((d) => {
+      d.setIn(['hosts', 'br-2', 'adress'], '127.0.0.1');
+      d.deleteIn(['hosts', 'br-2', 'address']);
+      d.setIn(['markets', 'dev', 'locations', 'main', 'role'], 'prodution');
+      d.setIn(['projects', 'mala-core', 'hostTimout'], '10s');
+      d.setIn(['projects', 'mala-core', 'markets', 1], 'brazill');
+      d.setIn(['projects', 'mala-core', 'hooks', 'afterDeploy', 'template'], 'restrat');
+      d.setIn(['hookTemplates', 'other'], d.createNode({ run: 'x' }));
+      d.setIn(['keys', 'deploy', 'env'], 'NOT_SET_ANYWHERE');
+      d.setIn(['markets', 'brazil', 'requiresPassIn', 0], 'devv');
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      'hosts.br-2: unknown field "adress" (did you mean "address"?)',
+      'markets.dev.locations.main.role: must be one of "production", "review", not "prodution" (did you mean "production"?)',
+      'projects.mala-core: unknown field "hostTimout" (did you mean "hostTimeout"?)',
+      'hookTemplates.other: must be a string, not a mapping',
+      'markets.brazil.requiresPassIn.0: unknown market "devv" (did you mean "dev"?)',
+      'projects.mala-core.markets.1: unknown market "brazill" (did you mean "brazil"?)',
+      'projects.mala-core.hooks.afterDeploy.template: unknown hook template "restrat" (did you mean "restart"?)',
+      'keys.deploy.env: environment variable NOT_SET_ANYWHERE is not set',
+    ]);
+    expect(result.problems.join('\n')).not.toMatch(/Invalid input|Invalid option|expected string/);
+  });
+
+  it('when an entity is refused by the schema, then what names it is not reported unknown, and its own parts are not blamed twice', () => {
+    const result = withChange((d) => {
+      d.setIn(['hosts', 'br-1', 'hostKey'], 'AAAA');
+      d.setIn(['markets', 'dev', 'locations', 'main', 'role'], 'nope');
+    });
+    expect(!result.ok && result.problems).toEqual([
+      'hosts.br-1.hostKey: must be a public key line like "ssh-ed25519 AAAA..."',
+      'markets.dev.locations.main.role: must be one of "production", "review", not "nope"',
+    ]);
+  });
+
+  it('when path is releasesDir itself (or inside it), then it is refused', () => {
+    const same = withChange((d) => d.setIn(['projects', 'mala-core', 'path'], '/data/codes/mala-core/'));
+    expect(!same.ok && same.problems).toEqual(['projects.mala-core.path: must not be releasesDir itself (the symlink would replace the releases; write e.g. path: /data/prod/<project>)']);
+    const inside = withChange((d) => d.setIn(['projects', 'mala-core', 'path'], '/data/codes/mala-core/current'));
+    expect(!inside.ok && inside.problems).toEqual(['projects.mala-core.path: must not be inside releasesDir (prune would treat it as a release)']);
+  });
+
+  it('when a value has the wrong type or is out of range, then the message says what is wanted and what was found', () => {
+    const result = withChange((d) => {
+      d.setIn(['projects', 'mala-core', 'keepReleases'], 'five');
+      d.setIn(['projects', 'mala-core', 'parallel'], 0);
+      d.setIn(['hosts', 'br-1', 'port'], 2.5);
+    });
+    expect(!result.ok && result.problems).toEqual([
+      'hosts.br-1.port: must be a whole number, not 2.5',
+      'projects.mala-core.keepReleases: must be a number, not "five"',
+      'projects.mala-core.parallel: must be at least 1',
+    ]);
   });
 });

@@ -26,7 +26,7 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('packager runner (SPEC §6.6)', () => {
+describe('packager runner (docs/reference/release-rules.md)', () => {
   it('when a template is split, then quotes group words and nothing is expanded', () => {
     expect(splitTemplate(`scripts/make-patch --label "a b" --x 'c d' e\\ f $HOME`)).toEqual(['scripts/make-patch', '--label', 'a b', '--x', 'c d', 'e f', '$HOME']);
     expect(() => splitTemplate('make "x')).toThrow(/unclosed/);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { MarketReleases } from '../../src/domain/release-state.ts';
 import { parseReleaseId } from '../../src/domain/release-id.ts';
 import { releaseStatus } from '../../src/domain/release-status.ts';
+import { renderStatus } from '../../src/app/render-answers.ts';
+import type { DeployRecord } from '../../src/domain/deploy-record.ts';
 
 const prodCommit = '1234567'.padEnd(40, '0');
 const grayCommit = 'abcdef1'.padEnd(40, '0');
@@ -21,7 +23,7 @@ const locations = [
   { name: 'google', role: 'review' as const, hosts: ['br-rev-g'], grayHosts: [] },
 ];
 
-describe('release status (SPEC §3 status)', () => {
+describe('release status (docs/reference/command-grammar.md status)', () => {
   it('when releases are listed, then production comes first with version, commit, when and by whom', () => {
     const status = releaseStatus({ state, locations, readings: [] });
     expect(status.releases.map((r) => r.release)).toEqual(['production', 'gray', 'review-appstore']);
@@ -62,5 +64,29 @@ describe('release status (SPEC §3 status)', () => {
   it('when a release id is parsed, then version, UTC timestamp and short sha come apart', () => {
     expect(parseReleaseId('v1.3-rc1-20261121080000-abcdef1')).toEqual({ version: 'v1.3-rc1', stamp: '20261121080000', sha7: 'abcdef1' });
     expect(parseReleaseId('garbage')).toBeUndefined();
+  });
+});
+
+describe('status text', () => {
+  it('when a market was never deployed, then its empty hosts are not drifted and the answer says so', () => {
+    const empty: MarketReleases = { ...state, releases: {} };
+    delete (empty as { defaultRelease?: string }).defaultRelease;
+    const status = releaseStatus({ state: empty, locations: [{ name: 'main', role: 'production', hosts: ['br-1', 'br-2'], grayHosts: [] }], readings: [{ host: 'br-1' }, { host: 'br-2' }] });
+    expect(status.drifted).toBe(0);
+    const text = renderStatus(status);
+    expect(text).toContain('hosts serve (never deployed here):');
+    expect(text).toContain('◻️ br-1 (main): no release');
+    expect(text).toContain('releases: none recorded yet');
+    expect(text).not.toMatch(/drifted|⚠️/);
+  });
+
+  it('when hosts serve releases, then they come first, and each release says which client versions it accepts; unfinished deploys are listed', () => {
+    const status = releaseStatus({ state, locations: [{ name: 'main', role: 'production', hosts: ['br-1'], grayHosts: [] }], readings: [{ host: 'br-1', releaseId: 'v1.2-20261121070000-1234567' }] });
+    const pending = [{ id: 'd-20261201-0004', verb: 'deploy', version: 'v1.4', release: 'production', requestedBy: 'console:bob', state: 'awaiting-approval' }] as unknown as DeployRecord[];
+    const lines = renderStatus(status, [], {}, pending).split('\n');
+    expect(lines.indexOf('hosts serve:')).toBeLessThan(lines.indexOf('releases (as recorded):'));
+    expect(lines).toContain('✅ br-1 (main): v1.2-20261121070000-1234567');
+    expect(lines.find((l) => l.startsWith('  client versions production accepts: '))).toBe(`  client versions production accepts: ${state.releases.production!.versions.join(', ')}`);
+    expect(lines.slice(-2)).toEqual(['pending:', '  d-20261201-0004 deploy v1.4 (production) by console:bob: awaiting-approval']);
   });
 });

@@ -4,7 +4,7 @@ import { median, sizeSpanReport } from '../../src/domain/size-span-report.ts';
 
 const MB = 1_000_000;
 
-describe('size span report (SPEC §8)', () => {
+describe('size span report (docs/reference/messages.md)', () => {
   it('when sizes are shown, then they are decimal MB like the spec (24 800 000 bytes = 24.8 MB)', () => {
     expect(formatDecimalSize(24_800_000)).toBe('24.8 MB');
     expect(formatDecimalSize(4 * MB)).toBe('4.0 MB');

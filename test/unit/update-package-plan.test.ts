@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planUpdatePackages, type UpdatePackagePair } from '../../src/domain/update-package-plan.ts';
 
-describe('update package plan (SPEC §6.6)', () => {
+describe('update package plan (docs/reference/release-rules.md)', () => {
   it('when production deploys v1.3, then every review version and earlier production version updates to it', () => {
     const pairs = planUpdatePackages({ release: 'production', version: 'v1.3' }, { productionVersions: ['v1.1', 'v1.2'], reviewVersions: ['r-1.2', 'v1.2'] });
     expect(pairs).toEqual([

@@ -1,6 +1,7 @@
-// The console chat (SPEC §11): the same ChatAdapter as Slack and DingTalk, over
-// stdin/stdout. One command per line, handled strictly in order; `as <user>`, `press <n>`
-// and `wait` are the console's own words. At end of input it waits for its jobs and ends.
+// The console chat (docs/reference/command-line.md): the same ChatAdapter as Slack and DingTalk, over
+// stdin/stdout. One command per line, handled strictly in order; `as <user>`, `press <n>`,
+// `wait` and `exit` are the console's own words (`help` lists them after the bot's verbs).
+// At end of input, or `exit`, it waits for its jobs and ends.
 // Whoever types here is `console:<name>` (`as bob` → console:bob): a console user can never
 // pass for a Slack or DingTalk user.
 import { createInterface } from 'node:readline';
@@ -8,6 +9,15 @@ import type { Readable, Writable } from 'node:stream';
 import type { Button, ChatAdapter, ChatHandler, ChatUser, MessageRef, Messenger, OutgoingMessage, TrackedJob } from '../../core/chat-types.ts';
 import { nativeIdOf, qualifyUserId } from '../../domain/user-id.ts';
 import { renderConsoleMessage } from './render-console-message.ts';
+
+/** The console's own words, shown after the bot's `help`. */
+const CONSOLE_WORDS = [
+  'console:',
+  '  as <name>     act as another console user (console:<name>)',
+  '  press <n>     press button n of the last message that had buttons',
+  '  wait          wait until the deploys started here finish or wait for approval',
+  '  exit          wait for them, then leave (also: quit, or end of input)',
+].join('\n');
 
 export interface ConsoleAdapterOptions {
   input: Readable;
@@ -29,6 +39,7 @@ export class ConsoleAdapter implements ChatAdapter {
   #user: ChatUser;
   #lastButtons: Button[] = [];
   #jobs: TrackedJob[] = [];
+  #exiting = false;
   #messageCount = 0;
   #done: Promise<void> | undefined;
   #handler: ChatHandler | undefined;
@@ -85,8 +96,10 @@ export class ConsoleAdapter implements ChatAdapter {
     prompt();
     for await (const raw of lines) {
       await this.submit(raw);
+      if (this.#exiting) break;
       prompt();
     }
+    lines.close();
     await this.waitForJobs();
   }
 
@@ -120,7 +133,12 @@ export class ConsoleAdapter implements ChatAdapter {
       return this.#dispatch(button.command, handler);
     }
     if (verb === 'wait' && rest.length === 0) return this.waitForJobs();
-    return this.#dispatch(line, handler);
+    if ((verb === 'exit' || verb === 'quit') && rest.length === 0) {
+      this.#exiting = true;
+      return this.#write(this.#jobs.length > 0 ? 'waiting for the deploys started here, then leaving' : 'bye');
+    }
+    await this.#dispatch(line, handler);
+    if (verb === 'help' && rest.length === 0) this.#write(CONSOLE_WORDS);
   }
 
   async #dispatch(text: string, handler: ChatHandler): Promise<void> {

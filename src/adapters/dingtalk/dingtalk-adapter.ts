@@ -23,7 +23,7 @@ import { ConversationRoutes } from './conversation-routes.ts';
 import { DingTalkMessenger, type DingTalkThrottlePauses } from './dingtalk-messenger.ts';
 import { DingTalkOpenApi } from './dingtalk-open-api.ts';
 import { DingTalkStreamClient } from './dingtalk-stream-client.ts';
-import type { ReconnectBackoff } from './reconnect-delay.ts';
+import type { ReconnectBackoff } from '../../domain/reconnect-delay.ts';
 import { renderMention } from './render-dingtalk-message.ts';
 import { commandTextOf, parseRobotMessage } from './robot-message.ts';
 

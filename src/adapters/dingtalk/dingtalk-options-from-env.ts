@@ -1,4 +1,4 @@
-// DingTalk is on when DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET are set (SPEC §2); the
+// DingTalk is on when DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET are set (docs/configuration.md); the
 // robot code and card template come from config.chat.dingtalk. DINGTALK_GATEWAY_URL and
 // DINGTALK_OPENAPI_URL (not needed in production) point the client at other endpoints.
 import type { Config } from '../../../config/load-config.ts';

@@ -12,7 +12,7 @@
 // socket while another is open, and waits `reconnectDelay()` (exponential, with jitter)
 // between failed attempts. See docs/dingtalk.md ("Reconnecting").
 import { DWClient, GATEWAY_URL } from 'dingtalk-stream';
-import { DEFAULT_RECONNECT_BACKOFF, type ReconnectBackoff, reconnectDelay } from './reconnect-delay.ts';
+import { DEFAULT_RECONNECT_BACKOFF, type ReconnectBackoff, reconnectDelay } from '../../domain/reconnect-delay.ts';
 
 /** The part of the SDK's (private) ws socket this class needs. */
 interface StreamSocket {

@@ -23,6 +23,7 @@ import { BUTTON_ACTION_PREFIX } from './render-slack-message.ts';
 import { SlackMessenger, slackErrorCode, slackRetryAfterMs } from './slack-messenger.ts';
 import { slashCommandText } from './slash-command-text.ts';
 import { PROMPT_ACTION_PREFIX, PROMPT_CALLBACK_ID, promptModal, submittedCommand } from './slack-prompt-modal.ts';
+import { DEFAULT_SLACK_WAIT, SlackReachability, type SlackWaitOptions } from './wait-for-slack.ts';
 
 type RetryOptions = NonNullable<webApi.WebClientOptions['retryConfig']>;
 type Respond = (message: { response_type: 'ephemeral'; text: string }) => Promise<unknown>;
@@ -48,6 +49,8 @@ export interface SlackAdapterOptions {
   slashCommands: readonly string[];
   /** Remembers handled trigger_ids (Redis, shared by every `serve`), so a repeat runs nothing. */
   replayGuard: ReplayGuard;
+  /** How `start` waits for a Slack that does not answer (back-off, per-attempt timeout). @defaultValue DEFAULT_SLACK_WAIT */
+  startupWait?: Partial<SlackWaitOptions>;
 }
 
 /** How long a handled trigger_id is remembered. */
@@ -69,6 +72,7 @@ export class SlackAdapter implements ChatAdapter {
   readonly #slashCommands: readonly string[];
   readonly #metrics: DeploybotMetrics | undefined;
   readonly #replayGuard: ReplayGuard;
+  readonly #reachability: SlackReachability | undefined;
   #handler: ChatHandler | undefined;
   #started = false;
 
@@ -122,7 +126,20 @@ export class SlackAdapter implements ChatAdapter {
         this.#metrics?.chatRateLimited.inc({ platform: 'slack', method: request.url.split('/').pop() ?? 'unknown' });
       });
     }
+    // start() first waits until auth.test answers, through a client that gives up quickly
+    // (the ordinary one retries for half an hour), so a Slack outage delays only Slack
+    if (common.tokenVerificationEnabled) {
+      const wait = { ...DEFAULT_SLACK_WAIT, ...options.startupWait };
+      const probe = new webApi.WebClient(options.botToken.reveal(), { ...clientOptions, logger, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout: wait.attemptTimeoutMs });
+      this.#reachability = new SlackReachability(probe, this.#logger, wait, options.apiUrl);
+    }
     this.#register();
+  }
+
+  /** For /healthz: "ok" once started, else what the wait for Slack last met. */
+  get status(): string {
+    if (this.#started) return 'ok';
+    return this.#reachability?.status ?? 'starting';
   }
 
   /** HTTP mode: the handler for `/slack/events` (raw, unparsed requests; Bolt verifies the signature). */
@@ -130,11 +147,22 @@ export class SlackAdapter implements ChatAdapter {
     const receiver = this.#receiver;
     if (!receiver) return undefined;
     return (req, res) => {
+      if (!this.#started) {
+        res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
+        res.end('deploybot is waiting for the Slack Web API; try again in a moment');
+        return;
+      }
       receiver.app(req, res);
     };
   }
 
+  /**
+   * Waits until Slack answers (retrying with a bounded back-off, logging each wait), then
+   * starts. Rejects `slack_auth_failed` when the token is refused; resolves without starting
+   * when `stop()` is called first.
+   */
   async start(handler: ChatHandler): Promise<void> {
+    if (this.#reachability && !(await this.#reachability.wait())) return;
     try {
       await this.#app.init();
     } catch (error) {
@@ -148,6 +176,7 @@ export class SlackAdapter implements ChatAdapter {
   }
 
   async stop(): Promise<void> {
+    this.#reachability?.cancel();
     this.#handler = undefined;
     if (this.mode === 'socket' && this.#started) await this.#app.stop();
     this.#started = false;
@@ -155,7 +184,7 @@ export class SlackAdapter implements ChatAdapter {
 
   /**
    * A throttled editor for progress messages: chat.update through the rejecting client,
-   * coalesced, ≤ 1 edit/s per message, sharing `budget` (default 50/min) — see SPEC §8.
+   * coalesced, ≤ 1 edit/s per message, sharing `budget` (default 50/min) — see docs/reference/messages.md.
    */
   createProgressEditor(options: { budget?: RateBudget; clock?: Clock; minIntervalMs?: number } & Pick<ThrottledEditorOptions<OutgoingMessage>, 'finalAttempts' | 'retryBackoffMs'> = {}): ThrottledEditor<OutgoingMessage> {
     return new ThrottledEditor<OutgoingMessage>({

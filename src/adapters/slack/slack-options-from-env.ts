@@ -1,4 +1,4 @@
-// Which Slack mode the environment asks for (SPEC §2): SLACK_BOT_TOKEN plus either
+// Which Slack mode the environment asks for (docs/configuration.md): SLACK_BOT_TOKEN plus either
 // SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode at /slack/events);
 // SLACK_API_URL points the Web API elsewhere. Without them Slack is off, and `reason` says why.
 import { Secret } from '../../core/secret.ts';

@@ -1,4 +1,4 @@
-// Build once (SPEC §4 step 4): beforeDownload hook in the (empty) build directory, checkout
+// Build once (docs/reference/deploy-lifecycle.md step 4): beforeDownload hook in the (empty) build directory, checkout
 // of the commit, afterDownload hook, the build command. The result is cached under
 // `<artifacts>/builds/<project>/<build-id>/` (artifacts-directory.ts); `build.json` marks it
 // complete. A build is made under a temporary name and renamed into place, so a killed

@@ -1,4 +1,4 @@
-// The identity of a code build (SPEC §4): project, commit and every setting that shapes the
+// The identity of a code build (docs/reference/deploy-lifecycle.md): project, commit and every setting that shapes the
 // build's output — the build command, its output directory and the worker-side hooks.
 // Release, version and deploy do not enter: the code build is release-agnostic.
 import { createHash } from 'node:crypto';

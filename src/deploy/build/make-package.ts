@@ -1,4 +1,4 @@
-// The package a deploy ships (SPEC §4): the cached code build plus the release layer —
+// The package a deploy ships (docs/reference/deploy-lifecycle.md): the cached code build plus the release layer —
 // `filecache/release_indicator.json` (`{"name":"<release>"}`) and, when the checkout has
 // `deploy/<release>.config.zoo` (or `deploy/config.zoo`), `filecache/<release>.config.zoo`,
 // checked first (read-config-zoo-file.ts: regular file, 1 MB, 100 node-name keys).

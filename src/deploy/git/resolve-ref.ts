@@ -1,7 +1,7 @@
 // ref → commit SHA in a project's mirror: a tag, then a branch, then a (possibly short)
-// commit SHA. An unknown ref fails with the closest existing tags named.
+// commit SHA. An unknown ref fails naming the nearest tags and branches, newest first.
 import { DeploybotError } from '../../core/errors.ts';
-import { closestNames } from '../closest-names.ts';
+import { nearestRefs, unknownRefMessage } from '../../domain/nearest-refs.ts';
 import { gitClient } from './git-client.ts';
 import { gitFailed } from './git-failed.ts';
 import { assertRefSyntax } from './ref-syntax.ts';
@@ -25,13 +25,11 @@ export async function resolveRef(mirrorDir: string, ref: string, project = 'the 
     const commit = await verifyCommit(mirrorDir, `${name}^{commit}`);
     if (commit) return { commit, kind, commitTime: await commitTime(mirrorDir, commit) };
   }
-  const tags = (await git.raw(['for-each-ref', '--format=%(refname:short)', 'refs/tags'])).split('\n').filter(Boolean);
-  const closest = closestNames(ref, tags);
-  throw new DeploybotError(
-    'unknown_ref',
-    `${project} has no tag, branch or commit "${ref}"${closest.length ? `; closest tags: ${closest.join(', ')}` : ' (the repository has no tags)'}`,
-    { ref, closest },
-  );
+  // newest first; the last --sort is the first key (refs made in the same second: by version)
+  const names = async (date: string, prefix: string) => (await git.raw(['for-each-ref', '--sort=-version:refname', `--sort=-${date}`, '--format=%(refname:short)', prefix])).split('\n').filter(Boolean);
+  const tags = await names('creatordate', 'refs/tags');
+  const branches = await names('committerdate', 'refs/heads');
+  throw new DeploybotError('unknown_ref', unknownRefMessage(project, ref, tags, branches), { ref, closest: nearestRefs(ref, tags) });
 }
 
 /**

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploybotError, errorMessage } from '../../core/errors.ts';
 import { redactUrlCredentials } from '../../core/redact-url-credentials.ts';
-import { closestNames } from '../closest-names.ts';
+import { byVersionNewestFirst, nearestRefs, unknownRefMessage } from '../../domain/nearest-refs.ts';
 import { gitClient } from './git-client.ts';
 import { gitRemote } from './remote-credentials.ts';
 import { assertRefSyntax } from './ref-syntax.ts';
@@ -36,11 +36,7 @@ export async function resolveRemoteRef(repo: string, ref: string, mirrorDir: str
     const commit = await verifyCommit(mirrorDir, `${ref.toLowerCase()}^{commit}`);
     if (commit) return { commit, kind: 'commit' };
   }
-  const tags = [...refs.keys()].filter((name) => name.startsWith('refs/tags/') && !name.endsWith('^{}')).map((name) => name.slice('refs/tags/'.length));
-  const closest = closestNames(ref, tags);
-  throw new DeploybotError(
-    'unknown_ref',
-    `${project} has no tag, branch or commit "${ref}"${closest.length ? `; closest tags: ${closest.join(', ')}` : ''}`,
-    { ref, closest },
-  );
+  const named = (prefix: string) => [...refs.keys()].filter((name) => name.startsWith(prefix) && !name.endsWith('^{}')).map((name) => name.slice(prefix.length)).sort(byVersionNewestFirst);
+  const tags = named('refs/tags/');
+  throw new DeploybotError('unknown_ref', unknownRefMessage(project, ref, tags, named('refs/heads/')), { ref, closest: nearestRefs(ref, tags) });
 }

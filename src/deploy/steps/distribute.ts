@@ -91,7 +91,7 @@ async function installRelease(ctx: DeployContext, transport: HostTransport, rela
   return bytes;
 }
 
-/** Before any switch, the unpacked release must carry the indicator of the release being deployed (SPEC §4). */
+/** Before any switch, the unpacked release must carry the indicator of the release being deployed (docs/reference/deploy-lifecycle.md). */
 export async function assertIndicator(ctx: DeployContext, transport: HostTransport, dir: string): Promise<void> {
   const name = await readIndicator(transport, dir);
   const mismatch = indicatorMismatch(name, ctx.plan.release);

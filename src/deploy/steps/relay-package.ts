@@ -1,4 +1,4 @@
-// Admin relay (SEEDS §5): when the location has an `admin` host, the bot uploads the package
+// Admin relay (docs/reference/deploy-lifecycle.md, distribute): when the location has an `admin` host, the bot uploads the package
 // once, to the admin (`<releasesDir>/packages/<release-id>/<package>`; the admin keeps the
 // packages of its newest `keepReleases` releases), and the admin copies it to each cluster
 // host with its own SSH access — `scp` with strict host-key checking, run as an argv of quoted words. The bot's

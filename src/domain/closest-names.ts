@@ -1,4 +1,5 @@
-// "Did you mean": the candidates nearest to a name by edit distance, for an unknown ref.
+// "Did you mean": the candidates nearest to a name by edit distance, for an unknown ref, a
+// misspelt config key or name. Pure.
 
 export function closestNames(name: string, candidates: readonly string[], count = 3): string[] {
   const scored = [...new Set(candidates)].map((candidate) => ({ candidate, distance: editDistance(name.toLowerCase(), candidate.toLowerCase()) }));
@@ -17,4 +18,15 @@ export function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
+}
+
+/**
+ * ` (did you mean "x"?)` when a candidate is near enough to `name` to be what was meant (an
+ * edit distance of at most a third of its length, at least 1), else ''. For config and user typos.
+ */
+export function didYouMean(name: string, candidates: readonly string[]): string {
+  const [best] = closestNames(name, candidates.filter((candidate) => candidate !== name), 1);
+  if (best === undefined) return '';
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  return editDistance(name.toLowerCase(), best.toLowerCase()) <= limit ? ` (did you mean ${JSON.stringify(best)}?)` : '';
 }

@@ -1,8 +1,8 @@
-// How long the DingTalk stream client waits before its next connection attempt: exponential
-// back-off with "equal jitter" — half of the capped exponential step is fixed, half random —
-// so many bot processes that lost the gateway together do not come back in lockstep, and two
-// attempts are never closer than half a step. Pure (the random source is passed in).
-// See docs/dingtalk.md ("Reconnecting").
+// How long a chat client (the DingTalk stream, Slack's start-up check) waits before its next
+// connection attempt: exponential back-off with "equal jitter" — half of the capped
+// exponential step is fixed, half random — so many bot processes that lost the gateway
+// together do not come back in lockstep, and two attempts are never closer than half a step. Pure (the random source is passed in).
+// See docs/dingtalk.md ("Reconnecting") and docs/slack.md ("When Slack cannot be reached").
 
 export interface ReconnectBackoff {
   /** The first step. @defaultValue 1000 */
