@@ -1,4 +1,4 @@
-// Checks a Slack payload against Block Kit's documented limits (PLATFORMS.md; api.slack.com
+// Checks a Slack payload against Block Kit's documented limits (docs/slack.md; api.slack.com
 // reference "Blocks", "Block elements", "Composition objects", "Modals"), so tests fail on
 // what Slack would refuse with `invalid_blocks`: ≤ 50 blocks a message (100 a modal), unique
 // block_ids ≤ 255, header plain_text ≤ 150, section text ≤ 3000, ≤ 10 fields ≤ 2000 each,

@@ -1,5 +1,5 @@
 // Slack's text limits and the text helpers every Slack renderer shares: mrkdwn escaping,
-// cutting to a limit, splitting into sections (docs/slack.md "Messages"; PLATFORMS.md).
+// cutting to a limit, splitting into sections (docs/slack.md "Messages").
 
 export const SLACK_LIMITS = {
   blocks: 50,
