@@ -1,0 +1,116 @@
+// Wall-clock time in an IANA time zone, through Intl only (docs/scheduling.md "Time zones
+// and daylight saving"). Pure: no clock is read here.
+
+/** A wall-clock reading: the date and time a market's clocks show. */
+export interface WallTime {
+  year: number;
+  /** 1–12 */
+  month: number;
+  /** 1–31 */
+  day: number;
+  /** 0–23 */
+  hour: number;
+  /** 0–59 */
+  minute: number;
+  /** 0 = Sunday … 6 = Saturday */
+  weekday: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(zone: string): Intl.DateTimeFormat {
+  let found = formatters.get(zone);
+  if (!found) {
+    found = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', weekday: 'short' });
+    formatters.set(zone, found);
+  }
+  return found;
+}
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** Whether `zone` is an IANA time zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    formatter(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What the clocks in `zone` show at `ms` (seconds dropped). */
+export function wallTimeAt(ms: number, zone: string): WallTime {
+  const parts: Record<string, string> = {};
+  for (const part of formatter(zone).formatToParts(new Date(ms))) parts[part.type] = part.value;
+  return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day), hour: Number(parts.hour), minute: Number(parts.minute), weekday: WEEKDAYS.indexOf(parts.weekday!) };
+}
+
+/** The zone's offset from UTC at `ms`, in ms (UTC+8 → 8 h). */
+export function offsetAt(ms: number, zone: string): number {
+  const floor = Math.floor(ms / 60_000) * 60_000;
+  const w = wallTimeAt(floor, zone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute) - floor;
+}
+
+/**
+ * The first instant at which the clocks in `zone` show `hour:minute` on that date, or
+ * later: a time shown twice (clocks go back) is its first occurrence; a time never shown
+ * (clocks go forward over it, 02:30 on a spring-forward night) is the instant of the jump
+ * (03:00), the first moment the clock is past it.
+ */
+export function firstInstantShowing(date: { year: number; month: number; day: number }, hour: number, minute: number, zone: string): number {
+  return instantsShowing(date, hour, minute, zone)[0]!;
+}
+
+/** Every instant the clocks in `zone` show `hour:minute` on that date (two where clocks go back), or the jump over it (a gap). */
+export function instantsShowing(date: { year: number; month: number; day: number }, hour: number, minute: number, zone: string): number[] {
+  const asUtc = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
+  const before = offsetAt(asUtc - 36 * 3_600_000, zone);
+  const after = offsetAt(asUtc + 36 * 3_600_000, zone);
+  const valid = [...new Set([before, after])].map((offset) => asUtc - offset).filter((ms) => offsetAt(ms, zone) === asUtc - ms);
+  if (valid.length > 0) return valid.sort((a, b) => a - b);
+  // a gap: the offset changes between the two readings; find the minute it does
+  return [transitionBetween(Math.min(asUtc - before, asUtc - after), Math.max(asUtc - before, asUtc - after), zone)];
+}
+
+/** The first minute in (low, high] whose offset differs from low's (one change in between). */
+function transitionBetween(low: number, high: number, zone: string): number {
+  const lowOffset = offsetAt(low, zone);
+  while (high - low > 60_000) {
+    const middle = Math.floor((low + high) / 120_000) * 60_000;
+    if (offsetAt(middle, zone) === lowOffset) low = middle;
+    else high = middle;
+  }
+  return high;
+}
+
+/** The instants in [fromMs, toMs) at which the zone's offset changes (clocks go forward or back). */
+export function offsetChanges(fromMs: number, toMs: number, zone: string): number[] {
+  const step = 6 * 3_600_000;
+  const changes: number[] = [];
+  let previous = offsetAt(fromMs, zone);
+  for (let at = fromMs; at < toMs; at += step) {
+    const next = Math.min(at + step, toMs);
+    const offset = offsetAt(next, zone);
+    if (offset !== previous) changes.push(transitionBetween(at, next, zone));
+    previous = offset;
+  }
+  return changes.filter((ms) => ms < toMs);
+}
+
+/** The calendar date `days` after `date` (proleptic, no zone involved). */
+export function addDays(date: { year: number; month: number; day: number }, days: number): { year: number; month: number; day: number; weekday: number } {
+  const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: d.getUTCDay() };
+}
+
+/** `2026-12-02 03:00 (Asia/Shanghai, UTC+08:00)`. */
+export function formatInZone(ms: number, zone: string): string {
+  const w = wallTimeAt(ms, zone);
+  const offset = offsetAt(ms, zone) / 60_000;
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)} ${WEEKDAYS[w.weekday]} (${zone}, UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)})`;
+}
