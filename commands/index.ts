@@ -19,6 +19,8 @@ import { reviewStart } from './review-start.ts';
 import { rollback } from './rollback.ts';
 import { status } from './status.ts';
 import { unlock } from './unlock.ts';
+import { freeze } from './freeze.ts';
+import { unfreeze } from './unfreeze.ts';
 
 export const commandDeclarations = [
   deploy,
@@ -37,6 +39,8 @@ export const commandDeclarations = [
   history,
   lock,
   unlock,
+  freeze,
+  unfreeze,
   help,
 ] as const satisfies readonly CommandDeclaration[];
 

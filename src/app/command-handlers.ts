@@ -8,6 +8,7 @@ import { decideApproval } from './decide-approval.ts';
 import { dryRunCommand } from './dry-run-command.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { lockMarket, showHistory, showStatus, unlockMarket } from './market-commands.ts';
+import { freezeMarket, unfreezeMarket } from './freeze-commands.ts';
 
 export function commandHandlers(rt: JobRuntime, track: (deployId: string) => TrackedJob): CommandHandlers {
   const accept = async (command: AcceptedCommand, ctx: CommandContext): Promise<void> => void (await acceptCommand(rt, command, ctx, track));
@@ -31,5 +32,7 @@ export function commandHandlers(rt: JobRuntime, track: (deployId: string) => Tra
     history: (command, ctx) => showHistory(rt, command, ctx),
     lock: (command, ctx) => lockMarket(rt, command, ctx),
     unlock: (command, ctx) => unlockMarket(rt, command, ctx),
+    freeze: (command, ctx) => freezeMarket(rt, command, ctx),
+    unfreeze: (command, ctx) => unfreezeMarket(rt, command, ctx),
   };
 }

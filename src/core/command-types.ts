@@ -5,8 +5,9 @@ import type { TargetCommand } from '../domain/deploy-target.ts';
 /** A command as parsed and validated against the config. Other code is written against these shapes. */
 export type Command =
   // the commands that act on a release location: the domain's shapes, plus what only the parser knows
-  | (Extract<TargetCommand, { verb: 'deploy' }> & { dryRun: boolean })
-  | Exclude<TargetCommand, { verb: 'deploy' | 'rollback' }>
+  | (Extract<TargetCommand, { verb: 'deploy' }> & { dryRun: boolean } & Scheduled)
+  | (Extract<TargetCommand, { verb: 'gray start' | 'gray promote' | 'review promote' }> & Scheduled)
+  | Exclude<TargetCommand, { verb: 'deploy' | 'rollback' | 'gray start' | 'gray promote' | 'review promote' }>
   | (Extract<TargetCommand, { verb: 'rollback' }> & { deployId?: string })
   | { verb: 'approve'; deployId: string }
   | { verb: 'reject'; deployId: string; reason?: string }
@@ -16,7 +17,12 @@ export type Command =
   | { verb: 'history'; project: string; market: string; limit: number } // default 10, max 100
   | { verb: 'lock'; project: string; market: string; reason: string }
   | { verb: 'unlock'; project: string; market: string }
-  | { verb: 'help'; topic?: string };
+  | { verb: 'help'; topic?: string }
+  | { verb: 'freeze'; market: string; until: string; reason: string }
+  | { verb: 'unfreeze'; market: string };
+
+/** `--at <when>` as typed (docs/scheduling.md): read against the market's clocks when accepted. */
+type Scheduled = { at?: string };
 
 export type Verb = Command['verb'];
 
@@ -38,8 +44,10 @@ export type ParseResult = { ok: true; command: Command } | { ok: false; error: s
  * - `count`: a whole number from 1 to 100.
  * - `text`: the rest of the line, free text (a reason).
  * - `topic`: the rest of the line, a help topic (lower-cased).
+ * - `freezeScope`: a market from the config, or `all`.
+ * - `freezeEnd`: a duration (`2h`, `3d`) or an ISO time with an offset.
  */
-export type ArgumentKind = 'project' | 'market' | 'channel' | 'ref' | 'deployId' | 'count' | 'text' | 'topic';
+export type ArgumentKind = 'project' | 'market' | 'channel' | 'ref' | 'deployId' | 'count' | 'text' | 'topic' | 'freezeScope' | 'freezeEnd';
 
 /** Kinds that take the rest of the line; such an argument must be the last one. */
 export const REST_OF_LINE_KINDS: ReadonlySet<ArgumentKind> = new Set(['text', 'topic']);
@@ -70,8 +78,8 @@ export interface FlagDeclaration<F extends string = string> {
   name: string;
   /** The Command field the value goes to. */
   field: F;
-  /** `boolean`: present or not (false when absent). `hosts`: comma-separated hosts of the target location. */
-  kind: 'boolean' | 'hosts';
+  /** `boolean`: present or not (false when absent). `hosts`: comma-separated hosts of the target location. `when`: a time for `--at` (docs/scheduling.md). */
+  kind: 'boolean' | 'hosts' | 'when';
   /** Shown in usage after the flag (`--hosts h1,h2`). */
   valueLabel?: string;
   summary: string;
@@ -104,6 +112,16 @@ interface DeclarationOf<V extends Verb> {
    * @defaultValue true
    */
   slashCommand?: boolean;
+  /**
+   * The market's windows apply and `--at` schedules it (docs/scheduling.md).
+   * @defaultValue false
+   */
+  windowed?: boolean;
+  /**
+   * It changes production, so a freeze refuses it; the ways back to safety leave it out (docs/scheduling.md#freezes).
+   * @defaultValue false
+   */
+  frozen?: boolean;
   /** Where it acts; absent for verbs that are not location-scoped (SPEC §1 location). */
   target?: CommandTarget;
 }

@@ -115,6 +115,8 @@ export interface DeployRecord {
   /** Chat channel the command came from. */
   channel: string;
   createdAt: string;
+  /** `--at`: when it runs, as the market's clocks show it (`2026-12-02T03:00+08:00`; docs/scheduling.md). */
+  scheduledAt?: string;
   /** The time in the release id (unique per project); absent for verbs that ship no new release. */
   releaseAt?: string;
   state: DeployState;

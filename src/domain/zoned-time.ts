@@ -105,12 +105,24 @@ export function addDays(date: { year: number; month: number; day: number }, days
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: d.getUTCDay() };
 }
 
-/** `2026-12-02 03:00 (Asia/Shanghai, UTC+08:00)`. */
+/** `2026-12-02 03:00 Wed (Asia/Shanghai, UTC+08:00)`. */
 export function formatInZone(ms: number, zone: string): string {
+  // seconds are dropped: a scheduled time is shown to the minute
+  ms = Math.floor(ms / 60_000) * 60_000;
   const w = wallTimeAt(ms, zone);
   const offset = offsetAt(ms, zone) / 60_000;
   const sign = offset < 0 ? '-' : '+';
   const abs = Math.abs(offset);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)} ${WEEKDAYS[w.weekday]} (${zone}, UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)})`;
+}
+
+/** `2026-12-02T03:00+08:00`: the instant (to the second) as the market's clocks show it, with their offset. */
+export function isoInZone(ms: number, zone: string): string {
+  const w = wallTimeAt(ms, zone);
+  const offset = offsetAt(ms, zone) / 60_000;
+  const abs = Math.abs(offset);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const seconds = Math.floor(ms / 1000) % 60;
+  return `${w.year}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}${seconds ? `:${pad(seconds)}` : ''}${offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }

@@ -40,6 +40,8 @@ export interface DeployHeader {
   commit?: string;
   requestedBy?: string;
   relatedDeployId?: string;
+  /** `--at`: when it runs, in market time with its offset (docs/scheduling.md). */
+  scheduledAt?: string;
 }
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'closed';

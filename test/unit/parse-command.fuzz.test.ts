@@ -35,13 +35,13 @@ function refIsSafe(ref: string): boolean {
 }
 const DEPLOY_ID = /^d-\d{8}-\d{4,}$/;
 const FIELDS: Record<Command['verb'], string[]> = {
-  deploy: ['project', 'market', 'ref', 'hosts', 'dryRun'],
-  'gray start': ['project', 'market', 'ref'],
+  deploy: ['project', 'market', 'ref', 'hosts', 'dryRun', 'at'],
+  'gray start': ['project', 'market', 'ref', 'at'],
   'gray cancel': ['project', 'market'],
-  'gray promote': ['project', 'market'],
+  'gray promote': ['project', 'market', 'at'],
   'review start': ['project', 'market', 'channel', 'ref'],
   'review cancel': ['project', 'market', 'channel'],
-  'review promote': ['project', 'market', 'channel'],
+  'review promote': ['project', 'market', 'channel', 'at'],
   rollback: ['project', 'market', 'deployId'],
   approve: ['deployId'],
   reject: ['deployId', 'reason'],
@@ -52,6 +52,8 @@ const FIELDS: Record<Command['verb'], string[]> = {
   lock: ['project', 'market', 'reason'],
   unlock: ['project', 'market'],
   help: ['topic'],
+  freeze: ['market', 'until', 'reason'],
+  unfreeze: ['market'],
 };
 
 function expectObeysRules(line: string, result: ParseResult): void {
