@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `freeze <market|all> <duration|until> <reason…>` (docs/scheduling.md#freezes): the market's approvers; audited. */
+/** `freeze <market|all> <duration|ISO time> <reason…>` (docs/scheduling.md#freezes): the market's approvers; audited. */
 export const freeze: CommandDeclaration<'freeze'> = {
   verb: 'freeze',
   words: ['freeze'],
@@ -10,7 +10,7 @@ export const freeze: CommandDeclaration<'freeze'> = {
     { field: 'reason', kind: 'text', label: 'reason' },
   ],
   flags: [],
-  summary: 'refuse every change to production there (all: every market) until then, except rollback, gray cancel, review cancel and cancel',
+  summary: 'refuse every change to production in <market> (all: every market) until <until> (2h, 3d or an ISO time), except rollback, gray cancel, review cancel and cancel',
   sideEffects: true,
   needsApproval: false,
   checksPassIn: false,
