@@ -132,6 +132,8 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
   if (!committed) throw stateStoreUnreachable(rt.acceptTimeoutMs);
   deadline.markCommitted();
   await audit(rt, ctx, 'requested', scope, ctx.commandText, record.id);
+  // the progress message says when it will run (docs/scheduling.md)
+  if (when.scheduledAt) await rt.notify(record.id, { type: 'job.note', text: `⏰ scheduled for ${when.label}` });
   // a cancel voids the promotes pending on its release, once it is itself accepted
   const voided = command.verb === 'gray cancel' || command.verb === 'review cancel'
     ? await voidPendingPromotes(rt, record.project, record.market, record.release, record.id, ctx.user.id)

@@ -32,9 +32,14 @@ export function isTerminal(state: DeployState): boolean {
   return TERMINAL_STATES.has(state);
 }
 
-/** Finished, or parked on a human: what the console's `wait` waits for. */
+/** Finished, or parked on a human. */
 export function isIdle(state: DeployState): boolean {
   return isTerminal(state) || state === 'awaiting-approval';
+}
+
+/** Idle, or queued for a time still ahead (`--at`, docs/scheduling.md): what the console's `wait` waits for. */
+export function isParked(record: Pick<DeployRecord, 'state' | 'scheduledAt'>, nowMs: number): boolean {
+  return isIdle(record.state) || (record.state === 'queued' && record.scheduledAt !== undefined && Date.parse(record.scheduledAt) > nowMs);
 }
 
 export interface ApprovalDecision {

@@ -30,7 +30,8 @@ const sha7 = (tag: string) => repo.commits[tag]!.slice(0, 7);
 const outcome = (r: DeployRecord) => ({ state: r.state, reason: r.reason });
 /** `--at` for `seconds` from now, as an ISO time with São Paulo's offset (dev's clocks). */
 const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000 - 3 * 3_600_000).toISOString().slice(0, 19) + '-03:00';
-const settle = (id: string) => waitForDeploy(h.jobs.rt, id, undefined, 150_000);
+/** Until it ends (a scheduled deploy counts as settled while it waits for its time). */
+const settle = (id: string) => waitForDeploy(h.jobs.rt, id, (r) => isTerminal(r.state), 150_000);
 const text = (answer: { private: string[]; public: { text: string }[] }) => [...answer.private, ...answer.public.map((m) => m.text)].join(' | ');
 
 async function worker(): Promise<WorkerProcess> {
@@ -69,6 +70,8 @@ describe('--at', () => {
     const dropped = await h.request('alice', `deploy mala-core dev v2 --at ${inSeconds(15)}`);
     const keptRecord = await waitForDeploy(h.jobs.rt, kept, inState('queued'), 60_000);
     expect(keptRecord.scheduledAt).toMatch(/-03:00$/);
+    // waiting for its time, it is settled for whoever waits on it (the console's `wait`)
+    expect((await h.settle(kept)).state).toBe('queued');
     await waitForDeploy(h.jobs.rt, dropped, inState('queued'), 60_000);
 
     const cancelled = await h.say('alice', `cancel ${dropped}`);
@@ -116,7 +119,7 @@ describe('--at', () => {
     const id = await h.request('carol', `deploy mala-core brazil v2 --at ${new Date(Date.now() + 12_000).toISOString()}`);
     const parked = await waitForDeploy(h.jobs.rt, id, inState('awaiting-approval'), 60_000);
     expect(parked.approval!.expiresAt).toBe(new Date(Date.parse(parked.scheduledAt!)).toISOString());
-    const done = await waitForDeploy(h.jobs.rt, id, (r) => isTerminal(r.state), 60_000);
+    const done = await settle(id);
     expect(done.state).toBe('expired');
     expect(done.startedAt).toBeUndefined();
     expect(online('br-1')).toBe(before);
