@@ -41,16 +41,69 @@ export function isTimeZone(zone: string): boolean {
 
 /** What the clocks in `zone` show at `ms` (seconds dropped). */
 export function wallTimeAt(ms: number, zone: string): WallTime {
-  const parts: Record<string, string> = {};
-  for (const part of formatter(zone).formatToParts(new Date(ms))) parts[part.type] = part.value;
-  return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day), hour: Number(parts.hour), minute: Number(parts.minute), weekday: WEEKDAYS.indexOf(parts.weekday!) };
+  const floor = Math.floor(ms / 60_000) * 60_000;
+  const d = new Date(floor + offsetAt(floor, zone));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), weekday: d.getUTCDay() };
 }
 
-/** The zone's offset from UTC at `ms`, in ms (UTC+8 → 8 h). */
+/** The zone's offset from UTC at `ms`, in ms (UTC+8 → 8 h), from the zone's table for that year. */
 export function offsetAt(ms: number, zone: string): number {
+  const table = offsetTable(zone, new Date(ms).getUTCFullYear());
+  let i = table.starts.length - 1;
+  while (i > 0 && table.starts[i]! > ms) i--;
+  return table.offsets[i]!;
+}
+
+/** The offset as Intl reads it (one ICU call; offsetAt caches these per year). */
+function readOffset(ms: number, zone: string): number {
   const floor = Math.floor(ms / 60_000) * 60_000;
-  const w = wallTimeAt(floor, zone);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute) - floor;
+  const parts: Record<string, string> = {};
+  for (const part of formatter(zone).formatToParts(new Date(floor))) parts[part.type] = part.value;
+  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute)) - floor;
+}
+
+interface OffsetTable {
+  /** Instants from which `offsets[i]` holds (the first is the start of the year). */
+  starts: number[];
+  offsets: number[];
+}
+
+const tables = new Map<string, OffsetTable>();
+
+/**
+ * A year of the zone's offsets: read weekly, and to the minute where two readings differ.
+ * This assumes a zone changes its offset at most once in a week, as every zone in use does
+ * (daylight saving changes are months apart; Ramadan suspensions last weeks).
+ */
+function offsetTable(zone: string, year: number): OffsetTable {
+  const key = `${zone}|${year}`;
+  const cached = tables.get(key);
+  if (cached) return cached;
+  const start = Date.UTC(year, 0, 1);
+  const end = Date.UTC(year + 1, 0, 1);
+  const table: OffsetTable = { starts: [start], offsets: [readOffset(start, zone)] };
+  for (let at = start; at < end; ) {
+    const next = Math.min(at + 7 * 86_400_000, end);
+    const offset = readOffset(next, zone);
+    if (offset !== table.offsets[table.offsets.length - 1]) {
+      let low = at;
+      let high = next;
+      const lowOffset = table.offsets[table.offsets.length - 1];
+      while (high - low > 60_000) {
+        const middle = Math.floor((low + high) / 120_000) * 60_000;
+        if (readOffset(middle, zone) === lowOffset) low = middle;
+        else high = middle;
+      }
+      if (high < end) {
+        table.starts.push(high);
+        table.offsets.push(offset);
+      }
+    }
+    at = next;
+  }
+  if (tables.size > 2000) tables.clear();
+  tables.set(key, table);
+  return table;
 }
 
 /**

@@ -78,6 +78,22 @@ describe('market calendar (properties)', () => {
   });
 });
 
+describe('zone tables', () => {
+  it('for any zone and instant (2000–2037), then the wall time read from the cached tables is what Intl shows', () => {
+    const intl = (ms: number, timeZone: string) => {
+      const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }).formatToParts(new Date(ms)).map((p) => [p.type, Number(p.value)]));
+      return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute };
+    };
+    fc.assert(
+      fc.property(instant, fc.constantFrom(...ZONES, 'Africa/Casablanca', 'America/Santiago', 'Asia/Tehran', 'Europe/Dublin'), (ms, zone) => {
+        const wall = wallTimeAt(ms, zone);
+        expect({ year: wall.year, month: wall.month, day: wall.day, hour: wall.hour, minute: wall.minute }).toEqual(intl(ms, zone));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('daylight saving', () => {
   // 2026-03-08: New York's clocks go from 02:00 EST to 03:00 EDT
   const newYork: MarketCalendar = { timezone: 'America/New_York', windows: [{ days: 'daily', from: '02:00', to: '03:00' }], freezes: [] };
