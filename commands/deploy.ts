@@ -12,6 +12,7 @@ export const deploy: CommandDeclaration<'deploy'> = {
   flags: [
     { name: 'hosts', field: 'hosts', kind: 'hosts', valueLabel: 'h1,h2', summary: 'only these hosts of the production location' },
     { name: 'dry-run', field: 'dryRun', kind: 'boolean', summary: 'show the plan (hosts, release id, prune, hooks, free disk) and change nothing' },
+    { name: 'at', field: 'at', kind: 'when', valueLabel: 'when', summary: 'run at that time: ISO with an offset, HH:MM in market time, or next-window (docs/scheduling.md)' },
   ],
   summary: 'release <ref> to the production location and record it as the production release',
   sideEffects: true,
@@ -19,5 +20,7 @@ export const deploy: CommandDeclaration<'deploy'> = {
   checksPassIn: true,
   prepares: true,
   slashCommand: true,
+  windowed: true,
+  frozen: true,
   target: 'production',
 };

@@ -11,12 +11,16 @@ export const grayPromote: CommandDeclaration<'gray promote'> = {
     { field: 'project', kind: 'project' },
     { field: 'market', kind: 'market' },
   ],
-  flags: [],
+  flags: [
+    { name: 'at', field: 'at', kind: 'when', valueLabel: 'when', summary: 'run at that time: ISO with an offset, HH:MM in market time, or next-window (docs/scheduling.md)' },
+  ],
   summary: 'make the gray build production: deploy it to all production hosts, append its version, remove gray',
   sideEffects: true,
   needsApproval: true,
   checksPassIn: false,
   prepares: true,
   slashCommand: true,
+  windowed: true,
+  frozen: true,
   target: 'gray',
 };

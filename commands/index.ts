@@ -24,6 +24,8 @@ import { rollback } from './rollback.ts';
 import { status } from './status.ts';
 import { sync } from './sync.ts';
 import { unlock } from './unlock.ts';
+import { freeze } from './freeze.ts';
+import { unfreeze } from './unfreeze.ts';
 
 export const commandDeclarations = [
   deploy,
@@ -47,6 +49,8 @@ export const commandDeclarations = [
   lock,
   unlock,
   build,
+  freeze,
+  unfreeze,
   help,
 ] as const satisfies readonly CommandDeclaration[];
 

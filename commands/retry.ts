@@ -10,5 +10,6 @@ export const retry: CommandDeclaration<'retry'> = {
   sideEffects: true,
   needsApproval: false,
   checksPassIn: false,
+  frozen: true,
   prepares: false,
 };

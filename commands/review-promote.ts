@@ -9,12 +9,16 @@ export const reviewPromote: CommandDeclaration<'review promote'> = {
     { field: 'market', kind: 'market' },
     { field: 'channel', kind: 'channel' },
   ],
-  flags: [],
+  flags: [
+    { name: 'at', field: 'at', kind: 'when', valueLabel: 'when', summary: 'run at that time: ISO with an offset, HH:MM in market time, or next-window (docs/scheduling.md)' },
+  ],
   summary: 'append the review versions of <channel> to production (no deploy, no downtime)',
   sideEffects: true,
   needsApproval: true,
   checksPassIn: false,
   prepares: true,
   slashCommand: true,
+  windowed: true,
+  frozen: true,
   target: 'review',
 };

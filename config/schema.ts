@@ -3,6 +3,8 @@
 // resolved in load-config.ts.
 import { z } from 'zod';
 import { CONFIG_NAME_PATTERN, CONFIG_NAME_RULE } from '../src/domain/config-name.ts';
+import { windowProblem } from '../src/domain/deploy-calendar.ts';
+import { isTimeZone } from '../src/domain/zoned-time.ts';
 import { peopleSchema } from './people-schema.ts';
 import { parseDuration } from './parse-duration.ts';
 import { parseRolloutSize } from '../src/domain/rollout-size.ts';
@@ -112,6 +114,25 @@ const healthCheckSchema = z.union([
     ...checkFields,
   }),
 ], { error: 'must be { command, timeout?, failureLimit? } or { http, expect?, body?, timeout?, failureLimit? }' });
+/** A deploy window in market time (docs/scheduling.md). */
+const windowSchema = z.strictObject({
+  days: z.string().min(1),
+  from: z.string(),
+  to: z.string(),
+}).superRefine((window, ctx) => {
+  const problem = windowProblem(window);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const isoWithOffset = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/, 'must be an ISO time with an offset, like 2026-12-24T00:00+08:00').refine((text) => !Number.isNaN(Date.parse(text)), 'is not a real date and time');
+
+/** A planned freeze (docs/scheduling.md): `except` names verbs it still allows. */
+const freezeSchema = z.strictObject({
+  from: isoWithOffset,
+  to: isoWithOffset,
+  reason: z.string().min(1),
+  except: z.array(z.enum(['deploy', 'gray start', 'gray promote', 'review promote', 'retry'])).default([]),
+}).refine((freeze) => Date.parse(freeze.from) < Date.parse(freeze.to), 'from must be before to');
 
 const marketSchema = z.strictObject({
   approval: approvalSchema.default('none'),
@@ -128,6 +149,11 @@ const marketSchema = z.strictObject({
   /** Overrides the fields of every project's `rollout` in this market. */
   rollout: rolloutSchema.optional(),
   locations: z.record(name, locationSchema).refine((l) => Object.keys(l).length > 0, 'needs at least one location'),
+  /** The market's clocks: windows, `--at HH:MM` and answers use it (IANA name). Absent: UTC. */
+  timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai or America/Sao_Paulo').optional(),
+  /** Absent: always open. */
+  windows: z.array(windowSchema).optional(),
+  freezes: z.array(freezeSchema).optional(),
 });
 
 const hookSchema = z.union([z.string().min(1), z.strictObject({ template: z.string().min(1) })]);

@@ -45,7 +45,7 @@ export function createDeployWorker(rt: JobRuntime, options: DeployWorkerOptions 
         const outcome = phase === 'prepare' ? await prepareDeploy(rt, deployId) : await runDeployJob(rt, deployId);
         if (outcome.kind === 'wait') {
           // a job whose lock lapsed (a stalled event loop) belongs to another worker now
-          const moved = await job.moveToDelayed(Date.now() + busyRetryMs, token).then(() => true, (error: unknown) => {
+          const moved = await job.moveToDelayed(waitUntil(outcome.untilMs, busyRetryMs), token).then(() => true, (error: unknown) => {
             rt.logger.warn('job lock lost while waiting; another worker has the job', { deployId, phase, error });
             return false;
           });
@@ -91,3 +91,8 @@ export function createDeployWorker(rt: JobRuntime, options: DeployWorkerOptions 
 
 export const GRAY_WATCH_JOB = 'gray-watch';
 const DRIFT_WATCH_JOB = 'drift-watch';
+
+/** When a waiting job runs again: a scheduled deploy at its time, anything else shortly. */
+function waitUntil(untilMs: number | undefined, busyRetryMs: number): number {
+  return untilMs ?? Date.now() + busyRetryMs;
+}

@@ -25,6 +25,9 @@ import { refuseUnknownRef } from './refuse-unknown-ref.ts';
 import { retryChanges, retryLineage, whyNotRetry } from './retry-plan.ts';
 import { rollbackTarget } from './rollback-target.ts';
 import { GRAY_RELEASE, reviewReleaseName } from '../domain/release-names.ts';
+import { scheduledTime } from '../domain/scheduled-time.ts';
+import { formatInZone, isoInZone } from '../domain/zoned-time.ts';
+import { marketCalendar, timeRefusal } from './time-rules.ts';
 
 export type AcceptedCommand = CommandOf<Exclude<DeployVerb, 'retry'>> | CommandOf<'retry'>;
 
@@ -53,6 +56,9 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
       throw new RefusedError('ref_not_allowed', `Refused: ${message}. Nothing was queued.`);
     }
   }
+
+  // the market's clocks: `--at`, freezes, windows (docs/scheduling.md), before anything is recorded
+  const when = await acceptTime(rt, command, ctx, scope);
 
   let target: DeployTarget;
   let related: DeployRecord | undefined;
@@ -114,6 +120,7 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
     location: target.location,
     release: target.release,
     ...('ref' in command ? { ref: command.ref } : {}),
+    ...(when.scheduledAt ? { scheduledAt: when.scheduledAt } : {}),
     ...(target.version ? { version: target.version } : {}),
     hosts: target.hosts,
     ...((command.verb === 'deploy' || command.verb === 'sync') && command.hosts ? { requestedHosts: command.hosts } : {}),
@@ -134,6 +141,8 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
   if (!committed) throw stateStoreUnreachable(rt.acceptTimeoutMs);
   deadline.markCommitted();
   await audit(rt, ctx, 'requested', scope, ctx.commandText, record.id);
+  // the progress message says when it will run (docs/scheduling.md)
+  if (when.scheduledAt) await rt.notify(record.id, { type: 'job.note', text: `⏰ scheduled for ${when.label}` });
   // a cancel voids the promotes pending on its release, once it is itself accepted
   const voided = command.verb === 'gray cancel' || command.verb === 'review cancel'
     ? await voidPendingPromotes(rt, record.project, record.market, record.release, record.id, ctx.user.id)
@@ -143,12 +152,35 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
   if (met.kind === 'passes') await rt.notify(record.id, { type: 'job.note', text: met.note });
   const parts = [`${record.id} accepted: ${describe(record)}`];
   if (met.kind === 'passes') parts.push(met.note);
+  if (when.scheduledAt) parts.push(`scheduled for ${when.label}; \`cancel ${record.id}\` before then stops it`);
   if (target.sparedGrayHosts.length > 0) parts.push(`gray hosts ${target.sparedGrayHosts.join(', ')} keep the active gray release`);
   if (needsApproval(rt.config, record.market, rt.commands.find(verb))) parts.push('it will ask for approval once its plan is ready');
   if (voided.length > 0) parts.push(`it voids the pending ${voided.join(', ')}`);
   if (behind) parts.push(`queued behind ${behind}`);
   await ctx.replyPrivately(parts.join('; '));
   return record;
+}
+
+/** `--at` read in the market's zone, and the freeze or window that refuses the time (now, or the scheduled time). */
+async function acceptTime(rt: JobRuntime, command: AcceptedCommand, ctx: CommandContext, scope: { project: string; market: string }): Promise<{ scheduledAt?: string; label?: string }> {
+  const declaration = rt.commands.find(command.verb);
+  const nowMs = rt.now().getTime();
+  let atMs = nowMs;
+  let scheduled: { scheduledAt?: string; label?: string } = {};
+  if ('at' in command && command.at !== undefined) {
+    const calendar = await marketCalendar(rt, scope.market, declaration);
+    const time = scheduledTime(command.at, nowMs, calendar);
+    if (!time.ok) throw await refused(rt, ctx, scope, 'bad_schedule', `Refused: ${time.error}. Nothing was queued.`);
+    atMs = time.atMs;
+    const zone = calendar.timezone;
+    scheduled = { scheduledAt: isoInZone(atMs, zone), label: `${formatInZone(atMs, zone)}${zone === 'UTC' ? '' : ` = ${formatInZone(atMs, 'UTC')}`}` };
+  }
+  const refusal = await timeRefusal(rt, scope.market, declaration, atMs, ctx.commandText);
+  if (refusal) {
+    const at = atMs === nowMs ? '' : ` at ${scheduled.label}`;
+    throw await refused(rt, ctx, scope, refusal.code, `Refused${at}: ${refusal.message}. Nothing was queued.`);
+  }
+  return scheduled;
 }
 
 async function retryScope(rt: JobRuntime, deployId: string): Promise<{ project: string; market: string }> {

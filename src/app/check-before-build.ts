@@ -1,9 +1,10 @@
 // The policy that needs the resolved commit and must pass before any repository code runs
-// (docs/operations.md, "Repository code is sandboxed"): `requiresPassIn` today; time
-// windows and freezes belong here as well.
+// (docs/operations.md, "Repository code is sandboxed"): `requiresPassIn`, and the freezes and
+// windows at the deploy's time (docs/scheduling.md) — a freeze set while it was accepted.
 import type { DeployRecord } from '../domain/deploy-record.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import type { CheckBeforeBuild } from './prepare-build.ts';
+import { timeRefusal } from './time-rules.ts';
 
 export function checkBeforeBuild(rt: JobRuntime, record: DeployRecord): CheckBeforeBuild {
   return async (commit) => {
@@ -14,7 +15,8 @@ export function checkBeforeBuild(rt: JobRuntime, record: DeployRecord): CheckBef
         }
       }
     }
-    // windows and freezes: checked here too once they exist
-    return undefined;
+    const atMs = record.scheduledAt ? Date.parse(record.scheduledAt) : rt.now().getTime();
+    const time = await timeRefusal(rt, record.market, rt.commands.find(record.verb), Math.max(atMs, rt.now().getTime()), record.command);
+    return time?.message;
   };
 }

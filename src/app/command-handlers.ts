@@ -11,6 +11,7 @@ import { dryRunCommand } from './dry-run-command.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { syncDryRun } from './sync-dry-run.ts';
 import { lockMarket, showHistory, showStatus, unlockMarket } from './market-commands.ts';
+import { freezeMarket, unfreezeMarket } from './freeze-commands.ts';
 
 export function commandHandlers(rt: JobRuntime, track: (deployId: string) => TrackedJob): CommandHandlers {
   const accept = async (command: AcceptedCommand, ctx: CommandContext): Promise<void> => void (await acceptCommand(rt, command, ctx, track));
@@ -42,5 +43,7 @@ export function commandHandlers(rt: JobRuntime, track: (deployId: string) => Tra
       if (command.dryRun) return syncDryRun(rt, command, ctx);
       await accept(command, ctx);
     },
+    freeze: (command, ctx) => freezeMarket(rt, command, ctx),
+    unfreeze: (command, ctx) => unfreezeMarket(rt, command, ctx),
   };
 }

@@ -16,6 +16,7 @@ import { AuditLog } from '../store/audit-log.ts';
 import { DeployEventBus } from '../store/deploy-event-bus.ts';
 import { DeployRecords } from '../store/deploy-records.ts';
 import { HumanLocks } from '../store/human-locks.ts';
+import { ChatFreezes } from '../store/chat-freezes.ts';
 import { PendingAccepts } from '../store/pending-accepts.ts';
 import { LocationLock } from '../store/location-lock.ts';
 import { PrepareLease } from '../store/prepare-lease.ts';
@@ -74,6 +75,7 @@ export class JobRuntime {
   readonly locationLock: LocationLock;
   readonly prepareLease: PrepareLease;
   readonly humanLocks: HumanLocks;
+  readonly chatFreezes: ChatFreezes;
   readonly history: ReleaseHistory;
   readonly bus: DeployEventBus;
   readonly queue: Queue;
@@ -112,6 +114,7 @@ export class JobRuntime {
     this.locationLock = new LocationLock(this.redis, this.keys, LOCATION_LEASE_MS);
     this.prepareLease = new PrepareLease(this.redis, this.keys, PREPARE_LEASE_MS);
     this.humanLocks = new HumanLocks(this.redis, this.keys);
+    this.chatFreezes = new ChatFreezes(this.redis, this.keys);
     this.history = new ReleaseHistory(this.redis, this.keys);
     this.bus = new DeployEventBus(this.redis, this.keys);
     this.releases = options.releases;

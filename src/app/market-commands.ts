@@ -18,6 +18,7 @@ import { readReleaseState } from './read-release-state.ts';
 import { renderHostSync } from './render-host-sync.ts';
 import { syncPlanOf } from './sync-hosts.ts';
 import { renderHistory, renderStatus, renderWarningText } from './render-answers.ts';
+import { timeStatusLines } from './time-rules.ts';
 
 /** How many recent deploys of a market `status` looks through for the unfinished ones. */
 const PENDING_LOOKBACK = 50;
@@ -42,7 +43,7 @@ export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, c
     const hostLines = renderHostSync(status, await syncPlanOf(rt, state, locations, readings));
     // deploys not finished yet, oldest first (scheduled ones too: every state that is not terminal)
     const pending = (await rt.records.history(command.project, market, PENDING_LOOKBACK)).filter((r) => !isTerminal(r.state)).reverse();
-    parts.push(renderStatus(status, warnings, rt.config.people, pending, hostLines));
+    parts.push([renderStatus(status, warnings, rt.config.people, pending, hostLines), ...(await timeStatusLines(rt, command.project, market))].join('\n'));
   }
   await ctx.reply({ text: parts.join('\n\n') });
 }

@@ -23,7 +23,7 @@ import { targetOfRecord } from './target-of-record.ts';
 import { lockInTheWay } from './lock-in-the-way.ts';
 import { pendingTwin } from './pending-twin.ts';
 
-export type PrepareOutcome = { kind: 'done' } | { kind: 'wait'; behind: string };
+export type PrepareOutcome = { kind: 'done' } | { kind: 'wait'; behind: string; untilMs?: number };
 
 /**
  * Phase 1 under the deploy's prepare lease: a second execution of it (a stalled job BullMQ
@@ -109,7 +109,10 @@ async function prepareLeased(rt: JobRuntime, record: DeployRecord, mayAct: () =>
 
   const policy = rt.config.markets[record.market]!.approval;
   if (needsApproval(rt.config, record.market, rt.commands.find(record.verb)) && policy !== 'none') {
-    const expiresAt = new Date(rt.now().getTime() + policy.expiresAfter).toISOString();
+    // a scheduled deploy is decided by its time at the latest; once approved, the approval
+    // holds until then (docs/scheduling.md "Approval in advance")
+    const expiresAtMs = approvalDeadline(rt.now().getTime(), policy.expiresAfter, record.scheduledAt);
+    const expiresAt = new Date(expiresAtMs).toISOString();
     const patch = { plan, approval: { approvers: [...policy.approvers], required: policy.required, expiresAt, approvedBy: [] } };
     // the card's notice goes out before the state changes, so whoever waits for the deploy
     // to park (the console's `wait`) finds the card already rendered
@@ -120,12 +123,18 @@ async function prepareLeased(rt: JobRuntime, record: DeployRecord, mayAct: () =>
     const downgradeFrom = await downgradeOf(rt, record, state, plan.commit);
     await rt.notify(deployId, { type: 'job.approval-requested', record: { ...current, ...patch, state: 'awaiting-approval' }, ...(diffSummary ? { diffSummary } : {}), ...(downgradeFrom ? { downgradeFrom } : {}) });
     const parked = await rt.setState(deployId, ['preparing'], 'awaiting-approval', patch);
-    if (parked) await rt.enqueue('expire', deployId, policy.expiresAfter);
+    if (parked) await rt.enqueue('expire', deployId, Math.max(0, expiresAtMs - rt.now().getTime()));
     return;
   }
   if (!(await mayAct())) return;
   const queued = await rt.setState(deployId, ['preparing'], 'queued', { plan });
   if (queued) await rt.enqueue('run', deployId);
+}
+
+/** When an approval card expires: `expiresAfter` from now, or the scheduled time if that comes first. */
+function approvalDeadline(nowMs: number, expiresAfterMs: number, scheduledAt: string | undefined): number {
+  const deadline = nowMs + expiresAfterMs;
+  return scheduledAt ? Math.max(nowMs, Math.min(deadline, Date.parse(scheduledAt))) : deadline;
 }
 
 /** The engine plan of a recorded deploy. */

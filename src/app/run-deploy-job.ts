@@ -19,12 +19,17 @@ import { readReleaseState } from './read-release-state.ts';
 import { lockInTheWay } from './lock-in-the-way.ts';
 import { requestedOf } from './control-rollout.ts';
 import type { RolloutControl } from '../deploy/deploy-context.ts';
+import { timeRefusal } from './time-rules.ts';
 
-export type RunJobOutcome = { kind: 'done' } | { kind: 'wait'; behind: string };
+/** `untilMs`: try again then (a scheduled deploy before its time), not after the usual short wait. */
+export type RunJobOutcome = { kind: 'done' } | { kind: 'wait'; behind: string; untilMs?: number };
 
 export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<RunJobOutcome> {
   let record = await rt.records.require(deployId);
   if (record.state !== 'queued' && record.state !== 'running') return { kind: 'done' };
+  // a scheduled deploy's job waits, delayed in Redis, until its time (docs/scheduling.md)
+  const dueMs = record.scheduledAt ? Date.parse(record.scheduledAt) : undefined;
+  if (record.state === 'queued' && dueMs !== undefined && dueMs > rt.now().getTime()) return { kind: 'wait', behind: 'its scheduled time', untilMs: dueMs };
   if (record.state === 'queued') {
     const ahead = await deployAhead(rt, record);
     if (ahead) return waitBehind(rt, record, ahead);
@@ -90,6 +95,9 @@ async function start(rt: JobRuntime, record: DeployRecord): Promise<DeployRecord
   const met = await lockInTheWay(rt, record.verb, record.project, record.market);
   if (met.kind === 'blocks') return void (await refuse(`${record.project} ${record.market} was locked by ${displayUser(rt.config.people, met.lock.by)} while this waited: ${met.lock.reason}`));
   if (record.cancelRequested) return void (await rt.setState(record.id, ['queued'], 'cancelled', { reason: `cancelled by ${displayUser(rt.config.people, record.cancelRequested.by)}` }));
+  // freezes and windows as they are now (docs/scheduling.md): a freeze set after the deploy was accepted refuses it here
+  const time = await timeRefusal(rt, record.market, rt.commands.find(record.verb), rt.now().getTime(), record.command);
+  if (time) return void (await refuse(`${record.scheduledAt ? `at its scheduled time ${record.scheduledAt}: ` : ''}${time.message}`));
   if (approvedAfterExpiry(record.approval)) {
     return void (await rt.setState(record.id, ['queued'], 'expired', { reason: `approved at ${record.approval!.decision!.at}, after the card expired at ${record.approval!.expiresAt}; nothing was changed, request it again` }));
   }

@@ -2,10 +2,10 @@
 // with sleeps): used by `TrackedJob.idle()` where no notifier runs, and by tests.
 import type { Redis } from 'ioredis';
 import type { DeployRecord, DeployState } from '../domain/deploy-record.ts';
-import { isIdle } from '../domain/deploy-record.ts';
+import { isParked } from '../domain/deploy-record.ts';
 import type { JobRuntime } from './job-runtime.ts';
 
-export async function waitForDeploy(rt: JobRuntime, deployId: string, until: (record: DeployRecord) => boolean = (r) => isIdle(r.state), timeoutMs = 120_000): Promise<DeployRecord> {
+export async function waitForDeploy(rt: JobRuntime, deployId: string, until: (record: DeployRecord) => boolean = (r) => isParked(r, rt.now().getTime()), timeoutMs = 120_000): Promise<DeployRecord> {
   const reader: Redis = rt.newConnection();
   const deadline = Date.now() + timeoutMs;
   try {

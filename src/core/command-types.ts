@@ -5,8 +5,9 @@ import type { TargetCommand } from '../domain/deploy-target.ts';
 /** A command as parsed and validated against the config. Other code is written against these shapes. */
 export type Command =
   // the commands that act on a release location: the domain's shapes, plus what only the parser knows
-  | (Extract<TargetCommand, { verb: 'deploy' }> & { dryRun: boolean })
-  | Exclude<TargetCommand, { verb: 'deploy' | 'rollback' | 'sync' }>
+  | (Extract<TargetCommand, { verb: 'deploy' }> & { dryRun: boolean } & Scheduled)
+  | (Extract<TargetCommand, { verb: 'gray start' | 'gray promote' | 'review promote' }> & Scheduled)
+  | Exclude<TargetCommand, { verb: 'deploy' | 'rollback' | 'sync' | 'gray start' | 'gray promote' | 'review promote' }>
   | (Extract<TargetCommand, { verb: 'rollback' }> & { deployId?: string })
   | (Extract<TargetCommand, { verb: 'sync' }> & { dryRun: boolean })
   | { verb: 'approve'; deployId: string }
@@ -21,7 +22,12 @@ export type Command =
   | { verb: 'lock'; project: string; market: string; reason: string; forMs?: number }
   | { verb: 'unlock'; project: string; market: string }
   | { verb: 'build'; project: string; ref: string }
-  | { verb: 'help'; topic?: string };
+  | { verb: 'help'; topic?: string }
+  | { verb: 'freeze'; market: string; until: string; reason: string }
+  | { verb: 'unfreeze'; market: string };
+
+/** `--at <when>` as typed (docs/scheduling.md): read against the market's clocks when accepted. */
+type Scheduled = { at?: string };
 
 export type Verb = Command['verb'];
 
@@ -43,8 +49,10 @@ export type ParseResult = { ok: true; command: Command } | { ok: false; error: s
  * - `count`: a whole number from 1 to 100.
  * - `text`: the rest of the line, free text (a reason).
  * - `topic`: the rest of the line, a help topic (lower-cased).
+ * - `freezeScope`: a market from the config, or `all`.
+ * - `freezeEnd`: a duration (`2h`, `3d`) or an ISO time with an offset.
  */
-export type ArgumentKind = 'project' | 'market' | 'channel' | 'ref' | 'deployId' | 'count' | 'text' | 'topic';
+export type ArgumentKind = 'project' | 'market' | 'channel' | 'ref' | 'deployId' | 'count' | 'text' | 'topic' | 'freezeScope' | 'freezeEnd';
 
 /** Kinds that take the rest of the line; such an argument must be the last one. */
 export const REST_OF_LINE_KINDS: ReadonlySet<ArgumentKind> = new Set(['text', 'topic']);
@@ -77,9 +85,10 @@ export interface FlagDeclaration<F extends string = string> {
   field: F;
   /**
    * `boolean`: present or not (false when absent). `hosts`: comma-separated hosts of the
-   * target location. `duration`: `30m`, `2h`, `3d` (milliseconds in the field).
+   * target location. `duration`: `30m`, `2h`, `3d` (milliseconds in the field). `when`: a
+   * time for `--at` (docs/scheduling.md).
    */
-  kind: 'boolean' | 'hosts' | 'duration';
+  kind: 'boolean' | 'hosts' | 'duration' | 'when';
   /** Shown in usage after the flag (`--hosts h1,h2`). */
   valueLabel?: string;
   summary: string;
@@ -120,6 +129,16 @@ interface DeclarationOf<V extends Verb> {
    * @defaultValue false
    */
   slashCommand?: boolean;
+  /**
+   * The market's windows apply and `--at` schedules it (docs/scheduling.md).
+   * @defaultValue false
+   */
+  windowed?: boolean;
+  /**
+   * It changes production, so a freeze refuses it; the ways back to safety leave it out (docs/scheduling.md#freezes).
+   * @defaultValue false
+   */
+  frozen?: boolean;
   /** Where it acts; absent for verbs that are not location-scoped (docs/reference/vocabulary.md location). */
   target?: CommandTarget;
 }

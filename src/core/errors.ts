@@ -8,6 +8,11 @@ import type { RefusalCode } from '../domain/refusal-code.ts';
 export type ErrorCode =
   | RefusalCode
   | 'accept_deadline_passed'
+  | 'bad_schedule'
+  | 'freeze_not_allowed'
+  | 'frozen'
+  | 'not_frozen'
+  | 'outside_window'
   | 'already_finished'
   | 'already_locked'
   | 'deploy_ended'

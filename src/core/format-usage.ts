@@ -10,6 +10,8 @@ const DEFAULT_LABELS: Record<ArgumentKind, string> = {
   count: 'n',
   text: 'text',
   topic: 'topic',
+  freezeScope: 'market',
+  freezeEnd: 'until',
 };
 
 /** Free text is shown with an ellipsis (`<reason…>`). Free-form kinds are shown bare when optional (`[n]`, `[reason…]`), names in angle brackets (`[<market>]`). */

@@ -23,6 +23,7 @@ import { targetLocation } from './target-location.ts';
 import { type Token, tokenize } from './tokenize.ts';
 import { validateArgument } from './validate-argument.ts';
 import { validateHosts } from './validate-hosts.ts';
+import { isWhenForm } from '../domain/scheduled-time.ts';
 
 /** Longer lines are refused before they are read (Slack's own limit is about 4000). */
 export const MAX_LINE_LENGTH = 4000;
@@ -132,6 +133,10 @@ function checkTarget(declaration: CommandDeclaration, config: Config, fields: Re
         return refuse(`flag --${flag.name} needs a duration from 1m to 30d such as 30m, 2h or 3d (got ${quoteWord(value)})`);
       }
       fields[flag.field] = ms;
+    } else if (flag.kind === 'when') {
+      if (typeof value !== 'string') continue;
+      if (!isWhenForm(value)) return refuse(`--${flag.name} ${quoteWord(value)} must be an ISO time with an offset (2026-12-02T03:00+08:00), HH:MM (market time) or next-window`);
+      fields[flag.field] = value;
     } else if (typeof value === 'string' && location) {
       const hosts = validateHosts(value, location, market, config);
       if (!hosts.ok) return hosts;

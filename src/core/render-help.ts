@@ -16,6 +16,8 @@ const KIND_HELP: Record<ArgumentKind, string> = {
   count: `a whole number from 1 to ${MAX_COUNT}`,
   text: 'free text, the rest of the line',
   topic: 'a command or group, e.g. deploy, gray start, gray',
+  freezeScope: 'a market from the config, or all (every market)',
+  freezeEnd: 'how long (2h, 3d) or until when (an ISO time with an offset, 2026-12-27T00:00+08:00)',
 };
 
 const TARGET_HELP: Record<CommandTarget, string> = {

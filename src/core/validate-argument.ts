@@ -7,6 +7,7 @@ import { listNames, quoteWord } from './quote-word.ts';
 import { reviewChannels } from './target-location.ts';
 import { isDeployId } from '../domain/deploy-id.ts';
 import { refProblem } from '../domain/ref-rules.ts';
+import { isFreezeEnd } from '../domain/freeze-end.ts';
 
 export type ArgumentCheck = { ok: true; value: string | number } | { ok: false; error: string };
 
@@ -36,6 +37,10 @@ export function validateArgument(kind: ArgumentKind, raw: string, config: Config
       return validateText(raw);
     case 'topic':
       return pass(cleanText(raw).replace(/^\//, '').toLowerCase());
+    case 'freezeScope':
+      return raw === 'all' ? pass(raw) : validateMarket(raw, config, {});
+    case 'freezeEnd':
+      return isFreezeEnd(raw) ? pass(raw) : fail(`${quoteWord(raw)} is neither a duration (2h, 3d) nor an ISO time with an offset (2026-12-27T00:00+08:00)`);
   }
 }
 

@@ -35,9 +35,14 @@ export function isTerminal(state: DeployState): boolean {
   return TERMINAL_STATES.has(state);
 }
 
-/** Finished, or parked on a human: what the console's `wait` waits for. */
+/** Finished, or parked on a human. */
 export function isIdle(state: DeployState): boolean {
   return isTerminal(state) || state === 'awaiting-approval' || state === 'paused';
+}
+
+/** Idle, or queued for a time still ahead (`--at`, docs/scheduling.md): what the console's `wait` waits for. */
+export function isParked(record: Pick<DeployRecord, 'state' | 'scheduledAt'>, nowMs: number): boolean {
+  return isIdle(record.state) || (record.state === 'queued' && record.scheduledAt !== undefined && Date.parse(record.scheduledAt) > nowMs);
 }
 
 export interface ApprovalDecision {
@@ -118,6 +123,8 @@ export interface DeployRecord {
   /** Chat channel the command came from. */
   channel: string;
   createdAt: string;
+  /** `--at`: when it runs, as the market's clocks show it (`2026-12-02T03:00+08:00`; docs/scheduling.md). */
+  scheduledAt?: string;
   /** The time in the release id (unique per project); absent for verbs that ship no new release. */
   releaseAt?: string;
   state: DeployState;

@@ -4,7 +4,7 @@
 import type { DeployRecord, DeployState } from './deploy-record.ts';
 
 /** What the queue order reads of a deploy. */
-export type QueuedDeploy = Pick<DeployRecord, 'id' | 'location' | 'state' | 'createdAt'>;
+export type QueuedDeploy = Pick<DeployRecord, 'id' | 'location' | 'state' | 'createdAt'> & Partial<Pick<DeployRecord, 'scheduledAt'>>;
 
 /** Not finished and not parked on a human (a rollout paused part-way still holds its location): these hold later deploys of their location back. */
 const AHEAD_STATES: ReadonlySet<DeployState> = new Set(['preparing', 'queued', 'running', 'paused']);
@@ -21,8 +21,17 @@ export function earliestAhead(deploy: QueuedDeploy, others: readonly QueuedDeplo
     .sort((a, b) => (requestedBefore(a, b) ? -1 : 1))[0]?.id;
 }
 
-/** Request order: by creation time, then by deploy id (numeric parts as numbers). */
+/**
+ * Request order: by creation time — a scheduled deploy's is its time, so it holds back no
+ * deploy requested before its time comes (docs/scheduling.md) — then by deploy id (numeric
+ * parts as numbers).
+ */
 export function requestedBefore(a: QueuedDeploy, b: QueuedDeploy): boolean {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt;
+  const [dueA, dueB] = [dueMs(a), dueMs(b)];
+  if (dueA !== dueB) return dueA < dueB;
   return a.id.localeCompare(b.id, 'en', { numeric: true }) < 0;
+}
+
+function dueMs(deploy: QueuedDeploy): number {
+  return Date.parse(deploy.scheduledAt ?? deploy.createdAt);
 }

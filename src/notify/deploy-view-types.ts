@@ -49,6 +49,8 @@ export interface DeployHeader {
   /** The requester as a card shows them. */
   requester?: PersonRef;
   relatedDeployId?: string;
+  /** `--at`: when it runs, in market time with its offset (docs/scheduling.md). */
+  scheduledAt?: string;
 }
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'closed';

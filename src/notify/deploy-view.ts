@@ -229,6 +229,7 @@ function takeRecord(fold: Fold, record: DeployRecord): void {
   const commit = record.commit ?? record.plan?.commit;
   if (commit !== undefined) h.commit = commit;
   if (record.relatedDeployId !== undefined) h.relatedDeployId = record.relatedDeployId;
+  if (record.scheduledAt !== undefined) h.scheduledAt = record.scheduledAt;
   if (fold.view.hosts.length === 0 || !fold.engineStarted) fold.view.hosts = [...(record.plan?.hosts.length ? record.plan.hosts : record.hosts)];
 }
 

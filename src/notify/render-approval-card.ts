@@ -93,6 +93,7 @@ function planLines(input: ApprovalCardInput): string[] {
   const lines: string[] = [];
   if (h.command) lines.push(oneLine(`command: ${h.command}`, 400));
   if (h.requestedBy) lines.push(`requested by: ${h.requestedBy}`);
+  if (h.scheduledAt) lines.push(`runs at: ${h.scheduledAt} (${formatUtc(h.scheduledAt)}); an approval given now holds until then`);
   const commit = plan?.commit ?? h.commit;
   if (h.ref || commit) lines.push(`ref: ${h.ref ?? '—'}${commit ? ` · commit ${shortHash(commit, 12)}` : ''}`);
   if (plan?.packageSha256) lines.push(`build: sha256 ${shortHash(plan.packageSha256, 12)}${plan.releaseId ? ` · release ${plan.releaseId}` : ''}`);

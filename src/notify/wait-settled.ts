@@ -1,12 +1,12 @@
 // `Notifier.settled`: resolves once a deploy's record is idle (finished, or parked awaiting
-// approval) and the notifier has rendered every notice published so far for it, its edits
+// approval or its `--at` time) and the notifier has rendered every notice published so far for it, its edits
 // landed. A record that is idle but whose state no notice told is taken as settled after a
 // grace period (and logged).
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { DeploybotError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import { isIdle } from '../domain/deploy-record.ts';
+import { isParked } from '../domain/deploy-record.ts';
 import type { DeployRecords } from '../store/deploy-records.ts';
 import type { RedisKeys } from '../store/redis-keys.ts';
 import { nextRender, type RenderScheduler } from './render-scheduler.ts';
@@ -37,7 +37,7 @@ export async function waitSettled(o: WaitSettledOptions, deployId: string): Prom
         if (!track.running) {
           if (published > track.renderedCount) {
             if (!track.retry) o.scheduler.schedule(deployId);
-          } else if (isIdle(record.state)) {
+          } else if (isParked(record, Date.now())) {
             if (track.renderedState === record.state) return;
             idleSince ??= Date.now();
             if (Date.now() - idleSince >= o.stateNoticeGraceMs) {

@@ -23,6 +23,8 @@ export class RedisKeys {
   stuckSince(id: string): string { return this.#k('stuck-since', id); }
   reconcileClaim(id: string): string { return this.#k('reconcile-claim', id); }
   humanLock(project: string, market: string): string { return this.#k('human-lock', project, market); }
+  /** A chat freeze of a market, or of every market (`*`). */
+  chatFreeze(market: string): string { return this.#k('freeze', market); }
   passedCommits(project: string, market: string): string { return this.#k('passed', project, market); }
   /** Production release ids as they became current, newest last; rollback pops. */
   productionStack(project: string, market: string): string { return this.#k('production-stack', project, market); }

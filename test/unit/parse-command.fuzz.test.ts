@@ -35,13 +35,13 @@ function refIsSafe(ref: string): boolean {
 }
 const DEPLOY_ID = /^d-\d{8}-\d{4,}$/;
 const FIELDS: Record<Command['verb'], string[]> = {
-  deploy: ['project', 'market', 'ref', 'hosts', 'dryRun'],
-  'gray start': ['project', 'market', 'ref'],
+  deploy: ['project', 'market', 'ref', 'hosts', 'dryRun', 'at'],
+  'gray start': ['project', 'market', 'ref', 'at'],
   'gray cancel': ['project', 'market'],
-  'gray promote': ['project', 'market'],
+  'gray promote': ['project', 'market', 'at'],
   'review start': ['project', 'market', 'channel', 'ref'],
   'review cancel': ['project', 'market', 'channel'],
-  'review promote': ['project', 'market', 'channel'],
+  'review promote': ['project', 'market', 'channel', 'at'],
   rollback: ['project', 'market', 'deployId'],
   approve: ['deployId'],
   reject: ['deployId', 'reason'],
@@ -57,6 +57,8 @@ const FIELDS: Record<Command['verb'], string[]> = {
   build: ['project', 'ref'],
   sync: ['project', 'market', 'hosts', 'dryRun'],
   help: ['topic'],
+  freeze: ['market', 'until', 'reason'],
+  unfreeze: ['market'],
 };
 
 function expectObeysRules(line: string, result: ParseResult): void {
@@ -73,12 +75,15 @@ function expectObeysRules(line: string, result: ParseResult): void {
   const verb = c.verb as Command['verb'];
   expect(Object.keys(FIELDS), where).toContain(verb);
   for (const key of Object.keys(c)) if (key !== 'verb') expect(FIELDS[verb], where).toContain(key);
-  for (const key of FIELDS[verb]) if (c[key] === undefined) expect(['hosts', 'deployId', 'reason', 'topic', 'market'], where).toContain(key);
+  for (const key of FIELDS[verb]) if (c[key] === undefined) expect(['hosts', 'deployId', 'reason', 'topic', 'market', 'at'], where).toContain(key);
   const text = (key: string) => (typeof c[key] === 'string' ? (c[key] as string) : undefined);
   const project = text('project');
   const market = text('market');
   if ('project' in c) expect(project !== undefined && Object.hasOwn(config.projects, project), where).toBe(true);
-  if (market !== undefined) {
+  if (verb === 'freeze' || verb === 'unfreeze') {
+    // a market of the config or all, no project (docs/scheduling.md#freezes)
+    expect(market === 'all' || Object.hasOwn(config.markets, market!), where).toBe(true);
+  } else if (market !== undefined) {
     expect(Object.hasOwn(config.markets, market), where).toBe(true);
     expect(config.projects[project!]!.markets, where).toContain(market);
   } else expect(['approve', 'reject', 'retry', 'cancel', 'status', 'help'], where).toContain(verb);
@@ -87,6 +92,7 @@ function expectObeysRules(line: string, result: ParseResult): void {
   if ('channel' in c) expect(reviewChannelsOf(market!), where).toContain(c.channel);
   if (verb.startsWith('gray ')) expect(production(market!).grayHosts.length, where).toBeGreaterThan(0);
   if (verb === 'cancel') expect(typeof c.force, where).toBe('boolean');
+  if (c.at !== undefined) expect(text('at'), where).toMatch(/^(next-window|\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2}))$/);
   if (verb === 'deploy') {
     expect(typeof c.dryRun, where).toBe('boolean');
     if (c.hosts !== undefined) {

@@ -244,7 +244,8 @@ describe('parseCommand: refusals', () => {
     refused('deploy mala-core brazil v1 --dry-run --dry-run', 'deploy', '--dry-run', 'twice');
     refused('deploy mala-core brazil v1 --hosts br-1 --hosts br-2', 'deploy', '--hosts', 'twice');
     refused('deploy mala-core brazil v1 --dry-run=false', 'deploy', '--dry-run', 'takes no value');
-    refused('gray start mala-core brazil v1 --dry-run', 'gray start', '"--dry-run"', 'gray start takes no flags');
+    refused('gray start mala-core brazil v1 --dry-run', 'gray start', '"--dry-run"', 'gray start takes --at when');
+    refused('gray cancel mala-core brazil --dry-run', 'gray cancel', '"--dry-run"', 'gray cancel takes no flags');
     refused('status mala-core --hosts br-1', 'status', '"--hosts"', 'no flags');
   });
 
@@ -268,3 +269,25 @@ describe('parseCommand: refusals', () => {
     expect(parseCommand(commands, 42 as unknown as string, config).ok).toBe(false);
   });
 });
+
+describe('--at and freeze', () => {
+  it('when --at is given in one of its forms, then it is kept as typed for the market\'s clocks; other forms are refused naming them', () => {
+    expect(parsed('deploy mala-core brazil v1.3 --at 2026-12-02T03:00+08:00')).toMatchObject({ verb: 'deploy', at: '2026-12-02T03:00+08:00' });
+    expect(parsed('gray start mala-core brazil v1.3 --at 03:00')).toMatchObject({ verb: 'gray start', at: '03:00' });
+    expect(parsed('gray promote mala-core brazil --at=next-window')).toMatchObject({ verb: 'gray promote', at: 'next-window' });
+    expect(parsed('deploy mala-core brazil v1.3')).not.toHaveProperty('at');
+    refused('deploy mala-core brazil v1.3 --at 2026-12-02T03:00', 'deploy', '2026-12-02T03:00', 'offset');
+    refused('deploy mala-core brazil v1.3 --at 25:00', 'deploy', '25:00');
+    refused('gray cancel mala-core brazil --at 03:00', 'gray cancel', '--at');
+  });
+
+  it('when freeze names a market or all, an end and a reason, then it parses; an unknown market or an unreadable end is refused', () => {
+    expect(parsed('freeze brazil 2h payment provider incident')).toEqual({ verb: 'freeze', market: 'brazil', until: '2h', reason: 'payment provider incident' });
+    expect(parsed('freeze all 2026-12-27T00:00+08:00 holidays')).toEqual({ verb: 'freeze', market: 'all', until: '2026-12-27T00:00+08:00', reason: 'holidays' });
+    expect(parsed('unfreeze all')).toEqual({ verb: 'unfreeze', market: 'all' });
+    refused('freeze mars 2h x', 'freeze', 'mars');
+    refused('freeze brazil soon x', 'freeze', 'soon');
+    refused('freeze brazil 2h', 'freeze', 'reason');
+  });
+});
+

@@ -18,6 +18,12 @@ function awaiting(options: Parameters<NoticeScript['awaitApproval']>[0] = {}): N
 const PEOPLE: People = { alice: { slack: 'U01ALICE', dingtalk: '0123456' }, bob: { slack: 'U01BOB', console: 'bob' } };
 
 describe('renderApprovalCard', () => {
+  it('when the deploy is scheduled, then the card shows its time in market time and UTC, and that an approval now holds until then', () => {
+    const message = card(new NoticeScript({ scheduledAt: '2026-11-22T03:00-03:00' }).accepted().resolveAndBuild().awaitApproval());
+    expect(message.lines).toContain('runs at: 2026-11-22T03:00-03:00 (2026-11-22 06:00 UTC); an approval given now holds until then');
+    expect(card(awaiting()).lines?.join('\n')).not.toContain('runs at');
+  });
+
   it('when people knows them, then requester, approvers and the decider are shown by name; others by qualified id', () => {
     const script = new NoticeScript({ requestedBy: 'slack:U01ALICE' }).accepted().resolveAndBuild().awaitApproval({ approvers: ['alice', 'slack:U01BOB', 'dingtalk:0999'], required: 2 });
     const pending = card(script, PEOPLE);

@@ -24,6 +24,8 @@ const SAMPLE: Record<ArgumentKind, string> = {
   count: '5',
   text: 'store review in progress',
   topic: 'deploy',
+  freezeScope: 'brazil',
+  freezeEnd: '2h',
 };
 
 describe('Slack slash commands', () => {
