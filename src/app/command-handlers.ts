@@ -1,6 +1,7 @@
 // The handlers of every verb with an engine behind it, for the command router.
 import type { TrackedJob } from '../core/chat-types.ts';
 import type { CommandContext, CommandHandlers } from '../core/command-router.ts';
+import type { PageLinks } from '../core/page-link.ts';
 import { acceptCommand, type AcceptedCommand } from './accept-command.ts';
 import { cancelDeploy } from './cancel-deploy.ts';
 import { forceCancelDeploy } from './force-cancel-deploy.ts';
@@ -9,7 +10,7 @@ import { dryRunCommand } from './dry-run-command.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { lockMarket, showHistory, showStatus, unlockMarket } from './market-commands.ts';
 
-export function commandHandlers(rt: JobRuntime, track: (deployId: string) => TrackedJob): CommandHandlers {
+export function commandHandlers(rt: JobRuntime, track: (deployId: string) => TrackedJob, links: () => PageLinks | undefined = () => undefined): CommandHandlers {
   const accept = async (command: AcceptedCommand, ctx: CommandContext): Promise<void> => void (await acceptCommand(rt, command, ctx, track));
   return {
     deploy: async (command, ctx) => {
@@ -28,7 +29,7 @@ export function commandHandlers(rt: JobRuntime, track: (deployId: string) => Tra
     reject: (command, ctx) => decideApproval(rt, { deployId: command.deployId, decision: 'rejected', ...(command.reason ? { reason: command.reason } : {}) }, ctx),
     cancel: (command, ctx) => (command.force ? forceCancelDeploy(rt, command.deployId, ctx) : cancelDeploy(rt, command.deployId, ctx)),
     status: (command, ctx) => showStatus(rt, command, ctx),
-    history: (command, ctx) => showHistory(rt, command, ctx),
+    history: (command, ctx) => showHistory(rt, command, ctx, links()),
     lock: (command, ctx) => lockMarket(rt, command, ctx),
     unlock: (command, ctx) => unlockMarket(rt, command, ctx),
   };

@@ -35,6 +35,7 @@ import { loadConfigOrReport } from './load-config-or-exit.ts';
 import { projectCommands } from './project-commands.ts';
 import type { CommandRegistry } from '../core/command-registry.ts';
 import { slashCommandsOf } from '../adapters/slack/slash-command-text.ts';
+import { deployPagesFromEnv } from './deploy-pages.ts';
 
 /** How long a replay check (Slack trigger_id, upload signature) waits for Redis before refusing. */
 const REPLAY_CHECK_TIMEOUT_MS = 5000;
@@ -139,6 +140,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       return throttledEditors(platform, messenger);
     };
 
+    const pages = deployPagesFromEnv(options.config, env);
+    stack.push(() => pages.stop());
+    lines.push(pages.status);
+
     const workers = options.workers ?? true;
     bot = await startBot({
       config: options.config,
@@ -151,7 +156,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       workers: workers ? (rt) => createDeployWorker(rt) : false,
       editorFor,
       ...(options.transport ? { transport: options.transport } : {}),
-      notifier: { observers: [metricsFromNotices(metrics)], uploadLog },
+      notifier: { observers: [metricsFromNotices(metrics)], uploadLog, detailsUrl: pages.detailsUrl },
+      pageLinks: pages.links,
       redactor,
     });
     const running = bot;
@@ -209,8 +215,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       metricsRegistry: metrics.registry,
       redactor,
       ...(metricsToken ? { metricsToken } : {}),
+      deployPages: pages.route(running, redactor, logger),
     });
     stack.push(() => http.stop());
+    pages.listening(http.url);
 
     for (const line of lines) say(`deploybot serve: ${line}`);
     say(`deploybot serve: http listening on ${http.url} (address ${http.host}; /healthz, /metrics${metricsToken ? ' with METRICS_TOKEN' : ''}${slack?.mode === 'http' ? ', /slack/events' : ''}${uploadHook ? ', /hooks/upload' : ''})`);

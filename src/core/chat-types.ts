@@ -31,6 +31,13 @@ export interface OutgoingMessage {
   /** Optional structured lines (platforms that can render them use them; others use `text`). */
   lines?: string[];
   buttons?: Button[];
+  /** Links to open (the deploy page's Details): a URL button where the platform has them, else a line. */
+  links?: Link[];
+}
+
+export interface Link {
+  label: string;
+  url: string;
 }
 
 /** Where a posted message lives, so it can be edited in place. */

@@ -127,6 +127,8 @@ export interface DeployRecord {
   /** Rollback: target release id chosen at prepare time. */
   rollbackTo?: string;
   commit?: string;
+  /** When `commit` was made (its committer time), once resolved: the lead time's start. */
+  commitAt?: string;
   releaseId?: string;
   cancelRequested?: { by: string; at: string };
   /** The deploy holding the location lock when this one last had to wait. */

@@ -1,6 +1,7 @@
 // The HTTP surface (SPEC §9): `POST /slack/events` (handed untouched to the Slack adapter,
 // which verifies Slack's signature over the raw body), `POST /hooks/upload`, `GET /healthz`,
-// `GET /metrics` (with `Authorization: Bearer <METRICS_TOKEN>` when a token is set). Plain node:http with a four-entry route table; `startHttpServer` /
+// `GET /metrics` (with `Authorization: Bearer <METRICS_TOKEN>` when a token is set), and the
+// deploy pages under `/deploys` (docs/deploy-page.md). Plain node:http with a four-entry route table; `startHttpServer` /
 // `stop()` so tests run a real server on port 0.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -12,6 +13,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Redactor } from '../core/redactor.ts';
 import type { Secret } from '../core/secret.ts';
 import { createHealthRoute, type HealthChecks } from './health-route.ts';
+import type { DeployPagesRoute } from './deploy-pages-route.ts';
 import { createMetricsRoute } from './metrics-route.ts';
 import { sendJson } from './send-json.ts';
 import { createUploadHookRoute, type UploadHookOptions } from './upload-hook-route.ts';
@@ -35,6 +37,8 @@ export interface HttpServerOptions {
   redactor?: Redactor;
   /** `METRICS_TOKEN`: when set, /metrics answers only `Authorization: Bearer <token>` (else 401). */
   metricsToken?: Secret | undefined;
+  /** `/deploys…` (createDeployPagesRoute); without it they answer 404 (DEPLOYBOT_WEB_SECRET is not set). */
+  deployPages?: DeployPagesRoute | undefined;
 }
 
 export interface RunningHttpServer {
@@ -66,6 +70,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/deploys' || path.startsWith('/deploys/')) return void servePages(req, res, path);
     const route = routes.find((candidate) => candidate.path === path);
     if (!route) return sendJson(res, 404, { error: `no route for ${path}` });
     if (!route.handler) return sendJson(res, 404, { error: route.off });
@@ -83,6 +88,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         else res.end();
       });
   });
+  const servePages = (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const pages = options.deployPages;
+    if (!pages) return sendJson(res, 404, { error: 'deploy pages are off: DEPLOYBOT_WEB_SECRET is not set' });
+    pages.handle(req, res, path).catch((error: unknown) => {
+      const ref = randomBytes(4).toString('hex');
+      logger.error('request failed', { ref, method: req.method, path, error });
+      if (!res.headersSent) sendJson(res, 500, { error: `internal error, ref ${ref}` });
+      else res.end();
+    });
+  };
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
 
@@ -104,6 +119,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     port: address.port,
     server,
     async stop() {
+      options.deployPages?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // In-flight requests get a moment to finish; anything still open after that is cut.

@@ -10,7 +10,7 @@ import type { Messenger, MessageRef, OutgoingMessage, Platform } from '../core/c
 import { errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DeployNotice } from '../deploy/deploy-notice.ts';
-import { isIdle } from '../domain/deploy-record.ts';
+import { type DeployRecord, isIdle } from '../domain/deploy-record.ts';
 import type { DeployEventBus } from '../store/deploy-event-bus.ts';
 import type { DeployRecords } from '../store/deploy-records.ts';
 import { channelFor } from './channel-for.ts';
@@ -44,8 +44,12 @@ export interface DeployRendererOptions {
   editorFor?: EditorFactory;
   observers?: readonly NoticeObserver[];
   uploadLog?: Partial<Record<Platform, LogUploader>>;
+  /** The deploy page's link for a deploy (undefined: pages are off). */
+  detailsUrl?: DetailsUrl;
   logger: Logger;
 }
+
+export type DetailsUrl = (record: DeployRecord) => string | undefined;
 
 const CACHE_LIMIT = 5000;
 
@@ -82,6 +86,8 @@ export class DeployRenderer {
     const channel = channelFor(this.#o.config, record.project, record.market, record.channel, record.platform);
     const parked = view.state !== undefined && isIdle(view.state);
 
+    const detailsUrl = this.#o.detailsUrl?.(record);
+    if (detailsUrl) view.detailsUrl = detailsUrl;
     const progress = renderProgress(view);
     const progressRef = await this.#show(deployId, 'progress', messenger, editor, channel, progress, parked);
     const uploadLog = this.#o.uploadLog?.[platform];

@@ -117,6 +117,8 @@ export interface DeployView {
   noticeCount: number;
   /** A terminal state: nothing more will change. */
   finished: boolean;
+  /** The deploy page's signed link (docs/deploy-page.md), when pages are on. */
+  detailsUrl?: string;
 }
 
 /** Host steps as the progress message groups them. */

@@ -43,7 +43,8 @@ export function renderProgress(view: DeployView, options: RenderProgressOptions 
     const used = text.length + lines.reduce((sum, line) => sum + 1 + line.length, 0) + retry.reduce((sum, line) => sum + 1 + line.length, 0);
     lines.push(...fitFailedHosts(view.failedHosts, maxChars - used, options.tailLines ?? 5), ...retry);
   }
-  return fitMessage({ text, lines }, maxChars);
+  const fitted = fitMessage({ text, lines }, maxChars - (view.detailsUrl ? view.detailsUrl.length + 10 : 0));
+  return view.detailsUrl ? { ...fitted, links: [{ label: 'Details', url: view.detailsUrl }] } : fitted;
 }
 
 /** `d-20261121-0001 · deploy mala-core → brazil (production) v1.3 · abc1234 · by alice` */

@@ -4,7 +4,7 @@
 // template each becomes a line telling what to reply (`Approve → reply: approve
 // d-20261121-0001`). With a card template, the message becomes the card's parameters (see
 // CARD TEMPLATE CONTRACT below, and deploy/dingtalk/deploybot-card.template.json).
-import type { Button, ChatUser, OutgoingMessage } from '../../core/chat-types.ts';
+import type { Button, ChatUser, Link, OutgoingMessage } from '../../core/chat-types.ts';
 import { nativeIdOf } from '../../domain/user-id.ts';
 import type { RobotPayload } from './dingtalk-open-api.ts';
 import { cutMarkdown, joinMarkdownBlocks, markdownBlocks } from './render-dingtalk-markdown.ts';
@@ -14,7 +14,7 @@ const TITLE_LIMIT = 64;
 
 export function renderRobotMarkdown(message: OutgoingMessage): RobotPayload {
   const tail = (message.buttons ?? []).map(buttonAsReplyLine);
-  return { msgtype: 'markdown', markdown: { title: titleOf(message.text), text: fitMarkdown(message.text, message.lines ?? [], tail) } };
+  return { msgtype: 'markdown', markdown: { title: titleOf(message.text), text: fitMarkdown(message.text, message.lines ?? [], tail, message.links) } };
 }
 
 export function buttonAsReplyLine(button: Button): string {
@@ -65,7 +65,7 @@ export function renderCardParams(message: OutgoingMessage): Record<string, strin
   const buttons = message.buttons ?? [];
   const params: Record<string, string> = {
     title: titleOf(message.text),
-    markdown: fitMarkdown(message.text, message.lines ?? [], []),
+    markdown: fitMarkdown(message.text, message.lines ?? [], [], message.links),
     buttons: JSON.stringify(buttons.map((b) => ({ label: b.label, command: b.command, style: b.style ?? 'default' }))),
     button_count: String(buttons.length),
   };
@@ -83,11 +83,12 @@ function titleOf(text: string): string {
   return truncateText(first, TITLE_LIMIT);
 }
 
-/** Text, lines and tail (button lines) as markdown blocks; lines are cut first when too long. */
-function fitMarkdown(text: string, lines: string[], tail: string[]): string {
+/** Text, lines, tail (button lines) and links as markdown blocks; lines are cut first when too long. */
+function fitMarkdown(text: string, lines: string[], tail: string[], links: readonly Link[] = []): string {
   const head = markdownBlocks([text]);
   const body = markdownBlocks(lines);
-  const end = markdownBlocks(tail);
+  // our own URLs (the deploy page's), so written as markdown links, not escaped text
+  const end = [...markdownBlocks(tail), ...links.map((link) => `[${link.label}](${link.url})`)];
   let kept = body;
   let markdown = joinMarkdownBlocks([...head, ...kept, ...end]);
   while (markdown.length > DINGTALK_MARKDOWN_LIMIT && kept.length > 0) {

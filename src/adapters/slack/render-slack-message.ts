@@ -4,7 +4,7 @@
 // asks for new ones on chat.update). A button's `value` is the command it runs.
 import { randomBytes } from 'node:crypto';
 import type { types } from '@slack/bolt';
-import type { Button, OutgoingMessage } from '../../core/chat-types.ts';
+import type { Button, Link, OutgoingMessage } from '../../core/chat-types.ts';
 
 export const SLACK_LIMITS = {
   blocks: 50,
@@ -20,6 +20,8 @@ export const SLACK_LIMITS = {
 
 /** The action_id prefix of every deploybot button; the Slack adapter listens for it. */
 export const BUTTON_ACTION_PREFIX = 'deploybot_button_';
+/** The action_id prefix of link buttons: opening the URL is all they do. */
+export const LINK_ACTION_PREFIX = 'deploybot_link_';
 
 export interface SlackMessagePayload {
   text: string;
@@ -37,7 +39,8 @@ export function renderSlackMessage(message: OutgoingMessage, nonce: string = ran
   const lineBlocks = message.lines && message.lines.length > 0
     ? chunkText(message.lines.map(escapeMrkdwn).join('\n'), SLACK_LIMITS.sectionText).map(section)
     : [];
-  const { blocks: actionBlocks, unrenderable } = renderButtons(message.buttons ?? [], blockId);
+  const { blocks: buttonBlocks, unrenderable } = renderButtons(message.buttons ?? [], blockId);
+  const actionBlocks = [...buttonBlocks, ...renderLinks(message.links ?? [], blockId)];
   const notes = unrenderable.map((button) => section(escapeMrkdwn(`${button.label}: type \`${button.command}\``)));
 
   // Buttons are what people act on: keep them; cut text and lines to fit the block limit.
@@ -84,6 +87,17 @@ function renderButtons(buttons: Button[], blockId: () => string): { blocks: type
     blocks.push({ type: 'actions', block_id: blockId(), elements: elements.slice(i, i + SLACK_LIMITS.actionsElements) });
   }
   return { blocks, unrenderable };
+}
+
+/** Link buttons (the deploy page's Details): Slack opens the URL and sends an action the adapter only acknowledges. */
+function renderLinks(links: readonly Link[], blockId: () => string): types.ActionsBlock[] {
+  const elements: types.Button[] = links.filter((link) => link.url.length <= 3000).slice(0, SLACK_LIMITS.actionsElements).map((link, index) => ({
+    type: 'button',
+    action_id: `${LINK_ACTION_PREFIX}${index}`,
+    text: { type: 'plain_text', text: truncate(link.label, SLACK_LIMITS.buttonText), emoji: true },
+    url: link.url,
+  }));
+  return elements.length > 0 ? [{ type: 'actions', block_id: blockId(), elements }] : [];
 }
 
 /** Slack's mrkdwn control characters; without this a reason like `<!channel>` would ping everyone. */

@@ -19,7 +19,7 @@ import type { DeploybotMetrics } from '../../notify/metrics.ts';
 import type { RateBudget } from '../../notify/sliding-window-budget.ts';
 import { ThrottledEditor, type ThrottledEditorOptions } from '../../notify/throttled-editor.ts';
 import { boltLogger } from './bolt-logger.ts';
-import { BUTTON_ACTION_PREFIX } from './render-slack-message.ts';
+import { BUTTON_ACTION_PREFIX, LINK_ACTION_PREFIX } from './render-slack-message.ts';
 import { SlackMessenger, slackErrorCode, slackRetryAfterMs } from './slack-messenger.ts';
 import { slashCommandText } from './slash-command-text.ts';
 
@@ -191,6 +191,7 @@ export class SlackAdapter implements ChatAdapter {
       if (!(await this.#firstDelivery(body.trigger_id, channel, user, respond))) return;
       await this.#dispatch(value, user, channel, respond);
     });
+    this.#app.action({ type: 'block_actions', action_id: new RegExp(`^${LINK_ACTION_PREFIX}`) }, async ({ ack }) => ack());
     this.#app.error(async (error) => {
       this.#logger.error('slack event failed', { error: error.message, code: error.code });
     });
