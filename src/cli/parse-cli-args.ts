@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 export interface CliArgs {
   positionals: string[];
-  options: { config?: string; user?: string; 'no-workers'?: boolean; script?: boolean };
+  options: { config?: string; user?: string; 'no-workers'?: boolean; script?: boolean; http?: boolean };
 }
 
 /** Parses the bin's arguments; unknown options are an error (thrown as a message for main). */
@@ -16,6 +16,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       user: { type: 'string' },
       'no-workers': { type: 'boolean' },
       script: { type: 'boolean' },
+      http: { type: 'boolean' },
     },
   });
   return { positionals, options: values };
