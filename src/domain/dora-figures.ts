@@ -96,8 +96,8 @@ export function doraByLocation(deploys: readonly DoraDeploy[], now: number, days
 }
 
 /**
- * The deploys a successful rollback undid within 24 h: the newest successful non-rollback
- * deploy before each rollback (the one it took production away from).
+ * The deploys a successful rollback undid within 24 h: the newest non-rollback deploy before
+ * each rollback, when that one had succeeded (the one it took production away from).
  */
 function rolledBackSoon(finished: readonly Finished[]): Set<string> {
   const undone = new Set<string>();
@@ -107,8 +107,9 @@ function rolledBackSoon(finished: readonly Finished[]): Set<string> {
       if (f.deploy.state !== 'success') continue;
       if (current && f.at - current.at <= ROLLBACK_COUNTS_WITHIN_MS) undone.add(current.deploy.id);
       current = undefined;
-    } else if (f.deploy.state === 'success') {
-      current = f;
+    } else {
+      // after a failed deploy, a rollback is its recovery, not the undoing of the one before
+      current = f.deploy.state === 'success' ? f : undefined;
     }
   }
   return undone;

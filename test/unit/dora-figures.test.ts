@@ -60,6 +60,13 @@ describe('doraFigures', () => {
     expect(figures.recovery).toEqual({ medianMs: 4 * H, samples: 2, unrecovered: 1 }); // median of 2 h and 6 h
   });
 
+  it('when a deploy fails soon after a good one and a rollback follows, then only the failed one counts: the rollback recovers it, it does not undo the good one', () => {
+    const history = [deploy({ finishedHoursAgo: 30 }), deploy({ state: 'failed', finishedHoursAgo: 20 }), deploy({ verb: 'rollback', finishedHoursAgo: 19 })];
+    const figures = doraFigures(history, where, NOW, 30);
+    expect(figures.changeFailure).toEqual({ failed: 1, total: 2, rate: 1 / 2 });
+    expect(figures.recovery).toEqual({ medianMs: 1 * H, samples: 1, unrecovered: 0 });
+  });
+
   it('when deploys are outside the window, of another location or release, or did not run, then they are not counted', () => {
     const history = [
       deploy({ finishedHoursAgo: 24 * 31 }),
