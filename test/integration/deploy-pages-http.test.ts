@@ -2,69 +2,28 @@
 // published on the real event bus. Tokens (403 without revealing anything; 404 for an unknown
 // deploy), the Content-Security-Policy, the page without JavaScript, the SSE stream carrying
 // new notices as they are published, and the list with its filters and DORA figures.
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INDEX_SCOPE, pageLinks, signPageToken } from '../../src/core/page-link.ts';
-import { createRedactor } from '../../src/core/redactor.ts';
-import { Secret } from '../../src/core/secret.ts';
 import type { DeployRecord } from '../../src/domain/deploy-record.ts';
-import { createDeployPagesRoute } from '../../src/http/deploy-pages-route.ts';
-import { type RunningHttpServer, startHttpServer } from '../../src/http/start-http-server.ts';
-import { DeployWatch } from '../../src/notify/page/deploy-watch.ts';
-import { DeployEventBus } from '../../src/store/deploy-event-bus.ts';
-import { RedisKeys } from '../../src/store/redis-keys.ts';
-import { captureLogger } from '../fakes/capture-logger.ts';
-import { testRedis, type TestRedis } from '../fakes/test-redis.ts';
 import { NoticeScript } from '../fixtures/notices.ts';
+import { PAGE_REDACTED_VALUE, PAGE_SECRET as secret, type PageServer, startPageServer } from '../fixtures/page-server.ts';
 
-const secret = new Secret('web-secret-for-the-http-test-0123456789', 'DEPLOYBOT_WEB_SECRET');
-const log = captureLogger('warn');
-let redisInfo: TestRedis;
-let redis: Redis;
-let bus: DeployEventBus;
-let watch: DeployWatch;
-let server: RunningHttpServer;
-let offServer: RunningHttpServer;
-const records = new Map<string, DeployRecord>();
+let pages: PageServer;
+let server: PageServer['server'];
+let offServer: PageServer['offServer'];
+let records: PageServer['records'];
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 beforeAll(async () => {
-  redisInfo = await testRedis();
-  redis = new Redis(redisInfo.url);
-  const keys = new RedisKeys(redisInfo.prefix);
-  bus = new DeployEventBus(redis, keys);
-  watch = new DeployWatch({ bus, redis, logger: log.logger, blockMs: 500 });
-  const health = { redis: async () => 'ok', zookeeper: 'embedded' as const };
-  server = await startHttpServer({
-    port: 0,
-    host: '127.0.0.1',
-    logger: log.logger,
-    health,
-    deployPages: createDeployPagesRoute({
-      secret,
-      source: bus,
-      record: async (id) => records.get(id),
-      recentDeploys: async () => [...records.values()],
-      watch,
-      redactor: createRedactor([{ value: 'hunter2-the-password', label: 'test' }]),
-      logger: log.logger,
-    }),
-  });
-  offServer = await startHttpServer({ port: 0, host: '127.0.0.1', logger: log.logger, health });
+  pages = await startPageServer();
+  ({ server, offServer, records } = pages);
 });
 
 afterAll(async () => {
-  await server?.stop();
-  await offServer?.stop();
-  await watch?.stop();
-  redis?.disconnect();
-  await redisInfo?.stop();
+  await pages?.stop();
 });
 
-async function publish(script: NoticeScript, from: number): Promise<void> {
-  for (const notice of script.since(from)) await bus.publish(notice);
-  records.set(script.deployId, script.record);
-}
+const publish = (script: NoticeScript, from: number) => pages.publish(script, from);
 
 describe('deploy pages over HTTP', () => {
   it('when the token is missing, changed, expired or for another scope, then 403 with nothing of the deploy; an unknown deploy is 404', async () => {
@@ -93,7 +52,7 @@ describe('deploy pages over HTTP', () => {
 
   it('the page is whole without JavaScript, under a CSP with no inline script, and passes the redactor', async () => {
     const script = new NoticeScript({ id: 'd-20261201-0103', hosts: ['br-1', 'br-2'] }).accepted().state('running').started().resolveAndBuild().step('distribute');
-    script.hostDone('distribute', 'br-1', { outputTail: ['token=hunter2-the-password'] });
+    script.hostDone('distribute', 'br-1', { outputTail: [`token=${PAGE_REDACTED_VALUE}`] });
     await publish(script, 0);
     const response = await fetch(pageLinks(server.url, secret).deploy(script.deployId));
     const csp = response.headers.get('content-security-policy')!;
@@ -107,7 +66,7 @@ describe('deploy pages over HTTP', () => {
     expect(html).toContain('data-host-row="br-1" data-state="running"');
     expect(html).toMatch(/data-host="br-1" data-host-step="distribute"/);
     expect(html).toContain('br-1: distribute done');
-    expect(html).not.toContain('hunter2-the-password');
+    expect(html).not.toContain(PAGE_REDACTED_VALUE);
     expect(html).toContain('[redacted]');
     const js = await fetch(`${server.url}/deploys/page.js`);
     expect(js.status).toBe(200);

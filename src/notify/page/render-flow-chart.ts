@@ -35,10 +35,15 @@ export function renderFlowChart(steps: readonly StepView[], hosts: readonly Host
       y += ROW_H;
     }
   } else {
-    for (const state of HOST_STATES) {
-      const members = hosts.filter((h) => h.state === state);
-      if (members.length === 0) continue;
-      rows.push(groupRow(state, members, y));
+    const groups = new Map<string, { label: string; state: HostNodeState; rank: number; members: HostTimeline[] }>();
+    for (const host of hosts) {
+      const g = groupOf(host);
+      const group = groups.get(g.key) ?? { ...g, members: [] };
+      group.members.push(host);
+      groups.set(g.key, group);
+    }
+    for (const [key, group] of [...groups.entries()].sort((a, b) => a[1].rank - b[1].rank)) {
+      rows.push(groupRow(key, group.label, group.state, group.members, y));
       y += ROW_H;
     }
     const failed = hosts.filter((h) => h.state === 'failed');
@@ -82,16 +87,27 @@ function hostRow(host: HostTimeline, y: number): string {
   return `<g class="host-row" data-host-row="${escapeHtml(host.host)}" data-state="${host.state}">${label}${chain(nodes, LABEL_W, y)}</g>`;
 }
 
-function groupRow(state: HostNodeState, members: readonly HostTimeline[], y: number): string {
-  const label = `<text x="8" y="${y + 18}" class="host s-${state}">${members.length} host${members.length === 1 ? '' : 's'} ${state}</text>`;
+/**
+ * Where a host is: done, failed, pending or skipped as a whole, else the last step it reached
+ * and that step's state (`upload-done`: uploaded, waiting for the switch).
+ */
+function groupOf(host: HostTimeline): { key: string; label: string; state: HostNodeState; rank: number } {
+  if (host.state !== 'running') return { key: host.state, label: host.state, state: host.state, rank: HOST_STATES.indexOf(host.state) * 10 };
+  const at = [...PAGE_HOST_STEPS].reverse().find((step) => host.steps[step].state !== 'pending' && host.steps[step].state !== 'skipped') ?? 'distribute';
+  const state = host.steps[at].state;
+  return { key: `${at}-${state}`, label: `${PAGE_STEP_LABELS[at]} ${state}`, state, rank: 10 + PAGE_HOST_STEPS.indexOf(at) * 2 + (state === 'running' ? 0 : 1) };
+}
+
+function groupRow(key: string, what: string, state: HostNodeState, members: readonly HostTimeline[], y: number): string {
+  const label = `<text x="8" y="${y + 18}" class="host s-${state}">${members.length} host${members.length === 1 ? '' : 's'}: ${escapeHtml(what)}</text>`;
   const nodes = PAGE_HOST_STEPS.map((step) => {
     const counts = new Map<HostNodeState, number>();
     for (const m of members) counts.set(m.steps[step].state, (counts.get(m.steps[step].state) ?? 0) + 1);
     const top = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
     const summary = [...counts.entries()].map(([s, c]) => `${c} ${s}`).join(', ');
-    return { label: `${PAGE_STEP_LABELS[step]}`, state: top, title: `${PAGE_STEP_LABELS[step]} of the ${members.length} ${state} hosts: ${summary}`, attrs: `data-group-step="${step}"` };
+    return { label: `${PAGE_STEP_LABELS[step]}`, state: top, title: `${PAGE_STEP_LABELS[step]} of these ${members.length} hosts: ${summary}`, attrs: `data-group-step="${step}"` };
   });
-  return `<g class="host-group" data-group="${state}" data-count="${members.length}" data-state="${state}">${label}${chain(nodes, LABEL_W, y)}</g>`;
+  return `<g class="host-group" data-group="${key}" data-count="${members.length}" data-state="${state}">${label}${chain(nodes, LABEL_W, y)}</g>`;
 }
 
 function stepTitle(step: StepView): string {
