@@ -17,6 +17,7 @@ import { reviewCancel } from './review-cancel.ts';
 import { reviewPromote } from './review-promote.ts';
 import { reviewStart } from './review-start.ts';
 import { rollback } from './rollback.ts';
+import { stats } from './stats.ts';
 import { status } from './status.ts';
 import { unlock } from './unlock.ts';
 
@@ -37,6 +38,7 @@ export const commandDeclarations = [
   history,
   lock,
   unlock,
+  stats,
   help,
 ] as const satisfies readonly CommandDeclaration[];
 

@@ -9,6 +9,7 @@ import { decideApproval } from './decide-approval.ts';
 import { dryRunCommand } from './dry-run-command.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { lockMarket, showHistory, showStatus, unlockMarket } from './market-commands.ts';
+import { showStats } from './show-stats.ts';
 
 export function commandHandlers(rt: JobRuntime, track: (deployId: string) => TrackedJob, links: () => PageLinks | undefined = () => undefined): CommandHandlers {
   const accept = async (command: AcceptedCommand, ctx: CommandContext): Promise<void> => void (await acceptCommand(rt, command, ctx, track));
@@ -32,5 +33,6 @@ export function commandHandlers(rt: JobRuntime, track: (deployId: string) => Tra
     history: (command, ctx) => showHistory(rt, command, ctx, links()),
     lock: (command, ctx) => lockMarket(rt, command, ctx),
     unlock: (command, ctx) => unlockMarket(rt, command, ctx),
+    stats: (command, ctx) => showStats(rt, command, ctx, links()),
   };
 }

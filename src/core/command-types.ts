@@ -16,6 +16,7 @@ export type Command =
   | { verb: 'history'; project: string; market: string; limit: number } // default 10, max 100
   | { verb: 'lock'; project: string; market: string; reason: string }
   | { verb: 'unlock'; project: string; market: string }
+  | { verb: 'stats'; project: string; market?: string; days: number } // default 30, max 100
   | { verb: 'help'; topic?: string };
 
 export type Verb = Command['verb'];

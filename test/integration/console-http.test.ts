@@ -20,7 +20,7 @@ afterAll(() => {
 });
 
 describe('deploybot console --http', () => {
-  it('when a deploy is typed, then its Details URL is printed and serves its page; history links to the list', async () => {
+  it('when a deploy is typed, then its Details URL is printed and serves its page; history links to the list; stats counts it', async () => {
     const repo = makeGitRepo(join(base, 'repo'));
     writeTestConfig(base, {
       hosts: { 'dev-1': { local: 'hosts/dev-1' } },
@@ -38,11 +38,14 @@ describe('deploybot console --http', () => {
 
     await waitUntil(() => /deploy pages: http:\/\/127\.0\.0\.1:\d+\/deploys\?t=/.test(stderr), { timeoutMs: 30_000, what: `the console to say where its pages are (stderr: ${stderr})` });
     const index = /deploy pages: (\S+)/.exec(stderr)![1]!;
-    child.stdin.write('deploy mala-core dev v1\nwait\nhistory mala-core dev\n');
-    await waitUntil(() => /All deploys: http/.test(stdout), { timeoutMs: 60_000, what: `history's link (stdout: ${stdout})` });
+    child.stdin.write('deploy mala-core dev v1\nwait\nhistory mala-core dev\nstats mala-core dev 7\n');
+    await waitUntil(() => /^dev: deploys .*$/m.test(stdout), { timeoutMs: 60_000, what: `the stats answer (stdout: ${stdout})` });
+    // one successful production deploy; its lead time runs from the tag's commit to the switch
+    expect(/^dev: deploys (.*)$/m.exec(stdout)![1]).toMatch(/^1 in 7 d \(0\.14\/day\) · lead time \S.* median \(1\) · change failure rate 0% \(0\/1\) · recovery —$/);
 
     const details = [...stdout.matchAll(/^Details: (http\S+)$/gm)].map((m) => m[1]!);
     expect(details.length).toBeGreaterThan(0);
+    expect(stdout).toMatch(/📊 mala-core in production, last 7 day\(s\)/);
     const deployId = /(d-\d{8}-\d{4})/.exec(stdout)![1]!;
     expect(new Set(details)).toEqual(new Set([details[0]])); // one link per deploy, the same on every edit
     const page = await fetch(details[0]!);

@@ -51,6 +51,7 @@ const FIELDS: Record<Command['verb'], string[]> = {
   history: ['project', 'market', 'limit'],
   lock: ['project', 'market', 'reason'],
   unlock: ['project', 'market'],
+  stats: ['project', 'market', 'days'],
   help: ['topic'],
 };
 

@@ -4,6 +4,7 @@
 import type { DeployRecord } from '../../domain/deploy-record.ts';
 import { doraByLocation, type DoraFigures } from '../../domain/dora-figures.ts';
 import { formatDuration } from '../../domain/format-duration.ts';
+import { describeFigures } from '../describe-dora-figures.ts';
 import { displayUser, type People } from '../../domain/people.ts';
 import { formatUtc } from '../message-text.ts';
 import { escapeHtml, pageDocument } from './page-html.ts';
@@ -32,16 +33,6 @@ export function renderDeployList(deploys: readonly DeployRecord[], options: Depl
 <section><h2>Recent deploys</h2>${filterForm(deploys, options)}${renderRows(shown.slice(0, LISTED), options)}${shown.length > LISTED ? `<p class="muted">${shown.length - LISTED} older not shown</p>` : ''}</section>
 </main>`;
   return pageDocument('deploys · deploybot', body);
-}
-
-export function describeFigures(f: DoraFigures): { frequency: string; leadTime: string; failureRate: string; recovery: string } {
-  const cf = f.changeFailure;
-  return {
-    frequency: `${f.deployments} in ${f.days} d (${f.perDay.toFixed(2)}/day)`,
-    leadTime: f.leadTime.medianMs === undefined ? '—' : `${formatDuration(f.leadTime.medianMs)} median (${f.leadTime.samples})`,
-    failureRate: cf.rate === undefined ? '— (0/0)' : `${Math.round(cf.rate * 100)}% (${cf.failed}/${cf.total})`,
-    recovery: f.recovery.medianMs === undefined ? (f.recovery.unrecovered > 0 ? `— (${f.recovery.unrecovered} not recovered)` : '—') : `${formatDuration(f.recovery.medianMs)} median (${f.recovery.samples}${f.recovery.unrecovered ? `, ${f.recovery.unrecovered} not recovered` : ''})`,
-  };
 }
 
 function renderFigures(figures: readonly DoraFigures[]): string {
