@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningServe, startServe } from '../../src/cli/run-serve.ts';
 import { captureLogger } from '../fakes/capture-logger.ts';
 import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
-import { postToSlackEndpoint, slashCommandRequest } from '../fakes/sign-slack-request.ts';
+import { buttonClickRequest, postToSlackEndpoint, slashCommandRequest } from '../fakes/sign-slack-request.ts';
 import { makeGitRepo } from '../fixtures/make-git-repo.ts';
 import { uploadGate, type UploadGate } from '../fixtures/upload-gate.ts';
 import { writeTestConfig } from '../fixtures/write-test-config.ts';
@@ -93,6 +93,10 @@ describe('the deploy page in a browser', () => {
 
     const url = await detailsLink(deployId);
     expect(url.startsWith(`${serve.http.url}/deploys/${deployId}?t=`)).toBe(true);
+    // Slack also tells the app a link button was clicked: acknowledged, and nothing is run
+    const answersBefore = slack.callsTo('chat.postEphemeral').length;
+    const click = await postToSlackEndpoint(`${serve.http.url}/slack/events`, buttonClickRequest({ actionId: 'deploybot_link_0', value: '', userId: 'U01ALICE', channelId: 'C0DEV', messageTs: '1.0', label: 'Details' }, { signingSecret }));
+    expect(click.status).toBe(200);
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const problems: string[] = [];
     page.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
@@ -124,6 +128,7 @@ describe('the deploy page in a browser', () => {
     await page.screenshot({ path: join(OUTPUT, 'finished.png'), fullPage: true });
     copyFileSync(join(OUTPUT, 'finished.png'), '/work/notes/deploy-page.png');
     expect(problems).toEqual([]);
+    expect(slack.callsTo('chat.postEphemeral').length).toBe(answersBefore);
 
     // a reload of the finished page renders it whole on the server, without the live script
     await page.reload();
