@@ -97,7 +97,7 @@ async function prepareLeased(rt: JobRuntime, record: DeployRecord, mayAct: () =>
     if (!built.ok) return void (await (built.refused ? refuse(built.error.message) : rt.setState(deployId, ['preparing'], 'failed', { reason: built.error.message })));
     plan = approvedPlan({ ...parts, commit: built.commit, packageSha256: built.packageSha256, releaseId: built.releaseId });
     diffSummary = await diffSinceProduction(rt, record, state, built.commit);
-    await rt.records.update(deployId, (r) => ({ ...r, commit: built.commit, ...commitAt(built.commitTime), releaseId: built.releaseId }));
+    await rt.records.update(deployId, (r) => ({ ...r, commit: built.commit, ...commitAt(built.commitTime), ...(built.commitSubject ? { commitSubject: built.commitSubject } : {}), releaseId: built.releaseId }));
   }
 
   const policy = rt.config.markets[record.market]!.approval;

@@ -129,6 +129,8 @@ export interface DeployRecord {
   commit?: string;
   /** When `commit` was made (its committer time), once resolved: the lead time's start. */
   commitAt?: string;
+  /** Its subject line, once resolved (shown on the deploy page). */
+  commitSubject?: string;
   releaseId?: string;
   cancelRequested?: { by: string; at: string };
   /** The deploy holding the location lock when this one last had to wait. */

@@ -53,6 +53,7 @@ describe('deploybot console --http', () => {
     const html = await page.text();
     expect(html).toContain(deployId);
     expect(html).toContain('data-host-row="dev-1"');
+    expect(html).toContain('release v1</dd>'); // the commit's subject, in the header
 
     const list = await fetch(/All deploys: (\S+)/.exec(stdout)![1]!);
     expect(list.status).toBe(200);

@@ -72,7 +72,7 @@ function renderHeader(view: DeployView, nowMs: number): string {
     ['market', h.market ? `${h.market}${h.location && h.location !== h.market ? ` (${h.location})` : ''}` : undefined],
     ['release', h.release],
     ['version', h.version ?? h.ref],
-    ['commit', h.commit],
+    ['commit', h.commit ? `${h.commit}${view.record?.commitSubject ? ` — ${view.record.commitSubject}` : ''}` : undefined],
     ['requested by', h.requestedBy],
     ['approval', approvalLine(view)],
     ['started', view.startedAt ? formatUtc(view.startedAt) : undefined],
