@@ -68,6 +68,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     { method: 'GET', path: '/metrics', handler: options.metricsRegistry ? createMetricsRoute(options.metricsRegistry, options.metricsToken) : undefined, off: 'metrics are not configured' },
   ];
 
+  const fail = (req: IncomingMessage, res: ServerResponse, path: string, error: unknown) => {
+    const ref = randomBytes(4).toString('hex');
+    logger.error('request failed', { ref, method: req.method, path, error });
+    if (!res.headersSent) sendJson(res, 500, { error: `internal error, ref ${ref}` });
+    else res.end();
+  };
+  const servePages = (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const pages = options.deployPages;
+    if (!pages) return sendJson(res, 404, { error: 'deploy pages are off: DEPLOYBOT_WEB_SECRET is not set' });
+    pages.handle(req, res, path).catch((error: unknown) => fail(req, res, path, error));
+  };
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/deploys' || path.startsWith('/deploys/')) return void servePages(req, res, path);
@@ -81,23 +92,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     Promise.resolve()
       .then(() => route.handler?.(req, res))
-      .catch((error: unknown) => {
-        const ref = randomBytes(4).toString('hex');
-        logger.error('request failed', { ref, method: req.method, path, error });
-        if (!res.headersSent) sendJson(res, 500, { error: `internal error, ref ${ref}` });
-        else res.end();
-      });
+      .catch((error: unknown) => fail(req, res, path, error));
   });
-  const servePages = (req: IncomingMessage, res: ServerResponse, path: string) => {
-    const pages = options.deployPages;
-    if (!pages) return sendJson(res, 404, { error: 'deploy pages are off: DEPLOYBOT_WEB_SECRET is not set' });
-    pages.handle(req, res, path).catch((error: unknown) => {
-      const ref = randomBytes(4).toString('hex');
-      logger.error('request failed', { ref, method: req.method, path, error });
-      if (!res.headersSent) sendJson(res, 500, { error: `internal error, ref ${ref}` });
-      else res.end();
-    });
-  };
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
 
