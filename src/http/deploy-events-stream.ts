@@ -4,7 +4,7 @@
 // notice count, so a reconnecting browser's Last-Event-ID says where its log ends). At most
 // one update per UPDATE_EVERY_MS; the stream ends after the update that shows the deploy
 // finished.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../core/logger.ts';
 import type { Redactor } from '../core/redactor.ts';
@@ -36,7 +36,7 @@ export class DeployEventStreams {
 
   constructor(private readonly o: DeployEventsStreamOptions) {}
 
-  async serve(req: IncomingMessage, res: ServerResponse, deployId: string, logFrom: number): Promise<void> {
+  async serve(res: ServerResponse, deployId: string, logFrom: number): Promise<void> {
     let notices: DeployNotice[] = [];
     let sentLogFrom = Math.max(0, logFrom);
     let busy = false;
@@ -97,7 +97,8 @@ export class DeployEventStreams {
     this.#open.add(res);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
     let unwatch: (() => void) | undefined;
-    req.on('close', close);
+    // the browser went away (or the stream ended)
+    res.on('close', close);
     // watch first, then read: news between the two is read by the refresh it triggers
     unwatch = await this.o.watch.watch(deployId, () => void refresh());
     if (closed) return unwatch();

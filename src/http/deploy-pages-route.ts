@@ -84,7 +84,7 @@ export function createDeployPagesRoute(o: DeployPagesOptions): DeployPagesRoute 
 
       if (match[2]) {
         const lastEventId = Number(req.headers['last-event-id'] ?? url.searchParams.get('from') ?? 0);
-        return streams.serve(req, res, deployId, Number.isInteger(lastEventId) ? lastEventId : 0);
+        return streams.serve(res, deployId, Number.isInteger(lastEventId) ? lastEventId : 0);
       }
       const eventsUrl = `/deploys/${encodeURIComponent(deployId)}/events?t=${encodeURIComponent(token!)}&from=${notices.length}`;
       // a record that has published nothing yet is shown as accepted
