@@ -21,6 +21,7 @@ import { reviewCancel } from './review-cancel.ts';
 import { reviewPromote } from './review-promote.ts';
 import { reviewStart } from './review-start.ts';
 import { rollback } from './rollback.ts';
+import { stats } from './stats.ts';
 import { status } from './status.ts';
 import { sync } from './sync.ts';
 import { unlock } from './unlock.ts';
@@ -51,6 +52,7 @@ export const commandDeclarations = [
   build,
   freeze,
   unfreeze,
+  stats,
   help,
 ] as const satisfies readonly CommandDeclaration[];
 

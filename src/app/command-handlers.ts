@@ -1,6 +1,7 @@
 // The handlers of every verb with an engine behind it, for the command router.
 import type { TrackedJob } from '../core/chat-types.ts';
 import type { CommandContext, CommandHandlers } from '../core/command-router.ts';
+import type { PageLinks } from '../core/page-link.ts';
 import { acceptCommand, type AcceptedCommand } from './accept-command.ts';
 import { buildCommand } from './build-command.ts';
 import { cancelDeploy } from './cancel-deploy.ts';
@@ -12,8 +13,9 @@ import type { JobRuntime } from './job-runtime.ts';
 import { syncDryRun } from './sync-dry-run.ts';
 import { lockMarket, showHistory, showStatus, unlockMarket } from './market-commands.ts';
 import { freezeMarket, unfreezeMarket } from './freeze-commands.ts';
+import { showStats } from './show-stats.ts';
 
-export function commandHandlers(rt: JobRuntime, track: (deployId: string) => TrackedJob): CommandHandlers {
+export function commandHandlers(rt: JobRuntime, track: (deployId: string) => TrackedJob, links: () => PageLinks | undefined = () => undefined): CommandHandlers {
   const accept = async (command: AcceptedCommand, ctx: CommandContext): Promise<void> => void (await acceptCommand(rt, command, ctx, track));
   return {
     deploy: async (command, ctx) => {
@@ -35,7 +37,7 @@ export function commandHandlers(rt: JobRuntime, track: (deployId: string) => Tra
     resume: (command, ctx) => controlRollout(rt, 'resume', command.deployId, ctx),
     abort: (command, ctx) => controlRollout(rt, 'abort', command.deployId, ctx),
     status: (command, ctx) => showStatus(rt, command, ctx),
-    history: (command, ctx) => showHistory(rt, command, ctx),
+    history: (command, ctx) => showHistory(rt, command, ctx, links()),
     lock: (command, ctx) => lockMarket(rt, command, ctx),
     unlock: (command, ctx) => unlockMarket(rt, command, ctx),
     build: (command, ctx) => buildCommand(rt, command, ctx),
@@ -45,5 +47,6 @@ export function commandHandlers(rt: JobRuntime, track: (deployId: string) => Tra
     },
     freeze: (command, ctx) => freezeMarket(rt, command, ctx),
     unfreeze: (command, ctx) => unfreezeMarket(rt, command, ctx),
+    stats: (command, ctx) => showStats(rt, command, ctx, links()),
   };
 }

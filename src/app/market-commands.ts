@@ -1,6 +1,7 @@
 // `status`, `history`, `lock`, `unlock` (docs/reference/command-grammar.md): answered at once, no job.
 import type { CommandContext } from '../core/command-router.ts';
 import type { CommandOf } from '../core/command-types.ts';
+import type { PageLinks } from '../core/page-link.ts';
 import { RefusedError } from '../core/errors.ts';
 import { isTerminal } from '../domain/deploy-record.ts';
 import { grayWarnings } from '../domain/gray-warnings.ts';
@@ -48,9 +49,10 @@ export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, c
   await ctx.reply({ text: parts.join('\n\n') });
 }
 
-export async function showHistory(rt: JobRuntime, command: CommandOf<'history'>, ctx: CommandContext): Promise<void> {
+export async function showHistory(rt: JobRuntime, command: CommandOf<'history'>, ctx: CommandContext, links?: PageLinks): Promise<void> {
   const records = await rt.records.history(command.project, command.market, command.limit);
-  await ctx.reply({ text: renderHistory(command.project, command.market, records, rt.config.people) });
+  const list = links?.index({ project: command.project, market: command.market });
+  await ctx.reply({ text: renderHistory(command.project, command.market, records, rt.config.people), ...(list ? { links: [{ label: 'All deploys', url: list }] } : {}) });
 }
 
 export async function lockMarket(rt: JobRuntime, command: CommandOf<'lock'>, ctx: CommandContext): Promise<void> {

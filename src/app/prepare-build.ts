@@ -10,9 +10,11 @@ import type { DeployPlan } from '../deploy/deploy-plan.ts';
 import type { ErrorInfo } from '../deploy/deploy-result.ts';
 import { buildStep } from '../deploy/steps/build.ts';
 import { resolveStep } from '../deploy/steps/resolve.ts';
+import { commitSubject } from '../deploy/git/resolve-ref.ts';
+import { mirrorDirectory } from '../deploy/git/update-mirror.ts';
 
 export type PreparedBuild =
-  | { ok: true; commit: string; releaseId: string; packageSha256: string; packageBytes: number; cacheHit: boolean }
+  | { ok: true; commit: string; /** Unix seconds. */ commitTime: number; commitSubject?: string; releaseId: string; packageSha256: string; packageBytes: number; cacheHit: boolean }
   | { ok: false; error: ErrorInfo; /** An expected stop (policy, no sandbox), not a failure. */ refused?: boolean };
 
 /** Why the resolved commit may not be built (and so the deploy is refused), or undefined when it may. */
@@ -26,14 +28,15 @@ export async function prepareBuild(plan: DeployPlan, deps: DeployEngineDeps, che
     return { ok: false, error: toErrorInfo(error, deps.redactor ?? processRedactor(deps.config)) };
   }
   try {
-    await runStep(ctx, 'resolve', () => resolveStep(ctx), (r) => ({ commit: r.commit, releaseId: r.releaseId }));
+    const resolved = await runStep(ctx, 'resolve', () => resolveStep(ctx), (r) => ({ commit: r.commit, releaseId: r.releaseId }));
     const refusal = await checkBeforeBuild?.(ctx.commit!);
     if (refusal !== undefined) {
       ctx.emit({ type: 'step.skipped', step: 'build', reason: 'refused' });
       return { ok: false, refused: true, error: { code: 'refused', message: refusal } };
     }
     const built = await runStep(ctx, 'build', () => buildStep(ctx), (b) => ({ sha256: b.sha256, bytes: b.bytes, cacheHit: b.cacheHit }));
-    return { ok: true, commit: ctx.commit!, releaseId: ctx.releaseId!, packageSha256: built.sha256, packageBytes: built.bytes, cacheHit: built.cacheHit };
+    const subject = await commitSubject(mirrorDirectory(deps.dataDir, plan.project), ctx.commit!).catch(() => undefined);
+    return { ok: true, commit: ctx.commit!, commitTime: resolved.commitTime, ...(subject ? { commitSubject: subject } : {}), releaseId: ctx.releaseId!, packageSha256: built.sha256, packageBytes: built.bytes, cacheHit: built.cacheHit };
   } catch (error) {
     const info = error instanceof StepFailed ? error.info : toErrorInfo(error, ctx.redactor);
     return { ok: false, error: info, ...(info.code === 'sandbox_unavailable' ? { refused: true } : {}) };

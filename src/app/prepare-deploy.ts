@@ -104,7 +104,7 @@ async function prepareLeased(rt: JobRuntime, record: DeployRecord, mayAct: () =>
     if (!built.ok) return void (await (built.refused ? refuse(built.error.message) : rt.setState(deployId, ['preparing'], 'failed', { reason: built.error.message })));
     plan = approvedPlan({ ...parts, commit: built.commit, packageSha256: built.packageSha256, releaseId: built.releaseId });
     diffSummary = await diffSinceProduction(rt, record, state, built.commit);
-    await rt.records.update(deployId, (r) => ({ ...r, commit: built.commit, releaseId: built.releaseId }));
+    await rt.records.update(deployId, (r) => ({ ...r, commit: built.commit, ...commitAt(built.commitTime), ...(built.commitSubject ? { commitSubject: built.commitSubject } : {}), releaseId: built.releaseId }));
   }
 
   const policy = rt.config.markets[record.market]!.approval;
@@ -170,4 +170,9 @@ async function diffSinceProduction(rt: JobRuntime, record: DeployRecord, state: 
   const since = productionRelease(state)?.current?.commit;
   if (!since || since === commit) return undefined;
   return commitsSince(rt.dataDir, record.project, since, commit);
+}
+
+/** When the deployed commit was made, for the lead time (docs/deploy-page.md, "DORA figures"). */
+function commitAt(unixSeconds: number): { commitAt?: string } {
+  return Number.isFinite(unixSeconds) && unixSeconds > 0 ? { commitAt: new Date(unixSeconds * 1000).toISOString() } : {};
 }

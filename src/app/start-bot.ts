@@ -9,6 +9,7 @@ import type { ChatHandler, Messenger, Platform } from '../core/chat-types.ts';
 import type { CommandRegistry } from '../core/command-registry.ts';
 import { createCommandRouter } from '../core/command-router.ts';
 import type { Logger } from '../core/logger.ts';
+import type { PageLinks } from '../core/page-link.ts';
 import { processRedactor } from '../core/process-redactor.ts';
 import { redactingChatHandler } from '../core/redacting-chat-handler.ts';
 import { redactingMessenger } from '../core/redacting-messenger.ts';
@@ -39,9 +40,11 @@ export interface StartBotOptions {
   transport?: TransportFactory;
   now?: () => Date;
   /** Notifier extras: observers (metrics), failure-log uploads. */
-  notifier?: Pick<NotifierOptions, 'observers' | 'uploadLog'>;
+  notifier?: Pick<NotifierOptions, 'observers' | 'uploadLog' | 'detailsUrl'>;
   /** The process's redactor. @defaultValue processRedactor(config) */
   redactor?: Redactor;
+  /** The deploy pages' links, when pages are on (`history` and `stats` link to the list). */
+  pageLinks?: () => PageLinks | undefined;
 }
 
 export interface RunningBot {
@@ -95,6 +98,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     logger: options.logger,
     ...(options.notifier?.observers ? { observers: options.notifier.observers } : {}),
     ...(options.notifier?.uploadLog ? { uploadLog: redactingUploaders(options.notifier.uploadLog, redactor) } : {}),
+    ...(options.notifier?.detailsUrl ? { detailsUrl: options.notifier.detailsUrl } : {}),
     editorFor: redactingEditors(options.editorFor ?? throttledEditors, redactor),
     ...(options.now ? { now: options.now } : {}),
   });
@@ -102,7 +106,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const router = redactingChatHandler(createCommandRouter({
     config: options.config,
     commands: options.commands,
-    handlers: commandHandlers(rt, (id) => notifier.trackedJob(id)),
+    handlers: commandHandlers(rt, (id) => notifier.trackedJob(id), options.pageLinks),
     logger: options.logger,
     limiter: new RedisCommandRateLimiter(rt, options.config.limits.commandsPerMinute),
   }), redactor);

@@ -35,5 +35,6 @@ if (script) {
   const config = loadConfigOrReport(configFile);
   process.exitCode = config ? await runWalkthrough(config, dataDirFromEnv(), walkthroughSteps(join(demoDir, 'hosts'))) : 1;
 } else {
-  process.exitCode = await runConsole({ configFile, user: process.env.DEPLOYBOT_USER ?? 'alice' });
+  // the console serves the deploy pages too, and prints where
+  process.exitCode = await runConsole({ configFile, user: process.env.DEPLOYBOT_USER ?? 'alice', http: true });
 }

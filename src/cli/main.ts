@@ -11,6 +11,7 @@ const USAGE = `usage: deploybot <command>
   serve [--no-workers]       chat adapters, HTTP surface and workers
   worker                     workers only
   console [--user ID]        the console chat on stdin/stdout, with workers in-process
+          [--http]           … and the HTTP surface with the deploy pages on PORT
   config check [file]        validate a config file
 
 Options: --config FILE (default: $DEPLOYBOT_CONFIG or config/deploybot.yaml)
@@ -40,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
       if (sub === 'check' && args.positionals.length <= 3) return runConfigCheck(args.positionals[2] ?? args.options.config);
       break;
     case 'console':
-      if (args.positionals.length === 1) return runConsole({ configFile: args.options.config, user: args.options.user });
+      if (args.positionals.length === 1) return runConsole({ configFile: args.options.config, user: args.options.user, ...(args.options.http ? { http: true } : {}) });
       break;
     case 'worker':
       // a worker ends when told to; nothing it leaves open (ssh, ZooKeeper sessions) may keep it alive

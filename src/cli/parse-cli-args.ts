@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 export interface CliArgs {
   positionals: string[];
-  options: { config?: string; user?: string; 'no-workers'?: boolean; script?: boolean; help?: boolean; version?: boolean };
+  options: { config?: string; user?: string; 'no-workers'?: boolean; script?: boolean; help?: boolean; version?: boolean; http?: boolean };
 }
 
 /** Parses the bin's arguments; unknown options are an error (thrown as a message for main). */
@@ -18,6 +18,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       script: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
+      http: { type: 'boolean' },
     },
   });
   return { positionals, options: values };

@@ -9,13 +9,18 @@ import { DeploybotError } from '../core/errors.ts';
 import { createLogger, parseLogLevel } from '../core/logger.ts';
 import { processRedactor, warnAboutShortSecrets } from '../core/process-redactor.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
+import type { RunningHttpServer } from '../http/start-http-server.ts';
+import { consolePages, startConsoleHttp } from './console-http.ts';
 import { loadConfigOrReport } from './load-config-or-exit.ts';
 import { projectCommands } from './project-commands.ts';
 
 export const EXAMPLE_CONFIG_FILE = fileURLToPath(new URL('../../config/deploybot.example.yaml', import.meta.url));
 
-/** `deploybot console`: the console chat on stdin/stdout with workers in-process. Returns the exit code. */
-export async function runConsole(options: { configFile?: string; user?: string }): Promise<number> {
+/**
+ * `deploybot console`: the console chat on stdin/stdout with workers in-process; with `http`
+ * also the HTTP surface and the deploy pages (console-http.ts). Returns the exit code.
+ */
+export async function runConsole(options: { configFile?: string; user?: string; http?: boolean }): Promise<number> {
   const config = loadConfigOrReport(chooseConfigFile(options.configFile));
   if (!config) return 1;
   const redactor = processRedactor(config);
@@ -34,6 +39,7 @@ export async function runConsole(options: { configFile?: string; user?: string }
     process.stderr.write(`deploybot console: ${(error as Error).message}\n`);
     return 2;
   }
+  const pages = options.http ? consolePages(config, process.env) : undefined;
   let bot;
   try {
     bot = await startBot({
@@ -45,6 +51,7 @@ export async function runConsole(options: { configFile?: string; user?: string }
       editorFor: consoleEditor,
       workers: (rt) => createDeployWorker(rt),
       redactor,
+      ...(pages ? { notifier: { detailsUrl: pages.detailsUrl }, pageLinks: pages.links } : {}),
       ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
       ...(process.env.DEPLOYBOT_REDIS_PREFIX ? { prefix: process.env.DEPLOYBOT_REDIS_PREFIX } : {}),
     });
@@ -53,10 +60,21 @@ export async function runConsole(options: { configFile?: string; user?: string }
     process.stderr.write(`deploybot console: ${error.message}\n`);
     return 1;
   }
+  let http: RunningHttpServer | undefined;
   try {
+    if (pages) {
+      http = await startConsoleHttp({ bot, config, env: process.env, pages, redactor, logger });
+      process.stderr.write(`deploybot console: http on ${http.url} (/healthz); deploy pages: ${pages.links()?.index() ?? 'off'}\n`);
+    }
     await adapter.start(bot.router);
     await adapter.finished;
+  } catch (error) {
+    if (!(error instanceof DeploybotError)) throw error;
+    process.stderr.write(`deploybot console: ${error.message}\n`);
+    return 1;
   } finally {
+    await http?.stop();
+    await pages?.stop();
     await bot.stop();
   }
   return 0;

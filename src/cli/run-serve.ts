@@ -38,6 +38,7 @@ import { loadConfigOrReport } from './load-config-or-exit.ts';
 import { projectCommands } from './project-commands.ts';
 import type { CommandRegistry } from '../core/command-registry.ts';
 import { slashCommandsOf } from '../adapters/slack/slash-command-text.ts';
+import { deployPagesFromEnv } from './deploy-pages.ts';
 
 /** How long serve gives a reachable Slack to answer before it says it is ready without it. */
 const SLACK_HEAD_START_MS = 2000;
@@ -147,6 +148,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       return throttledEditors(platform, messenger);
     };
 
+    const pages = deployPagesFromEnv(options.config, env);
+    stack.push(() => pages.stop());
+    lines.push(pages.status);
+
     const workers = options.workers ?? true;
     bot = await startBot({
       config: options.config,
@@ -159,7 +164,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       workers: workers ? (rt) => createDeployWorker(rt) : false,
       editorFor,
       ...(options.transport ? { transport: options.transport } : {}),
-      notifier: { observers: [metricsFromNotices(metrics)], uploadLog },
+      notifier: { observers: [metricsFromNotices(metrics)], uploadLog, detailsUrl: pages.detailsUrl },
+      pageLinks: pages.links,
       redactor,
     });
     const running = bot;
@@ -237,8 +243,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       metricsRegistry: metrics.registry,
       redactor,
       ...(metricsToken ? { metricsToken } : {}),
+      deployPages: pages.route(running, redactor, logger),
     });
     stack.push(() => http.stop());
+    pages.listening(http.url);
 
     // a reachable Slack answers within moments: give it that long, so the summary can say so
     // (and a refused token stops serve before it calls itself ready)

@@ -65,6 +65,13 @@ export interface OutgoingMessage {
   card?: MessageCard;
   /** Post it as a reply under this message (Slack: its thread; platforms without threads post it as usual). */
   replyTo?: MessageRef;
+  /** Links to open (the deploy page's Details): a URL button where the platform has them, else a line. */
+  links?: Link[];
+}
+
+export interface Link {
+  label: string;
+  url: string;
 }
 
 /** Where a posted message lives, so it can be edited in place. */

@@ -21,6 +21,7 @@ export type Command =
   | { verb: 'history'; project: string; market: string; limit: number } // default 10, max 100
   | { verb: 'lock'; project: string; market: string; reason: string; forMs?: number }
   | { verb: 'unlock'; project: string; market: string }
+  | { verb: 'stats'; project: string; market?: string; days: number } // default 30, max 100
   | { verb: 'build'; project: string; ref: string }
   | { verb: 'help'; topic?: string }
   | { verb: 'freeze'; market: string; until: string; reason: string }

@@ -137,6 +137,10 @@ export interface DeployRecord {
   /** Rollback: target release id chosen at prepare time. */
   rollbackTo?: string;
   commit?: string;
+  /** When `commit` was made (its committer time), once resolved: the lead time's start. */
+  commitAt?: string;
+  /** Its subject line, once resolved (shown on the deploy page). */
+  commitSubject?: string;
   releaseId?: string;
   cancelRequested?: { by: string; at: string };
   /** A progressive rollout: `pause <id>` asked it to stop after the current wave. */

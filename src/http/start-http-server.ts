@@ -1,6 +1,7 @@
 // The HTTP surface (docs/reference/http-surface.md): `POST /slack/events` (handed untouched to the Slack adapter,
 // which verifies Slack's signature over the raw body), `POST /hooks/upload`, `POST /hooks/git` (git-hook-route.ts), `GET /healthz`,
-// `GET /metrics` (with `Authorization: Bearer <METRICS_TOKEN>` when a token is set). Plain node:http with a small route table; `startHttpServer` /
+// `GET /metrics` (with `Authorization: Bearer <METRICS_TOKEN>` when a token is set), and the
+// deploy pages under `/deploys` (docs/deploy-page.md). Plain node:http with a small route table; `startHttpServer` /
 // `stop()` so tests run a real server on port 0.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -13,6 +14,7 @@ import type { Redactor } from '../core/redactor.ts';
 import type { Secret } from '../core/secret.ts';
 import { createGitHookRoute, type GitHookOptions } from './git-hook-route.ts';
 import { createHealthRoute, type HealthChecks } from './health-route.ts';
+import type { DeployPagesRoute } from './deploy-pages-route.ts';
 import { createMetricsRoute } from './metrics-route.ts';
 import { sendJson } from './send-json.ts';
 import { createUploadHookRoute, type UploadHookOptions } from './upload-hook-route.ts';
@@ -38,6 +40,8 @@ export interface HttpServerOptions {
   redactor?: Redactor;
   /** `METRICS_TOKEN`: when set, /metrics answers only `Authorization: Bearer <token>` (else 401). */
   metricsToken?: Secret | undefined;
+  /** `/deploys…` (createDeployPagesRoute); without it they answer 404 (DEPLOYBOT_WEB_SECRET is not set). */
+  deployPages?: DeployPagesRoute | undefined;
 }
 
 export interface RunningHttpServer {
@@ -68,8 +72,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     { method: 'GET', path: '/metrics', handler: options.metricsRegistry ? createMetricsRoute(options.metricsRegistry, options.metricsToken) : undefined, off: 'metrics are not configured' },
   ];
 
+  const fail = (req: IncomingMessage, res: ServerResponse, path: string, error: unknown) => {
+    const ref = randomBytes(4).toString('hex');
+    logger.error('request failed', { ref, method: req.method, path, error });
+    if (!res.headersSent) sendJson(res, 500, { error: `internal error, ref ${ref}` });
+    else res.end();
+  };
+  const servePages = (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const pages = options.deployPages;
+    if (!pages) return sendJson(res, 404, { error: 'deploy pages are off: DEPLOYBOT_WEB_SECRET is not set' });
+    pages.handle(req, res, path).catch((error: unknown) => fail(req, res, path, error));
+  };
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/deploys' || path.startsWith('/deploys/')) return void servePages(req, res, path);
     const route = routes.find((candidate) => candidate.path === path);
     if (!route) return sendJson(res, 404, { error: `no route for ${path}` });
     if (!route.handler) return sendJson(res, 404, { error: route.off });
@@ -80,12 +96,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     Promise.resolve()
       .then(() => route.handler?.(req, res))
-      .catch((error: unknown) => {
-        const ref = randomBytes(4).toString('hex');
-        logger.error('request failed', { ref, method: req.method, path, error });
-        if (!res.headersSent) sendJson(res, 500, { error: `internal error, ref ${ref}` });
-        else res.end();
-      });
+      .catch((error: unknown) => fail(req, res, path, error));
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -108,6 +119,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     port: address.port,
     server,
     async stop() {
+      options.deployPages?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // In-flight requests get a moment to finish; anything still open after that is cut.

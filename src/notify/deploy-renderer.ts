@@ -10,7 +10,7 @@ import type { Messenger, MessageRef, OutgoingMessage, Platform } from '../core/c
 import { errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DeployNotice } from '../deploy/deploy-notice.ts';
-import { isIdle } from '../domain/deploy-record.ts';
+import { type DeployRecord, isIdle } from '../domain/deploy-record.ts';
 import type { DeployEventBus } from '../store/deploy-event-bus.ts';
 import type { DeployRecords } from '../store/deploy-records.ts';
 import { ownEntry } from '../core/own-entry.ts';
@@ -46,10 +46,14 @@ export interface DeployRendererOptions {
   editorFor?: EditorFactory;
   observers?: readonly NoticeObserver[];
   uploadLog?: Partial<Record<Platform, LogUploader>>;
+  /** The deploy page's link for a deploy (undefined: pages are off). */
+  detailsUrl?: DetailsUrl;
   logger: Logger;
   /** The current time, for how long a running step has run. @defaultValue the system clock */
   now?: () => Date;
 }
+
+export type DetailsUrl = (record: DeployRecord) => string | undefined;
 
 const CACHE_LIMIT = 5000;
 
@@ -86,6 +90,8 @@ export class DeployRenderer {
     const channel = channelFor(this.#o.config, record.project, record.market, record.channel, record.platform);
     const parked = view.state !== undefined && isIdle(view.state);
 
+    const detailsUrl = this.#o.detailsUrl?.(record);
+    if (detailsUrl) view.detailsUrl = detailsUrl;
     const commit = view.header.commit ?? view.approval?.plan?.commit;
     const repo = ownEntry(this.#o.config.projects, record.project)?.repo;
     const commitUrl = commit && repo ? commitWebUrl(repo, commit) : undefined;

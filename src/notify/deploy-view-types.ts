@@ -155,6 +155,8 @@ export interface DeployView {
    * the view was made with the current time (reduceNotices' `now`).
    */
   activity?: string;
+  /** The deploy page's signed link (docs/deploy-page.md), when pages are on. */
+  detailsUrl?: string;
 }
 
 /** Host steps as the progress message groups them. */

@@ -13,7 +13,7 @@ import type { DeployEventBus } from '../store/deploy-event-bus.ts';
 import type { DeployRecords } from '../store/deploy-records.ts';
 import type { RedisKeys } from '../store/redis-keys.ts';
 import { AnnouncementListener } from './announcement-listener.ts';
-import { DeployRenderer, type LogUploader, type NoticeObserver } from './deploy-renderer.ts';
+import { DeployRenderer, type DetailsUrl, type LogUploader, type NoticeObserver } from './deploy-renderer.ts';
 import { MessageClaims } from './message-claims.ts';
 import type { EditorFactory } from './message-editor.ts';
 import { RenderScheduler } from './render-scheduler.ts';
@@ -46,6 +46,8 @@ export interface NotifierOptions {
   observers?: readonly NoticeObserver[];
   /** Per platform: how a failed or partial deploy's full log is attached (once) to its progress message. */
   uploadLog?: Partial<Record<Platform, LogUploader>>;
+  /** Every progress message links to the deploy's page with this (docs/deploy-page.md). */
+  detailsUrl?: DetailsUrl;
 }
 
 export class Notifier {
@@ -73,6 +75,7 @@ export class Notifier {
       ...(options.observers ? { observers: options.observers } : {}),
       ...(options.uploadLog ? { uploadLog: options.uploadLog } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.detailsUrl ? { detailsUrl: options.detailsUrl } : {}),
     });
     this.#scheduler = new RenderScheduler({ render: (deployId, track) => this.#renderer.render(deployId, track), stopped, maxRenderFailures: options.maxRenderFailures ?? 5, logger, ...(options.refreshMs !== undefined ? { refreshMs: options.refreshMs } : {}) });
     this.#listener = new AnnouncementListener({ bus: options.bus, redis: options.redis, blockMs: options.blockMs ?? 5000, logger, onAnnounced: (deployId) => this.#scheduler.schedule(deployId) });

@@ -11,12 +11,19 @@ import { progressHeader } from './render-progress.ts';
 export function renderDeployLog(notices: readonly DeployNotice[]): string {
   const view = reduceNotices(notices);
   const lines = [`deploybot log of ${progressHeader(view)}`, `state: ${view.state ?? 'unknown'}${view.reason ? ` — ${view.reason}` : ''}`, ''];
-  for (const notice of notices) {
+  lines.push(...deployLogLines(notices));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The log lines of the notices from index `from` on (the deploy page appends these as they come). */
+export function deployLogLines(notices: readonly DeployNotice[], from = 0): string[] {
+  const lines: string[] = [];
+  for (const notice of notices.slice(from)) {
     const described = describeNotice(notice);
     if (described === undefined) continue;
     lines.push(`${notice.at} ${described.line}`, ...(described.output ?? []).map((line) => `    | ${line}`));
   }
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 function describeNotice(notice: DeployNotice): { line: string; output?: readonly string[] } | undefined {

@@ -46,7 +46,8 @@ export function renderProgress(view: DeployView, options: RenderProgressOptions 
     const used = text.length + lines.reduce((sum, line) => sum + 1 + line.length, 0) + retry.reduce((sum, line) => sum + 1 + line.length, 0);
     lines.push(...fitFailedHosts(view.failedHosts, maxChars - used, options.tailLines ?? 5), ...retry);
   }
-  const message = fitMessage({ text, lines }, maxChars);
+  const fitted = fitMessage({ text, lines }, maxChars - (view.detailsUrl ? view.detailsUrl.length + 10 : 0));
+  const message = view.detailsUrl ? { ...fitted, links: [{ label: 'Details', url: view.detailsUrl }] } : fitted;
   // a paused rollout waits for a person: Resume or Roll back (the same as `resume` / `abort`)
   if (view.state === 'paused') {
     message.buttons = [

@@ -23,6 +23,12 @@ export class DeployEventBus {
     return texts.map((t) => JSON.parse(t) as DeployNotice);
   }
 
+  /** The notices of one deploy from index `from` on (a watcher that has the earlier ones reads only these). */
+  async noticesFrom(deployId: string, from: number): Promise<DeployNotice[]> {
+    const texts = await this.redis.lrange(this.keys.deployEvents(deployId), Math.max(0, from), -1);
+    return texts.map((t) => JSON.parse(t) as DeployNotice);
+  }
+
   /** The stream id to read announcements after (`$` = from now on). */
   async latestId(): Promise<string> {
     const rows = await this.redis.xrevrange(this.keys.events(), '+', '-', 'COUNT', 1);

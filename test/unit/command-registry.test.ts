@@ -31,7 +31,7 @@ describe('CommandRegistry', () => {
     const approval = commandDeclarations.filter((d) => d.needsApproval).map((d) => d.verb);
     expect(approval.sort()).toEqual(['deploy', 'gray promote', 'gray start', 'review promote', 'rollback']);
     expect(commandDeclarations.filter((d) => d.checksPassIn).map((d) => d.verb).sort()).toEqual(['deploy', 'gray start']);
-    expect(commandDeclarations.filter((d) => !d.sideEffects).map((d) => d.verb).sort()).toEqual(['help', 'history', 'status']);
+    expect(commandDeclarations.filter((d) => !d.sideEffects).map((d) => d.verb).sort()).toEqual(['help', 'history', 'stats', 'status']);
   });
 
   it('records the target location of location-scoped verbs', () => {

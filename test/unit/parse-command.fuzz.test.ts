@@ -56,6 +56,7 @@ const FIELDS: Record<Command['verb'], string[]> = {
   unlock: ['project', 'market'],
   build: ['project', 'ref'],
   sync: ['project', 'market', 'hosts', 'dryRun'],
+  stats: ['project', 'market', 'days'],
   help: ['topic'],
   freeze: ['market', 'until', 'reason'],
   unfreeze: ['market'],

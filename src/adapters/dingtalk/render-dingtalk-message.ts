@@ -4,7 +4,7 @@
 // template each becomes a line telling what to reply (`Approve → reply: approve
 // d-20261121-0001`). With a card template, the message becomes the card's parameters (see
 // CARD TEMPLATE CONTRACT below, and deploy/dingtalk/deploybot-card.template.json).
-import type { Button, ChatUser, MessageCard, OutgoingMessage } from '../../core/chat-types.ts';
+import type { Button, ChatUser, Link, MessageCard, OutgoingMessage } from '../../core/chat-types.ts';
 import { nativeIdOf } from '../../domain/user-id.ts';
 import type { RobotPayload } from './dingtalk-open-api.ts';
 import { cutMarkdown, joinMarkdownBlocks, markdownBlocks, richLineMarkdown } from './render-dingtalk-markdown.ts';
@@ -94,10 +94,11 @@ function cardBlocks(text: string, card: MessageCard): { head: string[]; body: st
   return { head: head.filter((b) => b !== ''), body: body.filter((b) => b !== '') };
 }
 
-/** Text and lines (or the card), and tail (button lines), as markdown blocks; lines are cut first when too long. */
+/** Text and lines (or the card), tail (button lines) and links as markdown blocks; lines are cut first when too long. */
 function fitMarkdown(message: OutgoingMessage, tail: string[]): string {
   const { head, body } = message.card ? cardBlocks(message.text, message.card) : { head: markdownBlocks([message.text]), body: markdownBlocks(message.lines ?? []) };
-  const end = markdownBlocks(tail);
+  // our own URLs (the deploy page's), so written as markdown links, not escaped text
+  const end = [...markdownBlocks(tail), ...(message.links ?? []).map((link: Link) => `[${link.label}](${link.url})`)];
   let kept = body;
   let markdown = joinMarkdownBlocks([...head, ...kept, ...end]);
   while (markdown.length > DINGTALK_MARKDOWN_LIMIT && kept.length > 0) {

@@ -6,7 +6,7 @@
 // laid out from it (render-slack-card.ts), else from its text and lines.
 import { randomBytes } from 'node:crypto';
 import type { types } from '@slack/bolt';
-import type { Button, OutgoingMessage } from '../../core/chat-types.ts';
+import type { Button, Link, OutgoingMessage } from '../../core/chat-types.ts';
 import { renderCardBlocks } from './render-slack-card.ts';
 import { PROMPT_ACTION_PREFIX, promptValue } from './slack-prompt-modal.ts';
 import { chunkText, escapeMrkdwn, SLACK_LIMITS, truncate } from './slack-text.ts';
@@ -14,6 +14,8 @@ import { chunkText, escapeMrkdwn, SLACK_LIMITS, truncate } from './slack-text.ts
 
 /** The action_id prefix of every deploybot button; the Slack adapter listens for it. */
 export const BUTTON_ACTION_PREFIX = 'deploybot_button_';
+/** The action_id prefix of link buttons: opening the URL is all they do. */
+export const LINK_ACTION_PREFIX = 'deploybot_link_';
 
 export interface SlackMessagePayload {
   text: string;
@@ -32,7 +34,8 @@ export function renderSlackMessage(message: OutgoingMessage, nonce: string = ran
   const lineBlocks = !cardBlocks && message.lines && message.lines.length > 0
     ? chunkText(message.lines.map(escapeMrkdwn).join('\n'), SLACK_LIMITS.sectionText).map(section)
     : [];
-  const { blocks: actionBlocks, unrenderable } = renderButtons(message.buttons ?? [], blockId);
+  const { blocks: buttonBlocks, unrenderable } = renderButtons(message.buttons ?? [], blockId);
+  const actionBlocks = [...buttonBlocks, ...renderLinks(message.links ?? [], blockId)];
   const notes = unrenderable.map((button) => section(escapeMrkdwn(`${button.label}: type \`${button.command}\``)));
 
   // Buttons are what people act on: keep them; cut text and lines to fit the block limit.
@@ -82,4 +85,15 @@ function renderButtons(buttons: Button[], blockId: () => string): { blocks: type
     blocks.push({ type: 'actions', block_id: blockId(), elements: elements.slice(i, i + SLACK_LIMITS.actionsElements) });
   }
   return { blocks, unrenderable };
+}
+
+/** Link buttons (the deploy page's Details): Slack opens the URL and sends an action the adapter only acknowledges. */
+function renderLinks(links: readonly Link[], blockId: () => string): types.ActionsBlock[] {
+  const elements: types.Button[] = links.filter((link) => link.url.length <= 3000).slice(0, SLACK_LIMITS.actionsElements).map((link, index) => ({
+    type: 'button',
+    action_id: `${LINK_ACTION_PREFIX}${index}`,
+    text: { type: 'plain_text', text: truncate(link.label, SLACK_LIMITS.buttonText), emoji: true },
+    url: link.url,
+  }));
+  return elements.length > 0 ? [{ type: 'actions', block_id: blockId(), elements }] : [];
 }

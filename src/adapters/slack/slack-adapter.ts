@@ -19,7 +19,7 @@ import type { DeploybotMetrics } from '../../notify/metrics.ts';
 import type { RateBudget } from '../../notify/sliding-window-budget.ts';
 import { ThrottledEditor, type ThrottledEditorOptions } from '../../notify/throttled-editor.ts';
 import { boltLogger } from './bolt-logger.ts';
-import { BUTTON_ACTION_PREFIX } from './render-slack-message.ts';
+import { BUTTON_ACTION_PREFIX, LINK_ACTION_PREFIX } from './render-slack-message.ts';
 import { SlackMessenger, slackErrorCode, slackRetryAfterMs } from './slack-messenger.ts';
 import { slashCommandText } from './slash-command-text.ts';
 import { PROMPT_ACTION_PREFIX, PROMPT_CALLBACK_ID, promptModal, submittedCommand } from './slack-prompt-modal.ts';
@@ -253,6 +253,7 @@ export class SlackAdapter implements ChatAdapter {
       if (!(await this.#firstDelivery(triggerId, submitted.channel, user, respond))) return;
       await this.#dispatch(submitted.text, user, submitted.channel, respond);
     });
+    this.#app.action({ type: 'block_actions', action_id: new RegExp(`^${LINK_ACTION_PREFIX}`) }, async ({ ack }) => ack());
     this.#app.error(async (error) => {
       this.#logger.error('slack event failed', { error: error.message, code: error.code });
     });

@@ -57,6 +57,11 @@ export async function verifyCommit(mirrorDir: string, revision: string): Promise
   return undefined;
 }
 
+/** The commit's subject line (the deploy page's header shows it). */
+export async function commitSubject(mirrorDir: string, commit: string): Promise<string> {
+  return (await gitClient(mirrorDir).raw(['log', '-1', '--format=%s', '--end-of-options', commit, '--'])).trim();
+}
+
 export async function commitTime(mirrorDir: string, commit: string): Promise<number> {
   const out = (await gitClient(mirrorDir).raw(['log', '-1', '--format=%ct', '--end-of-options', commit, '--'])).trim();
   return Number(out);
