@@ -10,6 +10,7 @@ import { displayUser } from '../domain/people.ts';
 import { mayUnlock } from '../domain/unlock-rule.ts';
 import { ownEntry } from '../core/own-entry.ts';
 import { formatUtc } from '../notify/message-text.ts';
+import { describeLock } from './lock-in-the-way.ts';
 import type { HumanLock } from '../store/human-locks.ts';
 import { releaseStatus } from '../domain/release-status.ts';
 import type { JobRuntime } from './job-runtime.ts';
@@ -82,7 +83,3 @@ export async function unlockMarket(rt: JobRuntime, command: CommandOf<'unlock'>,
   await ctx.reply({ text: `🔓 ${command.project} ${command.market} unlocked by ${displayUser(people, ctx.user.id)} (was locked by ${displayUser(people, lock.by)}: ${lock.reason}).` });
 }
 
-/** `locked by carol since 2026-11-21 12:03 UTC until 14:03 UTC: store review` */
-export function describeLock(rt: Pick<JobRuntime, 'config'>, lock: HumanLock): string {
-  return `locked by ${displayUser(rt.config.people, lock.by)} since ${formatUtc(lock.at)}${lock.until ? ` until ${formatUtc(lock.until)}` : ''}: ${lock.reason}`;
-}
