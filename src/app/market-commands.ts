@@ -11,7 +11,6 @@ import { mayUnlock } from '../domain/unlock-rule.ts';
 import { ownEntry } from '../core/own-entry.ts';
 import { formatUtc } from '../notify/message-text.ts';
 import { describeLock } from './lock-in-the-way.ts';
-import type { HumanLock } from '../store/human-locks.ts';
 import { releaseStatus } from '../domain/release-status.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { marketLocations } from './market-locations.ts';
