@@ -32,10 +32,17 @@ import { marketCalendar, timeRefusal } from './time-rules.ts';
 export type AcceptedCommand = CommandOf<Exclude<DeployVerb, 'retry'>> | CommandOf<'retry'>;
 
 export async function acceptCommand(rt: JobRuntime, command: AcceptedCommand, ctx: CommandContext, track: (deployId: string) => TrackedJob): Promise<DeployRecord | undefined> {
-  // before the accept deadline: asking git may take longer than Redis is given
-  if (command.verb !== 'retry') await refuseUnknownRef(rt, command);
+  // before the accept deadline: asking git may take longer than Redis is given. A ref the
+  // market's allowedRefs refuses is refused by that rule below (audited), and git is not asked:
+  // the nearest-refs hint would list the repository's refs to someone the policy turns away
+  if (command.verb !== 'retry' && refPassesPolicy(rt, command)) await refuseUnknownRef(rt, command);
   const deps = { redis: rt.acceptRedis, pending: rt.pendingAccepts, logger: rt.logger, timeoutMs: rt.acceptTimeoutMs };
   return withAcceptDeadline(deps, (deadline) => acceptBefore(deadline, rt, command, deadline.guard(ctx), track));
+}
+
+function refPassesPolicy(rt: JobRuntime, command: AcceptedCommand): boolean {
+  if (!('ref' in command) || command.ref === undefined || !('market' in command)) return true;
+  return refAllowed(command.ref, rt.config.markets[command.market]?.allowedRefs);
 }
 
 async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: AcceptedCommand, ctx: CommandContext, track: (deployId: string) => TrackedJob): Promise<DeployRecord | undefined> {
