@@ -32,7 +32,7 @@ export function problemsFromZod(issues: ReadonlyArray<z.core.$ZodIssue>, context
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const closest = closestBranch(issue.errors);
+      const closest = closestBranch(issue.errors, !/^Invalid/.test(issue.message));
       if (closest) {
         problems.push(...problemsFromZod(closest, context, path));
         continue;
@@ -52,14 +52,18 @@ export function problemsFromZod(issues: ReadonlyArray<z.core.$ZodIssue>, context
 
 /**
  * The branch that was meant: the one that is "least wrong" (an unknown field or a wrong value
- * each count one), unless every branch failed on the value's type as a whole — then the
- * union's own message says what is allowed.
+ * each count one), unless every branch failed on the value's type as a whole, or several are
+ * equally near and the union has a message of its own — then the union's message says what is allowed.
  */
-function closestBranch(branches: ReadonlyArray<ReadonlyArray<z.core.$ZodIssue>>): ReadonlyArray<z.core.$ZodIssue> | undefined {
+function closestBranch(branches: ReadonlyArray<ReadonlyArray<z.core.$ZodIssue>>, unionSaysWhatIsAllowed: boolean): ReadonlyArray<z.core.$ZodIssue> | undefined {
   const candidates = branches.filter((branch) => branch.length > 0 && !branch.every((issue) => issue.path.length === 0 && issue.code === 'invalid_type'));
   if (candidates.length === 0) return undefined;
   const cost = (branch: ReadonlyArray<z.core.$ZodIssue>) => branch.reduce((sum, issue) => sum + (issue.code === 'unrecognized_keys' ? issue.keys.length : 1), 0);
-  return candidates.reduce((best, branch) => (cost(branch) < cost(best) ? branch : best));
+  const best = candidates.reduce((a, b) => (cost(b) < cost(a) ? b : a));
+  // no branch is nearer than another (`{ tcp: 80 }` for command-or-http): the union's own
+  // message, when it has one, names the forms; picking a branch would blame one at random
+  if (unionSaysWhatIsAllowed && candidates.filter((branch) => cost(branch) === cost(best)).length > 1) return undefined;
+  return best;
 }
 
 function friendlyMessage(issue: z.core.$ZodIssue, value: unknown): string {
