@@ -21,6 +21,12 @@ export interface RecordReleaseRequest {
   /** Host addresses the release now runs on. */
   servers: readonly string[];
   /**
+   * The platforms this deploy applies to (docs/platforms.md). Given: production appends the
+   * version to each one's list (the others keep theirs); gray and review serve it on exactly
+   * these. Absent: a market without platforms, nothing per platform is written.
+   */
+  platforms?: readonly string[];
+  /**
    * The package's `<release>.config.zoo` (child name → value written as JSON). Given: the
    * release's other children become exactly these. Absent: existing children stay.
    */
@@ -95,13 +101,16 @@ export function applyRecordRelease(state: MarketReleases, request: RecordRelease
   const next = clone(state);
   const old = state.releases[request.release];
   const current: ReleaseCurrent = { version: request.version, commit: request.commit, deployId: request.deployId, at: request.at, by: request.by };
-  next.releases[request.release] = {
+  const record: ReleaseRecord = {
     name: request.release,
     versions: type === 'production' ? appendVersions(old?.versions ?? [], [request.version]) : [request.version],
     servers: [...request.servers],
     current,
     config: structuredClone(request.configZoo ?? old?.config ?? {}),
   };
+  const platforms = recordedPlatforms(type === 'production' ? old?.platforms : undefined, request);
+  if (platforms) record.platforms = platforms;
+  next.releases[request.release] = record;
   if (type === 'production') next.defaultRelease = request.release;
   return { ok: true, value: next };
 }
@@ -121,6 +130,7 @@ export function applyPromote(state: MarketReleases, request: PromoteRequest): Ru
   const next = clone(state);
   const production = next.releases[plan.production]!;
   production.versions = plan.versions;
+  if (record.platforms) production.platforms = promotedPlatforms(production.platforms, record.platforms);
   if (request.deployed) {
     const promotedVersion = plan.promoted.at(-1);
     if (!plan.current || promotedVersion === undefined) {
@@ -147,6 +157,24 @@ export function applyRemoveRelease(state: MarketReleases, request: RemoveRelease
   const next = clone(state);
   delete next.releases[request.release];
   return { ok: true, value: { state: next, removed: true } };
+}
+
+/**
+ * A record step's per-platform lists: `kept` (production's before) with the version appended
+ * to each named platform. Undefined when the request names none and nothing was kept.
+ */
+function recordedPlatforms(kept: Readonly<Record<string, string[]>> | undefined, request: RecordReleaseRequest): Record<string, string[]> | undefined {
+  if (!request.platforms || request.platforms.length === 0) return kept ? structuredClone(kept) : undefined;
+  const out: Record<string, string[]> = structuredClone(kept ?? {});
+  for (const platform of request.platforms) out[platform] = appendVersions(out[platform] ?? [], [request.version]);
+  return out;
+}
+
+/** A promote appends each of the promoted release's platform lists to production's list of that platform only. */
+function promotedPlatforms(production: Readonly<Record<string, string[]>> | undefined, promoted: Readonly<Record<string, string[]>>): Record<string, string[]> {
+  const out: Record<string, string[]> = structuredClone(production ?? {});
+  for (const [platform, versions] of Object.entries(promoted)) out[platform] = appendVersions(out[platform] ?? [], versions);
+  return out;
 }
 
 function scopeOf(state: MarketReleases) {
