@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `gray start <project> <market> <ref>` (SPEC §3, §6). */
+/** `gray start <project> <market> <ref> [--platforms p1,p2]` (SPEC §3, §6). */
 export const grayStart: CommandDeclaration<'gray start'> = {
   verb: 'gray start',
   words: ['gray', 'start'],
@@ -9,7 +9,9 @@ export const grayStart: CommandDeclaration<'gray start'> = {
     { field: 'market', kind: 'market' },
     { field: 'ref', kind: 'ref' },
   ],
-  flags: [],
+  flags: [
+    { name: 'platforms', field: 'platforms', kind: 'platforms', valueLabel: 'aqq,awx', summary: 'only these platforms of the market (docs/platforms.md); default: all of them' },
+  ],
   summary: "release <ref> to the production location's gray hosts only, as release gray",
   sideEffects: true,
   needsApproval: true,

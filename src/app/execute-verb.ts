@@ -70,7 +70,7 @@ export async function executeVerb(rt: JobRuntime, record: DeployRecord, signal: 
       // exactly the approved versions, and only while the review release is the approved one
       let result;
       try {
-        result = await rt.releases.promote({ project: record.project, market: record.market, release: record.release, deployId: record.id, by: record.requestedBy, at: rt.now().toISOString(), ...promoteGuard(record) });
+        result = await rt.releases.promote({ project: record.project, market: record.market, release: record.release, deployId: record.id, by: record.requestedBy, at: rt.now().toISOString(), ...promoteGuard(record), ...(record.platforms ? { platforms: record.platforms } : {}) });
       } catch (error) {
         if (error instanceof RefusedError) return { state: 'failed', reason: `the approval is void: ${error.message}` };
         throw error;

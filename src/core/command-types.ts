@@ -5,8 +5,9 @@ import type { TargetCommand } from '../domain/deploy-target.ts';
 /** A command as parsed and validated against the config. Other code is written against these shapes. */
 export type Command =
   // the commands that act on a release location: the domain's shapes, plus what only the parser knows
-  | (Extract<TargetCommand, { verb: 'deploy' }> & { dryRun: boolean })
-  | Exclude<TargetCommand, { verb: 'deploy' | 'rollback' }>
+  | (Extract<TargetCommand, { verb: 'deploy' }> & { dryRun: boolean; platforms?: string[] })
+  | (Extract<TargetCommand, { verb: 'gray start' }> & { platforms?: string[] })
+  | Exclude<TargetCommand, { verb: 'deploy' | 'gray start' | 'rollback' }>
   | (Extract<TargetCommand, { verb: 'rollback' }> & { deployId?: string })
   | { verb: 'approve'; deployId: string }
   | { verb: 'reject'; deployId: string; reason?: string }
@@ -71,8 +72,11 @@ export interface FlagDeclaration<F extends string = string> {
   name: string;
   /** The Command field the value goes to. */
   field: F;
-  /** `boolean`: present or not (false when absent). `hosts`: comma-separated hosts of the target location. */
-  kind: 'boolean' | 'hosts';
+  /**
+   * `boolean`: present or not (false when absent). `hosts`: comma-separated hosts of the target
+   * location. `platforms`: comma-separated platforms of the market (docs/platforms.md).
+   */
+  kind: 'boolean' | 'hosts' | 'platforms';
   /** Shown in usage after the flag (`--hosts h1,h2`). */
   valueLabel?: string;
   summary: string;

@@ -21,6 +21,7 @@ import { listNames, quoteWord } from './quote-word.ts';
 import { targetLocation } from './target-location.ts';
 import { type Token, tokenize } from './tokenize.ts';
 import { validateArgument } from './validate-argument.ts';
+import { validatePlatforms } from './validate-platforms.ts';
 import { validateHosts } from './validate-hosts.ts';
 
 /** Longer lines are refused before they are read (Slack's own limit is about 4000). */
@@ -119,6 +120,10 @@ function checkTarget(declaration: CommandDeclaration, config: Config, fields: Re
     const value = flagValues.get(flag);
     if (flag.kind === 'boolean') {
       fields[flag.field] = value !== undefined;
+    } else if (typeof value === 'string' && flag.kind === 'platforms') {
+      const platforms = validatePlatforms(value, market, config);
+      if (!platforms.ok) return platforms;
+      fields[flag.field] = platforms.platforms;
     } else if (typeof value === 'string' && location) {
       const hosts = validateHosts(value, location, market, config);
       if (!hosts.ok) return hosts;

@@ -51,6 +51,12 @@ export interface PromoteRequest {
    * Absent (review promote): production's hosts did not change; only versions are appended.
    */
   deployed?: { servers: readonly string[]; configZoo?: Record<string, unknown> };
+  /**
+   * Review promote in a market with platforms: the review location's platforms; production's
+   * lists of exactly these gain the release's versions (docs/platforms.md). Absent: the
+   * promoted release's own per-platform lists say which.
+   */
+  platforms?: readonly string[];
 }
 
 export interface PromoteResult {
@@ -130,7 +136,8 @@ export function applyPromote(state: MarketReleases, request: PromoteRequest): Ru
   const next = clone(state);
   const production = next.releases[plan.production]!;
   production.versions = plan.versions;
-  if (record.platforms) production.platforms = promotedPlatforms(production.platforms, record.platforms);
+  const promotedLists = request.platforms && request.platforms.length > 0 ? scopedLists(record, request.platforms) : record.platforms;
+  if (promotedLists) production.platforms = promotedPlatforms(production.platforms, promotedLists);
   if (request.deployed) {
     const promotedVersion = plan.promoted.at(-1);
     if (!plan.current || promotedVersion === undefined) {
@@ -167,6 +174,16 @@ function recordedPlatforms(kept: Readonly<Record<string, string[]>> | undefined,
   if (!request.platforms || request.platforms.length === 0) return kept ? structuredClone(kept) : undefined;
   const out: Record<string, string[]> = structuredClone(kept ?? {});
   for (const platform of request.platforms) out[platform] = appendVersions(out[platform] ?? [], [request.version]);
+  return out;
+}
+
+/** The promoted release's lists of `platforms` only; a release recorded without platforms serves its versions on each. */
+function scopedLists(record: ReleaseRecord, platforms: readonly string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const platform of platforms) {
+    const versions = record.platforms ? record.platforms[platform] : record.versions;
+    if (versions) out[platform] = versions;
+  }
   return out;
 }
 
