@@ -10,6 +10,7 @@ import { marketLocations } from './market-locations.ts';
 import { readHostReleases } from './read-host-releases.ts';
 import { readReleaseState } from './read-release-state.ts';
 import { renderHistory, renderStatus, renderWarningText } from './render-answers.ts';
+import { renderPlatformStatus } from './render-platform-status.ts';
 
 export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, ctx: CommandContext): Promise<void> {
   const markets = command.market ? [command.market] : rt.config.projects[command.project]!.markets;
@@ -28,7 +29,7 @@ export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, c
     const warnings = grayWarnings({ state, now: rt.now(), maxAgeMs: rt.config.warnings.grayMaxAge, hosts: status.hosts }).map(renderWarningText);
     const lock = await rt.humanLocks.get(command.project, market);
     if (lock) warnings.unshift(`🔒 locked by ${displayUser(rt.config.people, lock.by)} since ${lock.at}: ${lock.reason}`);
-    parts.push(renderStatus(status, warnings, rt.config.people));
+    parts.push(renderStatus(status, [...renderPlatformStatus(state, rt.config.markets[market]?.platforms), ...warnings], rt.config.people));
   }
   await ctx.reply({ text: parts.join('\n\n') });
 }

@@ -94,9 +94,9 @@ export function packageFileName(project: string, pair: UpdatePackagePair): strin
   return `${safe(project)}-${pair.platform === undefined ? '' : `${safe(pair.platform)}-`}${safe(pair.from)}-to-${safe(pair.to)}.pkg`;
 }
 
-/** The placeholders of one run: `{platform}` only for a pair of a platform (docs/platforms.md). */
+/** The placeholders of one run; `{platform}` is empty for a market without platforms (docs/platforms.md). */
 function pairVars(options: RunPackagerOptions, pair: UpdatePackagePair, out: string): Record<string, string> {
-  return { ...options.vars, project: options.project, from: pair.from, to: pair.to, out, ...(pair.platform === undefined ? {} : { platform: pair.platform }) };
+  return { ...options.vars, project: options.project, from: pair.from, to: pair.to, out, platform: pair.platform ?? '' };
 }
 
 export async function runPackager(options: RunPackagerOptions): Promise<PackagerResult> {

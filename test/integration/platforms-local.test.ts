@@ -37,7 +37,7 @@ async function sizeSpans(deployId: string): Promise<Extract<DeployNotice, { type
 
 beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'deploybot-platforms-'));
-  repo = makeGitRepo(join(base, 'repo'), { tags: ['v1', 'v2', 'v3'] });
+  repo = makeGitRepo(join(base, 'repo'), { tags: ['v1', 'v2', 'v3', 'v4'] });
   mkdirSync(join(base, 'bin'));
   // one line per run; iwx packages are 4000 bytes, iqq's to v3 300 bytes, all others 100
   writeFileSync(join(base, 'bin', 'packager.sh'), [
@@ -122,6 +122,17 @@ describe('several platforms per location', () => {
     expect(table.report.usualSizeByPlatform).toEqual({ iqq: 100, iwx: 4000 });
     expect(table.report.rows.map((r) => r.flags)).toEqual([['above_usual'], ['above_usual'], [], []]);
     expect(table.report.text).toContain('iqq: v1 → v3 : 300 B  ⚠ 3.0× the usual 100 B');
+  });
+
+  it('when status is asked for a market with platforms, then it shows each platform\'s versions and what a review serves there', async () => {
+    expect((await h.settle(await h.request('alice', 'review start mala-core latam appstore v4'))).state).toBe('success');
+    const answer = await h.say('alice', 'status mala-core latam');
+    const text = [...answer.public.map((m) => m.text), ...answer.private].join('\n');
+    expect(text).toContain('per platform (production versions, newest last):');
+    expect(text).toContain('  aqq: v1\n');
+    expect(text).toContain('  awx: v1\n');
+    expect(text).toContain('  iqq: v1, v2, v3 · review-appstore: v4\n');
+    expect(text).toContain('  iwx: v1, v2, v3 · review-appstore: v4');
   });
 
   it('when --platforms names a platform the market does not have, then it is refused at once and nothing is queued', async () => {
