@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `deploy <project> <market> <ref> [--hosts h1,h2] [--platforms p1,p2] [--dry-run]` (SPEC §3). */
+/** `deploy <project> <market> <ref> [--hosts h1,h2] [--dry-run] [--platforms p1,p2]` (SPEC §3). */
 export const deploy: CommandDeclaration<'deploy'> = {
   verb: 'deploy',
   words: ['deploy'],
@@ -11,8 +11,8 @@ export const deploy: CommandDeclaration<'deploy'> = {
   ],
   flags: [
     { name: 'hosts', field: 'hosts', kind: 'hosts', valueLabel: 'h1,h2', summary: 'only these hosts of the production location' },
-    { name: 'platforms', field: 'platforms', kind: 'platforms', valueLabel: 'aqq,awx', summary: 'only these platforms of the market (docs/platforms.md); default: all of them' },
     { name: 'dry-run', field: 'dryRun', kind: 'boolean', summary: 'show the plan (hosts, release id, prune, hooks, free disk) and change nothing' },
+    { name: 'platforms', field: 'platforms', kind: 'platforms', valueLabel: 'aqq,awx', summary: 'only these platforms of the market (docs/platforms.md); default: all of them' },
   ],
   summary: 'release <ref> to the production location and record it as the production release',
   sideEffects: true,
