@@ -177,14 +177,13 @@ function recordedPlatforms(kept: Readonly<Record<string, string[]>> | undefined,
   return out;
 }
 
-/** The promoted release's lists of `platforms` only; a release recorded without platforms serves its versions on each. */
+/**
+ * What each of `platforms` (the review location's) gains: the release's list of that platform,
+ * or — recorded without it (before the location named it) — all the release's versions, so
+ * every promoted version lands on some platform and `versions` stays the union.
+ */
 function scopedLists(record: ReleaseRecord, platforms: readonly string[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const platform of platforms) {
-    const versions = record.platforms ? record.platforms[platform] : record.versions;
-    if (versions) out[platform] = versions;
-  }
-  return out;
+  return Object.fromEntries(platforms.map((platform) => [platform, record.platforms?.[platform] ?? record.versions]));
 }
 
 /** A promote appends each of the promoted release's platform lists to production's list of that platform only. */
