@@ -65,10 +65,12 @@ async function plannedPairs(rt: JobRuntime, record: DeployRecord, input: Package
   const production = productionRelease(input.before);
   const target = { release: input.release, version: input.version };
   const earlier = (versions: readonly string[] | undefined) => (versions ?? []).filter((v) => v !== input.version);
-  if (!record.platforms || record.platforms.length === 0) {
+  // a gray promote applies to the platforms gray served
+  const platforms = record.platforms ?? (record.verb === 'gray promote' ? Object.keys(input.before.releases[GRAY_RELEASE]?.platforms ?? {}) : undefined);
+  if (!platforms || platforms.length === 0) {
     return planUpdatePackages(target, { productionVersions: earlier(production?.versions), reviewVersions: await rt.history.reviewVersions(record.project, record.market) });
   }
-  const histories = await Promise.all(record.platforms.map(async (platform) => ({
+  const histories = await Promise.all(platforms.map(async (platform) => ({
     platform,
     productionVersions: earlier(production?.platforms ? (production.platforms[platform] ?? []) : production?.versions),
     reviewVersions: await rt.history.reviewVersions(record.project, record.market, platform),

@@ -37,7 +37,7 @@ async function sizeSpans(deployId: string): Promise<Extract<DeployNotice, { type
 
 beforeAll(async () => {
   base = mkdtempSync(join(tmpdir(), 'deploybot-platforms-'));
-  repo = makeGitRepo(join(base, 'repo'), { tags: ['v1', 'v2', 'v3', 'v4'] });
+  repo = makeGitRepo(join(base, 'repo'), { tags: ['v1', 'v2', 'v3', 'v4', 'v5'] });
   mkdirSync(join(base, 'bin'));
   // one line per run; iwx packages are 4000 bytes, iqq's to v3 300 bytes, all others 100
   writeFileSync(join(base, 'bin', 'packager.sh'), [
@@ -49,12 +49,12 @@ beforeAll(async () => {
   ].join('\n'), { mode: 0o755 });
   config = writeTestConfig(base, {
     people: { alice: { console: 'alice' } },
-    hosts: Object.fromEntries(['lt-1', 'lt-rev'].map((host) => [host, { local: `hosts/${host}` }])),
+    hosts: Object.fromEntries(['lt-1', 'lt-gray', 'lt-rev'].map((host) => [host, { local: `hosts/${host}` }])),
     markets: {
       latam: {
         platforms: ['aqq', 'awx', 'iqq', 'iwx'],
         locations: {
-          main: { role: 'production', hosts: ['lt-1'] },
+          main: { role: 'production', hosts: ['lt-1', 'lt-gray'], grayHosts: ['lt-gray'] },
           appstore: { role: 'review', hosts: ['lt-rev'], platforms: ['iqq', 'iwx'] },
         },
       },
@@ -133,6 +133,20 @@ describe('several platforms per location', () => {
     expect(text).toContain('  awx: v1\n');
     expect(text).toContain('  iqq: v1, v2, v3 · review-appstore: v4\n');
     expect(text).toContain('  iwx: v1, v2, v3 · review-appstore: v4');
+  });
+
+  it('when gray starts for some platforms and is promoted, then only those production lists gain its version and only they get packages', async () => {
+    packagerRuns();
+    const gray = await h.settle(await h.request('alice', 'gray start mala-core latam v5 --platforms aqq'));
+    expect(gray.state).toBe('success');
+    expect((await h.jobs.rt.releases.read('mala-core', 'latam')).releases.gray!.platforms).toEqual({ aqq: ['v5'] });
+    const promote = await h.settle(await h.request('alice', 'gray promote mala-core latam'));
+    expect(promote.state).toBe('success');
+    const state = await h.jobs.rt.releases.read('mala-core', 'latam');
+    expect(state.releases.gray).toBeUndefined();
+    expect(state.releases.production!.platforms).toEqual({ aqq: ['v1', 'v5'], awx: ['v1'], iqq: ['v1', 'v2', 'v3'], iwx: ['v1', 'v2', 'v3'] });
+    expect(state.releases.production!.versions).toEqual(['v1', 'v2', 'v3', 'v5']);
+    expect(packagerRuns()).toEqual(['aqq v1 v5']);
   });
 
   it('when --platforms names a platform the market does not have, then it is refused at once and nothing is queued', async () => {
