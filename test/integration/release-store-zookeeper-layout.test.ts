@@ -97,6 +97,15 @@ describe('ZooKeeper layout (SPEC §5)', () => {
     }
   });
 
+  it('when a platform\'s versions node holds no list, then reading names the node', async () => {
+    const root = `${uniqueRoot()}/deploybot`;
+    const store = new ZooKeeperReleaseStore({ client, root, ownsClient: false });
+    await store.recordRelease(input('mala-core', 'idn', 'production', 'v1.2', { platforms: ['aqq', 'iqq'] }));
+    const path = `${root}/mala-core/idn/releases/production/platforms/iqq/versions`;
+    await client.commit([{ type: 'set', path, data: Buffer.from('{"not":"a list"}'), version: -1 }], Date.now() + 10_000);
+    await expect(store.read('mala-core', 'idn')).rejects.toMatchObject({ code: 'release_state_corrupt', message: expect.stringContaining(path) });
+  });
+
   it('when a multi guards a never-modified node (version 0) and the node has changed, then it fails with BAD_VERSION', async () => {
     // node-zookeeper-client turns version 0 into -1 ("any") inside transactions (alexguan/node-zookeeper-client#67).
     const path = `${uniqueRoot()}/guarded`;
