@@ -149,6 +149,12 @@ describe('several platforms per location', () => {
     expect(packagerRuns()).toEqual(['aqq v1 v5']);
   });
 
+  it('when a deploy with --platforms is a dry run, then the plan names the platforms and nothing is queued', async () => {
+    const answer = await h.say('alice', 'deploy mala-core latam v3 --platforms awx,aqq --dry-run');
+    expect(answer.deployIds).toEqual([]);
+    expect(answer.private.join('\n')).toContain('platforms: aqq, awx');
+  });
+
   it('when --platforms names a platform the market does not have, then it is refused at once and nothing is queued', async () => {
     const answer = await h.say('alice', 'deploy mala-core latam v3 --platforms aqq,xyz');
     expect(answer.deployIds).toEqual([]);
