@@ -1,6 +1,6 @@
 import type { CommandDeclaration } from '../src/core/command-types.ts';
 
-/** `gray start <project> <market> <ref>` (docs/reference/command-grammar.md, docs/reference/release-rules.md). */
+/** `gray start <project> <market> <ref> [--platforms p1,p2]` (docs/reference/command-grammar.md, docs/reference/release-rules.md). */
 export const grayStart: CommandDeclaration<'gray start'> = {
   verb: 'gray start',
   words: ['gray', 'start'],
@@ -11,6 +11,7 @@ export const grayStart: CommandDeclaration<'gray start'> = {
   ],
   flags: [
     { name: 'at', field: 'at', kind: 'when', valueLabel: 'when', summary: 'run at that time: ISO with an offset, HH:MM in market time, or next-window (docs/scheduling.md)' },
+    { name: 'platforms', field: 'platforms', kind: 'platforms', valueLabel: 'aqq,awx', summary: 'only these platforms of the market (docs/platforms.md); default: all of them' },
   ],
   summary: "release <ref> to the production location's gray hosts only, as release gray",
   sideEffects: true,

@@ -41,6 +41,7 @@ export function checkReferences(config: RawConfig, removed: RemovedNames = {}): 
       else if (other === marketName) add(`${base}.requiresPassIn.${i}`, 'a market cannot require a pass in itself');
     });
     reportDuplicates(market.requiresPassIn, `${base}.requiresPassIn`, 'market', add);
+    if (market.platforms) reportDuplicates(market.platforms, `${base}.platforms`, 'platform', add);
 
     const locations = Object.entries(market.locations);
     const production = locations.filter(([, location]) => location.role === 'production');
@@ -59,6 +60,12 @@ export function checkReferences(config: RawConfig, removed: RemovedNames = {}): 
       });
       reportDuplicates(location.grayHosts, `${at}.grayHosts`, 'host', add);
       if (location.role === 'review' && location.grayHosts.length > 0) add(`${at}.grayHosts`, 'a review location cannot have gray hosts');
+      if (location.platforms && location.role !== 'review') add(`${at}.platforms`, 'only a review location names platforms; deploys name them with --platforms');
+      else location.platforms?.forEach((platform, i) => {
+        if (!market.platforms) add(`${at}.platforms.${i}`, `the market has no platforms; "${platform}" needs markets.${marketName}.platforms`);
+        else if (!market.platforms.includes(platform)) add(`${at}.platforms.${i}`, `unknown platform "${platform}" (the market's: ${market.platforms.join(', ')})`);
+      });
+      if (location.platforms) reportDuplicates(location.platforms, `${at}.platforms`, 'platform', add);
       if (location.relay !== undefined && location.admin === undefined) add(`${at}.relay`, 'relay settings need an admin host');
       if (location.admin !== undefined) {
         if (!declared('hosts', hostNames, location.admin)) add(`${at}.admin`, unknown('host', location.admin, hostNames, 'hosts'));

@@ -65,6 +65,8 @@ const locationSchema = z.strictObject({
     /** An ssh_config for the admin's scp (`/dev/null` ignores the admin user's own). */
     sshConfigFile: z.string().regex(/^\//, 'must be an absolute path on the admin host').optional(),
   }).optional(),
+  /** A review location: the platforms it reviews, some of the market's (docs/platforms.md). Default: all of them. */
+  platforms: z.array(name).min(1, 'lists at least one platform (leave it out to review all of the market\'s)').optional(),
 });
 
 const zookeeperSchema = z.strictObject({
@@ -154,6 +156,8 @@ const marketSchema = z.strictObject({
   /** Absent: always open. */
   windows: z.array(windowSchema).optional(),
   freezes: z.array(freezeSchema).optional(),
+  /** Store/platform variants whose clients each accept their own list of versions (docs/platforms.md). */
+  platforms: z.array(name).min(1, 'lists at least one platform (leave it out for a market without platforms)').optional(),
 });
 
 const hookSchema = z.union([z.string().min(1), z.strictObject({ template: z.string().min(1) })]);

@@ -15,6 +15,7 @@ import { displayUser } from '../domain/people.ts';
 import { channelFor } from '../notify/channel-for.ts';
 import { type AcceptDeadline, stateStoreUnreachable, withAcceptDeadline } from './accept-deadline.ts';
 import type { JobRuntime } from './job-runtime.ts';
+import { platformsOf } from './command-platforms.ts';
 import { marketLocations } from './market-locations.ts';
 import { needsApproval } from './needs-approval.ts';
 import { renderWarningText } from './render-answers.ts';
@@ -131,6 +132,7 @@ async function acceptBefore(deadline: AcceptDeadline, rt: JobRuntime, command: A
     ...(target.version ? { version: target.version } : {}),
     hosts: target.hosts,
     ...((command.verb === 'deploy' || command.verb === 'sync') && command.hosts ? { requestedHosts: command.hosts } : {}),
+    ...platformsOf(rt.config, command, target.location),
     requestedBy: ctx.user.id,
     platform: ctx.platform,
     channel: ctx.channel,

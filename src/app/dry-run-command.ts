@@ -7,6 +7,7 @@ import { dryRunDeploy, type DryRunReport } from '../deploy/dry-run-deploy.ts';
 import { deployTarget } from '../domain/deploy-target.ts';
 import { formatDecimalSize } from '../domain/format-size.ts';
 import { formatDuration } from '../domain/format-duration.ts';
+import { platformsOf } from './command-platforms.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import { marketLocations } from './market-locations.ts';
 
@@ -27,11 +28,12 @@ export async function dryRunCommand(rt: JobRuntime, command: CommandOf<'deploy'>
     requestedBy: ctx.user.id,
     createdAt: rt.now().toISOString(),
   }, { config: rt.config, dataDir: rt.dataDir, ...(rt.transport ? { transport: rt.transport } : {}) });
-  await ctx.replyPrivately(renderDryRun(report, target.value.sparedGrayHosts));
+  await ctx.replyPrivately(renderDryRun(report, target.value.sparedGrayHosts, platformsOf(rt.config, command, target.value.location).platforms));
 }
 
-export function renderDryRun(report: DryRunReport, spared: readonly string[] = []): string {
+export function renderDryRun(report: DryRunReport, spared: readonly string[] = [], platforms?: readonly string[]): string {
   const lines = [`dry run: deploy ${report.project} ${report.version} → ${report.market} (${report.release}); nothing was changed`];
+  if (platforms) lines.push(`platforms: ${platforms.join(', ')}`);
   if (report.error) lines.push(`⛔ it would stop before touching a host: ${report.error.message}`);
   if (report.commit) lines.push(`commit ${report.commit.slice(0, 12)} · release id ${report.releaseId}${report.buildCached ? ' · build cached' : ' · would build'}`);
   if (report.relayVia) lines.push(`upload once to ${report.relayVia}, which relays to the hosts`);

@@ -23,6 +23,7 @@ import { timeStatusLines } from './time-rules.ts';
 
 /** How many recent deploys of a market `status` looks through for the unfinished ones. */
 const PENDING_LOOKBACK = 50;
+import { renderPlatformStatus } from './render-platform-status.ts';
 
 export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, ctx: CommandContext): Promise<void> {
   const markets = command.market ? [command.market] : rt.config.projects[command.project]!.markets;
@@ -44,7 +45,7 @@ export async function showStatus(rt: JobRuntime, command: CommandOf<'status'>, c
     const hostLines = renderHostSync(status, await syncPlanOf(rt, state, locations, readings));
     // deploys not finished yet, oldest first (scheduled ones too: every state that is not terminal)
     const pending = (await rt.records.history(command.project, market, PENDING_LOOKBACK)).filter((r) => !isTerminal(r.state)).reverse();
-    parts.push([renderStatus(status, warnings, rt.config.people, pending, hostLines), ...(await timeStatusLines(rt, command.project, market))].join('\n'));
+    parts.push([renderStatus(status, [...renderPlatformStatus(state, rt.config.markets[market]?.platforms), ...warnings], rt.config.people, pending, hostLines), ...(await timeStatusLines(rt, command.project, market))].join('\n'));
   }
   await ctx.reply({ text: parts.join('\n\n') });
 }

@@ -32,8 +32,8 @@ export function recordShipped(rt: JobRuntime, record: DeployRecord, verb: Deploy
     } else {
       const type = releaseTypeOf(result.release);
       const servers = type === 'production' ? await productionServers(rt, record, false) : serverAddresses(rt.config, record.hosts);
-      await rt.releases.recordRelease({ project: record.project, market: record.market, release: result.release, version, commit, deployId: record.id, by: record.requestedBy, at, servers, ...shipped, ...(configZoo ? { configZoo } : {}) });
-      if (type === 'review') await rt.history.addReviewVersion(record.project, record.market, version);
+      await rt.releases.recordRelease({ project: record.project, market: record.market, release: result.release, version, commit, deployId: record.id, by: record.requestedBy, at, servers, ...shipped, ...(configZoo ? { configZoo } : {}), ...(record.platforms ? { platforms: record.platforms } : {}) });
+      if (type === 'review') await rt.history.addReviewVersion(record.project, record.market, version, record.platforms);
     }
     if (result.release === PRODUCTION_RELEASE) {
       await rt.history.pushProduction(record.project, record.market, releaseId);

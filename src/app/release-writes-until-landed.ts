@@ -34,7 +34,7 @@ export function promoteUntilLanded(rt: JobRuntime, record: DeployRecord): Promis
     then: `once it is back, run \`review promote ${record.project} ${record.market} ${reviewChannelOf(record.release)}\` again if \`status ${record.project} ${record.market}\` still shows ${record.release}`,
     write: async (attempt) => {
       try {
-        return await rt.releases.promote({ project: record.project, market: record.market, release: record.release, deployId: record.id, by: record.requestedBy, at: rt.now().toISOString(), ...guard });
+        return await rt.releases.promote({ project: record.project, market: record.market, release: record.release, deployId: record.id, by: record.requestedBy, at: rt.now().toISOString(), ...guard, ...(record.platforms ? { platforms: record.platforms } : {}) });
       } catch (error) {
         const landed = attempt > 1 && error instanceof RefusedError && error.code === 'promote_no_release' ? landedPromote(await rt.releases.read(record.project, record.market), record.release, guard.expectVersions) : undefined;
         if (landed) return landed;

@@ -75,6 +75,7 @@ function declarationProblems(declaration: CommandDeclaration): string[] {
     if (!WORD.test(flag.name)) problems.push(`flag "${flag.name}" must be lower-case letters and "-"`);
     if (flagNames.filter((n) => n === flag.name).length > 1) problems.push(`flag "--${flag.name}" is declared twice`);
     if (flag.kind === 'hosts' && declaration.target === undefined) problems.push(`flag "--${flag.name}" names hosts but the verb has no target location`);
+    if (flag.kind === 'platforms' && declaration.target === undefined) problems.push(`flag "--${flag.name}" names platforms but the verb has no target location`);
   }
   args.forEach((arg, i) => {
     const before = args.slice(0, i);

@@ -5,8 +5,9 @@ import type { TargetCommand } from '../domain/deploy-target.ts';
 /** A command as parsed and validated against the config. Other code is written against these shapes. */
 export type Command =
   // the commands that act on a release location: the domain's shapes, plus what only the parser knows
-  | (Extract<TargetCommand, { verb: 'deploy' }> & { dryRun: boolean } & Scheduled)
-  | (Extract<TargetCommand, { verb: 'gray start' | 'gray promote' | 'review promote' }> & Scheduled)
+  | (Extract<TargetCommand, { verb: 'deploy' }> & { dryRun: boolean; platforms?: string[] } & Scheduled)
+  | (Extract<TargetCommand, { verb: 'gray start' }> & { platforms?: string[] } & Scheduled)
+  | (Extract<TargetCommand, { verb: 'gray promote' | 'review promote' }> & Scheduled)
   | Exclude<TargetCommand, { verb: 'deploy' | 'rollback' | 'sync' | 'gray start' | 'gray promote' | 'review promote' }>
   | (Extract<TargetCommand, { verb: 'rollback' }> & { deployId?: string })
   | (Extract<TargetCommand, { verb: 'sync' }> & { dryRun: boolean })
@@ -87,9 +88,10 @@ export interface FlagDeclaration<F extends string = string> {
   /**
    * `boolean`: present or not (false when absent). `hosts`: comma-separated hosts of the
    * target location. `duration`: `30m`, `2h`, `3d` (milliseconds in the field). `when`: a
-   * time for `--at` (docs/scheduling.md).
+   * time for `--at` (docs/scheduling.md). `platforms`: comma-separated platforms of the market
+   * (docs/platforms.md).
    */
-  kind: 'boolean' | 'hosts' | 'duration' | 'when';
+  kind: 'boolean' | 'hosts' | 'duration' | 'when' | 'platforms';
   /** Shown in usage after the flag (`--hosts h1,h2`). */
   valueLabel?: string;
   summary: string;

@@ -22,6 +22,7 @@ import { listNames, quoteWord } from './quote-word.ts';
 import { targetLocation } from './target-location.ts';
 import { type Token, tokenize } from './tokenize.ts';
 import { validateArgument } from './validate-argument.ts';
+import { validatePlatforms } from './validate-platforms.ts';
 import { validateHosts } from './validate-hosts.ts';
 import { isWhenForm } from '../domain/scheduled-time.ts';
 
@@ -137,6 +138,10 @@ function checkTarget(declaration: CommandDeclaration, config: Config, fields: Re
       if (typeof value !== 'string') continue;
       if (!isWhenForm(value)) return refuse(`--${flag.name} ${quoteWord(value)} must be an ISO time with an offset (2026-12-02T03:00+08:00), HH:MM (market time) or next-window`);
       fields[flag.field] = value;
+    } else if (typeof value === 'string' && flag.kind === 'platforms') {
+      const platforms = validatePlatforms(value, market, config);
+      if (!platforms.ok) return platforms;
+      fields[flag.field] = platforms.platforms;
     } else if (typeof value === 'string' && location) {
       const hosts = validateHosts(value, location, market, config);
       if (!hosts.ok) return hosts;

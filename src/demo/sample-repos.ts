@@ -12,14 +12,15 @@ cp -r app dist/app
 echo "version $(cat app/VERSION)" > dist/BUILD_INFO
 `;
 
-// The packager contract: make-patch.sh <from> <to> <out> writes the update package to <out>.
+// The packager contract: make-patch.sh <from> <to> <out> [<platform>] writes the update package
+// to <out>; <platform> is empty in a market without platforms (docs/platforms.md).
 const MAKE_PATCH = `#!/bin/sh
 set -e
-from="$1"; to="$2"; out="$3"
+from="$1"; to="$2"; out="$3"; platform="$4"
 # a stand-in for a real diff tool: the package size grows with the distance between versions
 n=$(printf '%s\\n%s\\n' "$from" "$to" | tr -cd '0-9' | wc -c)
 head -c $((1200000 + n * 150000)) /dev/zero > "$out"
-echo "patch $from -> $to: $(wc -c < "$out") bytes"
+echo "patch \${platform:+$platform }$from -> $to: $(wc -c < "$out") bytes"
 `;
 
 export interface SampleRepo {

@@ -63,5 +63,11 @@ export function walkthroughSteps(hostsDir: string): WalkthroughStep[] {
     { title: 'status after the rollback', user: 'alice', line: 'status mala-core brazil', expect: [/production \(default\): v1\.2/] },
     { title: 'history keeps every command with its outcome', user: 'alice', line: 'history mala-core brazil', expect: [/rollback .*success/, /gray promote .*success/, /review promote .*success/] },
     { title: 'history says why the api deploy rolled back', user: 'alice', line: 'history api dev', expect: [/deploy v3-broken .*rolled-back .*dev-1: command/] },
+    { title: 'idn has four platforms (aqq, awx, iqq, iwx): a deploy reaches every one of them', user: 'alice', line: 'deploy mala-core idn v1.2', wait: true, expect: [/approval needed/] },
+    { title: 'carol approves the idn deploy', user: 'carol', line: 'press 1', wait: true, expect: [/✅ switch 1\/1 ✓/] },
+    { title: 'the app store reviews the iqq and iwx builds only', user: 'alice', line: 'review start mala-core idn appstore v1.4', wait: true, expect: [/✅ success/] },
+    { title: 'review promote in idn', user: 'alice', line: 'review promote mala-core idn appstore', wait: true, expect: [/approval needed/] },
+    { title: 'approve it: only iqq and iwx gain v1.4, and their update packages are sized per platform', user: 'carol', line: 'press 1', wait: true, expect: [/production versions are now v1\.2, v1\.4/, /iqq: v1\.2 → v1\.4 : .*MB/, /iwx: v1\.2 → v1\.4 : .*MB/] },
+    { title: 'status shows each platform\'s versions', user: 'alice', line: 'status mala-core idn', expect: [/aqq: v1\.2$/m, /awx: v1\.2$/m, /iqq: v1\.2, v1\.4$/m, /iwx: v1\.2, v1\.4$/m] },
   ];
 }

@@ -6,7 +6,7 @@ export const CONFIG_ZOO_MAX_BYTES = 1024 * 1024;
 export const CONFIG_ZOO_MAX_KEYS = 100;
 const MAX_NODE_NAME = 255;
 /** The children of a release the bot writes itself. */
-const RESERVED = new Set(['versions', 'servers', 'current']);
+const RESERVED = new Set(['versions', 'servers', 'current', 'platforms']);
 /** Characters ZooKeeper refuses in a path (org.apache.zookeeper.common.PathUtils), and NUL. */
 const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\ud800-\uf8ff\ufff0-\uffff]/u;
 

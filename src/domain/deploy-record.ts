@@ -118,6 +118,11 @@ export interface DeployRecord {
   hosts: string[];
   /** Hosts named with `--hosts`, when they were. */
   requestedHosts?: string[];
+  /**
+   * The market's platforms this release command applies to (docs/platforms.md): those named
+   * with `--platforms`, else the review location's, else all. Absent in a market without platforms.
+   */
+  platforms?: string[];
   requestedBy: string;
   platform: string;
   /** Chat channel the command came from. */

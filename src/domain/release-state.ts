@@ -23,6 +23,11 @@ export interface ReleaseRecord {
   name: string;
   /** Oldest first. Production: its history (appended); gray/review: what it serves now. */
   versions: string[];
+  /**
+   * With platforms (docs/platforms.md): each platform's versions, oldest first; `versions`
+   * is then their union. Absent for a market without platforms.
+   */
+  platforms?: Record<string, string[]>;
   /** Host addresses. */
   servers: string[];
   current?: ReleaseCurrent;

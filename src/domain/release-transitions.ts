@@ -24,6 +24,12 @@ export interface RecordReleaseRequest {
   releaseId?: string;
   sha256?: string;
   /**
+   * The platforms this deploy applies to (docs/platforms.md). Given: production appends the
+   * version to each one's list (the others keep theirs); gray and review serve it on exactly
+   * these. Absent: a market without platforms, nothing per platform is written.
+   */
+  platforms?: readonly string[];
+  /**
    * The package's `<release>.config.zoo` (child name → value written as JSON). Given: the
    * release's other children become exactly these. Absent: existing children stay.
    */
@@ -48,6 +54,12 @@ export interface PromoteRequest {
    * Absent (review promote): production's hosts did not change; only versions are appended.
    */
   deployed?: { servers: readonly string[]; configZoo?: Record<string, unknown>; releaseId?: string; sha256?: string };
+  /**
+   * Review promote in a market with platforms: the review location's platforms; production's
+   * lists of exactly these gain the release's versions (docs/platforms.md). Absent: the
+   * promoted release's own per-platform lists say which.
+   */
+  platforms?: readonly string[];
 }
 
 export interface PromoteResult {
@@ -98,13 +110,16 @@ export function applyRecordRelease(state: MarketReleases, request: RecordRelease
   const next = clone(state);
   const old = state.releases[request.release];
   const current: ReleaseCurrent = { version: request.version, commit: request.commit, deployId: request.deployId, at: request.at, by: request.by, ...shipped(request) };
-  next.releases[request.release] = {
+  const record: ReleaseRecord = {
     name: request.release,
     versions: type === 'production' ? appendVersions(old?.versions ?? [], [request.version]) : [request.version],
     servers: [...request.servers],
     current,
     config: structuredClone(request.configZoo ?? old?.config ?? {}),
   };
+  const platforms = recordedPlatforms(type === 'production' ? old?.platforms : undefined, request);
+  if (platforms) record.platforms = platforms;
+  next.releases[request.release] = record;
   if (type === 'production') next.defaultRelease = request.release;
   return { ok: true, value: next };
 }
@@ -124,6 +139,8 @@ export function applyPromote(state: MarketReleases, request: PromoteRequest): Ru
   const next = clone(state);
   const production = next.releases[plan.production]!;
   production.versions = plan.versions;
+  const promotedLists = request.platforms && request.platforms.length > 0 ? scopedLists(record, request.platforms) : record.platforms;
+  if (promotedLists) production.platforms = promotedPlatforms(production.platforms, promotedLists);
   if (request.deployed) {
     const promotedVersion = plan.promoted.at(-1);
     if (!plan.current || promotedVersion === undefined) {
@@ -155,6 +172,33 @@ export function applyRemoveRelease(state: MarketReleases, request: RemoveRelease
 /** `releaseId` and `sha256` of a current record, when the request has them. */
 function shipped(from: { releaseId?: string; sha256?: string }): Pick<ReleaseCurrent, 'releaseId' | 'sha256'> {
   return { ...(from.releaseId !== undefined ? { releaseId: from.releaseId } : {}), ...(from.sha256 !== undefined ? { sha256: from.sha256 } : {}) };
+}
+
+/**
+ * A record step's per-platform lists: `kept` (production's before) with the version appended
+ * to each named platform. Undefined when the request names none and nothing was kept.
+ */
+function recordedPlatforms(kept: Readonly<Record<string, string[]>> | undefined, request: RecordReleaseRequest): Record<string, string[]> | undefined {
+  if (!request.platforms || request.platforms.length === 0) return kept ? structuredClone(kept) : undefined;
+  const out: Record<string, string[]> = structuredClone(kept ?? {});
+  for (const platform of request.platforms) out[platform] = appendVersions(out[platform] ?? [], [request.version]);
+  return out;
+}
+
+/**
+ * What each of `platforms` (the review location's) gains: the release's list of that platform,
+ * or — recorded without it (before the location named it) — all the release's versions, so
+ * every promoted version lands on some platform and `versions` stays the union.
+ */
+function scopedLists(record: ReleaseRecord, platforms: readonly string[]): Record<string, string[]> {
+  return Object.fromEntries(platforms.map((platform) => [platform, record.platforms?.[platform] ?? record.versions]));
+}
+
+/** A promote appends each of the promoted release's platform lists to production's list of that platform only. */
+function promotedPlatforms(production: Readonly<Record<string, string[]>> | undefined, promoted: Readonly<Record<string, string[]>>): Record<string, string[]> {
+  const out: Record<string, string[]> = structuredClone(production ?? {});
+  for (const [platform, versions] of Object.entries(promoted)) out[platform] = appendVersions(out[platform] ?? [], versions);
+  return out;
 }
 
 function scopeOf(state: MarketReleases) {

@@ -5,6 +5,8 @@
 export interface UpdatePackagePair {
   from: string;
   to: string;
+  /** In a market with platforms: the platform whose clients get it (docs/platforms.md). */
+  platform?: string;
 }
 
 /** What the packages are built for. */
@@ -52,4 +54,14 @@ function pairsTo(to: string, froms: readonly string[]): UpdatePackagePair[] {
     pairs.push({ from, to });
   }
   return pairs;
+}
+
+/** One platform's history (its own production list and the review versions it had). */
+export interface PlatformHistory extends ReleaseHistory {
+  platform: string;
+}
+
+/** The same rules on each platform's own lists (docs/platforms.md): each pair carries its platform. */
+export function planPlatformUpdatePackages(target: UpdatePackageTarget, histories: readonly PlatformHistory[]): UpdatePackagePair[] {
+  return histories.flatMap((history) => planUpdatePackages(target, history).map((pair) => ({ ...pair, platform: history.platform })));
 }

@@ -26,9 +26,11 @@ export interface FileReleaseStoreOptions {
   staleLockMs?: number;
 }
 
-const RESERVED = ['versions', 'servers', 'current'];
+const RESERVED = ['versions', 'servers', 'current', 'platforms'];
 
-type FileRelease = { versions: string[]; servers: string[]; current?: ReleaseCurrent } & Record<string, unknown>;
+/** `platforms.<platform>.versions` mirrors ZooKeeper's `platforms/<platform>/versions` (docs/platforms.md). */
+type FilePlatforms = Record<string, { versions: string[] }>;
+type FileRelease = { versions: string[]; servers: string[]; current?: ReleaseCurrent; platforms?: FilePlatforms } & Record<string, unknown>;
 interface FileLayout {
   default_release?: string;
   releases: Record<string, FileRelease>;
@@ -178,6 +180,11 @@ function toLayout(state: MarketReleases): FileLayout {
     const record = state.releases[name]!;
     const release: FileRelease = { versions: record.versions, servers: record.servers };
     if (record.current) release.current = record.current;
+    if (record.platforms) {
+      const platforms: FilePlatforms = {};
+      for (const platform of Object.keys(record.platforms).sort()) platforms[platform] = { versions: record.platforms[platform]! };
+      release.platforms = platforms;
+    }
     for (const [key, value] of Object.entries(record.config)) if (!RESERVED.includes(key)) release[key] = value;
     layout.releases[name] = release;
   }
@@ -207,6 +214,12 @@ function parseLayout(file: string, text: string): FileLayout {
       const problem = releaseValueProblem(node, release[node]);
       if (problem) throw corrupt(`releases.${name}.${node}`, problem);
     }
+    if (release.platforms === undefined) continue;
+    if (typeof release.platforms !== 'object' || release.platforms === null || Array.isArray(release.platforms)) throw corrupt(`releases.${name}.platforms`, 'is not an object');
+    for (const [platform, entry] of Object.entries(release.platforms)) {
+      const problem = typeof entry !== 'object' || entry === null ? 'is not an object' : releaseValueProblem('versions', entry.versions);
+      if (problem) throw corrupt(`releases.${name}.platforms.${platform}.versions`, problem);
+    }
   }
   return layout;
 }
@@ -217,6 +230,7 @@ function fromLayout(project: string, market: string, layout: FileLayout): Market
   for (const [name, release] of Object.entries(layout.releases)) {
     const record: ReleaseRecord = { name, versions: [...release.versions], servers: [...release.servers], config: {} };
     if (release.current) record.current = release.current;
+    if (release.platforms) record.platforms = Object.fromEntries(Object.entries(release.platforms).sort(([a], [b]) => a.localeCompare(b)).map(([platform, entry]) => [platform, [...entry.versions]]));
     for (const [key, value] of Object.entries(release)) if (!RESERVED.includes(key)) record.config[key] = value;
     state.releases[name] = record;
   }

@@ -34,6 +34,9 @@ export class RedisKeys {
   releaseSecond(project: string): string { return this.#k('release-second', project); }
   reviewVersions(project: string, market: string): string { return this.#k('review-versions', project, market); }
   spanSizes(project: string): string { return this.#k('span-sizes', project); }
+  /** docs/platforms.md: one platform's review versions and package sizes. */
+  platformReviewVersions(project: string, market: string, platform: string): string { return this.#k('review-versions', project, market, platform); }
+  platformSpanSizes(project: string, platform: string): string { return this.#k('span-sizes', project, platform); }
   /** One stream announcing every deploy event, for notifiers in any process. */
   events(): string { return this.#k('events'); }
   /** The events of one deploy, in order. */

@@ -74,24 +74,28 @@ export class ReleaseHistory {
     return new Date(second * 1000);
   }
 
-  async addReviewVersion(project: string, market: string, version: string): Promise<void> {
-    const key = this.keys.reviewVersions(project, market);
-    const known = await this.redis.lrange(key, 0, -1);
-    if (!known.includes(version)) await this.redis.rpush(key, version);
+  /** Remembers a review version (per market, and per platform for each of `platforms`: docs/platforms.md). */
+  async addReviewVersion(project: string, market: string, version: string, platforms: readonly string[] = []): Promise<void> {
+    for (const key of [this.keys.reviewVersions(project, market), ...platforms.map((p) => this.keys.platformReviewVersions(project, market, p))]) {
+      const known = await this.redis.lrange(key, 0, -1);
+      if (!known.includes(version)) await this.redis.rpush(key, version);
+    }
   }
 
-  async reviewVersions(project: string, market: string): Promise<string[]> {
-    return this.redis.lrange(this.keys.reviewVersions(project, market), 0, -1);
+  /** Every review version started in the market, or (given `platform`) on that platform. */
+  async reviewVersions(project: string, market: string, platform?: string): Promise<string[]> {
+    return this.redis.lrange(platform === undefined ? this.keys.reviewVersions(project, market) : this.keys.platformReviewVersions(project, market, platform), 0, -1);
   }
 
-  async addSpanSizes(project: string, sizes: readonly number[]): Promise<void> {
+  /** Sizes of the project's update packages (of one platform's, given `platform`), the last 50 kept. */
+  async addSpanSizes(project: string, sizes: readonly number[], platform?: string): Promise<void> {
     if (sizes.length === 0) return;
-    const key = this.keys.spanSizes(project);
+    const key = platform === undefined ? this.keys.spanSizes(project) : this.keys.platformSpanSizes(project, platform);
     await this.redis.rpush(key, ...sizes.map(String));
     await this.redis.ltrim(key, -50, -1);
   }
 
-  async recentSpanSizes(project: string): Promise<number[]> {
-    return (await this.redis.lrange(this.keys.spanSizes(project), 0, -1)).map(Number);
+  async recentSpanSizes(project: string, platform?: string): Promise<number[]> {
+    return (await this.redis.lrange(platform === undefined ? this.keys.spanSizes(project) : this.keys.platformSpanSizes(project, platform), 0, -1)).map(Number);
   }
 }

@@ -35,9 +35,8 @@ export interface RunPackagerOptions {
   sandbox?: RepositorySandbox;
 }
 
-export type PackageOutcome =
-  | { ok: true; from: string; to: string; out: string; size: number; durationMs: number }
-  | { ok: false; from: string; to: string; out: string; error: string; outputTail: string; durationMs: number };
+export type PackageOutcome = ({ ok: true; from: string; to: string; out: string; size: number; durationMs: number }
+  | { ok: false; from: string; to: string; out: string; error: string; outputTail: string; durationMs: number }) & { platform?: string };
 
 export interface PackagerResult {
   packages: PackageOutcome[];
@@ -92,21 +91,30 @@ export function packagerArgv(template: string, vars: Record<string, string>): st
 /** A file name for the pair's output: characters outside [A-Za-z0-9._-] become `_`. */
 export function packageFileName(project: string, pair: UpdatePackagePair): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `${safe(project)}-${safe(pair.from)}-to-${safe(pair.to)}.pkg`;
+  return `${safe(project)}-${pair.platform === undefined ? '' : `${safe(pair.platform)}-`}${safe(pair.from)}-to-${safe(pair.to)}.pkg`;
+}
+
+/** The placeholders of one run; `{platform}` is empty for a market without platforms (docs/platforms.md). */
+function pairVars(options: RunPackagerOptions, pair: UpdatePackagePair, out: string): Record<string, string> {
+  return { ...options.vars, project: options.project, from: pair.from, to: pair.to, out, platform: pair.platform ?? '' };
 }
 
 export async function runPackager(options: RunPackagerOptions): Promise<PackagerResult> {
   await mkdir(options.outDir, { recursive: true });
   const packages: PackageOutcome[] = [];
   for (const pair of options.pairs) packages.push(await runOne(options, pair));
-  const spans = packages.flatMap((p) => (p.ok ? [{ from: p.from, to: p.to, size: p.size }] : []));
+  const spans = packages.flatMap((p) => (p.ok ? [{ from: p.from, to: p.to, size: p.size, ...(p.platform === undefined ? {} : { platform: p.platform }) }] : []));
   return { packages, spans };
 }
 
 async function runOne(options: RunPackagerOptions, pair: UpdatePackagePair): Promise<PackageOutcome> {
-  if (options.sandbox?.isolated) return runOneSandboxed(options, options.sandbox, pair);
+  const outcome = options.sandbox?.isolated ? await runOneSandboxed(options, options.sandbox, pair) : await runOneHere(options, pair);
+  return pair.platform === undefined ? outcome : { ...outcome, platform: pair.platform };
+}
+
+async function runOneHere(options: RunPackagerOptions, pair: UpdatePackagePair): Promise<PackageOutcome> {
   const out = resolve(options.outDir, packageFileName(options.project, pair));
-  const argv = packagerArgv(options.template, { ...options.vars, project: options.project, from: pair.from, to: pair.to, out });
+  const argv = packagerArgv(options.template, pairVars(options, pair, out));
   const program = argv[0]!.includes('/') && !isAbsolute(argv[0]!) ? join(options.cwd, argv[0]!) : argv[0]!;
   const timeoutMs = options.timeoutMs ?? 600_000;
   const started = Date.now();
@@ -140,7 +148,7 @@ async function runOne(options: RunPackagerOptions, pair: UpdatePackagePair): Pro
 async function runOneSandboxed(options: RunPackagerOptions, sandbox: RepositorySandbox, pair: UpdatePackagePair): Promise<PackageOutcome> {
   const dirs = [{ dir: resolve(options.cwd), as: '/build' }, { dir: resolve(options.outDir), as: '/out' }];
   const out = resolve(options.outDir, packageFileName(options.project, pair));
-  const argv = packagerArgv(options.template, { ...options.vars, project: options.project, from: pair.from, to: pair.to, out: sandbox.inside(out, dirs) });
+  const argv = packagerArgv(options.template, pairVars(options, pair, sandbox.inside(out, dirs)));
   if (argv[0]!.includes('/') && !isAbsolute(argv[0]!)) argv[0] = `/build/${argv[0]}`;
   const timeoutMs = options.timeoutMs ?? 600_000;
   const env: Record<string, string> = {};

@@ -12,7 +12,8 @@ import type { ZkOp } from './zookeeper-op.ts';
 
 export const DEFAULT_RELEASE_NODE = 'default_release';
 export const RELEASES_NODE = 'releases';
-const RESERVED_CHILDREN = ['versions', 'servers', 'current'];
+export const PLATFORMS_NODE = 'platforms';
+const RESERVED_CHILDREN = ['versions', 'servers', 'current', PLATFORMS_NODE];
 
 export function marketPath(root: string, project: string, market: string): string {
   return `${root === '/' ? '' : root}/${project}/${market}`;
@@ -80,7 +81,7 @@ async function readOnce(zk: ZooKeeperClient, base: string, project: string, mark
   ]);
   const defaultRelease = defaultNode ? parseDefaultRelease(defaultNode) : undefined;
   const names = listed ?? (scope ? [...new Set(scope(defaultRelease))].filter(isConfigName).sort() : []);
-  const trees = await Promise.all(names.map((name) => readTree(zk, `${base}/${RELEASES_NODE}/${name}`, 2, deadline)));
+  const trees = await Promise.all(names.map((name) => readTree(zk, `${base}/${RELEASES_NODE}/${name}`, 3, deadline)));
   const releases = new Map<string, NodeSnapshot>();
   const state: MarketReleases = { project, market, releases: {} };
   if (defaultRelease !== undefined) state.defaultRelease = defaultRelease;
@@ -151,12 +152,25 @@ function parseRelease(name: string, tree: NodeSnapshot): ReleaseRecord {
   };
   const current = parseCurrent(tree.children.get('current'));
   if (current) record.current = current;
+  const platforms = tree.children.get(PLATFORMS_NODE);
+  if (platforms) record.platforms = parsePlatforms(platforms);
   for (const [child, node] of tree.children) {
     if (RESERVED_CHILDREN.includes(child)) continue;
     const value = parseJson(node);
     record.config[child] = value === undefined ? node.text : value;
   }
   return record;
+}
+
+/** `platforms/<platform>/versions` (docs/platforms.md); a platform node without `versions` serves nothing. */
+function parsePlatforms(node: NodeSnapshot): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [platform, child] of [...node.children].sort(([a], [b]) => a.localeCompare(b))) {
+    const problem = zookeeperNodeNameProblem(platform);
+    if (problem) throw corruptReleaseState(child.path, problem);
+    out[platform] = parseStrings(child.children.get('versions'), 'versions');
+  }
+  return out;
 }
 
 /** The children of a release node as they are written (docs/reference/zookeeper-layout.md). */
@@ -168,6 +182,7 @@ export function serializeRelease(record: ReleaseRecord): Map<string, string> {
     const { version, commit, deployId, at, by, releaseId, sha256 } = record.current;
     children.set('current', JSON.stringify({ version, commit, deployId, at, by, releaseId, sha256 }));
   }
+  if (record.platforms) children.set(PLATFORMS_NODE, '');
   for (const [key, value] of Object.entries(record.config)) {
     if (RESERVED_CHILDREN.includes(key)) continue;
     // the build checks config.zoo keys already; a key that is no node name must not reach a multi
@@ -183,6 +198,24 @@ const data = (text: string) => Buffer.from(text, 'utf8');
 function removeTree(node: NodeSnapshot, ops: ZkOp[]): void {
   for (const child of node.children.values()) removeTree(child, ops);
   ops.push({ type: 'remove', path: node.path, version: node.version });
+}
+
+/**
+ * The ops below `platforms` (whose own node the caller creates): one `<platform>/versions`
+ * per platform, each created, set (guarded by its version) or removed with its platform.
+ */
+function platformOps(path: string, old: NodeSnapshot | undefined, platforms: Readonly<Record<string, string[]>>, ops: ZkOp[]): void {
+  for (const [platform, node] of old?.children ?? []) if (!(platform in platforms)) removeTree(node, ops);
+  for (const [platform, versions] of Object.entries(platforms)) {
+    const problem = zookeeperNodeNameProblem(platform);
+    if (problem) throw new DeploybotError('bad_config_zoo', `platform ${JSON.stringify(platform.slice(0, 80))} ${problem}; it cannot be a ZooKeeper node`, { platform });
+    const text = JSON.stringify(versions);
+    const platformNode = old?.children.get(platform);
+    if (!platformNode) ops.push({ type: 'create', path: `${path}/${platform}`, data: data('') });
+    const versionsNode = platformNode?.children.get('versions');
+    if (!versionsNode) ops.push({ type: 'create', path: `${path}/${platform}/versions`, data: data(text) });
+    else if (versionsNode.text !== text) ops.push({ type: 'set', path: versionsNode.path, data: data(text), version: versionsNode.version });
+  }
 }
 
 /**
@@ -207,6 +240,7 @@ export function opsFor(base: string, snapshot: LayoutSnapshot, next: MarketRelea
     if (!old) {
       ops.push({ type: 'create', path, data: data('') });
       for (const [child, text] of children) ops.push({ type: 'create', path: `${path}/${child}`, data: data(text) });
+      if (record.platforms) platformOps(`${path}/${PLATFORMS_NODE}`, undefined, record.platforms, ops);
       continue;
     }
     for (const [child, node] of old.children) if (!children.has(child)) removeTree(node, ops);
@@ -215,6 +249,7 @@ export function opsFor(base: string, snapshot: LayoutSnapshot, next: MarketRelea
       if (!node) ops.push({ type: 'create', path: `${path}/${child}`, data: data(text) });
       else if (node.text !== text) ops.push({ type: 'set', path: node.path, data: data(text), version: node.version });
     }
+    if (record.platforms) platformOps(`${path}/${PLATFORMS_NODE}`, old.children.get(PLATFORMS_NODE), record.platforms, ops);
   }
   if (ops.length === 0 && next.defaultRelease === snapshot.state.defaultRelease) return ops;
   if (snapshot.generation === undefined) throw new Error(`${base}/${RELEASES_NODE} must exist before writing`);

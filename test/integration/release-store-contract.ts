@@ -230,6 +230,62 @@ export function describeReleaseStoreContract(name: string, open: () => Promise<C
       expect(results.every((r) => r.versions.includes(r.promoted[0]!))).toBe(true);
     });
 
+    it('when a market has platforms, then production keeps a list per platform, a deploy naming some appends only to theirs, and versions is the union', async () => {
+      const p = project();
+      const all = ['aqq', 'awx', 'iqq', 'iwx'];
+      await store.recordRelease(input(p, market, 'production', 'v1', { platforms: all }));
+      const record = await store.recordRelease(input(p, market, 'production', 'v2', { platforms: ['aqq', 'awx'] }));
+      expect(record.platforms).toEqual({ aqq: ['v1', 'v2'], awx: ['v1', 'v2'], iqq: ['v1'], iwx: ['v1'] });
+      expect(record.versions).toEqual(['v1', 'v2']);
+      await store.recordRelease(input(p, market, 'production', 'v1', { platforms: ['aqq'], deployId: 'd-20261122-0003' }));
+      await store.recordRelease(input(p, market, 'gray', 'v3', { platforms: ['iqq'] }));
+      await store.recordRelease(input(p, market, 'review-appstore', 'r1', { platforms: ['iqq', 'iwx'] }));
+      await store.recordRelease(input(p, market, 'review-appstore', 'r2', { platforms: ['iqq', 'iwx'] }));
+      const state = await store.read(p, market);
+      expect(state.releases.production!.platforms).toEqual({ aqq: ['v2', 'v1'], awx: ['v1', 'v2'], iqq: ['v1'], iwx: ['v1'] });
+      expect(state.releases.production!.versions).toEqual(['v2', 'v1']);
+      expect(state.releases.gray!.platforms).toEqual({ iqq: ['v3'] });
+      expect(state.releases['review-appstore']!.platforms).toEqual({ iqq: ['r2'], iwx: ['r2'] });
+      expect(state.releases['review-appstore']!.versions).toEqual(['r2']);
+    });
+
+    it('when a review of channel appstore for platforms iqq, iwx is promoted, then only production iqq and iwx gain its versions and the union is updated', async () => {
+      const p = project();
+      await store.recordRelease(input(p, market, 'production', 'v1', { platforms: ['aqq', 'awx', 'iqq', 'iwx'] }));
+      await store.recordRelease(input(p, market, 'review-appstore', 'r1', { platforms: ['iqq', 'iwx'] }));
+      const result = await store.promote({ project: p, market, release: 'review-appstore', deployId: 'd-promote', by: 'U01BOB', expectVersions: ['r1'] });
+      expect(result).toEqual({ production: 'production', promoted: ['r1'], versions: ['v1', 'r1'] });
+      const state = await store.read(p, market);
+      expect(Object.keys(state.releases)).toEqual(['production']);
+      expect(state.releases.production!.platforms).toEqual({ aqq: ['v1'], awx: ['v1'], iqq: ['v1', 'r1'], iwx: ['v1', 'r1'] });
+      expect(state.releases.production!.versions).toEqual(['v1', 'r1']);
+    });
+
+    it('when 20 reviews of different channels and platforms are promoted at once, then every platform list and the union hold each version exactly once', async () => {
+      const p = project();
+      const all = ['aqq', 'awx', 'iqq', 'iwx'];
+      await store.recordRelease(input(p, market, 'production', 'v1', { platforms: all }));
+      // channel i reviews one, two or three platforms, starting at a different one each time
+      const reviews = Array.from({ length: 20 }, (_, i) => ({ channel: `pc${i}`, platforms: all.filter((_, k) => (k - i + 4) % 4 <= i % 3) }));
+      for (const r of reviews) await store.recordRelease(input(p, market, `review-${r.channel}`, `r-${r.channel}`, { platforms: r.platforms }));
+      await Promise.all(reviews.map((r) => store.promote({ project: p, market, release: `review-${r.channel}`, deployId: `d-${r.channel}`, by: 'U' })));
+      const production = (await store.read(p, market)).releases.production!;
+      expect([...production.versions].sort()).toEqual(['v1', ...reviews.map((r) => `r-${r.channel}`)].sort());
+      for (const platform of all) {
+        const expected = ['v1', ...reviews.filter((r) => r.platforms.includes(platform)).map((r) => `r-${r.channel}`)];
+        expect([...production.platforms![platform]!].sort()).toEqual(expected.sort());
+      }
+      expect(Object.keys((await store.read(p, market)).releases)).toEqual(['production']);
+    });
+
+    it('when a market has no platforms, then no release carries per-platform lists', async () => {
+      const p = project();
+      await store.recordRelease(input(p, market, 'production', 'v1'));
+      await store.recordRelease(input(p, market, 'review-appstore', 'r1'));
+      await store.promote({ project: p, market, release: 'review-appstore', deployId: 'd-promote', by: 'U01BOB' });
+      expect((await store.read(p, market)).releases.production!.platforms).toBeUndefined();
+    });
+
     it('when several deploys record gray at once, then exactly one wins and the others are refused', async () => {
       const p = project();
       const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => store.recordRelease(input(p, market, 'gray', `v${i}`, { deployId: `d-20261123-000${i}` }))));

@@ -32,6 +32,19 @@ describe('embedded file store', () => {
     });
   });
 
+  it('when a market has platforms, then the file keeps platforms.<platform>.versions next to versions; a bad list there is refused naming it', async () => {
+    const dir = dataDir();
+    const store = new FileReleaseStore({ dataDir: dir });
+    await store.recordRelease(input('mala-core', 'idn', 'production', 'v1.2', { platforms: ['aqq', 'iqq'] }));
+    const path = join(dir, 'releases', 'mala-core', 'idn.json');
+    const file = JSON.parse(readFileSync(path, 'utf8'));
+    expect(file.releases.production.versions).toEqual(['v1.2']);
+    expect(file.releases.production.platforms).toEqual({ aqq: { versions: ['v1.2'] }, iqq: { versions: ['v1.2'] } });
+    file.releases.production.platforms.iqq.versions = 'v1.2';
+    writeFileSync(path, JSON.stringify(file));
+    await expect(store.read('mala-core', 'idn')).rejects.toMatchObject({ code: 'release_state_corrupt', message: expect.stringContaining('releases.production.platforms.iqq.versions') });
+  });
+
   it('when two store instances (as two processes would) promote at once, then the lock file keeps every update', async () => {
     const dir = dataDir();
     const a = new FileReleaseStore({ dataDir: dir });

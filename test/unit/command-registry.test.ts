@@ -24,7 +24,7 @@ describe('CommandRegistry', () => {
 
   it('when asked for a verb, then its declaration is returned', () => {
     expect(findDeclaration('gray start').words).toEqual(['gray', 'start']);
-    expect(findDeclaration('deploy').flags.map((f) => f.name)).toEqual(['hosts', 'dry-run', 'at']);
+    expect(findDeclaration('deploy').flags.map((f) => f.name)).toEqual(['hosts', 'dry-run', 'at', 'platforms']);
   });
 
   it('records which verbs need approval and requiresPassIn (docs/reference/approval-and-policy.md)', () => {

@@ -26,7 +26,7 @@ describe('config.zoo content', () => {
       const outcome = parseConfigZoo(JSON.stringify({ ok: 1, [key]: 2 }));
       return !outcome.ok && outcome.problem.includes(JSON.stringify(key).slice(0, 20));
     }));
-    for (const key of ['.', '..', '', 'x'.repeat(256), 'current']) {
+    for (const key of ['.', '..', '', 'x'.repeat(256), 'current', 'platforms']) {
       const outcome = parseConfigZoo(JSON.stringify({ [key]: 1 }));
       expect(outcome.ok).toBe(false);
       if (!outcome.ok) expect(outcome.problem).toContain(`key ${JSON.stringify(key.slice(0, 80))}`);

@@ -127,6 +127,20 @@ describe('loading a config', () => {
       ['markets.brazil.locations: needs exactly one location with role production, found 2 (main, appstore)']],
     ['a requiresPassIn of an unknown market', (d) => d.setIn(['markets', 'brazil', 'requiresPassIn', 0], 'qa'),
       ['markets.brazil.requiresPassIn.0: unknown market "qa"']],
+    ['review platforms in a market without platforms', (d) => d.setIn(['markets', 'brazil', 'locations', 'appstore', 'platforms'], d.createNode(['iqq'])),
+      ['markets.brazil.locations.appstore.platforms.0: the market has no platforms; "iqq" needs markets.brazil.platforms']],
+    ['a review platform the market does not have', (d) => {
+      d.setIn(['markets', 'brazil', 'platforms'], d.createNode(['aqq', 'iqq']));
+      d.setIn(['markets', 'brazil', 'locations', 'appstore', 'platforms'], d.createNode(['iqq', 'iwx']));
+    }, ['markets.brazil.locations.appstore.platforms.1: unknown platform "iwx" (the market\'s: aqq, iqq)']],
+    ['platforms on a production location', (d) => {
+      d.setIn(['markets', 'brazil', 'platforms'], d.createNode(['aqq', 'iqq']));
+      d.setIn(['markets', 'brazil', 'locations', 'main', 'platforms'], d.createNode(['iqq']));
+    }, ['markets.brazil.locations.main.platforms: only a review location names platforms; deploys name them with --platforms']],
+    ['a duplicate platform', (d) => d.setIn(['markets', 'brazil', 'platforms'], d.createNode(['aqq', 'aqq'])),
+      ['markets.brazil.platforms.1: duplicate platform "aqq"']],
+    ['a platform that is no name', (d) => d.setIn(['markets', 'brazil', 'platforms'], d.createNode(['a/q'])),
+      [expect.stringMatching(/^markets\.brazil\.platforms\.0: /)]],
   ];
 
   for (const [what, change, expected] of broken) {

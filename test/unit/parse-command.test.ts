@@ -171,6 +171,17 @@ describe('parseCommand: refusals', () => {
     refused('gray start mala-core idn v1', 'gray start', '"idn"');
   });
 
+  it('when --platforms names platforms of the market, then deploy and gray start carry them; otherwise it is refused naming the platform', () => {
+    expect(parsed('deploy mala-core idn v1.3 --platforms iqq,iwx')).toEqual({ verb: 'deploy', project: 'mala-core', market: 'idn', ref: 'v1.3', platforms: ['iqq', 'iwx'], dryRun: false });
+    expect(parsed('deploy mala-core idn v1.3 --platforms=aqq, awx')).toMatchObject({ platforms: ['aqq', 'awx'] });
+    expect(parsed('deploy mala-core idn v1.3')).not.toHaveProperty('platforms');
+    refused('deploy mala-core idn v1.3 --platforms aqq,xyz', 'deploy', 'unknown platform "xyz"', 'aqq, awx, iqq, iwx');
+    refused('deploy mala-core idn v1.3 --platforms aqq,aqq', 'deploy', '"aqq" is named twice');
+    refused('deploy mala-core brazil v1.3 --platforms aqq', 'deploy', '"brazil" has no platforms');
+    refused('gray start mala-core brazil v1.4 --platforms aqq', 'gray start', '"brazil" has no platforms');
+    refused('review start mala-core idn appstore v1.4 --platforms iqq', 'review start', '--platforms');
+  });
+
   it('when the review channel is not a review location of the market, then it is named', () => {
     refused('review start mala-core brazil nosuch v1', 'review start', 'unknown review channel "nosuch"', 'appstore, googleplay');
     refused('review start mala-core brazil main v1', 'review start', '"main" is the production location');
@@ -246,6 +257,7 @@ describe('parseCommand: refusals', () => {
     refused('deploy mala-core brazil v1 --dry-run=false', 'deploy', '--dry-run', 'takes no value');
     refused('gray start mala-core brazil v1 --dry-run', 'gray start', '"--dry-run"', 'gray start takes --at when');
     refused('gray cancel mala-core brazil --dry-run', 'gray cancel', '"--dry-run"', 'gray cancel takes no flags');
+    refused('review start mala-core brazil appstore v1 --dry-run', 'review start', '"--dry-run"', 'review start takes no flags');
     refused('status mala-core --hosts br-1', 'status', '"--hosts"', 'no flags');
   });
 

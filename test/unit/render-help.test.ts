@@ -25,7 +25,7 @@ describe('renderHelp', () => {
 
   it('when the topic is a verb, then that verb is shown with its arguments, flags and policy', () => {
     const help = renderHelp(commands, 'deploy');
-    expect(help.split('\n')[0]).toBe('usage: deploy <project> <market> <ref> [--hosts h1,h2] [--dry-run] [--at when]');
+    expect(help.split('\n')[0]).toBe('usage: deploy <project> <market> <ref> [--hosts h1,h2] [--dry-run] [--at when] [--platforms aqq,awx]');
     expect(help).toContain('--hosts h1,h2');
     expect(help).toContain('--dry-run');
     expect(help).toContain('<ref>');
@@ -36,7 +36,7 @@ describe('renderHelp', () => {
 
   it('when the topic is a two-word verb, in any case or with a slash, then only that verb is shown', () => {
     const help = renderHelp(commands, 'gray start');
-    expect(help.split('\n')[0]).toBe('usage: gray start <project> <market> <ref> [--at when]');
+    expect(help.split('\n')[0]).toBe('usage: gray start <project> <market> <ref> [--at when] [--platforms aqq,awx]');
     expect(help).not.toContain('gray cancel');
     expect(renderHelp(commands, '/Gray  START')).toBe(help);
   });
