@@ -1,12 +1,16 @@
 // Per host, its steps as the deploy page draws them (docs/deploy-page.md): distribute,
 // beforeDeploy, switch, afterDeploy — each pending, running, done, failed or skipped, with
-// when it started and ended — folded from the deploy's notices in order. Pure.
+// when it started and ended — folded from the deploy's notices in order. In a progressive
+// rollout (docs/operations.md "Progressive rollout") each host also has its wave and its
+// health after its switch. Pure.
 import type { DeployNotice } from '../deploy/deploy-notice.ts';
 import type { HostStepName } from '../deploy/deploy-result.ts';
 
 export const PAGE_HOST_STEPS = ['distribute', 'beforeDeploy', 'link', 'afterDeploy'] as const satisfies readonly HostStepName[];
 export type PageHostStep = (typeof PAGE_HOST_STEPS)[number];
 export type HostNodeState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+/** A rollout host's health: pending until switched, checking until its checks answer, then healthy or unhealthy (skipped: never switched). */
+export type HostHealthState = 'pending' | 'checking' | 'healthy' | 'unhealthy' | 'skipped';
 
 export interface HostStepTiming {
   state: HostNodeState;
@@ -20,6 +24,12 @@ export interface HostTimeline {
   steps: Record<PageHostStep, HostStepTiming>;
   /** The host as a whole: failed if a step failed, running while one runs, done once switched and after-deployed. */
   state: HostNodeState;
+  /** In a rollout: the wave (from 1) the host was switched in. */
+  wave?: number;
+  /** In a rollout: the host's health, once its wave started. */
+  health?: HostHealthState;
+  /** In a rollout: switched back to the release it had before (its health stays what it was). */
+  rolledBack?: boolean;
 }
 
 /** Shown under "switch" on the page: the symlink step. */
@@ -44,7 +54,21 @@ export function hostTimelines(notices: readonly DeployNotice[], hosts: readonly 
     return t;
   };
   for (const host of hosts) timeline(host);
+  let rollout = false;
   for (const notice of notices) {
+    if (notice.type === 'wave.started') {
+      rollout = true;
+      for (const host of notice.hosts) Object.assign(timeline(host), { wave: notice.wave, health: 'pending' });
+      continue;
+    }
+    if (notice.type === 'health.passed' || notice.type === 'health.failed') {
+      timeline(notice.host).health = notice.type === 'health.passed' ? 'healthy' : 'unhealthy';
+      continue;
+    }
+    if (notice.type === 'host.rolled-back') {
+      if (notice.ok) timeline(notice.host).rolledBack = true;
+      continue;
+    }
     if (notice.type !== 'host.started' && notice.type !== 'host.finished' && notice.type !== 'host.failed') continue;
     if (!isPageStep(notice.step)) continue;
     const step = timeline(notice.host).steps[notice.step];
@@ -58,6 +82,8 @@ export function hostTimelines(notices: readonly DeployNotice[], hosts: readonly 
       step.endedAt = at;
       step.startedAt ??= at - notice.durationMs;
     }
+    const t = timeline(notice.host);
+    if (notice.step === 'link' && t.health === 'pending' && step.state === 'done') t.health = 'checking';
   }
   for (const t of byHost.values()) {
     if (options.finished) {
@@ -68,6 +94,8 @@ export function hostTimelines(notices: readonly DeployNotice[], hosts: readonly 
       }
     }
     t.state = overall(t, options.finished);
+    if (rollout) t.health ??= 'pending'; // a host of a wave not started yet
+    if (options.finished && t.health === 'pending') t.health = 'skipped';
   }
   return [...byHost.values()];
 }

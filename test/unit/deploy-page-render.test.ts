@@ -1,7 +1,10 @@
 // The deploy page's pure parts: per-host timelines folded from notices, the flow chart (one
 // row per host, or groups past 40 hosts), and the Details link every progress message carries
-// on each platform.
+// on each platform; in a progressive rollout, the hosts drawn wave by wave with their health.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { DeployNotice } from '../../src/deploy/deploy-notice.ts';
+import type { DeployEventBody } from '../../src/deploy/deploy-events.ts';
 import { renderConsoleMessage } from '../../src/adapters/console/render-console-message.ts';
 import { renderCardParams, renderRobotMarkdown } from '../../src/adapters/dingtalk/render-dingtalk-message.ts';
 import { LINK_ACTION_PREFIX, renderSlackMessage } from '../../src/adapters/slack/render-slack-message.ts';
@@ -9,6 +12,7 @@ import { reduceNotices } from '../../src/notify/deploy-view.ts';
 import { hostTimelines } from '../../src/notify/host-timeline.ts';
 import { GROUP_ABOVE } from '../../src/notify/page/render-flow-chart.ts';
 import { renderDeployPage } from '../../src/notify/page/render-deploy-page.ts';
+import { rolloutWaves } from '../../src/notify/page/rollout-waves.ts';
 import { MESSAGE_CHAR_LIMIT, messageLength } from '../../src/notify/message-text.ts';
 import { renderProgress } from '../../src/notify/render-progress.ts';
 import { approvedSuccessfulDeploy, NoticeScript } from '../fixtures/notices.ts';
@@ -75,6 +79,95 @@ describe('renderDeployPage', () => {
     expect(html).not.toContain('<script>alert');
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+});
+
+/** Appends an engine event a second after the script's last notice (the rollout's events have no script verbs). */
+function emit(script: NoticeScript, body: DeployEventBody): NoticeScript {
+  const at = new Date(Date.parse(script.notices.at(-1)!.at) + 1000).toISOString();
+  script.notices.push({ ...body, deployId: script.deployId, at } as DeployNotice);
+  return script.tick();
+}
+
+/** Uploads every host, then starts each wave: switches its hosts and tells their health (`unhealthy` fail their check). */
+function rollout(hosts: readonly string[], waves: readonly (readonly string[])[], unhealthy: readonly string[] = [], finishedWaves = waves.length): NoticeScript {
+  const script = new NoticeScript({ hosts: [...hosts] }).accepted().state('running').started().resolveAndBuild().step('distribute');
+  for (const host of hosts) script.hostDone('distribute', host);
+  script.stepDone('distribute').step('switch');
+  const total = waves.length + 1; // one wave left to come
+  waves.forEach((wave, i) => {
+    emit(script, { type: 'wave.started', wave: i + 1, waves: total, hosts: [...wave] });
+    for (const host of wave) script.hostDone('link', host).hostDone('afterDeploy', host);
+    for (const host of wave) {
+      if (unhealthy.includes(host)) emit(script, { type: 'health.failed', wave: i + 1, host, check: 'http http://{address}:8080/healthz', outputTail: ['HTTP 503'] });
+      else emit(script, { type: 'health.passed', wave: i + 1, host });
+    }
+    if (i < finishedWaves) emit(script, { type: 'wave.finished', wave: i + 1, waves: total, unhealthy: wave.filter((h) => unhealthy.includes(h)) });
+  });
+  return script;
+}
+
+describe('renderDeployPage in a progressive rollout', () => {
+  const hosts = ['br-1', 'br-2', 'br-3', 'br-4', 'br-5'];
+
+  it('when wave 1 of 3 passed and a host of wave 2 is unhealthy, then hosts are drawn by wave with its state, and each host its health after its switch', () => {
+    const html = renderDeployPage(rollout(hosts, [['br-1'], ['br-2', 'br-3']], ['br-3'], 1).notices);
+    expect(html).toContain('data-waves="3"');
+    expect(html).toMatch(/data-wave="1" data-waves="3" data-state="healthy" data-count="1"><text[^>]*>wave 1 of 3 · healthy \(1 host\)/);
+    expect(html).toMatch(/data-wave="2" data-waves="3" data-state="unhealthy" data-count="2"><text[^>]*>wave 2 of 3 · unhealthy \(2 hosts\)/);
+    expect(html).toMatch(/data-wave="3" data-waves="3" data-state="pending" data-count="2"><text[^>]*>wave 3 of 3 · pending \(2 hosts\)/);
+    expect(html).toMatch(/data-host-row="br-1" data-state="done" data-wave="1">/);
+    expect(html).toMatch(/data-host-row="br-3" data-state="done" data-wave="2">/);
+    expect(html).toContain('data-host="br-1" data-host-health="healthy"');
+    expect(html).toContain('data-host="br-3" data-host-health="unhealthy"');
+    expect(html).toContain('data-host="br-4" data-host-health="pending"');
+    // the rows follow their wave: wave 1's header, br-1, wave 2's header, br-2, br-3, wave 3's header, br-4, br-5
+    const order = [...html.matchAll(/data-wave="(\d)" data-waves|data-host-row="([^"]+)"/g)].map((m) => m[1] ? `wave ${m[1]}` : m[2]);
+    expect(order).toEqual(['wave 1', 'br-1', 'wave 2', 'br-2', 'br-3', 'wave 3', 'br-4', 'br-5']);
+  });
+
+  it('when the unhealthy host fails the rollout, then every switched wave shows rolled back, the unhealthy host stays unhealthy, and the wave not started is skipped health', () => {
+    const script = rollout(hosts, [['br-1'], ['br-2', 'br-3']], ['br-3'], 1);
+    emit(script, { type: 'rollout.failed', wave: 2, unhealthy: [{ host: 'br-3', check: 'http http://{address}:8080/healthz', outputTail: ['HTTP 503'] }], action: 'rollback', reason: '1 unhealthy host, more than maxUnhealthy 0' });
+    for (const host of ['br-1', 'br-2', 'br-3']) emit(script, { type: 'host.rolled-back', host, ok: true, releaseId: 'v1.2' });
+    script.stepDone('switch').state('rolled-back');
+    const html = renderDeployPage(script.notices);
+    expect(html).toMatch(/data-wave="1" data-waves="3" data-state="rolled-back"[^>]*><text[^>]*>wave 1 of 3 · rolled back/);
+    expect(html).toMatch(/data-wave="2" data-waves="3" data-state="rolled-back"[^>]*><text[^>]*>wave 2 of 3 · rolled back/);
+    expect(html).toMatch(/data-wave="3" data-waves="3" data-state="pending"/);
+    expect(html).toContain('data-host="br-3" data-host-health="unhealthy" data-rolled-back="true"');
+    expect(html).toContain('data-host="br-1" data-host-health="healthy" data-rolled-back="true"');
+    expect(html).toContain('data-host="br-5" data-host-health="skipped"');
+    expect(html).toContain('br-3 · health: unhealthy · rolled back');
+  });
+
+  it('when a rollout has more than GROUP_ABOVE hosts, then each wave collapses into groups by state, and the unhealthy host keeps a row of its own', () => {
+    const many = Array.from({ length: GROUP_ABOVE + 20 }, (_, i) => `h-${i}`);
+    const html = renderDeployPage(rollout(many, [many.slice(0, 10), many.slice(10, 30)], ['h-12']).notices);
+    expect(html).toContain('data-grouped="true"');
+    expect(html).toMatch(/data-group="done-healthy" data-count="10" data-state="done" data-wave="1"/);
+    expect(html).toMatch(/data-group="done-healthy" data-count="19" data-state="done" data-wave="2"/);
+    expect(html).toMatch(/data-group="done-unhealthy" data-count="1" data-state="done" data-wave="2"/);
+    expect(html).toMatch(/data-group="distribute-done" data-count="30" data-state="done" data-wave="3"/); // uploaded, waiting for their wave
+    expect(html).toMatch(/data-wave="2" data-waves="3" data-state="unhealthy" data-count="20"/);
+    expect(html).toContain('data-host-row="h-12"');
+    expect(html).not.toContain('data-host-row="h-11"');
+  });
+
+  it('rolloutWaves puts every host in exactly one group, the started waves in order and the rest pending', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 }), fc.nat(5), (sizes, extra) => {
+        const all = Array.from({ length: sizes.reduce((a, b) => a + b, 0) + extra }, (_, i) => `h-${i}`);
+        let next = 0;
+        const waves = sizes.map((n) => all.slice(next, (next += n)));
+        const groups = rolloutWaves(rollout(all, waves).notices, all);
+        expect(groups.flatMap((g) => g.hosts).sort()).toEqual([...all].sort());
+        expect(groups.slice(0, waves.length).map((g) => g.hosts)).toEqual(waves);
+        expect(groups.slice(0, waves.length).every((g) => g.state === 'healthy')).toBe(true);
+        expect(groups.slice(waves.length).every((g) => g.state === 'pending')).toBe(true);
+      }),
+      { numRuns: 50 },
+    );
   });
 });
 

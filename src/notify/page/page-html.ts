@@ -21,6 +21,8 @@ svg{display:block;max-width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1d2330}
 .node rect{stroke:#8a94a3;stroke-width:1}.edge{stroke:#8a94a3;stroke-width:1.5;fill:none}
 .s-pending rect{fill:#eceff3}.s-running rect{fill:#ffe082}.s-done rect{fill:#81c784}.s-failed rect{fill:#e57373}.s-skipped rect{fill:#cfd4da}.s-stopped rect{fill:#b0b6bf}
+.s-checking rect{fill:#fff3c4}.s-healthy rect{fill:#81c784}.s-unhealthy rect{fill:#e57373}[data-rolled-back] rect{stroke:#1d2330;stroke-dasharray:4 2}
+.wave-label{font-weight:600}
 .bar.b-distribute{fill:#64b5f6}.bar.b-beforeDeploy{fill:#9575cd}.bar.b-link{fill:#4db6ac}.bar.b-afterDeploy{fill:#f06292}.bar.s-failed{fill:#d32f2f}
 .axis{stroke:#dde1e7}
 pre#log{max-height:480px;overflow:auto;background:#1d2330;color:#e8ebf0;padding:8px;border-radius:4px;font:12px/1.35 ui-monospace,monospace;white-space:pre-wrap;margin:0}

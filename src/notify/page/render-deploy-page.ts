@@ -13,6 +13,7 @@ import { progressHeader } from '../render-progress.ts';
 import { deployLogLines } from '../render-deploy-log.ts';
 import { escapeHtml, pageDocument } from './page-html.ts';
 import { renderFlowChart } from './render-flow-chart.ts';
+import { rolloutWaves } from './rollout-waves.ts';
 import { renderTimingBars } from './render-timing-bars.ts';
 
 /** What changes while a deploy runs: each part replaces the element of the same id. */
@@ -36,7 +37,7 @@ export function deployPageParts(notices: readonly DeployNotice[], people: People
     finished: view.finished,
     noticeCount: notices.length,
     header: renderHeader(view, now),
-    flow: renderFlowChart(view.steps, hosts),
+    flow: renderFlowChart(view.steps, hosts, rolloutWaves(notices, view.hosts)),
     bars: renderTimingBars(hosts, now),
   };
 }
