@@ -127,11 +127,15 @@ export function instantsShowing(date: { year: number; month: number; day: number
   return [transitionBetween(Math.min(asUtc - before, asUtc - after), Math.max(asUtc - before, asUtc - after), zone)];
 }
 
-/** The first minute in (low, high] whose offset differs from low's (one change in between). */
+/**
+ * The first instant in (low, high] whose offset differs from low's (one change in between).
+ * Plain bisection to the millisecond: a midpoint rounded to the minute could equal `low` when
+ * `low` is not on a minute, and the loop then never ended.
+ */
 function transitionBetween(low: number, high: number, zone: string): number {
   const lowOffset = offsetAt(low, zone);
-  while (high - low > 60_000) {
-    const middle = Math.floor((low + high) / 120_000) * 60_000;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
     if (offsetAt(middle, zone) === lowOffset) low = middle;
     else high = middle;
   }

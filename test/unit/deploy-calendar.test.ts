@@ -7,7 +7,7 @@ import { allowedAt, type DeployWindow, type Freeze, type MarketCalendar, nextAll
 import { scheduledTime } from '../../src/domain/scheduled-time.ts';
 import { isParked } from '../../src/domain/deploy-record.ts';
 import { earliestAhead } from '../../src/domain/queue-order.ts';
-import { firstInstantShowing, instantsShowing, wallTimeAt } from '../../src/domain/zoned-time.ts';
+import { firstInstantShowing, instantsShowing, offsetChanges, wallTimeAt } from '../../src/domain/zoned-time.ts';
 
 const H = 3_600_000;
 const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'America/Sao_Paulo', 'Asia/Shanghai', 'Australia/Lord_Howe', 'Asia/Kolkata', 'Pacific/Chatham'];
@@ -181,5 +181,17 @@ describe('scheduled deploys in the queue order', () => {
     expect(isParked({ state: 'queued', scheduledAt: '2026-12-01T08:00-03:00' }, Date.parse('2026-12-01T10:59Z'))).toBe(true);
     expect(isParked({ state: 'queued', scheduledAt: '2026-12-01T08:00-03:00' }, Date.parse('2026-12-01T11:01Z'))).toBe(false);
     expect(isParked({ state: 'queued' }, 0)).toBe(false);
+  });
+});
+
+describe('offset changes from any instant', () => {
+  it('when the search starts at any millisecond up to 6 h before New York springs forward, then it finds that instant exactly (a start off the minute once looped for ever)', () => {
+    const springForward = Date.parse('2026-03-08T07:00:00Z');
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 * H }), (before) => {
+        expect(offsetChanges(springForward - before, springForward + H, 'America/New_York')).toEqual([springForward]);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
