@@ -4,6 +4,7 @@
 // stopped it, the reason. Pure; always within MESSAGE_CHAR_LIMIT (output tails are cut
 // first, then failed hosts are summarised). As a card (what Slack shows): a header with the
 // state, the deploy's fields, the same lines, and a context line of who and when.
+import { type CauseGroup, causeWithoutHost, groupByCause } from '../domain/group-by-cause.ts';
 import type { MessageCard, OutgoingMessage, RichLine } from '../core/chat-types.ts';
 import { type CardLinks, commitSubject, deployFields, person } from './card-parts.ts';
 import { formatDecimalSize } from '../domain/format-size.ts';
@@ -196,22 +197,44 @@ export function fitFailedHosts(hosts: readonly FailedHostView[], room: number, t
   if (hosts.length === 0) return [];
   const title = `failed hosts (${hosts.length}):`;
   const size = (lines: string[]) => lines.reduce((sum, line) => sum + 1 + line.length, 0);
+  // hosts that failed the same way are one entry: count, cause, a few names (the rest are in the log and on the page)
+  const groups = groupByCause(hosts, failureCause);
+  const entryLines = (group: CauseGroup<FailedHostView>, n: number) => (group.members.length === 1 ? hostLines(group.members[0]!, n) : groupLines(group, n));
   for (const n of [...new Set([tailLines, 3, 1, 0])].filter((n) => n <= tailLines)) {
-    const lines = [title, ...hosts.flatMap((h) => hostLines(h, n))];
+    const lines = [title, ...groups.flatMap((g) => entryLines(g, n))];
     if (size(lines) <= room) return lines;
   }
   const lines = [title];
-  for (let i = 0; i < hosts.length; i += 1) {
-    const rest = hosts.slice(i);
+  for (let i = 0; i < groups.length; i += 1) {
+    const rest = groups.slice(i).flatMap((g) => g.members);
     const summary = oneLine(`… and ${rest.length} more: ${rest.map((h) => h.host).join(', ')}`, 300);
-    const next = hostLines(hosts[i]!, 0);
-    if (size([...lines, ...next]) + (i < hosts.length - 1 ? 1 + summary.length : 0) > room) {
+    const next = entryLines(groups[i]!, 0);
+    if (size([...lines, ...next]) + (i < groups.length - 1 ? 1 + summary.length : 0) > room) {
       lines.push(summary);
       return size(lines) <= room ? lines : [oneLine(`failed hosts: ${hosts.map((h) => h.host).join(', ')}`, Math.max(20, room - 1))];
     }
     lines.push(...next);
   }
   return lines;
+}
+
+/** Where and why a host failed, without its own name: the key hosts are grouped by. */
+function failureCause(host: FailedHostView): string {
+  const message = host.error ? causeWithoutHost(host.error.message, host.host) : '';
+  return `${host.step ?? ''}\u0000${message}`;
+}
+
+const NAMES_SHOWN = 3;
+
+/** `• 412 hosts (beforeDeploy) h0001, h0002, h0003 and 409 more: exited 1`, then the first one's output tail; names first, so a long cause is what gets cut. */
+function groupLines(group: CauseGroup<FailedHostView>, tailLines: number): string[] {
+  const first = group.members[0]!;
+  const where = first.step ? ` (${first.step})` : '';
+  const message = first.error ? causeWithoutHost(first.error.message, first.host) : '';
+  const names = group.members.slice(0, NAMES_SHOWN).map((h) => h.host).join(', ');
+  const more = group.members.length > NAMES_SHOWN ? ` and ${group.members.length - NAMES_SHOWN} more` : '';
+  const tail = tailLines > 0 ? first.outputTail.filter((line) => line.trim() !== '').slice(-tailLines) : [];
+  return [oneLine(`• ${group.members.length} hosts${where} ${names}${more}${message ? `: ${message}` : ''}`, LINE_MAX + 40), ...tail.map((line) => `    ${first.host}: ${oneLine(line, LINE_MAX)}`)];
 }
 
 function hostLines(host: FailedHostView, tailLines: number): string[] {
