@@ -97,7 +97,12 @@ describe('DingTalk when the service says no', () => {
     const tokens = openapi.calls('accessToken').length;
     await Promise.all([adapter.messenger.post(cid, { text: 'second' }), adapter.messenger.post(cid, { text: 'third' })]);
     const sends = openapi.calls('groupSend').filter((call) => call.body.openConversationId === cid);
-    expect(sends.filter((call) => call.status === 400).map((call) => call.reply)).toEqual([expect.objectContaining({ code: 'InvalidAuthentication' }), expect.objectContaining({ code: 'InvalidAuthentication' })]);
+    // one or both sends may meet the stale token, as the two race to the first refusal; each
+    // refusal is InvalidAuthentication, and however many there were they share one refresh
+    const refused = sends.filter((call) => call.status === 400).map((call) => call.reply);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused.length).toBeLessThanOrEqual(2);
+    expect(refused).toEqual(refused.map(() => expect.objectContaining({ code: 'InvalidAuthentication' })));
     expect(sends.filter((call) => call.status === 200).map(sentText).sort()).toEqual(['first', 'second', 'third']);
     expect(openapi.calls('accessToken').length - tokens).toBe(1); // both stale calls share one refresh
   });
