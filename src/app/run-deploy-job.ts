@@ -49,7 +49,9 @@ export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<Ru
   const controller = new AbortController();
   // pause / abort asked of a progressive rollout, read by the heartbeat (control-rollout.ts)
   const control: RolloutControl & { latest: 'pause' | 'abort' | undefined } = { resumes: record.resumes ?? 0, latest: requestedOf(record), requested: () => control.latest };
-  const heartbeat = startHeartbeat(rt, record, lease, controller, (now) => (control.latest = requestedOf(now)));
+  // set once this execution writes the deploy's end: the heartbeat then sees a terminal state of its own making, not a takeover
+  const ending = { now: false };
+  const heartbeat = startHeartbeat(rt, record, lease, controller, (now) => (control.latest = requestedOf(now)), () => ending.now);
   try {
     if (record.state === 'queued' && record.startedAt) {
       // a paused rollout queued again by resume / abort: it already passed the checks of its start
@@ -75,6 +77,7 @@ export async function runDeployJob(rt: JobRuntime, deployId: string): Promise<Ru
     if (heartbeat.lost()) return { kind: 'done' };
     // this event loop stalled past half the lease: stopped at a safe point, resumed from the checkpoint
     if (heartbeat.stalled() && outcome.state === 'cancelled' && !(await rt.records.require(deployId)).cancelRequested) return { kind: 'wait', behind: deployId };
+    ending.now = true;
     await finish(rt, deployId, outcome);
     return { kind: 'done' };
   } finally {
@@ -152,7 +155,7 @@ async function finish(rt: JobRuntime, deployId: string, outcome: VerbOutcome): P
  * most of its TTL; a lease found taken over (a longer outage, a stalled event loop), or a
  * deploy ended meanwhile (`cancel --force`), stops this execution at the next safe point.
  */
-function startHeartbeat(rt: JobRuntime, record: DeployRecord, lease: string, controller: AbortController, onRecord: (now: DeployRecord | undefined) => void): LeaseKeeper {
+function startHeartbeat(rt: JobRuntime, record: DeployRecord, lease: string, controller: AbortController, onRecord: (now: DeployRecord | undefined) => void, ending: () => boolean): LeaseKeeper {
   return keepLease({
     ttlMs: rt.locationLock.ttlMs,
     renew: async () => {
@@ -175,7 +178,10 @@ function startHeartbeat(rt: JobRuntime, record: DeployRecord, lease: string, con
       onRecord(now);
       return now?.cancelRequested !== undefined;
     },
-    onLost: (holder) => rt.logger.warn('location lease taken over by another execution, or the deploy ended; stopping at the next safe point', { deployId: record.id, holder }),
+    onLost: (holder) => {
+      if (ending()) return; // the end this execution is writing, seen by a tick before the heartbeat stops
+      rt.logger.warn('location lease taken over by another execution, or the deploy ended; stopping at the next safe point', { deployId: record.id, holder });
+    },
     onStop: () => {
       if (!controller.signal.aborted) controller.abort();
     },
