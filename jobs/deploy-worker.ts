@@ -1,6 +1,6 @@
 // The BullMQ worker: thin — parse the payload, call the phase. Tuned so another worker
-// takes over a SIGKILLed worker's job within a few seconds (ENVIRONMENT.md: ~2.3 s with
-// lockDuration 2000 / stalledInterval 1000; defaults take ~60 s).
+// takes over a SIGKILLed worker's job within a few seconds (lockDuration / stalledInterval
+// below; BullMQ's defaults take ~60 s) — docs/operations.md "When a worker dies".
 import { DelayedError, type Job, Worker } from 'bullmq';
 import { awaitAccepted } from '../src/app/await-accepted.ts';
 import { expireApproval } from '../src/app/decide-approval.ts';

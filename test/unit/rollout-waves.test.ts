@@ -69,7 +69,7 @@ describe('planWaves (fixed cases)', () => {
     expect(wavesOf([4, 8], 9)).toEqual([4, 4, 1]);
   });
 
-  it('when the SPEC example [1, 25%, 100%] meets 16 hosts, then the waves are 1, 3, 12; sizes past the end are dropped', () => {
+  it('when the documented example [1, 25%, 100%] meets 16 hosts, then the waves are 1, 3, 12; sizes past the end are dropped', () => {
     expect(wavesOf([1, '25%', '100%'], 16)).toEqual([1, 3, 12]);
     expect(wavesOf([1, '25%'], 1)).toEqual([1]);
     expect(wavesOf([5, 3, '10%'], 10)).toEqual([5, 5]);
