@@ -11,14 +11,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../../config/load-config.ts';
 import type { QueuedPrebuild } from '../app/queue-prebuild.ts';
-import { DeploybotError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { ownEntry } from '../core/own-entry.ts';
 import type { Secret } from '../core/secret.ts';
 import { isPrebuilt, pushedRef } from '../domain/prebuild-refs.ts';
 import { normalizeRepositoryUrl } from '../domain/repository-url.ts';
 import { gitProviderOf, isPushEvent, parsePushEvent } from './parse-push-event.ts';
-import { readRawBody } from './read-raw-body.ts';
+import { readBodyOr413 } from './read-raw-body.ts';
 import { sendJson } from './send-json.ts';
 import { type GitProvider, verifyGitSignature } from './verify-git-signature.ts';
 
@@ -44,13 +43,8 @@ export function createGitHookRoute(options: GitHookOptions) {
   const limit = options.maxBodyBytes ?? 5 * 1024 * 1024;
   const logger = options.logger.child({ component: 'git-hook' });
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let raw: Buffer;
-    try {
-      raw = await readRawBody(req, limit);
-    } catch (error) {
-      if (error instanceof DeploybotError && error.code === 'body_too_large') return sendJson(res, 413, { error: error.message });
-      throw error;
-    }
+    const raw = await readBodyOr413(req, res, limit);
+    if (!raw) return;
     const source = gitProviderOf(req.headers);
     if (!source) return sendJson(res, 400, { error: 'not a push event: no X-GitHub-Event, X-Gitlab-Event or X-Gitea-Event header' });
     const { provider, event } = source;

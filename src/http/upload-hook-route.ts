@@ -8,12 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Config } from '../../config/load-config.ts';
 import type { Messenger } from '../core/chat-types.ts';
-import { DeploybotError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { ownEntry } from '../core/own-entry.ts';
 import type { ReplayGuard } from '../core/replay-guard.ts';
 import type { Secret } from '../core/secret.ts';
-import { readRawBody } from './read-raw-body.ts';
+import { readBodyOr413 } from './read-raw-body.ts';
 import { sendJson } from './send-json.ts';
 import { formatUploadNotice, uploadChannel } from './upload-notice.ts';
 import { acceptedSignature, UPLOAD_SIGNATURE_HEADER } from './verify-hmac-signature.ts';
@@ -54,13 +53,8 @@ export function createUploadHookRoute(options: UploadHookOptions) {
       options.logger.warn('upload hook refused: UPLOAD_HOOK_SECRET is not set');
       return sendJson(res, 503, { error: 'upload hook is disabled: set UPLOAD_HOOK_SECRET' });
     }
-    let raw: Buffer;
-    try {
-      raw = await readRawBody(req, limit);
-    } catch (error) {
-      if (error instanceof DeploybotError && error.code === 'body_too_large') return sendJson(res, 413, { error: error.message });
-      throw error;
-    }
+    const raw = await readBodyOr413(req, res, limit);
+    if (!raw) return;
     const signature = acceptedSignature(options.secret, raw, req.headers[UPLOAD_SIGNATURE_HEADER]);
     if (signature === undefined) {
       options.logger.warn('upload hook refused: bad or missing signature', { remote: req.socket.remoteAddress });
