@@ -1,10 +1,13 @@
-// Renders one deploy into chat from *all* its notices, in order: the progress message (posted
+// Renders one deploy into chat from its notices, in order: the progress message (posted
 // once, then edited in place), the approval card (posted once where the market's messages
 // go, mentioning who can decide; edited once decided), warnings and size-span tables (posted once each), and a failed or
 // partial deploy's full log attached once to its progress message where the platform can.
-// Rendering from the full ordered list is idempotent and order-safe; the post-once claims in
-// Redis make sure only one notifier process posts each message. Observers see the notices
-// after each read, whether or not the deploy's platform has a messenger here.
+// Each render reads only the notices published since the last one (a cursor per deploy) and
+// folds them into the deploy's state (deploy-view.ts), then renders from that state: the work
+// of a render grows with the deploy's hosts, not with all the notices it ever sent. Rendering
+// from the folded state is idempotent and order-safe; the post-once claims in Redis make sure
+// only one notifier process posts each message. Observers see the new notices after each
+// read, whether or not the deploy's platform has a messenger here.
 import type { Config } from '../../config/load-config.ts';
 import type { Messenger, MessageRef, OutgoingMessage, Platform } from '../core/chat-types.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -16,7 +19,7 @@ import type { DeployRecords } from '../store/deploy-records.ts';
 import { ownEntry } from '../core/own-entry.ts';
 import { commitWebUrl } from '../domain/commit-web-url.ts';
 import { channelFor } from './channel-for.ts';
-import { reduceNotices } from './deploy-view.ts';
+import { type DeployFold, foldNotices, newDeployFold, viewOfFold } from './deploy-view.ts';
 import type { MessageClaims } from './message-claims.ts';
 import { type EditorFactory, type MessageEditor, throttledEditors } from './message-editor.ts';
 import { renderApprovalCard } from './render-approval-card.ts';
@@ -27,11 +30,13 @@ import { renderSizeSpans } from './render-size-spans.ts';
 import { renderWarning } from './render-warning.ts';
 
 /**
- * Sees a deploy's notices, all of them in order, after every read (renders of one deploy
- * never overlap, so neither do its observations). `claims` lets an observer make a duty
- * once-only across notifier processes. Errors are logged and never stop the render.
+ * Sees a deploy's notices in order as they are read: `notices` are the ones from index `from`
+ * on (renders of one deploy never overlap, so neither do its observations). After a notifier
+ * forgot a deploy it reads it again from 0, so an observer counting notices keeps its own
+ * cursor. `claims` lets an observer make a duty once-only across notifier processes. Errors
+ * are logged and never stop the render.
  */
-export type NoticeObserver = (deployId: string, notices: readonly DeployNotice[], claims: MessageClaims) => Promise<void> | void;
+export type NoticeObserver = (deployId: string, notices: readonly DeployNotice[], from: number, claims: MessageClaims) => Promise<void> | void;
 
 /** Attaches a deploy's full log to its posted progress message (Slack: `uploadLog` into the thread). */
 export type LogUploader = (progress: MessageRef, filename: string, content: string) => Promise<void>;
@@ -56,6 +61,8 @@ export interface DeployRendererOptions {
 export type DetailsUrl = (record: DeployRecord) => string | undefined;
 
 const CACHE_LIMIT = 5000;
+/** Deploys whose folded state is kept between renders; one forgotten is read again from its first notice. */
+const FOLD_LIMIT = 500;
 
 export class DeployRenderer {
   readonly #o: DeployRendererOptions;
@@ -64,17 +71,23 @@ export class DeployRenderer {
   readonly #requested = new Map<string, string>();
   readonly #landed = new Map<string, string>();
   readonly #warned = new Set<string>();
+  /** Per deploy: its notices folded so far (the cursor is `fold.count`). */
+  readonly #folds = new Map<string, DeployFold>();
 
   constructor(options: DeployRendererOptions) {
     this.#o = options;
   }
 
   async render(deployId: string, track: RenderTrack): Promise<void> {
-    const [notices, stored] = await Promise.all([this.#o.bus.notices(deployId), this.#o.records.get(deployId)]);
-    const view = reduceNotices(notices, this.#o.config.people, this.#o.now?.() ?? new Date());
-    track.attempt = { count: notices.length, ...(view.state ? { state: view.state } : {}) };
-    if (notices.length === 0) return;
-    await this.#observe(deployId, notices);
+    const fold = this.#folds.get(deployId) ?? newDeployFold();
+    const [fresh, stored] = await Promise.all([this.#o.bus.noticesFrom(deployId, fold.count), this.#o.records.get(deployId)]);
+    const from = fold.count;
+    foldNotices(fold, fresh);
+    this.#keepFold(deployId, fold);
+    const view = viewOfFold(fold, this.#o.config.people, this.#o.now?.() ?? new Date());
+    track.attempt = { count: fold.count, ...(view.state ? { state: view.state } : {}) };
+    if (fold.count === 0) return;
+    if (fresh.length > 0) await this.#observe(deployId, fresh, from);
     const record = stored ?? view.record;
     if (!record) {
       this.#warnOnce(`record:${deployId}`, 'notices of a deploy without a record; nothing to show', { deployId });
@@ -103,7 +116,8 @@ export class DeployRenderer {
     const uploadLog = this.#o.uploadLog?.[platform];
     if (uploadLog && view.finished && (view.state === 'failed' || view.state === 'partial')) {
       // After the final edit has landed (#show awaited it); a failed upload frees the claim and the render is retried.
-      await this.#o.claims.namedOnce(deployId, 'log', () => uploadLog(progressRef, `${deployId}.log`, renderDeployLog(notices)));
+      // The one full read of a deploy's notices, by the notifier that uploads its log.
+      await this.#o.claims.namedOnce(deployId, 'log', async () => uploadLog(progressRef, `${deployId}.log`, renderDeployLog(await this.#o.bus.notices(deployId))));
     }
 
     const once = [
@@ -116,6 +130,8 @@ export class DeployRenderer {
       const card = renderApprovalCard({ ...view, approval: view.approval }, undefined, links);
       await this.#show(deployId, 'approval', messenger, editor, channel, card, parked || view.approval.status !== 'pending');
     }
+    // Shown to the end: nothing more will change, so its state need not be kept.
+    if (view.finished) this.#folds.delete(deployId);
   }
 
   /** Closes the editors it created. */
@@ -124,10 +140,17 @@ export class DeployRenderer {
     this.#editors.clear();
   }
 
-  async #observe(deployId: string, notices: readonly DeployNotice[]): Promise<void> {
+  /** Keeps the fold as the newest used, forgetting the least recently rendered past FOLD_LIMIT. */
+  #keepFold(deployId: string, fold: DeployFold): void {
+    this.#folds.delete(deployId);
+    this.#folds.set(deployId, fold);
+    if (this.#folds.size > FOLD_LIMIT) this.#folds.delete(this.#folds.keys().next().value!);
+  }
+
+  async #observe(deployId: string, notices: readonly DeployNotice[], from: number): Promise<void> {
     for (const observer of this.#o.observers ?? []) {
       try {
-        await observer(deployId, notices, this.#o.claims);
+        await observer(deployId, notices, from, this.#o.claims);
       } catch (error) {
         this.#o.logger.warn('a notice observer failed; it sees this deploy again with its next notice', { deployId, error: errorMessage(error) });
       }

@@ -1,6 +1,9 @@
-// What a deploy looks like to its watchers, folded from every notice it published, in order
-// (docs/reference/messages.md). Pure: the same notices always give the same view, so any notifier process can
-// render a deploy from its full notice list, however often and in whatever order it is told.
+// What a deploy looks like to its watchers, folded from the notices it published, in order
+// (docs/reference/messages.md). Pure: the same notices always give the same view, whether they are
+// folded all at once (`reduceNotices`) or a few at a time as they arrive (`newDeployFold`,
+// `foldNotices`, then `viewOfFold` as often as wanted). The notifier keeps one fold per deploy and
+// reads only the notices it has not folded yet, so its work grows with the notices, not with their
+// square.
 import type { DeployNotice } from '../deploy/deploy-notice.ts';
 import type { DeployResult, HostStepName, StepName } from '../deploy/deploy-result.ts';
 import { type DeployRecord, isTerminal } from '../domain/deploy-record.ts';
@@ -25,7 +28,16 @@ const GROUP_OF: Record<HostStepName, HostStepGroup> = {
 
 const CANCEL_REASONS = new Set(['cancelled', 'cancel requested']);
 
-interface Fold {
+/**
+ * A deploy's notices folded so far: everything a view needs, nothing per notice. Its size grows
+ * with the hosts (a status, a failure and a byte count per host) and with the warnings, size
+ * spans and notes told, not with the number of notices.
+ */
+export interface DeployFold {
+  /** Notices folded: the index of the next one. */
+  count: number;
+  firstAt?: string;
+  lastAt?: string;
   view: DeployView;
   record?: DeployRecord;
   engine: Map<EngineStep, StepView>;
@@ -38,17 +50,16 @@ interface Fold {
   /** When each engine step last started (the notice's time). */
   stepStartedAt: Map<EngineStep, string>;
 }
+type Fold = DeployFold;
 
 /** A step running at least this long without news gets an `activity` line. */
 export const ACTIVITY_AFTER_MS = 5000;
 
-/**
- * Folds a deploy's notices, oldest first, into what its messages show. People are shown by
- * name where `people` knows them, else by their qualified id (docs/configuration.md#people).
- */
-export function reduceNotices(notices: readonly DeployNotice[], people: People = {}, now?: Date): DeployView {
-  const fold: Fold = {
-    view: { deployId: notices[0]?.deployId ?? '', header: {}, steps: [], hosts: [], elapsedMs: 0, failedHosts: [], warnings: [], sizeSpans: [], notes: [], noticeCount: notices.length, finished: false },
+/** An empty fold: no notice seen yet. */
+export function newDeployFold(): DeployFold {
+  return {
+    count: 0,
+    view: { deployId: '', header: {}, steps: [], hosts: [], elapsedMs: 0, failedHosts: [], warnings: [], sizeSpans: [], notes: [], noticeCount: 0, finished: false },
     engine: new Map(),
     hostStatus: { distribute: new Map(), switch: new Map(), prune: new Map() },
     failures: new Map(),
@@ -57,11 +68,46 @@ export function reduceNotices(notices: readonly DeployNotice[], people: People =
     engineStepFailed: false,
     stepStartedAt: new Map(),
   };
-  notices.forEach((notice, index) => apply(fold, notice, index));
-  const view = finish(fold, notices, people);
+}
+
+/** Folds the next notices (the ones from index `fold.count` on), oldest first. */
+export function foldNotices(fold: DeployFold, notices: readonly DeployNotice[]): void {
+  for (const notice of notices) {
+    if (fold.count === 0) {
+      fold.view.deployId = notice.deployId;
+      fold.firstAt = notice.at;
+    }
+    apply(fold, notice, fold.count);
+    fold.count += 1;
+    fold.lastAt = notice.at;
+  }
+}
+
+/**
+ * What the notices folded so far show. People are shown by name where `people` knows them,
+ * else by their qualified id (docs/configuration.md#people). The fold is left as it was, so
+ * more notices can be folded and viewed again.
+ */
+export function viewOfFold(fold: DeployFold, people: People = {}, now?: Date): DeployView {
+  const view = finish(fold, copyOfView(fold.view), people);
   const activity = now ? activityOf(fold, view, now) : undefined;
   if (activity) view.activity = activity;
   return view;
+}
+
+/** Folds a deploy's notices, oldest first, into what its messages show (see `viewOfFold`). */
+export function reduceNotices(notices: readonly DeployNotice[], people: People = {}, now?: Date): DeployView {
+  const fold = newDeployFold();
+  foldNotices(fold, notices);
+  return viewOfFold(fold, people, now);
+}
+
+/** The folded view's own parts copied, so that finishing a view never changes the fold. */
+function copyOfView(view: DeployView): DeployView {
+  const copy: DeployView = { ...view, header: { ...view.header }, hosts: [...view.hosts], warnings: [...view.warnings], sizeSpans: [...view.sizeSpans], notes: [...view.notes] };
+  if (view.approval) copy.approval = { ...view.approval, approvers: [...view.approval.approvers], approvedBy: [...view.approval.approvedBy] };
+  if (view.rollout) copy.rollout = { ...view.rollout, healthy: [...view.rollout.healthy], unhealthy: [...view.rollout.unhealthy], rolledBack: [...view.rollout.rolledBack] };
+  return copy;
 }
 
 /** `build running · 2m 05s` for the step still running, once it has run ACTIVITY_AFTER_MS. */
@@ -238,8 +284,7 @@ function stepDetail(step: StepName, detail: Record<string, unknown> | undefined)
   return {};
 }
 
-function finish(fold: Fold, notices: readonly DeployNotice[], people: People): DeployView {
-  const { view } = fold;
+function finish(fold: Fold, view: DeployView, people: People): DeployView {
   const record = fold.record;
   if (record) view.record = record;
   if (fold.started) {
@@ -248,8 +293,9 @@ function finish(fold: Fold, notices: readonly DeployNotice[], people: People): D
     view.header.release ??= fold.started.release;
     view.header.version ??= fold.started.version;
   }
-  const first = notices[0]?.at;
-  const last = notices.at(-1)?.at;
+  view.noticeCount = fold.count;
+  const first = fold.firstAt;
+  const last = fold.lastAt;
   if (first) view.startedAt = first;
   if (last) view.updatedAt = last;
   if (first && last) view.elapsedMs = Math.max(0, Date.parse(last) - Date.parse(first)) || 0;

@@ -22,7 +22,7 @@ interface Progress {
 /** A NoticeObserver for the Notifier that feeds `metrics`. */
 export function metricsFromNotices(metrics: DeploybotMetrics): NoticeObserver {
   const deploys = new Map<string, Progress>();
-  return async (deployId: string, notices: readonly DeployNotice[], claims: MessageClaims) => {
+  return async (deployId: string, notices: readonly DeployNotice[], from: number, claims: MessageClaims) => {
     let progress = deploys.get(deployId);
     if (!progress) {
       progress = { seen: 0, owner: await claims.owns(deployId, 'metrics') };
@@ -30,8 +30,8 @@ export function metricsFromNotices(metrics: DeploybotMetrics): NoticeObserver {
       if (deploys.size > REMEMBERED_DEPLOYS) deploys.delete(deploys.keys().next().value!);
     }
     if (!progress.owner) return;
-    for (const notice of notices.slice(progress.seen)) count(metrics, notice);
-    progress.seen = Math.max(progress.seen, notices.length);
+    for (const [i, notice] of notices.entries()) if (from + i >= progress.seen) count(metrics, notice);
+    progress.seen = Math.max(progress.seen, from + notices.length);
   };
 }
 

@@ -1,10 +1,10 @@
 // Renders deploys into chat (docs/reference/messages.md). It listens to the bus's announcements ("deploy X has
-// new notices", announcement-listener.ts) and for each announced deploy re-reads *all* its
-// notices and renders them (deploy-renderer.ts), one render of a deploy at a time with
-// retries (render-scheduler.ts). Rendering from the full ordered list is idempotent and
-// order-safe, so several notifier processes may run side by side; the post-once claims in
-// Redis make sure only one of them posts each message. `settled` (wait-settled.ts) tells
-// when what a deploy has published so far is shown.
+// new notices", announcement-listener.ts) and for each announced deploy reads the notices it has
+// not seen yet, folds them into the deploy's state and renders that (deploy-renderer.ts), one
+// render of a deploy at a time with retries (render-scheduler.ts). A render from the folded
+// state is idempotent and order-safe, so several notifier processes may run side by side; the
+// post-once claims in Redis make sure only one of them posts each message. `settled`
+// (wait-settled.ts) tells when what a deploy has published so far is shown.
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/load-config.ts';
 import type { Messenger, Platform, TrackedJob } from '../core/chat-types.ts';

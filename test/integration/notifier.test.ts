@@ -9,7 +9,7 @@ import type { DeployNotice } from '../../src/deploy/deploy-notice.ts';
 import type { Messenger, OutgoingMessage } from '../../src/core/chat-types.ts';
 import type { DeployRecord } from '../../src/domain/deploy-record.ts';
 import { reduceNotices } from '../../src/notify/deploy-view.ts';
-import type { EditorFactory } from '../../src/notify/message-editor.ts';
+import { type EditorFactory, throttledEditors } from '../../src/notify/message-editor.ts';
 import { Notifier, type NotifierOptions } from '../../src/notify/notifier.ts';
 import { renderProgress } from '../../src/notify/render-progress.ts';
 import { SlidingWindowBudget } from '../../src/notify/sliding-window-budget.ts';
@@ -280,4 +280,48 @@ describe('Notifier', () => {
     expect(notifier.trackedJob(script.deployId).deployId).toBe(script.deployId);
     await notifier.trackedJob(script.deployId).idle();
   });
+
+  it('a deploy to 1 000 hosts: every render reads only what is new, and the final state lands within 2 s of the job\'s end (5 s under load)', async () => {
+    const w = world();
+    const messenger = new RecordingNotifierMessenger();
+    // the real editor: one edit per second per message, the workspace budget
+    await w.notifier(messenger, { editorFor: throttledEditors, refreshMs: 60_000 });
+    const hosts = Array.from({ length: 1000 }, (_, i) => `h${String(i).padStart(4, '0')}`);
+    const script = await w.deploy({ market: 'dev', hosts });
+    script.accepted().state('queued').state('running').started().resolveAndBuild(true).runHosts({ h0007: { step: 'afterDeploy', message: 'h0007: afterDeploy hook exited with 1' } });
+    const read = countNoticesRead(w.bus);
+    // published as the engine does, while the notifier renders what it has so far
+    await w.publish(script.notices);
+    await within(messenger.waitFor((s) => s.kind === 'update' && (s.message.lines ?? []).some((l) => l.includes('prune'))), 20_000, 'an edit while the hosts finish');
+    const before = script.notices.length;
+    script.finished().ended();
+    await w.publish(script.since(before));
+    const ended = Date.now();
+    const final = await within(messenger.waitFor((s) => s.kind === 'update' && (s.message.lines ?? []).some((l) => l.startsWith('❌ partial'))), 20_000, 'the final edit');
+    const lagMs = Date.now() - ended;
+    expect(final.message).toEqual(renderProgress(reduceNotices(script.notices)));
+    expect(lagMs).toBeLessThan(process.env['CI'] ? 5000 : 2000);
+    // linear: each notice read (and parsed) about once, not once per render
+    expect(read()).toBeLessThanOrEqual(script.notices.length * 1.05);
+    const edits = messenger.sentAt.filter((_, i) => messenger.sent[i]!.kind === 'update');
+    for (let i = 1; i < edits.length; i += 1) expect(edits[i]! - edits[i - 1]!).toBeGreaterThanOrEqual(900);
+  }, 60_000);
 });
+
+/** Counts the notices the bus hands out (every one read from Redis and parsed). */
+function countNoticesRead(bus: DeployEventBus): () => number {
+  let count = 0;
+  const notices = bus.notices.bind(bus);
+  const noticesFrom = bus.noticesFrom.bind(bus);
+  bus.notices = async (deployId) => {
+    const all = await notices(deployId);
+    count += all.length;
+    return all;
+  };
+  bus.noticesFrom = async (deployId, from) => {
+    const fresh = await noticesFrom(deployId, from);
+    count += fresh.length;
+    return fresh;
+  };
+  return () => count;
+}
