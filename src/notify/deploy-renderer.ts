@@ -8,6 +8,7 @@
 // from the folded state is idempotent and order-safe; the post-once claims in Redis make sure
 // only one notifier process posts each message. Observers see the new notices after each
 // read, whether or not the deploy's platform has a messenger here.
+import { createHash } from 'node:crypto';
 import type { Config } from '../../config/load-config.ts';
 import type { Messenger, MessageRef, OutgoingMessage, Platform } from '../core/chat-types.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -67,7 +68,7 @@ const FOLD_LIMIT = 500;
 export class DeployRenderer {
   readonly #o: DeployRendererOptions;
   readonly #editors = new Map<Platform, MessageEditor>();
-  /** Per message: the last state handed to the editor, and the last one known to have landed. */
+  /** Per message: the fingerprint of the last state handed to the editor, and of the last one known to have landed. */
   readonly #requested = new Map<string, string>();
   readonly #landed = new Map<string, string>();
   readonly #warned = new Set<string>();
@@ -161,7 +162,7 @@ export class DeployRenderer {
   async #show(deployId: string, field: string, messenger: Messenger, editor: MessageEditor, channel: string, message: OutgoingMessage, land: boolean): Promise<MessageRef> {
     const { ref, posted } = await this.#o.claims.once(deployId, field, () => messenger.post(channel, message));
     const key = refKey(ref);
-    const text = JSON.stringify(message);
+    const text = fingerprint(message);
     if (posted) {
       remember(this.#requested, key, text);
       remember(this.#landed, key, text);
@@ -193,6 +194,11 @@ export class DeployRenderer {
     this.#warned.add(key);
     this.#o.logger.warn(message, fields);
   }
+}
+
+/** A short digest of a message, so the caches above stay small however large the messages are. */
+function fingerprint(message: OutgoingMessage): string {
+  return createHash('sha256').update(JSON.stringify(message)).digest('base64');
 }
 
 function refKey(ref: MessageRef): string {
