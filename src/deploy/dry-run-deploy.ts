@@ -7,7 +7,7 @@ import type { HookPoint } from '../../config/schema.ts';
 import { isLocalHost } from '../../config/schema.ts';
 import { artifactsDirectory } from './build/artifacts-directory.ts';
 import { buildDirectory } from './build/build-code.ts';
-import { codeBuildSettings } from './build/code-build-settings.ts';
+import { codeBuildSettingsFor } from './build/code-build-settings.ts';
 import { createDeployContext } from './create-deploy-context.ts';
 import { type DeployEngineDeps, toErrorInfo } from './deploy-context.ts';
 import type { DeployPlan } from './deploy-plan.ts';
@@ -93,7 +93,7 @@ export async function dryRunDeploy(plan: DeployPlan, deps: Omit<DeployEngineDeps
     if (command !== undefined) report.hooks.push({ point, runsOn: worker ? 'worker' : 'each host', command });
   }
   if (report.commit) {
-    const dir = buildDirectory(artifactsDirectory(ctx.config, deps.dataDir), codeBuildSettings(ctx.config, plan.project, project, report.commit, placeholders));
+    const dir = buildDirectory(artifactsDirectory(ctx.config, deps.dataDir), codeBuildSettingsFor(ctx.config, plan.project, project, report.commit, vars));
     report.buildCached = existsSync(join(dir, 'build.json'));
   }
 

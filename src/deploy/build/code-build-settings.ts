@@ -5,6 +5,7 @@ import type { Config } from '../../../config/load-config.ts';
 import type { ProjectConfig } from '../../../config/schema.ts';
 import { hookCommand } from '../hook-command.ts';
 import type { HookPlaceholders } from '../expand-hook-template.ts';
+import { type DeployVariables, hookPlaceholders } from '../hook-variables.ts';
 import type { BuildSettings } from './build-key.ts';
 
 export function codeBuildSettings(config: Pick<Config, 'hookTemplates'>, projectName: string, project: ProjectConfig, commit: string, placeholders: HookPlaceholders): BuildSettings {
@@ -17,4 +18,9 @@ export function codeBuildSettings(config: Pick<Config, 'hookTemplates'>, project
     afterDownload: hookCommand(project, config.hookTemplates, 'afterDownload', placeholders),
     network: project.build.network,
   };
+}
+
+/** The settings for a commit from the variables its hooks see (deploy, dry run and pre-build alike). */
+export function codeBuildSettingsFor(config: Pick<Config, 'hookTemplates'>, projectName: string, project: ProjectConfig, commit: string, vars: DeployVariables): BuildSettings {
+  return codeBuildSettings(config, projectName, project, commit, hookPlaceholders(vars, { path: project.path, releasesDir: project.releasesDir }));
 }

@@ -8,14 +8,14 @@ import { DeploybotError } from '../../core/errors.ts';
 import { processRedactor } from '../../core/process-redactor.ts';
 import type { Redactor } from '../../core/redactor.ts';
 import { PRODUCTION_RELEASE } from '../../domain/release-names.ts';
-import { commitTime as readCommitTime, resolveRef, verifyCommit } from '../git/resolve-ref.ts';
+import { resolveRef, verifyCommit } from '../git/resolve-ref.ts';
 import { updateMirror } from '../git/update-mirror.ts';
-import { type DeployVariables, hookEnvironment, hookPlaceholders } from '../hook-variables.ts';
-import { repositorySandbox, type SandboxTool } from '../repository-sandbox.ts';
-import { artifactsDirectory } from './artifacts-directory.ts';
+import type { DeployVariables } from '../hook-variables.ts';
+import type { SandboxTool } from '../repository-sandbox.ts';
 import { buildCode } from './build-code.ts';
 import { buildId } from './build-key.ts';
-import { codeBuildSettings } from './code-build-settings.ts';
+import { codeBuildRequest } from './code-build-request.ts';
+import { codeBuildSettingsFor } from './code-build-settings.ts';
 import { makePackage } from './make-package.ts';
 
 export interface PrebuildRequest {
@@ -56,8 +56,7 @@ function prebuildVariables(project: string, ref: string, commit: string): Deploy
 export function prebuildId(config: Config, request: Required<PrebuildRequest>): string {
   const project = config.projects[request.project];
   if (!project) throw new DeploybotError('unknown_project', `unknown project "${request.project}"`);
-  const placeholders = hookPlaceholders(prebuildVariables(request.project, request.ref, request.commit), { path: project.path, releasesDir: project.releasesDir });
-  return buildId(codeBuildSettings(config, request.project, project, request.commit, placeholders));
+  return buildId(codeBuildSettingsFor(config, request.project, project, request.commit, prebuildVariables(request.project, request.ref, request.commit)));
 }
 
 export async function prebuildCommit(deps: PrebuildDeps, request: PrebuildRequest): Promise<Prebuilt> {
@@ -76,22 +75,10 @@ export async function prebuildCommit(deps: PrebuildDeps, request: PrebuildReques
     commit = (await resolveRef(mirror, request.ref, request.project)).commit;
   }
   const vars = prebuildVariables(request.project, request.ref, commit);
-  const placeholders = hookPlaceholders(vars, { path: project.path, releasesDir: project.releasesDir });
-  const settings = codeBuildSettings(config, request.project, project, commit, placeholders);
-  const artifacts = artifactsDirectory(config, deps.dataDir);
-  const staleClaimMs = config.artifacts.staleClaimAfter;
-  const build = await buildCode({
-    dataDir: artifacts,
-    staleClaimMs,
-    mirrorDir: mirror,
-    settings,
-    commitTime: await readCommitTime(mirror, commit),
-    env: hookEnvironment(vars),
-    timeoutMs: project.hookTimeout,
-    redactor: deps.redactor ?? processRedactor(config),
-    sandbox: repositorySandbox(request.project, project.build, deps.sandbox),
-  });
-  const pkg = await makePackage(build, artifacts, request.project, PRODUCTION_RELEASE, request.ref, { staleClaimMs });
+  const redactor = deps.redactor ?? processRedactor(config);
+  const buildRequest = await codeBuildRequest({ config, projectName: request.project, project, commit, vars, dataDir: deps.dataDir, mirrorDir: mirror, redactor, ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) });
+  const build = await buildCode(buildRequest);
+  const pkg = await makePackage(build, buildRequest.dataDir, request.project, PRODUCTION_RELEASE, request.ref, { staleClaimMs: config.artifacts.staleClaimAfter });
   return {
     project: request.project,
     ref: request.ref,

@@ -4,14 +4,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeploybotError } from '../../core/errors.ts';
 import { buildCode } from '../build/build-code.ts';
-import { artifactsDirectory } from '../build/artifacts-directory.ts';
-import { codeBuildSettings } from '../build/code-build-settings.ts';
+import { codeBuildRequest } from '../build/code-build-request.ts';
 import { makePackage } from '../build/make-package.ts';
 import { deployVariables, type DeployContext } from '../deploy-context.ts';
-import { verifyCommit, commitTime as readCommitTime } from '../git/resolve-ref.ts';
+import { verifyCommit } from '../git/resolve-ref.ts';
 import { mirrorDirectory, updateMirror } from '../git/update-mirror.ts';
-import { hookEnvironment, hookPlaceholders } from '../hook-variables.ts';
-import { repositorySandbox } from '../repository-sandbox.ts';
 
 interface BuildCheckpoint {
   sha256: string;
@@ -23,30 +20,18 @@ interface BuildCheckpoint {
 export async function buildStep(ctx: DeployContext): Promise<BuildCheckpoint & { rebuiltDifferently?: boolean }> {
   const { plan, project, deps } = ctx;
   const commit = ctx.commit!;
-  const vars = deployVariables(ctx);
-  const placeholders = hookPlaceholders(vars, { path: project.path, releasesDir: project.releasesDir });
-  const settings = codeBuildSettings(ctx.config, plan.project, project, commit, placeholders);
-  const artifacts = artifactsDirectory(ctx.config, deps.dataDir);
-  const staleClaimMs = ctx.config.artifacts.staleClaimAfter;
   let mirror = mirrorDirectory(deps.dataDir, plan.project);
   if (!existsSync(join(mirror, 'HEAD')) || !(await verifyCommit(mirror, `${commit}^{commit}`))) {
     mirror = await updateMirror(deps.dataDir, plan.project, project.repo);
   }
+  const request = await codeBuildRequest({ config: ctx.config, projectName: plan.project, project, commit, vars: deployVariables(ctx), dataDir: deps.dataDir, mirrorDir: mirror, redactor: ctx.redactor, ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) });
   const build = await buildCode({
-    dataDir: artifacts,
-    staleClaimMs,
-    mirrorDir: mirror,
-    settings,
-    commitTime: await readCommitTime(mirror, commit),
-    env: hookEnvironment(vars),
-    timeoutMs: project.hookTimeout,
-    redactor: ctx.redactor,
-    sandbox: repositorySandbox(plan.project, project.build, deps.sandbox),
+    ...request,
     onCommand: (what, result) => {
       if (what !== 'build') ctx.emit({ type: 'hook.finished', hook: what, exitCode: result.exitCode, durationMs: result.durationMs, outputTail: result.outputTail });
     },
   });
-  const pkg = await makePackage(build, artifacts, plan.project, plan.release, plan.version, { staleClaimMs });
+  const pkg = await makePackage(build, request.dataDir, plan.project, plan.release, plan.version, { staleClaimMs: ctx.config.artifacts.staleClaimAfter });
   ctx.package = pkg;
   ctx.buildCacheHit = build.cacheHit;
   if (plan.expectedPackageSha256 && plan.expectedPackageSha256 !== pkg.sha256) {
