@@ -45,6 +45,7 @@ export function deployFields(header: DeployHeader, commit: string | undefined, s
   if (header.project) fields.push({ label: 'Project', value: [header.project] });
   if (header.market) fields.push({ label: 'Market', value: [header.market] });
   if (header.release) fields.push({ label: 'Release', value: [header.release] });
+  if (header.platforms && header.platforms.length > 0) fields.push({ label: 'Platforms', value: [oneLine(header.platforms.join(', '), 200)] });
   const version = header.version ?? header.ref;
   if (version) fields.push({ label: header.version ? 'Version' : 'Ref', value: [version] });
   if (commit) {

@@ -42,6 +42,8 @@ export interface DeployHeader {
   market?: string;
   location?: string;
   release?: string;
+  /** The market's platforms the command applies to (docs/platforms.md); absent in a market without platforms. */
+  platforms?: string[];
   version?: string;
   ref?: string;
   commit?: string;

@@ -272,6 +272,7 @@ function takeRecord(fold: Fold, record: DeployRecord): void {
   h.requestedBy = record.requestedBy;
   if (record.version !== undefined) h.version = record.version;
   if (record.ref !== undefined) h.ref = record.ref;
+  if (record.platforms !== undefined) h.platforms = [...record.platforms];
   const commit = record.commit ?? record.plan?.commit;
   if (commit !== undefined) h.commit = commit;
   if (record.relatedDeployId !== undefined) h.relatedDeployId = record.relatedDeployId;

@@ -18,6 +18,12 @@ function awaiting(options: Parameters<NoticeScript['awaitApproval']>[0] = {}): N
 const PEOPLE: People = { alice: { slack: 'U01ALICE', dingtalk: '0123456' }, bob: { slack: 'U01BOB', console: 'bob' } };
 
 describe('renderApprovalCard', () => {
+  it('when the command applies to some of the market\'s platforms, then the card names them in its own field', () => {
+    const message = card(new NoticeScript({ platforms: ['ios', 'android'], command: 'review promote mala-core brazil --platforms ios,android' }).accepted().resolveAndBuild().awaitApproval());
+    expect(message.card?.fields).toContainEqual({ label: 'Platforms', value: ['ios, android'] });
+    expect(card(awaiting()).card?.fields?.map((f) => f.label)).not.toContain('Platforms');
+  });
+
   it('when the deploy is scheduled, then the card shows its time in market time and UTC, and that an approval now holds until then', () => {
     const message = card(new NoticeScript({ scheduledAt: '2026-11-22T03:00-03:00' }).accepted().resolveAndBuild().awaitApproval());
     expect(message.lines).toContain('runs at: 2026-11-22T03:00-03:00 (2026-11-22 06:00 UTC); an approval given now holds until then');
