@@ -2,6 +2,7 @@
 // published, in order, to the deploy's watchers.
 import type { DeployEngineDeps } from '../deploy/deploy-context.ts';
 import type { DeployEvent } from '../deploy/deploy-events.ts';
+import { batchingPublisher } from '../store/batching-publisher.ts';
 import { RedisCheckpoint } from '../store/redis-checkpoint.ts';
 import type { JobRuntime } from './job-runtime.ts';
 
@@ -14,16 +15,13 @@ export interface EngineSession {
 /** `part` separates the checkpoints of several engine runs within one deploy (gray cancel). */
 export function engineSession(rt: JobRuntime, deployId: string, extra: Partial<DeployEngineDeps> = {}, part?: string, location?: { market: string; name: string }): EngineSession {
   const relay = location ? rt.config.markets[location.market]?.locations[location.name]?.relay : undefined;
-  let chain: Promise<void> = Promise.resolve();
-  const publish = (event: DeployEvent) => {
-    chain = chain.then(() => rt.bus.publish(event)).catch((error) => rt.logger.warn('event not published', { deployId, error }));
-  };
+  const events = batchingPublisher<DeployEvent>(rt.bus, (error, count) => rt.logger.warn('events not published', { deployId, count, error }));
   return {
     deps: {
       config: rt.config,
       dataDir: rt.dataDir,
       checkpoint: new RedisCheckpoint(rt.redis, rt.keys.checkpoint(part ? `${deployId}.${part}` : deployId)),
-      onEvent: publish,
+      onEvent: (event) => events.publish(event),
       now: rt.now,
       redactor: rt.redactor,
       sandbox: rt.sandbox,
@@ -31,6 +29,6 @@ export function engineSession(rt: JobRuntime, deployId: string, extra: Partial<D
       ...(relay ? { relay } : {}),
       ...extra,
     },
-    flush: () => chain,
+    flush: () => events.flush(),
   };
 }

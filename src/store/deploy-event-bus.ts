@@ -6,15 +6,35 @@ import type { DeployNotice } from '../deploy/deploy-notice.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
 const KEEP_SECONDS = 14 * 24 * 3600;
+/** Notices appended by one script call at most (Lua's `unpack` has a stack limit). */
+const BATCH = 500;
+
+/** KEYS: deploy events, events stream. ARGV: deploy id, keep seconds, notice json… */
+const APPEND = `
+local n = redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
+if n == #ARGV - 2 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', 'deployId', ARGV[1], 'n', tostring(n))
+return n`;
 
 export class DeployEventBus {
   constructor(private readonly redis: Redis, private readonly keys: RedisKeys) {}
 
   async publish(notice: DeployNotice): Promise<void> {
-    const key = this.keys.deployEvents(notice.deployId);
-    const length = await this.redis.rpush(key, JSON.stringify(notice));
-    if (length === 1) await this.redis.expire(key, KEEP_SECONDS);
-    await this.redis.xadd(this.keys.events(), 'MAXLEN', '~', '100000', '*', 'deployId', notice.deployId, 'n', String(length));
+    await this.publishAll([notice]);
+  }
+
+  /**
+   * Appends notices of one deploy, in order, and announces them once per call of the script:
+   * a deploy that emits faster than Redis answers (a thousand hosts) publishes what piled up
+   * while the last append was on its way in one round trip, not one each.
+   */
+  async publishAll(notices: readonly DeployNotice[]): Promise<void> {
+    for (let i = 0; i < notices.length; i += BATCH) {
+      const batch = notices.slice(i, i + BATCH);
+      const deployId = batch[0]!.deployId;
+      if (batch.some((n) => n.deployId !== deployId)) throw new RangeError('publishAll takes the notices of one deploy');
+      await this.redis.eval(APPEND, 2, this.keys.deployEvents(deployId), this.keys.events(), deployId, String(KEEP_SECONDS), ...batch.map((n) => JSON.stringify(n)));
+    }
   }
 
   /** Every notice of one deploy so far, in order. */
