@@ -10,7 +10,10 @@
 // the final state). The failing scenario also checks the final message: the failures grouped
 // in one line, within Block Kit's limits. Table and reading: bench/README.md, "scale".
 //
-//   node --import tsx bench/scale.ts [--counts 10,100,1000] [--ssh 64] [--fail-hosts 1000] [--parallel 64] [--mb 0]
+// With `--workers in-serve`, plain `deploybot serve` runs the workers too (the setup issue 17
+// was measured with): then serve's CPU is the whole bot's, notifier and engine together.
+//
+//   node --import tsx bench/scale.ts [--counts 10,100,1000] [--ssh 64] [--fail-hosts 1000] [--parallel 64] [--mb 0] [--workers separate|in-serve]
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -40,6 +43,7 @@ const { values } = parseArgs({
     'fail-hosts': { type: 'string', default: '1000' },
     parallel: { type: 'string', default: '64' },
     mb: { type: 'string', default: '0' },
+    workers: { type: 'string', default: 'separate' },
   },
 });
 const counts = values.counts!.split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
@@ -47,6 +51,9 @@ const sshWanted = Number(values.ssh);
 const failHosts = Number(values['fail-hosts']);
 const parallel = Number(values.parallel);
 const megabytes = Number(values.mb);
+/** `separate`: `serve --no-workers` + `deploybot worker` (the notifier's CPU is serve's); `in-serve`: plain `serve`, workers in it (serve's CPU is the whole bot). */
+const inServe = values.workers === 'in-serve';
+if (!inServe && values.workers !== 'separate') throw new Error(`--workers is separate or in-serve, not ${values.workers}`);
 /** How long one deploy may take from the command to its final message (1 000 hosts on two loaded cores). */
 const DEPLOY_TIMEOUT_MS = 20 * 60_000;
 /** The first line of a progress message in a final state (src/notify/render-progress.ts). */
@@ -114,13 +121,13 @@ try {
   client = new Redis(redis.url, { maxRetriesPerRequest: 2 });
   slack = await FakeSlackApi.start({ token });
   const env = { REDIS_URL: redis.url, DEPLOYBOT_DATA: join(base, 'var'), DEPLOYBOT_REDIS_PREFIX: prefix, ...(ssh ? { [SCALE_KEY_ENV]: ssh.privateKey } : {}) };
-  worker = await startWorkerProcess(env, config.file);
+  if (!inServe) worker = await startWorkerProcess(env, config.file);
   serve = await startServeProcess({
     configFile: config.file,
-    args: ['--no-workers'],
+    args: inServe ? [] : ['--no-workers'],
     env: { ...env, SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.apiUrl },
   });
-  console.log(`scale: serve pid ${serve.pid} (notifier, Slack HTTP mode, no workers), worker pid ${worker.child.pid}; parallel ${parallel}; package ${megabytes > 0 ? `${megabytes} MB + ` : ''}a few bytes`);
+  console.log(`scale: serve pid ${serve.pid} (notifier, Slack HTTP mode, ${inServe ? 'workers in it)' : `no workers), worker pid ${worker!.child.pid}`}; parallel ${parallel}; package ${megabytes > 0 ? `${megabytes} MB + ` : ''}a few bytes`);
 
   for (const market of warm) {
     const row = await deployOnce(market);
@@ -134,8 +141,9 @@ try {
   }
   const loadAfter = loadText();
 
-  console.log(`\nscale: one deploy per row through \`deploybot serve --no-workers\` + \`deploybot worker\` (separate processes), fake Slack Web API; parallel ${parallel}; ${new Date().toISOString()}\n`);
-  console.log('hosts | outcome | notices | engine s (distribute / switch) | engine ms per host | Redis bytes per host | notifier (serve) CPU s | notifier CPU ms per notice | worker CPU ms per host | chat posts | Web API calls | command → final message s | **final message lag s**');
+  const setup = inServe ? '`deploybot serve` with its workers in it (one process: serve CPU is notifier + engine)' : '`deploybot serve --no-workers` + `deploybot worker` (separate processes: serve CPU is the notifier\'s)';
+  console.log(`\nscale: one deploy per row through ${setup}, fake Slack Web API; parallel ${parallel}; ${new Date().toISOString()}\n`);
+  console.log('hosts | outcome | notices | engine s (distribute / switch) | engine ms per host | Redis bytes per host | serve CPU s | serve CPU ms per notice | worker CPU ms per host | chat posts | Web API calls | command → final message s | **final message lag s**');
   console.log('----- | ------- | ------- | ------------------------------ | ------------------ | -------------------- | ---------------------- | -------------------------- | ---------------------- | ---------- | ------------- | ------------------------- | -----------------------');
   for (const row of rows) {
     const hosts = row.record.hosts.length;
@@ -149,7 +157,7 @@ try {
       Math.round(row.redisBytes / hosts),
       secs(row.serveCpuMs),
       (row.serveCpuMs / row.notices).toFixed(2),
-      (row.workerCpuMs / hosts).toFixed(1),
+      worker ? (row.workerCpuMs / hosts).toFixed(1) : '— (in serve)',
       calls.filter((c) => c.method === 'chat.postMessage').length,
       calls.length,
       secs(row.commandToFinalMs),
@@ -180,11 +188,13 @@ try {
     const shown = blockText(failing.final.params);
     const names = new Set(hostNamesOf(failing.market));
     const namesHost = (line: string) => (line.match(/[\w.-]+/g) ?? []).some((word) => names.has(word));
+    // a failure entry names hosts; the hook's output shown under it may name its sample host too
     const hostLines = shown.split('\n').filter(namesHost);
-    const causeLines = shown.split('\n').filter((line) => line.includes(FAILING_HOOK_OUTPUT));
+    const entries = hostLines.filter((line) => !line.includes(FAILING_HOOK_OUTPUT));
+    const grouped = entries.length === 1 && entries[0]!.includes(String(failing.record.hosts.length));
     const problems = blockKitProblems(failing.final.params);
     const blocks = Array.isArray(failing.final.params.blocks) ? failing.final.params.blocks.length : 0;
-    console.log(`${failing.label}: lines of the final message naming a failed host | 1 (grouped by cause) | ${hostLines.length} (lines showing the hook's output: ${causeLines.length}) | ${hostLines.length === 1 ? 'yes' : 'NO'}`);
+    console.log(`${failing.label}: failure entries in the final message (lines naming failed hosts, less the hook output under them) | 1, with the count ${failing.record.hosts.length} | ${entries.length} (${hostLines.length} lines name a failed host)${entries.length === 1 ? `: "${entries[0]!.trim().slice(0, 120)}"` : ''} | ${grouped ? 'yes' : 'NO'}`);
     console.log(`${failing.label}: the final message within Block Kit limits | no problem | ${problems.length === 0 ? 'none' : problems.join('; ')} (${blocks} blocks, text ${String(failing.final.params.text ?? '').length} chars, shown ${shown.length} chars) | ${problems.length === 0 ? 'yes' : 'NO'}`);
     console.log(`\nthe final message of ${failing.label}, as shown (first 40 lines of ${shown.split('\n').length}):\n${shown.split('\n').slice(0, 40).map((l) => `    ${l}`).join('\n')}`);
   }
@@ -219,7 +229,7 @@ async function deployOnce(market: ScaleMarket): Promise<Row> {
   const channel = channelOf(market.name);
   const from = s.calls.length;
   const serveCpu = processCpuMs(serve!.pid);
-  const workerCpu = processCpuMs(worker!.child.pid!);
+  const workerCpu = worker ? processCpuMs(worker.child.pid!) : 0;
   const streamBefore = await memoryUsage(keys.events());
   const sent = Date.now();
   const request = slashCommandRequest({ command: '/deploy', text: `${market.project} ${market.name} v1`, userId: 'U01ALICE', channelId: channel, responseUrl: s.responseUrl(market.name) }, { signingSecret });
@@ -231,10 +241,10 @@ async function deployOnce(market: ScaleMarket): Promise<Row> {
   const isFinal = (c: SlackApiCall) => c.method === 'chat.update' && c.status === 200 && c.params.channel === channel && FINAL_HEADER.test(blockText(c.params));
   const [final] = await s.log.waitFor(isFinal, 1, `the final state of ${id} (${market.name}) in chat`, DEPLOY_TIMEOUT_MS).catch(async (error: Error) => {
     const record = await readRecord(id);
-    throw new Error(`${error.message}; the record says ${record?.state ?? 'nothing'}\n--- serve ---\n${serve!.output().slice(-2000)}\n--- worker ---\n${worker!.output().slice(-2000)}`);
+    throw new Error(`${error.message}; the record says ${record?.state ?? 'nothing'}\n--- serve ---\n${serve!.output().slice(-2000)}\n--- worker ---\n${worker?.output().slice(-2000) ?? '(in serve)'}`);
   });
   const serveCpuMs = processCpuMs(serve!.pid) - serveCpu;
-  const workerCpuMs = processCpuMs(worker!.child.pid!) - workerCpu;
+  const workerCpuMs = worker ? processCpuMs(worker.child.pid!) - workerCpu : 0;
   const record = await waitUntil(async () => {
     const r = await readRecord(id);
     return r && isTerminal(r.state) && r.finishedAt ? r : undefined;
