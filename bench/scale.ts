@@ -100,7 +100,13 @@ interface Row {
   serveCpuMs: number;
   workerCpuMs: number;
   commandToFinalMs: number;
+  /** The POST → the engine's deploy.started notice; the engine's deploy.finished → the record's finishedAt. */
+  commandToEngineMs: number | undefined;
+  engineToRecordMs: number | undefined;
+  /** The final chat.update's arrival after the engine's deploy.finished notice (its `at`). */
   finalLagMs: number;
+  /** … and after the record's finishedAt (the job's end as the job layer wrote it). */
+  recordLagMs: number;
   final: SlackApiCall;
   window: { from: number; to: number };
 }
@@ -137,14 +143,14 @@ try {
   for (const market of measured) {
     const row = await deployOnce(market);
     rows.push(row);
-    console.log(`  ${row.label}: ${row.id} ${row.record.state}, engine ${secs(row.engineMs)} s, final message ${secs(row.finalLagMs)} s after the job's end`);
+    console.log(`  ${row.label}: ${row.id} ${row.record.state}, engine ${secs(row.engineMs)} s, final message ${secs(row.finalLagMs)} s after deploy.finished (${secs(row.recordLagMs)} s after the record's finishedAt)`);
   }
   const loadAfter = loadText();
 
   const setup = inServe ? '`deploybot serve` with its workers in it (one process: serve CPU is notifier + engine)' : '`deploybot serve --no-workers` + `deploybot worker` (separate processes: serve CPU is the notifier\'s)';
   console.log(`\nscale: one deploy per row through ${setup}, fake Slack Web API; parallel ${parallel}; ${new Date().toISOString()}\n`);
-  console.log('hosts | outcome | notices | engine s (distribute / switch) | engine ms per host | Redis bytes per host | serve CPU s | serve CPU ms per notice | worker CPU ms per host | chat posts | Web API calls | command → final message s | **final message lag s**');
-  console.log('----- | ------- | ------- | ------------------------------ | ------------------ | -------------------- | ---------------------- | -------------------------- | ---------------------- | ---------- | ------------- | ------------------------- | -----------------------');
+  console.log('hosts | outcome | notices | command → engine start s | engine s (distribute / switch) | engine ms per host | engine end → record finished s | Redis bytes per host | serve CPU s | serve CPU ms per notice | worker CPU ms per host | chat posts | Web API calls | command → final message s | **final message lag s** (after deploy.finished) | lag after the record\'s finishedAt s');
+  console.log('----- | ------- | ------- | ------------------------ | ------------------------------ | ------------------ | ------------------------------ | -------------------- | ---------------------- | -------------------------- | ---------------------- | ---------- | ------------- | ------------------------- | ----------------------------------------------- | ------------------------------------');
   for (const row of rows) {
     const hosts = row.record.hosts.length;
     const calls = callsOf(row, rows);
@@ -152,8 +158,10 @@ try {
       row.label,
       row.record.state,
       row.notices,
-      `${secs(row.engineMs)} (${row.distributeMs !== undefined ? secs(row.distributeMs) : '—'} / ${row.switchMs !== undefined ? secs(row.switchMs) : '—'})`,
+      opt(row.commandToEngineMs),
+      `${secs(row.engineMs)} (${opt(row.distributeMs)} / ${opt(row.switchMs)})`,
       (row.engineMs / hosts).toFixed(1),
+      opt(row.engineToRecordMs),
       Math.round(row.redisBytes / hosts),
       secs(row.serveCpuMs),
       (row.serveCpuMs / row.notices).toFixed(2),
@@ -162,6 +170,7 @@ try {
       calls.length,
       secs(row.commandToFinalMs),
       `**${secs(row.finalLagMs)}**`,
+      secs(row.recordLagMs),
     ].join(' | '));
   }
 
@@ -251,6 +260,7 @@ async function deployOnce(market: ScaleMarket): Promise<Row> {
   }, { what: `${id} to be recorded as ended`, timeoutMs: 60_000 });
   const notices = (await client!.lrange(keys.deployEvents(id), 0, -1)).map((t) => JSON.parse(t) as DeployNotice);
   const finished = notices.find((n): n is Extract<DeployNotice, { type: 'deploy.finished' }> => n.type === 'deploy.finished');
+  const started = notices.find((n) => n.type === 'deploy.started');
   const step = (name: string) => notices.find((n): n is Extract<DeployNotice, { type: 'step.finished' }> => n.type === 'step.finished' && n.step === name)?.durationMs;
   // a failed or partial deploy's log goes to its thread: wait for it, so its calls count here
   if (record.state !== 'success') {
@@ -274,7 +284,10 @@ async function deployOnce(market: ScaleMarket): Promise<Row> {
     serveCpuMs,
     workerCpuMs,
     commandToFinalMs: final!.at - sent,
-    finalLagMs: final!.at - Date.parse(record.finishedAt!),
+    commandToEngineMs: started ? Date.parse(started.at) - sent : undefined,
+    engineToRecordMs: finished ? Date.parse(record.finishedAt!) - Date.parse(finished.at) : undefined,
+    finalLagMs: final!.at - Date.parse(finished?.at ?? record.finishedAt!),
+    recordLagMs: final!.at - Date.parse(record.finishedAt!),
     final: final!,
     window: { from, to: s.calls.length },
   };
@@ -324,6 +337,9 @@ function callsOf(row: Row, rows: Row[]): SlackApiCall[] {
   });
 }
 
+function opt(ms: number | undefined): string {
+  return ms === undefined ? '—' : secs(ms);
+}
 function secs(ms: number): string {
   return (ms / 1000).toFixed(2);
 }

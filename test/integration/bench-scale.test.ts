@@ -19,11 +19,15 @@ function runBench(args: string[]): Promise<{ code: number | null; output: string
   });
 }
 
-/** The table row starting with `label`, as cells. */
-function rowOf(output: string, label: string): string[] {
-  const line = output.split('\n').find((l) => l.startsWith(`${label} | `));
-  expect(line, `a row "${label}" in:\n${output}`).toBeDefined();
-  return line!.split(' | ');
+/** The main table's row starting with `label`, cell by column header. */
+function rowOf(output: string, label: string): Record<string, string> {
+  const lines = output.split('\n');
+  const header = lines.find((l) => l.startsWith('hosts | outcome | '));
+  const line = lines.find((l) => l.startsWith(`${label} | `));
+  expect(header && line, `the table and a row "${label}" in:\n${output}`).toBeTruthy();
+  const names = header!.split(' | ');
+  const cells = line!.split(' | ');
+  return Object.fromEntries(names.map((name, i) => [name.replaceAll('*', ''), cells[i]!.replaceAll('*', '')]));
 }
 
 describe('bench/scale.ts', () => {
@@ -32,16 +36,17 @@ describe('bench/scale.ts', () => {
     expect(code, output).toBe(0);
 
     const ok = rowOf(output, '10 local');
-    expect(ok[1]).toBe('success');
-    expect(Number(ok[2])).toBeGreaterThan(10); // notices: at least one per host
-    expect(Number(ok[5])).toBeGreaterThan(0); // Redis bytes per host
-    expect(Number(ok[7])).toBeGreaterThan(0); // notifier CPU per notice
-    expect(Number(ok[9])).toBe(1); // one progress message posted
-    expect(Number(ok[10])).toBeGreaterThanOrEqual(3); // the answer, the post, the final edit
-    expect(Number(ok[12]!.replaceAll('*', ''))).toBeGreaterThanOrEqual(0); // final message lag, after the job's end
+    expect(ok.outcome).toBe('success');
+    expect(Number(ok.notices)).toBeGreaterThan(10); // at least one per host
+    expect(Number(ok['engine ms per host'])).toBeGreaterThan(0);
+    expect(Number(ok['Redis bytes per host'])).toBeGreaterThan(0);
+    expect(Number(ok['serve CPU ms per notice'])).toBeGreaterThan(0);
+    expect(Number(ok['chat posts'])).toBe(1); // one progress message
+    expect(Number(ok['Web API calls'])).toBeGreaterThanOrEqual(3); // the answer, the post, the final edit
+    expect(Number(ok['final message lag s (after deploy.finished)'])).toBeGreaterThanOrEqual(0);
 
     const failing = rowOf(output, '10 local, all failing alike');
-    expect(failing[1]).toBe('failed');
+    expect(failing.outcome).toBe('failed');
     expect(output).toMatch(/^10 local, all failing alike: failure entries .* \| 1, with the count 10 \| 1 .* \| yes$/m);
     expect(output).toMatch(/^10 local, all failing alike: the final message within Block Kit limits \| no problem \| none .* \| yes$/m);
   }, 150_000);
