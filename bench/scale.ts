@@ -175,8 +175,9 @@ try {
   }
 
   console.log('\nRedis bytes per deploy (MEMORY USAGE of the keys naming the deploy id, and what its notices added to the shared announcement stream):\n');
-  console.log('hosts | total bytes | ' + [...new Set(rows.flatMap((r) => Object.keys(r.redisParts)))].join(' | '));
-  const parts = [...new Set(rows.flatMap((r) => Object.keys(r.redisParts)))];
+  const stream = 'events stream (growth)';
+  const parts = [...new Set(rows.flatMap((r) => Object.keys(r.redisParts)))].filter((p) => p !== stream).sort().concat(stream);
+  console.log(`hosts | total bytes | ${parts.join(' | ')}`);
   console.log('----- | ----------- | ' + parts.map(() => '---').join(' | '));
   for (const row of rows) console.log(`${row.label} | ${row.redisBytes} | ${parts.map((p) => row.redisParts[p] ?? 0).join(' | ')}`);
 
@@ -205,7 +206,8 @@ try {
     const blocks = Array.isArray(failing.final.params.blocks) ? failing.final.params.blocks.length : 0;
     console.log(`${failing.label}: failure entries in the final message (lines naming failed hosts, less the hook output under them) | 1, with the count ${failing.record.hosts.length} | ${entries.length} (${hostLines.length} lines name a failed host)${entries.length === 1 ? `: "${entries[0]!.trim().slice(0, 120)}"` : ''} | ${grouped ? 'yes' : 'NO'}`);
     console.log(`${failing.label}: the final message within Block Kit limits | no problem | ${problems.length === 0 ? 'none' : problems.join('; ')} (${blocks} blocks, text ${String(failing.final.params.text ?? '').length} chars, shown ${shown.length} chars) | ${problems.length === 0 ? 'yes' : 'NO'}`);
-    console.log(`\nthe final message of ${failing.label}, as shown (first 40 lines of ${shown.split('\n').length}):\n${shown.split('\n').slice(0, 40).map((l) => `    ${l}`).join('\n')}`);
+    const lines = shown.split('\n');
+    console.log(`\nthe final message of ${failing.label}, as shown (${lines.length > 40 ? `first 40 lines of ${lines.length}` : `${lines.length} lines`}):\n${shown.split('\n').slice(0, 40).map((l) => `    ${l}`).join('\n')}`);
   }
   console.log(`\nSSH test hosts: ${sshWanted > 0 ? `${sshHosts.length} of ${sshWanted} asked for started` : 'none asked for'}; load average (1/5/15 min) before: ${loadBefore}; after: ${loadAfter}`);
 } finally {
