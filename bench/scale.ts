@@ -72,7 +72,12 @@ let worker: WorkerProcess | undefined;
 let serve: ServeProcess | undefined;
 const cleanup = async () => {
   await serve?.stop().catch(() => undefined);
-  await worker?.kill('SIGTERM').catch(() => undefined);
+  if (worker) {
+    const w = worker;
+    const hard = setTimeout(() => w.child.kill('SIGKILL'), 10_000);
+    await w.kill('SIGTERM').catch(() => undefined);
+    clearTimeout(hard);
+  }
   client?.disconnect();
   await slack?.close().catch(() => undefined);
   await redis?.stop().catch(() => undefined);
