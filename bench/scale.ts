@@ -54,10 +54,12 @@ const megabytes = Number(values.mb);
 /** `separate`: `serve --no-workers` + `deploybot worker` (the notifier's CPU is serve's); `in-serve`: plain `serve`, workers in it (serve's CPU is the whole bot). */
 const inServe = values.workers === 'in-serve';
 if (!inServe && values.workers !== 'separate') throw new Error(`--workers is separate or in-serve, not ${values.workers}`);
-/** How long one deploy may take from the command to its final message (1 000 hosts on two loaded cores). */
+/** How long one deploy may take from the command to its end (1 000 hosts on two loaded cores). */
 const DEPLOY_TIMEOUT_MS = 20 * 60_000;
-/** The first line of a progress message in a final state (src/notify/render-progress.ts). */
-const FINAL_HEADER = /^(✅ success|❌ partial|❌ failed) · /m;
+/** How long its final state may take to reach chat once the record says it ended. */
+const FINAL_TIMEOUT_MS = 5 * 60_000;
+/** The line of a progress message in a final state (src/notify/render-progress.ts: `✅ success · 3s — …`). */
+const FINAL_LINE = /^(✅|❌) (success|partial|failed)\b/m;
 
 const base = mkdtempSync(join(tmpdir(), 'deploybot-bench-scale-'));
 const token = `xoxb-${randomBytes(12).toString('hex')}`;
@@ -254,17 +256,20 @@ async function deployOnce(market: ScaleMarket): Promise<Row> {
   const [answer] = await s.log.waitFor((c) => c.method === 'chat.postEphemeral' && c.params.channel === channel, 1, `the answer to /deploy ${market.name}`, 60_000);
   const id = /\b(d-\d{8}-\d{4}) accepted\b/.exec(String(answer!.params.text ?? ''))?.[1];
   if (!id) throw new Error(`/deploy ${market.name} was not accepted: ${String(answer!.params.text)}`);
-  const isFinal = (c: SlackApiCall) => c.method === 'chat.update' && c.status === 200 && c.params.channel === channel && FINAL_HEADER.test(blockText(c.params));
-  const [final] = await s.log.waitFor(isFinal, 1, `the final state of ${id} (${market.name}) in chat`, DEPLOY_TIMEOUT_MS).catch(async (error: Error) => {
-    const record = await readRecord(id);
-    throw new Error(`${error.message}; the record says ${record?.state ?? 'nothing'}\n--- serve ---\n${serve!.output().slice(-2000)}\n--- worker ---\n${worker?.output().slice(-2000) ?? '(in serve)'}`);
-  });
-  const serveCpuMs = processCpuMs(serve!.pid) - serveCpu;
-  const workerCpuMs = worker ? processCpuMs(worker.child.pid!) - workerCpu : 0;
+  const diagnosis = () => `\n--- serve ---\n${serve!.output().slice(-2000)}\n--- worker ---\n${worker?.output().slice(-2000) ?? '(in serve)'}`;
   const record = await waitUntil(async () => {
     const r = await readRecord(id);
     return r && isTerminal(r.state) && r.finishedAt ? r : undefined;
-  }, { what: `${id} to be recorded as ended`, timeoutMs: 60_000 });
+  }, { what: `${id} (${market.name}) to end`, timeoutMs: DEPLOY_TIMEOUT_MS, intervalMs: 250 }).catch((error: Error) => {
+    throw new Error(`${error.message}${diagnosis()}`);
+  });
+  const isFinal = (c: SlackApiCall) => c.method === 'chat.update' && c.status === 200 && c.params.channel === channel && FINAL_LINE.test(blockText(c.params));
+  const [final] = await s.log.waitFor(isFinal, 1, `the final state of ${id} (${market.name}, ${record.state}) in chat`, FINAL_TIMEOUT_MS).catch((error: Error) => {
+    const last = s.calls.filter((c) => c.params.channel === channel && (c.method === 'chat.update' || c.method === 'chat.postMessage')).at(-1);
+    throw new Error(`${error.message}; the last message in ${channel} shows:\n${last ? blockText(last.params) : '(nothing)'}${diagnosis()}`);
+  });
+  const serveCpuMs = processCpuMs(serve!.pid) - serveCpu;
+  const workerCpuMs = worker ? processCpuMs(worker.child.pid!) - workerCpu : 0;
   const notices = (await client!.lrange(keys.deployEvents(id), 0, -1)).map((t) => JSON.parse(t) as DeployNotice);
   const finished = notices.find((n): n is Extract<DeployNotice, { type: 'deploy.finished' }> => n.type === 'deploy.finished');
   const started = notices.find((n) => n.type === 'deploy.started');
