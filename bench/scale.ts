@@ -106,6 +106,9 @@ interface Row {
   redisParts: Record<string, number>;
   serveCpuMs: number;
   workerCpuMs: number;
+  /** Redis commands served from the POST to the final message (INFO commandstats): LRANGE (the notice reads) and all. */
+  lrange: { calls: number; usec: number };
+  commands: { calls: number; usec: number };
   commandToFinalMs: number;
   /** The POST → the engine's deploy.started notice; the engine's deploy.finished → the record's finishedAt. */
   commandToEngineMs: number | undefined;
@@ -156,8 +159,8 @@ try {
 
   const setup = inServe ? '`deploybot serve` with its workers in it (one process: serve CPU is notifier + engine)' : '`deploybot serve --no-workers` + `deploybot worker` (separate processes: serve CPU is the notifier\'s)';
   console.log(`\nscale: one deploy per row through ${setup}, fake Slack Web API; parallel ${parallel}; ${new Date().toISOString()}\n`);
-  console.log('hosts | outcome | notices | command → engine start s | engine s (distribute / switch) | engine ms per host | engine end → record finished s | Redis bytes per host | serve CPU s | serve CPU ms per notice | worker CPU ms per host | chat posts | Web API calls | command → final message s | **final message lag s** (after deploy.finished) | lag after the record\'s finishedAt s');
-  console.log('----- | ------- | ------- | ------------------------ | ------------------------------ | ------------------ | ------------------------------ | -------------------- | ---------------------- | -------------------------- | ---------------------- | ---------- | ------------- | ------------------------- | ----------------------------------------------- | ------------------------------------');
+  console.log('hosts | outcome | notices | command → engine start s | engine s (distribute / switch) | engine ms per host | engine end → record finished s | Redis bytes per host | serve CPU s | serve CPU ms per notice | worker CPU ms per host | Redis LRANGE calls (ms) | Redis commands per host | chat posts | Web API calls | command → final message s | **final message lag s** (after deploy.finished) | lag after the record\'s finishedAt s');
+  console.log('----- | ------- | ------- | ------------------------ | ------------------------------ | ------------------ | ------------------------------ | -------------------- | ---------------------- | -------------------------- | ---------------------- | ----------------------- | ----------------------- | ---------- | ------------- | ------------------------- | ----------------------------------------------- | ------------------------------------');
   for (const row of rows) {
     const hosts = row.record.hosts.length;
     const calls = callsOf(row, rows);
@@ -173,6 +176,8 @@ try {
       secs(row.serveCpuMs),
       (row.serveCpuMs / row.notices).toFixed(2),
       worker ? (row.workerCpuMs / hosts).toFixed(1) : '— (in serve)',
+      `${row.lrange.calls} (${(row.lrange.usec / 1000).toFixed(0)})`,
+      (row.commands.calls / hosts).toFixed(1),
       calls.filter((c) => c.method === 'chat.postMessage').length,
       calls.length,
       secs(row.commandToFinalMs),
@@ -249,6 +254,7 @@ async function deployOnce(market: ScaleMarket): Promise<Row> {
   const serveCpu = processCpuMs(serve!.pid);
   const workerCpu = worker ? processCpuMs(worker.child.pid!) : 0;
   const streamBefore = await memoryUsage(keys.events());
+  const statsBefore = await commandStats();
   const sent = Date.now();
   const request = slashCommandRequest({ command: '/deploy', text: `${market.project} ${market.name} v1`, userId: 'U01ALICE', channelId: channel, responseUrl: s.responseUrl(market.name) }, { signingSecret });
   const ack = await postToSlackEndpoint(`${serve!.url}/slack/events`, request);
@@ -270,6 +276,14 @@ async function deployOnce(market: ScaleMarket): Promise<Row> {
   });
   const serveCpuMs = processCpuMs(serve!.pid) - serveCpu;
   const workerCpuMs = worker ? processCpuMs(worker.child.pid!) - workerCpu : 0;
+  const statsAfter = await commandStats();
+  const delta = (name: string | undefined) => {
+    const pick = (stats: Map<string, { calls: number; usec: number }>) => name === undefined
+      ? [...stats.values()].reduce((sum, v) => ({ calls: sum.calls + v.calls, usec: sum.usec + v.usec }), { calls: 0, usec: 0 })
+      : stats.get(name) ?? { calls: 0, usec: 0 };
+    const [a, b] = [pick(statsBefore), pick(statsAfter)];
+    return { calls: b.calls - a.calls, usec: b.usec - a.usec };
+  };
   const notices = (await client!.lrange(keys.deployEvents(id), 0, -1)).map((t) => JSON.parse(t) as DeployNotice);
   const finished = notices.find((n): n is Extract<DeployNotice, { type: 'deploy.finished' }> => n.type === 'deploy.finished');
   const started = notices.find((n) => n.type === 'deploy.started');
@@ -295,6 +309,8 @@ async function deployOnce(market: ScaleMarket): Promise<Row> {
     redisParts: { ...parts, 'events stream (growth)': streamGrowth },
     serveCpuMs,
     workerCpuMs,
+    lrange: delta('lrange'),
+    commands: delta(undefined),
     commandToFinalMs: final!.at - sent,
     commandToEngineMs: started ? Date.parse(started.at) - sent : undefined,
     engineToRecordMs: finished ? Date.parse(record.finishedAt!) - Date.parse(finished.at) : undefined,
@@ -332,6 +348,16 @@ async function redisBytesOf(id: string): Promise<{ total: number; parts: Record<
 function kindOf(key: string, id: string): string {
   const at = key.indexOf(id);
   return at <= 0 ? key : `${key.slice(0, at - 1)}${key.length > at + id.length ? ':*' : ''}`;
+}
+
+/** Per Redis command: calls and microseconds so far (`INFO commandstats`). */
+async function commandStats(): Promise<Map<string, { calls: number; usec: number }>> {
+  const stats = new Map<string, { calls: number; usec: number }>();
+  for (const line of (await client!.info('commandstats')).split('\n')) {
+    const match = /^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/.exec(line.trim());
+    if (match) stats.set(match[1]!, { calls: Number(match[2]), usec: Number(match[3]) });
+  }
+  return stats;
 }
 
 async function memoryUsage(key: string): Promise<number> {
