@@ -118,7 +118,8 @@ interface Row {
   /** … and after the record's finishedAt (the job's end as the job layer wrote it). */
   recordLagMs: number;
   final: SlackApiCall;
-  window: { from: number; to: number };
+  /** Where its calls start in the fake's log. */
+  window: { from: number };
 }
 
 try {
@@ -317,7 +318,7 @@ async function deployOnce(market: ScaleMarket): Promise<Row> {
     finalLagMs: final!.at - Date.parse(finished?.at ?? record.finishedAt!),
     recordLagMs: final!.at - Date.parse(record.finishedAt!),
     final: final!,
-    window: { from, to: s.calls.length },
+    window: { from },
   };
 }
 
