@@ -19,7 +19,7 @@ const only = list(values.only);
 const skip = list(values.skip) ?? [];
 
 /** The order they run in; any other benchmark file found in bench/ runs after these. */
-const ORDER = ['deploy-fanout', 'deploy-cache-rollback', 'prebuilt', 'job-latency', 'chat-calls', 'ack-latency', 'rollout'];
+const ORDER = ['deploy-fanout', 'deploy-cache-rollback', 'prebuilt', 'job-latency', 'chat-calls', 'ack-latency', 'rollout', 'scale'];
 const found = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts').map((f) => basename(f, '.ts'));
 const names = [...ORDER.filter((n) => found.includes(n)), ...found.filter((n) => !ORDER.includes(n)).sort()]
   .filter((n) => (only ? only.includes(n) : true) && !skip.includes(n));
