@@ -100,6 +100,7 @@ describe('Slack messages', () => {
     const isThis = (call: { params: Record<string, unknown> }) => call.params.ts === ref.id;
     slack.rateLimit('chat.update', 2, 1);
     editor.update(ref, { text: 'build ⏳' });
+    await slack.waitForCalls('chat.update', 1, isThis);
     editor.update(ref, { text: 'build ✅' });
     await editor.finish(ref, { text: 'done ✅' });
 

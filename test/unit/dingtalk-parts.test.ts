@@ -39,10 +39,10 @@ describe('resolveCardCommand', () => {
 });
 
 describe('ConversationRateLimiter', () => {
-  it('lets 20 messages a minute through per conversation and holds the 21st', async () => {
+  it('lets 15 messages a minute through per conversation and holds the 16th', async () => {
     const clock = new ManualClock();
-    const limiter = new ConversationRateLimiter(20, clock);
-    for (let i = 0; i < 20; i += 1) await limiter.acquire('cid1');
+    const limiter = new ConversationRateLimiter({ robot: 'dingbot', clock });
+    for (let i = 0; i < 15; i += 1) await limiter.acquire('cid1');
     let released = false;
     const held = limiter.acquire('cid1').then(() => {
       released = true;

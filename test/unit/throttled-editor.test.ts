@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageRef } from '../../src/core/chat-types.ts';
-import { SlidingWindowBudget } from '../../src/notify/sliding-window-budget.ts';
+import { MemoryChatBudget } from '../../src/notify/memory-chat-budget.ts';
 import { ThrottledEditor } from '../../src/notify/throttled-editor.ts';
 import { ManualClock, settle } from '../fakes/manual-clock.ts';
 
@@ -17,14 +17,14 @@ interface Sent {
 }
 
 /** An editor whose sender records each edit; `failures` decides how the next calls fail. */
-function setup(options: { budget?: SlidingWindowBudget; finalAttempts?: number } = {}) {
+function setup(options: { finalAttempts?: number } = {}) {
   const clock = new ManualClock();
   const sent: Sent[] = [];
   const failures: Array<Error> = [];
   const start = clock.now();
   const editor = new ThrottledEditor<string>({
     clock,
-    budget: options.budget ?? new SlidingWindowBudget({ clock }),
+    budget: new MemoryChatBudget({ clock }),
     finalAttempts: options.finalAttempts ?? 5,
     rateLimitDelay: (error) => (error instanceof RateLimited ? error.retryAfterMs : undefined),
     send: async (ref, state) => {
@@ -69,9 +69,9 @@ describe('ThrottledEditor', () => {
 
   it('shares one budget across all messages', async () => {
     const clock = new ManualClock();
-    const budget = new SlidingWindowBudget({ limit: 3, windowMs: 60_000, clock });
+    const budget = new MemoryChatBudget({ clock });
     const sent: string[] = [];
-    const editor = new ThrottledEditor<string>({ clock, budget, send: async (ref, state) => void sent.push(`${ref.id}:${state}`) });
+    const editor = new ThrottledEditor<string>({ clock, budget, windowsFor: () => [{ key: 'w', limit: 3, windowMs: 60_000 }], send: async (ref, state) => void sent.push(`${ref.id}:${state}`) });
     for (const id of ['m1', 'm2', 'm3', 'm4', 'm5']) editor.update({ channel: 'C1', id }, 'x');
     await clock.advance(59_999);
     expect(sent).toEqual(['m1:x', 'm2:x', 'm3:x']);

@@ -1,0 +1,57 @@
+// When one more chat call may be made in a rate window (docs/reference/chat-limits.md): a
+// sliding-window log of the grants of the last `windowMs`, of which progress edits may use
+// only `limit − reserve` and finals all `limit`; while a final waits for a window, progress
+// in that window waits behind it; a pause the platform imposed (429 Retry-After) holds
+// everything. The Redis budget's Lua script (src/store/redis-chat-budget.ts) is this rule.
+
+/** One limit a call spends in, e.g. Slack `chat.update`: 40 per 60 s per workspace. */
+export interface BudgetWindow {
+  /** Names what the limit is per (workspace, message, channel, robot + conversation); never a token. */
+  key: string;
+  limit: number;
+  windowMs: number;
+  /** Grants only finals may use. @defaultValue 0 */
+  reserve?: number;
+}
+
+/** `final`: a state that must land (last edit, post); `progress`: one newer state may replace. */
+export type Urgency = 'final' | 'progress';
+
+export interface WindowState {
+  /** When calls were granted, any order; older than the window is ignored. */
+  grants: readonly number[];
+  /** Nothing is granted before this time (0: no pause). */
+  pausedUntil: number;
+  /** Finals refused and still waiting for this window. */
+  finalsWaiting: number;
+}
+
+/** The progress room of a window: `limit − reserve`, at least 1. */
+export function progressRoom(window: BudgetWindow): number {
+  return Math.max(1, window.limit - Math.max(0, window.reserve ?? 0));
+}
+
+/** Milliseconds until a call of `urgency` may be granted in `window` (0: now). */
+export function windowWait(window: BudgetWindow, state: WindowState, now: number, urgency: Urgency): number {
+  const pause = Math.max(0, state.pausedUntil - now);
+  const recent = state.grants.filter((at) => at > now - window.windowMs).sort((x, y) => x - y);
+  const untilRoom = (room: number): number => {
+    if (recent.length < room) return 0;
+    return Math.max(1, (recent[recent.length - room] as number) + window.windowMs - now);
+  };
+  if (urgency === 'final') return Math.max(pause, untilRoom(window.limit));
+  if (state.finalsWaiting > 0) return Math.max(pause, untilRoom(window.limit), retryStep(window));
+  return Math.max(pause, untilRoom(progressRoom(window)));
+}
+
+/** How long progress waiting behind a final asks again: a sixtieth of the window (1 s of a minute). */
+export function retryStep(window: BudgetWindow): number {
+  return Math.max(1, Math.ceil(window.windowMs / 60));
+}
+
+/** Milliseconds until a call may be granted in every window (0: now). */
+export function callWait(windows: ReadonlyArray<{ window: BudgetWindow; state: WindowState }>, now: number, urgency: Urgency): number {
+  let wait = 0;
+  for (const { window, state } of windows) wait = Math.max(wait, windowWait(window, state, now, urgency));
+  return wait;
+}

@@ -1,0 +1,95 @@
+// The chat budget shared by every process through Redis (docs/reference/chat-limits.md): per
+// window a sliding-window log of grants (a sorted set scored by Redis' own TIME, so every
+// process agrees on the clock), its pause (429 Retry-After, a DingTalk throttle) and the
+// finals waiting for it, checked and spent for all of a call's windows in one script. Every
+// key expires (PEXPIRE) once nothing in it counts any more. The rule is the one of
+// src/domain/chat-window-rule.ts, written in Lua.
+import type { Redis } from 'ioredis';
+import type { BudgetWindow, Urgency } from '../domain/chat-window-rule.ts';
+import type { ChatBudget } from '../notify/chat-budget.ts';
+import type { RedisKeys } from './redis-keys.ts';
+
+/**
+ * KEYS: per window its log, pause and finals keys. ARGV: urgency, request id, then per window
+ * limit, window ms, reserve. Returns 0 (granted, spent in every window) or ms to wait.
+ */
+const TRY_ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local urgency = ARGV[1]
+local id = ARGV[2]
+local n = #KEYS / 3
+local wait = 0
+local steps = {}
+for i = 1, n do
+  local log, pause, finals = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
+  local limit = tonumber(ARGV[3 * i])
+  local window = tonumber(ARGV[3 * i + 1])
+  local reserve = tonumber(ARGV[3 * i + 2])
+  local step = math.max(1, math.ceil(window / 60))
+  steps[i] = step
+  redis.call('ZREMRANGEBYSCORE', log, '-inf', now - window)
+  redis.call('ZREMRANGEBYSCORE', finals, '-inf', now)
+  local paused = tonumber(redis.call('GET', pause) or '0')
+  if paused > now then wait = math.max(wait, paused - now) end
+  local room = limit
+  local count = redis.call('ZCARD', log)
+  if urgency == 'progress' then
+    if redis.call('ZCARD', finals) > 0 then
+      wait = math.max(wait, step)
+    else
+      room = math.max(1, limit - reserve)
+    end
+  end
+  if count >= room then
+    local entry = redis.call('ZRANGE', log, count - room, count - room, 'WITHSCORES')
+    wait = math.max(wait, 1, tonumber(entry[2]) + window - now)
+  end
+end
+for i = 1, n do
+  local log, finals = KEYS[3 * i - 2], KEYS[3 * i]
+  local window = tonumber(ARGV[3 * i + 1])
+  if wait > 0 then
+    if urgency == 'final' then
+      redis.call('ZADD', finals, now + wait + steps[i], id)
+      redis.call('PEXPIRE', finals, wait + steps[i] + window)
+    end
+  else
+    redis.call('ZADD', log, now, id)
+    redis.call('PEXPIRE', log, window)
+    redis.call('ZREM', finals, id)
+  end
+end
+return wait`;
+
+/** KEYS: the pause key. ARGV: ms. Extends the pause to now + ms (never shortens it). */
+const PAUSE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ms = tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if now + ms > current then redis.call('SET', KEYS[1], now + ms, 'PX', math.max(1, ms)) end
+return 1`;
+
+export class RedisChatBudget implements ChatBudget {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async tryAcquire(windows: readonly BudgetWindow[], urgency: Urgency, requestId: string): Promise<number> {
+    if (windows.length === 0) return 0;
+    const keys: string[] = [];
+    const args: string[] = [urgency, requestId];
+    for (const window of windows) {
+      keys.push(this.keys.chatBudget(window.key), this.keys.chatBudgetPause(window.key), this.keys.chatBudgetFinals(window.key));
+      args.push(String(window.limit), String(window.windowMs), String(window.reserve ?? 0));
+    }
+    return Number(await this.redis.eval(TRY_ACQUIRE, keys.length, ...keys, ...args));
+  }
+
+  async pause(key: string, ms: number): Promise<void> {
+    if (!(ms > 0)) return;
+    await this.redis.eval(PAUSE, 1, this.keys.chatBudgetPause(key), String(Math.ceil(ms)));
+  }
+}
