@@ -49,6 +49,15 @@ export function retryStep(window: BudgetWindow): number {
   return Math.max(1, Math.ceil(window.windowMs / 60));
 }
 
+/**
+ * How long past its wait a refused final still counts as waiting: long enough for a caller
+ * that asks again when told to be late (a busy event loop, a slow round trip), short enough
+ * that the final of a caller that went away does not hold progress up for long.
+ */
+export function finalGrace(window: BudgetWindow): number {
+  return Math.ceil(window.windowMs / 10) + 1000;
+}
+
 /** Milliseconds until a call may be granted in every window (0: now). */
 export function callWait(windows: ReadonlyArray<{ window: BudgetWindow; state: WindowState }>, now: number, urgency: Urgency): number {
   let wait = 0;

@@ -1,6 +1,6 @@
 // A ChatBudget in this process's memory (docs/reference/chat-limits.md): for the console,
 // tests, and any process without Redis. The rule is src/domain/chat-window-rule.ts.
-import { type BudgetWindow, callWait, retryStep, type Urgency, type WindowState } from '../domain/chat-window-rule.ts';
+import { type BudgetWindow, callWait, finalGrace, type Urgency, type WindowState } from '../domain/chat-window-rule.ts';
 import type { ChatBudget } from './chat-budget.ts';
 import { type Clock, systemClock } from './clock.ts';
 
@@ -33,7 +33,7 @@ export class MemoryChatBudget implements ChatBudget {
     const wait = callWait(states.map(({ window, entry }) => ({ window, state: stateOf(entry, urgency) })), now, urgency);
     for (const { window, entry } of states) {
       if (wait > 0) {
-        if (urgency === 'final') entry.finals.set(requestId, now + wait + retryStep(window));
+        if (urgency === 'final') entry.finals.set(requestId, now + wait + finalGrace(window));
       } else {
         entry.grants.push(now);
         entry.finals.delete(requestId);

@@ -20,14 +20,14 @@ local urgency = ARGV[1]
 local id = ARGV[2]
 local n = #KEYS / 3
 local wait = 0
-local steps = {}
+local graces = {}
 for i = 1, n do
   local log, pause, finals = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
   local limit = tonumber(ARGV[3 * i])
   local window = tonumber(ARGV[3 * i + 1])
   local reserve = tonumber(ARGV[3 * i + 2])
   local step = math.max(1, math.ceil(window / 60))
-  steps[i] = step
+  graces[i] = math.ceil(window / 10) + 1000
   redis.call('ZREMRANGEBYSCORE', log, '-inf', now - window)
   redis.call('ZREMRANGEBYSCORE', finals, '-inf', now)
   local paused = tonumber(redis.call('GET', pause) or '0')
@@ -51,8 +51,8 @@ for i = 1, n do
   local window = tonumber(ARGV[3 * i + 1])
   if wait > 0 then
     if urgency == 'final' then
-      redis.call('ZADD', finals, now + wait + steps[i], id)
-      redis.call('PEXPIRE', finals, wait + steps[i] + window)
+      redis.call('ZADD', finals, now + wait + graces[i], id)
+      redis.call('PEXPIRE', finals, wait + graces[i])
     end
   else
     redis.call('ZADD', log, now, id)

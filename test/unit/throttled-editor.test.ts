@@ -169,4 +169,29 @@ describe('ThrottledEditor', () => {
     await expect(finished).rejects.toThrow(/closed/);
     expect(clock.pendingTimers).toBe(0);
   });
+
+  it('a final edit uses the reserve progress may not touch, and is granted before progress waiting for the same window', async () => {
+    const clock = new ManualClock();
+    const start = clock.now();
+    const sent: string[] = [];
+    const editor = new ThrottledEditor<string>({
+      clock,
+      budget: new MemoryChatBudget({ clock }),
+      windowsFor: () => [{ key: 'workspace', limit: 4, windowMs: 60_000, reserve: 2 }],
+      send: async (ref, state) => void sent.push(`${clock.now() - start}:${ref.id}:${state}`),
+    });
+    for (const id of ['m1', 'm2', 'm3']) editor.update({ channel: 'C1', id }, 'progress');
+    await settle();
+    expect(sent).toEqual(['0:m1:progress', '0:m2:progress']); // m3 waits: progress may use 2 of 4
+    const finals = [editor.finish({ channel: 'C1', id: 'f1' }, 'final'), editor.finish({ channel: 'C1', id: 'f2' }, 'final'), editor.finish({ channel: 'C1', id: 'f3' }, 'final')];
+    await settle();
+    expect(sent.slice(2)).toEqual(['0:f1:final', '0:f2:final']); // the reserve; f3 waits for the window
+    await clock.advance(60_000);
+    await Promise.all(finals);
+    // when the window frees, the waiting final goes though m3's progress asked first; m3 a step later
+    expect(sent.slice(4)).toEqual(['60000:f3:final']);
+    await clock.advance(1000);
+    expect(sent.slice(5)).toEqual(['61000:m3:progress']);
+    editor.close();
+  });
 });
