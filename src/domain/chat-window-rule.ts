@@ -1,5 +1,5 @@
 // When one more chat call may be made in a rate window (docs/reference/chat-limits.md): a
-// sliding-window log of the grants of the last `windowMs`, of which progress edits may use
+// sliding-window log of the grants of the last `windowMs` (and a small guard, `heldFor`), of which progress edits may use
 // only `limit − reserve` and finals all `limit`; while a final waits for a window, progress
 // in that window waits behind it; a pause the platform imposed (429 Retry-After) holds
 // everything. The Redis budget's Lua script (src/store/redis-chat-budget.ts) is this rule.
@@ -31,13 +31,23 @@ export function progressRoom(window: BudgetWindow): number {
   return Math.max(1, window.limit - Math.max(0, window.reserve ?? 0));
 }
 
+/**
+ * How long a grant counts: the platform's window and a guard (a fiftieth of it, 25 ms to 1 s),
+ * because a call reaches the platform a varying few milliseconds after it was granted — two
+ * calls granted exactly a window apart could otherwise arrive a little less than one apart.
+ */
+export function heldFor(window: BudgetWindow): number {
+  return window.windowMs + Math.min(1000, Math.max(25, Math.floor(window.windowMs / 50)));
+}
+
 /** Milliseconds until a call of `urgency` may be granted in `window` (0: now). */
 export function windowWait(window: BudgetWindow, state: WindowState, now: number, urgency: Urgency): number {
   const pause = Math.max(0, state.pausedUntil - now);
-  const recent = state.grants.filter((at) => at > now - window.windowMs).sort((x, y) => x - y);
+  const held = heldFor(window);
+  const recent = state.grants.filter((at) => at > now - held).sort((x, y) => x - y);
   const untilRoom = (room: number): number => {
     if (recent.length < room) return 0;
-    return Math.max(1, (recent[recent.length - room] as number) + window.windowMs - now);
+    return Math.max(1, (recent[recent.length - room] as number) + held - now);
   };
   if (urgency === 'final') return Math.max(pause, untilRoom(window.limit));
   if (state.finalsWaiting > 0) return Math.max(pause, untilRoom(window.limit), retryStep(window));

@@ -1,6 +1,6 @@
 // A ChatBudget in this process's memory (docs/reference/chat-limits.md): for the console,
 // tests, and any process without Redis. The rule is src/domain/chat-window-rule.ts.
-import { type BudgetWindow, callWait, finalGrace, type Urgency, type WindowState } from '../domain/chat-window-rule.ts';
+import { type BudgetWindow, callWait, finalGrace, heldFor, type Urgency, type WindowState } from '../domain/chat-window-rule.ts';
 import type { ChatBudget } from './chat-budget.ts';
 import { type Clock, systemClock } from './clock.ts';
 
@@ -51,11 +51,11 @@ export class MemoryChatBudget implements ChatBudget {
   #entry(window: BudgetWindow, now: number): Entry {
     let entry = this.#entries.get(window.key);
     if (!entry) {
-      entry = { windowMs: window.windowMs, grants: [], pausedUntil: 0, finals: new Map() };
+      entry = { windowMs: heldFor(window), grants: [], pausedUntil: 0, finals: new Map() };
       this.#entries.set(window.key, entry);
     }
-    entry.windowMs = Math.max(entry.windowMs, window.windowMs);
-    if (window.windowMs > 0) entry.grants = entry.grants.filter((at) => at > now - window.windowMs);
+    if (window.windowMs > 0) entry.windowMs = Math.max(entry.windowMs, heldFor(window));
+    if (window.windowMs > 0) entry.grants = entry.grants.filter((at) => at > now - heldFor(window));
     for (const [id, until] of entry.finals) if (until <= now) entry.finals.delete(id);
     return entry;
   }

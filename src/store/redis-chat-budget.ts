@@ -1,6 +1,6 @@
 // The chat budget shared by every process through Redis (docs/reference/chat-limits.md): per
 // window a sliding-window log of grants (a sorted set scored by Redis' own TIME, so every
-// process agrees on the clock), its pause (429 Retry-After, a DingTalk throttle) and the
+// process agrees on the clock; a grant is held a little longer than the window, `heldFor`), its pause (429 Retry-After, a DingTalk throttle) and the
 // finals waiting for it, checked and spent for all of a call's windows in one script. Every
 // key expires (PEXPIRE) once nothing in it counts any more. The rule is the one of
 // src/domain/chat-window-rule.ts, written in Lua.
@@ -25,10 +25,11 @@ for i = 1, n do
   local log, pause, finals = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
   local limit = tonumber(ARGV[3 * i])
   local window = tonumber(ARGV[3 * i + 1])
+  local held = window + math.min(1000, math.max(25, math.floor(window / 50)))
   local reserve = tonumber(ARGV[3 * i + 2])
   local step = math.max(1, math.ceil(window / 60))
   graces[i] = math.ceil(window / 10) + 1000
-  redis.call('ZREMRANGEBYSCORE', log, '-inf', now - window)
+  redis.call('ZREMRANGEBYSCORE', log, '-inf', now - held)
   redis.call('ZREMRANGEBYSCORE', finals, '-inf', now)
   local paused = tonumber(redis.call('GET', pause) or '0')
   if paused > now then wait = math.max(wait, paused - now) end
@@ -43,12 +44,13 @@ for i = 1, n do
   end
   if count >= room then
     local entry = redis.call('ZRANGE', log, count - room, count - room, 'WITHSCORES')
-    wait = math.max(wait, 1, tonumber(entry[2]) + window - now)
+    wait = math.max(wait, 1, tonumber(entry[2]) + held - now)
   end
 end
 for i = 1, n do
   local log, finals = KEYS[3 * i - 2], KEYS[3 * i]
   local window = tonumber(ARGV[3 * i + 1])
+  local held = window + math.min(1000, math.max(25, math.floor(window / 50)))
   if wait > 0 then
     if urgency == 'final' then
       redis.call('ZADD', finals, now + wait + graces[i], id)
@@ -56,7 +58,7 @@ for i = 1, n do
     end
   else
     redis.call('ZADD', log, now, id)
-    redis.call('PEXPIRE', log, window)
+    redis.call('PEXPIRE', log, held)
     redis.call('ZREM', finals, id)
   end
 end

@@ -110,8 +110,8 @@ describe('chat budget rule', () => {
     ];
     const { grants, start } = simulate(window, callers);
     const late = grants.filter((grant) => grant.caller >= 4).map((grant) => [grant.caller, grant.at - start]);
-    // both wait for the window (until 1000); the final goes then, progress a step later
-    expect(late).toEqual([[5, 1000], [4, 1017]]);
+    // both wait for the window (1000 ms and its 25 ms guard); the final goes then, progress a step (17 ms) later
+    expect(late).toEqual([[5, 1025], [4, 1042]]);
   });
 
   it('progress keeps `reserve` calls of each window for finals', () => {
@@ -122,7 +122,7 @@ describe('chat budget rule', () => {
     expect(answers.map((wait) => wait === 0)).toEqual([true, true, true, false]);
     expect(budget.tryAcquireNow([window], 'final', 'f1')).toBe(0);
     expect(budget.tryAcquireNow([window], 'final', 'f2')).toBe(0);
-    expect(budget.tryAcquireNow([window], 'final', 'f3')).toBe(60_000);
+    expect(budget.tryAcquireNow([window], 'final', 'f3')).toBe(61_000); // the window and its 1 s guard
   });
 
   it('a pause holds every urgency until it ends', () => {
@@ -142,9 +142,9 @@ describe('chat budget rule', () => {
     const workspace: BudgetWindow = { key: 'workspace', limit: 3, windowMs: 60_000 };
     const message = (id: string): BudgetWindow => ({ key: `message:${id}`, limit: 1, windowMs: 1000 });
     expect(budget.tryAcquireNow([workspace, message('a')], 'progress', 'r1')).toBe(0);
-    expect(budget.tryAcquireNow([workspace, message('a')], 'progress', 'r2')).toBe(1000); // the message's 1/s
+    expect(budget.tryAcquireNow([workspace, message('a')], 'progress', 'r2')).toBe(1025); // the message's 1/s (and its guard)
     expect(budget.tryAcquireNow([workspace, message('b')], 'progress', 'r3')).toBe(0); // the workspace was not spent by r2
     expect(budget.tryAcquireNow([workspace, message('c')], 'progress', 'r4')).toBe(0);
-    expect(budget.tryAcquireNow([workspace, message('d')], 'progress', 'r5')).toBe(60_000);
+    expect(budget.tryAcquireNow([workspace, message('d')], 'progress', 'r5')).toBe(61_000);
   });
 });

@@ -73,7 +73,7 @@ describe('ThrottledEditor', () => {
     const sent: string[] = [];
     const editor = new ThrottledEditor<string>({ clock, budget, windowsFor: () => [{ key: 'w', limit: 3, windowMs: 60_000 }], send: async (ref, state) => void sent.push(`${ref.id}:${state}`) });
     for (const id of ['m1', 'm2', 'm3', 'm4', 'm5']) editor.update({ channel: 'C1', id }, 'x');
-    await clock.advance(59_999);
+    await clock.advance(60_999); // the window and its 1 s guard
     expect(sent).toEqual(['m1:x', 'm2:x', 'm3:x']);
     await clock.advance(1);
     expect(sent).toHaveLength(5);
@@ -186,12 +186,12 @@ describe('ThrottledEditor', () => {
     const finals = [editor.finish({ channel: 'C1', id: 'f1' }, 'final'), editor.finish({ channel: 'C1', id: 'f2' }, 'final'), editor.finish({ channel: 'C1', id: 'f3' }, 'final')];
     await settle();
     expect(sent.slice(2)).toEqual(['0:f1:final', '0:f2:final']); // the reserve; f3 waits for the window
-    await clock.advance(60_000);
+    await clock.advance(61_000); // the window and its 1 s guard
     await Promise.all(finals);
     // when the window frees, the waiting final goes though m3's progress asked first; m3 a step later
-    expect(sent.slice(4)).toEqual(['60000:f3:final']);
+    expect(sent.slice(4)).toEqual(['61000:f3:final']);
     await clock.advance(1000);
-    expect(sent.slice(5)).toEqual(['61000:m3:progress']);
+    expect(sent.slice(5)).toEqual(['62000:m3:progress']);
     editor.close();
   });
 });
