@@ -32,12 +32,12 @@ export function progressRoom(window: BudgetWindow): number {
 }
 
 /**
- * How long a grant counts: the platform's window and a guard (a fiftieth of it, 25 ms to 1 s),
+ * How long a grant counts: the platform's window and a guard (a fiftieth of it, 100 ms to 1 s),
  * because a call reaches the platform a varying few milliseconds after it was granted — two
  * calls granted exactly a window apart could otherwise arrive a little less than one apart.
  */
 export function heldFor(window: BudgetWindow): number {
-  return window.windowMs + Math.min(1000, Math.max(25, Math.floor(window.windowMs / 50)));
+  return window.windowMs + Math.min(1000, Math.max(100, Math.floor(window.windowMs / 50)));
 }
 
 /** Milliseconds until a call of `urgency` may be granted in `window` (0: now). */

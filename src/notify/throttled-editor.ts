@@ -162,8 +162,9 @@ export class ThrottledEditor<M = OutgoingMessage> {
       (budgetWait) => {
         slot.asking = false;
         if (budgetWait > 0) return this.#retryIn(slot, budgetWait);
+        const granted = slot.requestId;
         slot.requestId = randomUUID();
-        this.#sendLatest(slot);
+        this.#sendLatest(slot, granted);
       },
       (error: unknown) => {
         slot.asking = false;
@@ -182,16 +183,24 @@ export class ThrottledEditor<M = OutgoingMessage> {
   }
 
   /** Sends the newest state (granted by the budget): a state that came in while asking replaces the one asked for. */
-  #sendLatest(slot: Slot<M>): void {
+  #sendLatest(slot: Slot<M>, granted: string): void {
     if (this.#closed || slot.latest === undefined) return;
     const message = slot.latest;
     const isFinal = slot.final;
     slot.latest = undefined;
     slot.sending = true;
     slot.lastSentAt = this.#clock.now();
+    // the grant counts from when the platform answered (see ChatBudget.landed)
+    const landed = () => this.#budget.landed(this.#windowsFor(slot.ref), granted).catch(() => undefined);
     this.#send(slot.ref, message).then(
-      () => this.#sent(slot, isFinal),
-      (error: unknown) => this.#failed(slot, message, isFinal, error),
+      () => {
+        void landed();
+        this.#sent(slot, isFinal);
+      },
+      (error: unknown) => {
+        void landed();
+        this.#failed(slot, message, isFinal, error);
+      },
     );
   }
 

@@ -1,17 +1,20 @@
 // The chat budget shared by every process through Redis (docs/reference/chat-limits.md): per
 // window a sliding-window log of grants (a sorted set scored by Redis' own TIME, so every
-// process agrees on the clock; a grant is held a little longer than the window, `heldFor`), its pause (429 Retry-After, a DingTalk throttle) and the
-// finals waiting for it, checked and spent for all of a call's windows in one script. Every
-// key expires (PEXPIRE) once nothing in it counts any more. The rule is the one of
-// src/domain/chat-window-rule.ts, written in Lua.
+// process agrees on the clock), its pause (429 Retry-After, a DingTalk throttle) and the
+// finals waiting for it, checked and spent for all of a call's windows in one script. A grant
+// is re-stamped when its call has been answered, so a process that stalls between grant and
+// send cannot bring two calls closer than a window. Every key expires (PEXPIRE) once nothing
+// in it counts any more. The rule is src/domain/chat-window-rule.ts; its figures (how long a
+// grant is held, the progress retry step, a waiting final's grace) come from there as ARGV.
 import type { Redis } from 'ioredis';
-import type { BudgetWindow, Urgency } from '../domain/chat-window-rule.ts';
+import { type BudgetWindow, finalGrace, heldFor, retryStep, type Urgency } from '../domain/chat-window-rule.ts';
 import type { ChatBudget } from '../notify/chat-budget.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
 /**
  * KEYS: per window its log, pause and finals keys. ARGV: urgency, request id, then per window
- * limit, window ms, reserve. Returns 0 (granted, spent in every window) or ms to wait.
+ * limit, held ms, reserve, progress step ms, final grace ms. Returns 0 (granted, spent in
+ * every window) or ms to wait.
  */
 const TRY_ACQUIRE = `
 local t = redis.call('TIME')
@@ -20,15 +23,10 @@ local urgency = ARGV[1]
 local id = ARGV[2]
 local n = #KEYS / 3
 local wait = 0
-local graces = {}
+local function arg(i, k) return tonumber(ARGV[2 + 5 * (i - 1) + k]) end
 for i = 1, n do
   local log, pause, finals = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
-  local limit = tonumber(ARGV[3 * i])
-  local window = tonumber(ARGV[3 * i + 1])
-  local held = window + math.min(1000, math.max(25, math.floor(window / 50)))
-  local reserve = tonumber(ARGV[3 * i + 2])
-  local step = math.max(1, math.ceil(window / 60))
-  graces[i] = math.ceil(window / 10) + 1000
+  local limit, held, reserve, step = arg(i, 1), arg(i, 2), arg(i, 3), arg(i, 4)
   redis.call('ZREMRANGEBYSCORE', log, '-inf', now - held)
   redis.call('ZREMRANGEBYSCORE', finals, '-inf', now)
   local paused = tonumber(redis.call('GET', pause) or '0')
@@ -49,12 +47,11 @@ for i = 1, n do
 end
 for i = 1, n do
   local log, finals = KEYS[3 * i - 2], KEYS[3 * i]
-  local window = tonumber(ARGV[3 * i + 1])
-  local held = window + math.min(1000, math.max(25, math.floor(window / 50)))
+  local held, grace = arg(i, 2), arg(i, 5)
   if wait > 0 then
     if urgency == 'final' then
-      redis.call('ZADD', finals, now + wait + graces[i], id)
-      redis.call('PEXPIRE', finals, wait + graces[i])
+      redis.call('ZADD', finals, now + wait + grace, id)
+      redis.call('PEXPIRE', finals, wait + grace)
     end
   else
     redis.call('ZADD', log, now, id)
@@ -63,6 +60,18 @@ for i = 1, n do
   end
 end
 return wait`;
+
+/** KEYS: the windows' logs. ARGV: request id, then each log's held ms. Re-stamps the grant to now. */
+const LANDED = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, #KEYS do
+  if redis.call('ZSCORE', KEYS[i], ARGV[1]) then
+    redis.call('ZADD', KEYS[i], 'XX', now, ARGV[1])
+    redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[1 + i]))
+  end
+end
+return 1`;
 
 /** KEYS: the pause key. ARGV: ms. Extends the pause to now + ms (never shortens it). */
 const PAUSE = `
@@ -85,9 +94,14 @@ export class RedisChatBudget implements ChatBudget {
     const args: string[] = [urgency, requestId];
     for (const window of windows) {
       keys.push(this.keys.chatBudget(window.key), this.keys.chatBudgetPause(window.key), this.keys.chatBudgetFinals(window.key));
-      args.push(String(window.limit), String(window.windowMs), String(window.reserve ?? 0));
+      args.push(...[window.limit, heldFor(window), window.reserve ?? 0, retryStep(window), finalGrace(window)].map(String));
     }
     return Number(await this.redis.eval(TRY_ACQUIRE, keys.length, ...keys, ...args));
+  }
+
+  async landed(windows: readonly BudgetWindow[], requestId: string): Promise<void> {
+    if (windows.length === 0) return;
+    await this.redis.eval(LANDED, windows.length, ...windows.map((window) => this.keys.chatBudget(window.key)), requestId, ...windows.map((window) => String(heldFor(window))));
   }
 
   async pause(key: string, ms: number): Promise<void> {

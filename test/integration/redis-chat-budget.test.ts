@@ -97,4 +97,20 @@ describe('RedisChatBudget', () => {
     expect(written.length).toBeGreaterThan(0);
     for (const key of written) expect(await connections[0]!.pttl(key), key).toBeGreaterThan(0);
   });
+
+  it('a grant counts from when its call was answered once it has landed, so a slow send cannot crowd the next one', async () => {
+    const window: BudgetWindow = { key: fresh('landed'), limit: 1, windowMs: 400 };
+    const redisNow = async () => {
+      const [seconds, micros] = await connections[0]!.time();
+      return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    };
+    const grantedAt = await redisNow();
+    expect(await budgets[0]!.tryAcquire([window], 'final', 'slow')).toBe(0);
+    await waitUntil(async () => (await redisNow()) >= grantedAt + 250, { what: 'the call to take 250 ms', timeoutMs: 5000 });
+    const beforeLanding = await budgets[1]!.tryAcquire([window], 'progress', 'next');
+    expect(beforeLanding).toBeLessThanOrEqual(260); // 500 ms held from the grant
+    await budgets[0]!.landed([window], 'slow');
+    const afterLanding = await budgets[1]!.tryAcquire([window], 'progress', 'next');
+    expect(afterLanding).toBeGreaterThan(400); // 500 ms held from the answer
+  });
 });

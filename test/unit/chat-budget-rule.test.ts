@@ -110,8 +110,8 @@ describe('chat budget rule', () => {
     ];
     const { grants, start } = simulate(window, callers);
     const late = grants.filter((grant) => grant.caller >= 4).map((grant) => [grant.caller, grant.at - start]);
-    // both wait for the window (1000 ms and its 25 ms guard); the final goes then, progress a step (17 ms) later
-    expect(late).toEqual([[5, 1025], [4, 1042]]);
+    // both wait for the window (1000 ms and its 100 ms guard); the final goes then, progress a step (17 ms) later
+    expect(late).toEqual([[5, 1100], [4, 1117]]);
   });
 
   it('progress keeps `reserve` calls of each window for finals', () => {
@@ -142,7 +142,7 @@ describe('chat budget rule', () => {
     const workspace: BudgetWindow = { key: 'workspace', limit: 3, windowMs: 60_000 };
     const message = (id: string): BudgetWindow => ({ key: `message:${id}`, limit: 1, windowMs: 1000 });
     expect(budget.tryAcquireNow([workspace, message('a')], 'progress', 'r1')).toBe(0);
-    expect(budget.tryAcquireNow([workspace, message('a')], 'progress', 'r2')).toBe(1025); // the message's 1/s (and its guard)
+    expect(budget.tryAcquireNow([workspace, message('a')], 'progress', 'r2')).toBe(1100); // the message's 1/s (and its guard)
     expect(budget.tryAcquireNow([workspace, message('b')], 'progress', 'r3')).toBe(0); // the workspace was not spent by r2
     expect(budget.tryAcquireNow([workspace, message('c')], 'progress', 'r4')).toBe(0);
     expect(budget.tryAcquireNow([workspace, message('d')], 'progress', 'r5')).toBe(61_000);

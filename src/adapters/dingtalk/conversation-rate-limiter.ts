@@ -33,8 +33,8 @@ export class ConversationRateLimiter {
   }
 
   /** Resolves when a message may be sent to `conversationId`, and counts it. */
-  acquire(conversationId: string): Promise<void> {
-    return acquireBudget(this.#budget, dingtalkWindows(this.#robot, this.#limits, conversationId), 'final', this.#clock);
+  async acquire(conversationId: string): Promise<void> {
+    await acquireBudget(this.#budget, dingtalkWindows(this.#robot, this.#limits, conversationId), 'final', this.#clock);
   }
 
   /** DingTalk said this conversation is throttled: send nothing there for `ms` (from any process sharing the budget). */

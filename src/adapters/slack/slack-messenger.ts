@@ -8,7 +8,7 @@ import { webApi } from '@slack/bolt';
 import type { ChatUser, MessageRef, Messenger, OutgoingMessage } from '../../core/chat-types.ts';
 import { DeploybotError } from '../../core/errors.ts';
 import { nativeIdOf } from '../../domain/user-id.ts';
-import { acquireBudget, type BudgetWindow, type ChatBudget } from '../../notify/chat-budget.ts';
+import { type BudgetWindow, type ChatBudget, spendOn } from '../../notify/chat-budget.ts';
 import { type ChatLimits, slackPostWindows, slackUpdateWindows } from '../../notify/chat-limits.ts';
 import type { Clock } from '../../notify/clock.ts';
 import type { DeploybotMetrics } from '../../notify/metrics.ts';
@@ -55,9 +55,8 @@ export class SlackMessenger implements Messenger {
   /** Waits for `windows` (as a final), calls; on a 429 pauses the first window for Retry-After and goes again. */
   async #mustLand<T>(budgeted: SlackCallBudget, windows: readonly BudgetWindow[], run: () => Promise<T>): Promise<T> {
     for (;;) {
-      await acquireBudget(budgeted.budget, windows, 'final', budgeted.clock);
       try {
-        return await run();
+        return await spendOn(budgeted.budget, windows, 'final', budgeted.clock, run);
       } catch (error) {
         const retryAfterMs = slackRetryAfterMs(error);
         if (retryAfterMs === undefined) throw error;
