@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlackApi, type SlackApiCall } from '../fakes/fake-slack-api.ts';
 import { type TestRedis, testRedis } from '../fakes/test-redis.ts';
@@ -58,6 +59,16 @@ function mostInAnyWindow(calls: SlackApiCall[], windowMs: number): number {
   return most;
 }
 
+async function readBudgetKeys(): Promise<Array<[string, number]>> {
+  const client = new Redis(redis.url);
+  try {
+    const keys = await client.keys(`${redis.prefix}shared:chat-budget*`);
+    return Promise.all(keys.map(async (key) => [key, await client.pttl(key)] as [string, number]));
+  } finally {
+    client.disconnect();
+  }
+}
+
 function groupBy(calls: SlackApiCall[], key: (call: SlackApiCall) => string): Map<string, SlackApiCall[]> {
   const groups = new Map<string, SlackApiCall[]>();
   for (const call of calls) groups.set(key(call), [...(groups.get(key(call)) ?? []), call]);
@@ -97,6 +108,15 @@ describe('one chat budget shared by three processes', () => {
     const childrenCounted = reports.reduce((sum, report) => sum + report.rateLimited, 0);
     console.log(`[chat-budget] 3 processes, 20 deploys in ${seconds.toFixed(1)} s: ${updates.length} chat.update and ${posts.length} chat.postMessage accepted, ${refused.length} answered 429 (${childrenCounted} seen by the processes)`);
     expect(childrenCounted).toBe(refused.length);
+
+    // the budget's keys name the workspace by its team id (auth.test), never by the token, and all expire
+    const budgetKeys = await readBudgetKeys();
+    expect(budgetKeys.length).toBeGreaterThan(0);
+    for (const [key, ttl] of budgetKeys) {
+      expect(key).not.toContain(token);
+      expect(ttl, `${key} has no expiry`).not.toBe(-1); // -2: expired since it was listed
+    }
+    expect(budgetKeys.some(([key]) => key.includes('slack:team-T0FAKE:chat.update'))).toBe(true);
     expect(refused.length).toBeLessThanOrEqual(3);
   }, 120_000);
 });
