@@ -40,6 +40,15 @@ export function heldFor(window: BudgetWindow): number {
   return window.windowMs + Math.min(1000, Math.max(100, Math.floor(window.windowMs / 50)));
 }
 
+/**
+ * How much later than its grant a call still in flight counts, until it has landed (the shared
+ * budget stamps a grant this far ahead, and re-stamps it when the platform answered): a
+ * process that stalls between grant and send must not let another's call overtake its own.
+ */
+export function inFlightFor(window: BudgetWindow): number {
+  return Math.min(window.windowMs, 2000);
+}
+
 /** Milliseconds until a call of `urgency` may be granted in `window` (0: now). */
 export function windowWait(window: BudgetWindow, state: WindowState, now: number, urgency: Urgency): number {
   const pause = Math.max(0, state.pausedUntil - now);

@@ -2,19 +2,20 @@
 // window a sliding-window log of grants (a sorted set scored by Redis' own TIME, so every
 // process agrees on the clock), its pause (429 Retry-After, a DingTalk throttle) and the
 // finals waiting for it, checked and spent for all of a call's windows in one script. A grant
-// is re-stamped when its call has been answered, so a process that stalls between grant and
-// send cannot bring two calls closer than a window. Every key expires (PEXPIRE) once nothing
+// counts as made a little in the future while its call is in flight (`inFlightFor`) and is
+// re-stamped when the platform answered, so a process that stalls between grant and send
+// cannot bring two calls closer than a window. Every key expires (PEXPIRE) once nothing
 // in it counts any more. The rule is src/domain/chat-window-rule.ts; its figures (how long a
 // grant is held, the progress retry step, a waiting final's grace) come from there as ARGV.
 import type { Redis } from 'ioredis';
-import { type BudgetWindow, finalGrace, heldFor, retryStep, type Urgency } from '../domain/chat-window-rule.ts';
+import { type BudgetWindow, finalGrace, heldFor, inFlightFor, retryStep, type Urgency } from '../domain/chat-window-rule.ts';
 import type { ChatBudget } from '../notify/chat-budget.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
 /**
  * KEYS: per window its log, pause and finals keys. ARGV: urgency, request id, then per window
- * limit, held ms, reserve, progress step ms, final grace ms. Returns 0 (granted, spent in
- * every window) or ms to wait.
+ * limit, held ms, reserve, progress step ms, final grace ms, in-flight ms. Returns 0 (granted,
+ * spent in every window) or ms to wait.
  */
 const TRY_ACQUIRE = `
 local t = redis.call('TIME')
@@ -23,7 +24,7 @@ local urgency = ARGV[1]
 local id = ARGV[2]
 local n = #KEYS / 3
 local wait = 0
-local function arg(i, k) return tonumber(ARGV[2 + 5 * (i - 1) + k]) end
+local function arg(i, k) return tonumber(ARGV[2 + 6 * (i - 1) + k]) end
 for i = 1, n do
   local log, pause, finals = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
   local limit, held, reserve, step = arg(i, 1), arg(i, 2), arg(i, 3), arg(i, 4)
@@ -47,28 +48,28 @@ for i = 1, n do
 end
 for i = 1, n do
   local log, finals = KEYS[3 * i - 2], KEYS[3 * i]
-  local held, grace = arg(i, 2), arg(i, 5)
+  local held, grace, inflight = arg(i, 2), arg(i, 5), arg(i, 6)
   if wait > 0 then
     if urgency == 'final' then
       redis.call('ZADD', finals, now + wait + grace, id)
       redis.call('PEXPIRE', finals, wait + grace)
     end
   else
-    redis.call('ZADD', log, now, id)
-    redis.call('PEXPIRE', log, held)
+    redis.call('ZADD', log, now + inflight, id)
+    redis.call('PEXPIRE', log, held + inflight)
     redis.call('ZREM', finals, id)
   end
 end
 return wait`;
 
-/** KEYS: the windows' logs. ARGV: request id, then each log's held ms. Re-stamps the grant to now. */
+/** KEYS: the windows' logs. ARGV: request id, then each log's held ms. Re-stamps the grant (in flight until now) to now. */
 const LANDED = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 for i = 1, #KEYS do
   if redis.call('ZSCORE', KEYS[i], ARGV[1]) then
     redis.call('ZADD', KEYS[i], 'XX', now, ARGV[1])
-    redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[1 + i]))
+    if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[1 + i]) then redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[1 + i])) end
   end
 end
 return 1`;
@@ -94,7 +95,7 @@ export class RedisChatBudget implements ChatBudget {
     const args: string[] = [urgency, requestId];
     for (const window of windows) {
       keys.push(this.keys.chatBudget(window.key), this.keys.chatBudgetPause(window.key), this.keys.chatBudgetFinals(window.key));
-      args.push(...[window.limit, heldFor(window), window.reserve ?? 0, retryStep(window), finalGrace(window)].map(String));
+      args.push(...[window.limit, heldFor(window), window.reserve ?? 0, retryStep(window), finalGrace(window), inFlightFor(window)].map(String));
     }
     return Number(await this.redis.eval(TRY_ACQUIRE, keys.length, ...keys, ...args));
   }

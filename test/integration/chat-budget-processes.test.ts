@@ -3,16 +3,13 @@
 // budget, against a fake Slack that answers 429 above Slack's limits (40 chat.update per
 // window per workspace, 1 per window/60 per message, 1 chat.postMessage per window/60 per
 // channel). The window is shrunk to 6 s; the shape is kept.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeSlackApi, type SlackApiCall } from '../fakes/fake-slack-api.ts';
+import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { type TestRedis, testRedis } from '../fakes/test-redis.ts';
-import { type ChildJob, type ChildReport, finalText } from '../fixtures/chat-budget-child.ts';
+import { finalText, groupBy, mostInAnyWindow, runChatChild } from '../fixtures/chat-budget-processes.ts';
 
-const CHILD = join(import.meta.dirname, '../fixtures/chat-budget-child.ts');
 const WINDOW_MS = 6000;
 const PER_SECOND_MS = WINDOW_MS / 60;
 const token = `xoxb-${randomBytes(12).toString('hex')}`;
@@ -31,34 +28,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function runChild(job: ChildJob): Promise<ChildReport> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const line = stdout.trim().split('\n').at(-1) ?? '';
-      if (code !== 0) return reject(new Error(`chat child exited ${code}: ${line}\n${stderr}`));
-      resolve(JSON.parse(line) as ChildReport);
-    });
-  });
-}
-
-/** The most calls within any `windowMs` ((t − windowMs, t]). */
-function mostInAnyWindow(calls: SlackApiCall[], windowMs: number): number {
-  const times = calls.map((call) => call.at).sort((x, y) => x - y);
-  let most = 0;
-  let from = 0;
-  for (let to = 0; to < times.length; to += 1) {
-    while ((times[from] as number) <= (times[to] as number) - windowMs) from += 1;
-    most = Math.max(most, to - from + 1);
-  }
-  return most;
-}
-
 async function readBudgetKeys(): Promise<Array<[string, number]>> {
   const client = new Redis(redis.url);
   try {
@@ -69,19 +38,13 @@ async function readBudgetKeys(): Promise<Array<[string, number]>> {
   }
 }
 
-function groupBy(calls: SlackApiCall[], key: (call: SlackApiCall) => string): Map<string, SlackApiCall[]> {
-  const groups = new Map<string, SlackApiCall[]>();
-  for (const call of calls) groups.set(key(call), [...(groups.get(key(call)) ?? []), call]);
-  return groups;
-}
-
 describe('one chat budget shared by three processes', () => {
   it('20 concurrent deploys across 3 processes: every final state lands, no approval is lost, the accepted calls keep Slack\'s limits', async () => {
     const deploys = Array.from({ length: 20 }, (_, i) => ({ id: `d-20261201-${String(i + 1).padStart(4, '0')}`, channel: `C0DEPLOY${i % 4}` }));
     const shares = [deploys.slice(0, 7), deploys.slice(7, 14), deploys.slice(14)];
     const common = { redisUrl: redis.url, prefix: `${redis.prefix}shared`, apiUrl: slack.apiUrl, token, windowMs: WINDOW_MS, steps: 20, stepMs: 100 };
     const started = Date.now();
-    const reports = await Promise.all(shares.map((share) => runChild({ ...common, deploys: share })));
+    const reports = await Promise.all(shares.map((share) => runChatChild({ ...common, deploys: share })));
     const seconds = (Date.now() - started) / 1000;
 
     // every deploy's progress message ends with its final state, and its last accepted edit is that state
