@@ -44,10 +44,9 @@ export function heldFor(window: BudgetWindow): number {
  * How much later than its grant a call still in flight counts, until it has landed (the shared
  * budget stamps a grant this far ahead, and re-stamps it when the platform answered): a
  * process that stalls between grant and send must not let another's call overtake its own.
+ * A caller held up by a call in flight is told to ask again after at most `heldFor`.
  */
-export function inFlightFor(window: BudgetWindow): number {
-  return Math.min(window.windowMs, 2000);
-}
+export const IN_FLIGHT_MS = 2000;
 
 /** Milliseconds until a call of `urgency` may be granted in `window` (0: now). */
 export function windowWait(window: BudgetWindow, state: WindowState, now: number, urgency: Urgency): number {

@@ -2,13 +2,13 @@
 // window a sliding-window log of grants (a sorted set scored by Redis' own TIME, so every
 // process agrees on the clock), its pause (429 Retry-After, a DingTalk throttle) and the
 // finals waiting for it, checked and spent for all of a call's windows in one script. A grant
-// counts as made a little in the future while its call is in flight (`inFlightFor`) and is
+// counts as made a little in the future while its call is in flight (`IN_FLIGHT_MS`) and is
 // re-stamped when the platform answered, so a process that stalls between grant and send
 // cannot bring two calls closer than a window. Every key expires (PEXPIRE) once nothing
 // in it counts any more. The rule is src/domain/chat-window-rule.ts; its figures (how long a
 // grant is held, the progress retry step, a waiting final's grace) come from there as ARGV.
 import type { Redis } from 'ioredis';
-import { type BudgetWindow, finalGrace, heldFor, inFlightFor, retryStep, type Urgency } from '../domain/chat-window-rule.ts';
+import { type BudgetWindow, finalGrace, heldFor, IN_FLIGHT_MS, retryStep, type Urgency } from '../domain/chat-window-rule.ts';
 import type { ChatBudget } from '../notify/chat-budget.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
@@ -43,7 +43,11 @@ for i = 1, n do
   end
   if count >= room then
     local entry = redis.call('ZRANGE', log, count - room, count - room, 'WITHSCORES')
-    wait = math.max(wait, 1, tonumber(entry[2]) + held - now)
+    local at = tonumber(entry[2])
+    local until_room = at + held - now
+    -- a call still in flight: ask again after at most one window (it will have landed by then)
+    if at > now then until_room = math.min(until_room, held) end
+    wait = math.max(wait, 1, until_room)
   end
 end
 for i = 1, n do
@@ -69,7 +73,9 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 for i = 1, #KEYS do
   if redis.call('ZSCORE', KEYS[i], ARGV[1]) then
     redis.call('ZADD', KEYS[i], 'XX', now, ARGV[1])
-    if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[1 + i]) then redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[1 + i])) end
+    -- the log lives as long as its latest grant counts
+    local latest = redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')
+    redis.call('PEXPIRE', KEYS[i], math.max(1, tonumber(latest[2]) + tonumber(ARGV[1 + i]) - now))
   end
 end
 return 1`;
@@ -95,7 +101,7 @@ export class RedisChatBudget implements ChatBudget {
     const args: string[] = [urgency, requestId];
     for (const window of windows) {
       keys.push(this.keys.chatBudget(window.key), this.keys.chatBudgetPause(window.key), this.keys.chatBudgetFinals(window.key));
-      args.push(...[window.limit, heldFor(window), window.reserve ?? 0, retryStep(window), finalGrace(window), inFlightFor(window)].map(String));
+      args.push(...[window.limit, heldFor(window), window.reserve ?? 0, retryStep(window), finalGrace(window), IN_FLIGHT_MS].map(String));
     }
     return Number(await this.redis.eval(TRY_ACQUIRE, keys.length, ...keys, ...args));
   }
