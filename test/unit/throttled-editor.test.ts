@@ -194,4 +194,25 @@ describe('ThrottledEditor', () => {
     expect(sent.slice(5)).toEqual(['62000:m3:progress']);
     editor.close();
   });
+
+  it('when the budget does not answer (Redis away), the edit is asked for again a second later and then sent', async () => {
+    const clock = new ManualClock();
+    const start = clock.now();
+    const inner = new MemoryChatBudget({ clock });
+    let failures = 2;
+    const budget = {
+      tryAcquire: (...args: Parameters<MemoryChatBudget['tryAcquire']>) => (failures-- > 0 ? Promise.reject(new Error('connection is closed')) : inner.tryAcquire(...args)),
+      landed: inner.landed.bind(inner),
+      pause: inner.pause.bind(inner),
+    };
+    const sent: string[] = [];
+    const editor = new ThrottledEditor<string>({ clock, budget, send: async (ref, state) => void sent.push(`${clock.now() - start}:${state}`) });
+    const done = editor.finish(a, 'final');
+    await clock.advance(1999);
+    expect(sent).toEqual([]);
+    await clock.advance(1);
+    await done;
+    expect(sent).toEqual(['2000:final']);
+    editor.close();
+  });
 });
