@@ -210,6 +210,13 @@ const chatSchema = z.strictObject({
     cardTemplateId: z.string().min(1).optional(),
   }).optional(),
   channels: z.record(z.string(), z.record(z.string(), z.string().min(1))).default({}),
+  /** The chat budget every process shares through Redis (docs/reference/chat-limits.md). */
+  rateLimits: z.strictObject({
+    window: durationSchema.prefault('60s'),
+    slackUpdates: z.number().int().min(1).default(40),
+    finalReserve: z.number().int().min(0).default(8),
+    dingtalkMessages: z.number().int().min(1).default(15),
+  }).refine((limits) => limits.finalReserve < limits.slackUpdates, { message: 'finalReserve must be below slackUpdates (progress edits need room too)' }).prefault({}),
 }).prefault({});
 
 const warningsSchema = z.strictObject({

@@ -32,6 +32,8 @@ import type { LogUploader } from '../notify/deploy-renderer.ts';
 import { dataDirFromEnv } from '../store/open-release-store.ts';
 import { RedisKeys } from '../store/redis-keys.ts';
 import { RedisReplayGuard } from '../store/redis-replay-guard.ts';
+import { RedisChatBudget } from '../store/redis-chat-budget.ts';
+import { chatLimitsOf } from '../notify/chat-limits.ts';
 import { watchRedisGone } from '../services/watch-redis-gone.ts';
 import { redactRedisWrites } from '../store/redact-redis-writes.ts';
 import { loadConfigOrReport } from './load-config-or-exit.ts';
@@ -115,9 +117,16 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     stack.push(async () => void guardRedis.disconnect());
     const replayGuard = new RedisReplayGuard(guardRedis, new RedisKeys(prefix));
 
+    // One chat budget for the workspace / robot, shared by every serve process through Redis (docs/reference/chat-limits.md).
+    const budgetRedis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+    budgetRedis.on('error', (error: Error) => logger.debug('chat budget redis connection error', { error: error.message }));
+    stack.push(async () => void budgetRedis.disconnect());
+    const chatBudget = new RedisChatBudget(budgetRedis, new RedisKeys(prefix));
+    const chatLimits = chatLimitsOf(options.config);
+
     const commands = options.commands ?? projectCommands();
     const slackEnv = slackOptionsFromEnv(env);
-    const slack = slackEnv.ok ? new SlackAdapter({ ...slackEnv.options, ...options.slack, logger, metrics, replayGuard, slashCommands: slashCommandsOf(commands) }) : undefined;
+    const slack = slackEnv.ok ? new SlackAdapter({ ...slackEnv.options, ...options.slack, logger, metrics, replayGuard, slashCommands: slashCommandsOf(commands), budget: chatBudget, chatLimits }) : undefined;
     if (slack) {
       messengers.slack = slack.messenger;
       uploadLog.slack = (ref, filename, content) => slack.uploadLog(ref.channel, ref.id, filename, content);
@@ -133,7 +142,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       const redis = redactRedisWrites(new Redis(redisUrl, { maxRetriesPerRequest: 2 }), redactor);
       redis.on('error', (error: Error) => logger.debug('dingtalk redis connection error', { error: error.message }));
       stack.push(async () => void redis.disconnect());
-      dingtalk = new DingTalkAdapter({ ...dingEnv.options, redis, logger, metrics, keyPrefix: `${prefix ?? 'deploybot'}:dingtalk:` });
+      dingtalk = new DingTalkAdapter({ ...dingEnv.options, redis, logger, metrics, keyPrefix: `${prefix ?? 'deploybot'}:dingtalk:`, budget: chatBudget, chatLimits });
       messengers.dingtalk = dingtalk.messenger;
       lines.push(`dingtalk: on (Stream mode${dingEnv.options.cardTemplateId ? ', interactive cards' : ', approvals by `approve <id>` replies'})`);
     } else {

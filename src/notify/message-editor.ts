@@ -1,6 +1,7 @@
-// How the notifier edits a posted message. The ThrottledEditor (≤ 1 edit/s per message, a
-// shared budget, 429-aware) is the default; a platform adapter may hand in its own (Slack's
-// `createProgressEditor()` uses a client that rejects on 429 instead of pausing).
+// How the notifier edits a posted message. The ThrottledEditor (≤ 1 edit/s per message, a chat
+// budget, 429-aware) is the default; a platform adapter may hand in its own (Slack's
+// `createProgressEditor()` uses a client that rejects on 429 instead of pausing, and the
+// budget every process shares — docs/reference/chat-limits.md).
 import type { Messenger, MessageRef, OutgoingMessage, Platform } from '../core/chat-types.ts';
 import { ThrottledEditor } from './throttled-editor.ts';
 
@@ -21,6 +22,6 @@ export interface MessageEditor {
 /** One editor per platform, created on first use. */
 export type EditorFactory = (platform: Platform, messenger: Messenger) => MessageEditor;
 
-/** ThrottledEditor over `messenger.update`, with its defaults (1 edit/s per message, 50/min). */
+/** ThrottledEditor over `messenger.update`, with its defaults (1 edit/s per message, 40/min in a budget of its own; docs/reference/chat-limits.md). */
 export const throttledEditors: EditorFactory = (_platform, messenger) =>
   new ThrottledEditor<OutgoingMessage>({ send: (ref, message) => messenger.update(ref, message) });

@@ -1,8 +1,11 @@
 // Edits one message in place without flooding the platform (docs/reference/messages.md): per message only the
-// latest state is kept and sent, at most one edit per `minIntervalMs`; all messages share
-// one budget (Slack's Tier 3 `chat.update`, ~50/min per workspace). A rate-limited call
-// (429) pauses every message for Retry-After and then sends the latest state. `finish()`
-// is the edit that must land: it is retried until it has, and its promise says so.
+// latest state is kept and sent, at most one edit per `minIntervalMs`; every edit spends in
+// a chat budget (docs/reference/chat-limits.md) — by default one window shared by all
+// messages, 40 a minute of which progress may use 32 — which several editors, or every
+// process through Redis, may share. A rate-limited call (429) pauses the first window of the
+// message for Retry-After and then sends the latest state. `finish()` is the edit that must
+// land: it asks the budget as a final (never waiting behind progress), is retried until it
+// has landed, and its promise says so.
 //
 // The sender must *reject* on a 429 rather than wait (for Slack: a WebClient with
 // `rejectRateLimitedCalls: true`), or one rate limit would stall every caller of a shared
@@ -10,8 +13,11 @@
 import type { MessageRef, OutgoingMessage } from '../core/chat-types.ts';
 import { DeploybotError, errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { randomUUID } from 'node:crypto';
+import type { BudgetWindow, ChatBudget } from './chat-budget.ts';
+import { DEFAULT_CHAT_LIMITS } from './chat-limits.ts';
 import { type Clock, systemClock, type TimerHandle } from './clock.ts';
-import { type RateBudget, SlidingWindowBudget } from './sliding-window-budget.ts';
+import { MemoryChatBudget } from './memory-chat-budget.ts';
 
 /** Performs one edit. Rejects on failure, including a 429 (see `rateLimitDelay`). */
 export type EditSender<M> = (ref: MessageRef, message: M) => Promise<void>;
@@ -22,8 +28,10 @@ export interface ThrottledEditorOptions<M> {
   rateLimitDelay?: (error: unknown) => number | undefined;
   /** @defaultValue 1000 — at most one edit per second per message */
   minIntervalMs?: number;
-  /** Shared by every message of this editor (pass one budget to several editors to share it wider). @defaultValue 50 per 60 s */
-  budget?: RateBudget;
+  /** Where edits spend (pass one budget to several editors, or a Redis one to every process, to share it wider). @defaultValue a MemoryChatBudget of its own */
+  budget?: ChatBudget;
+  /** The windows an edit of `ref` spends in; the first is the one a rate limit pauses. @defaultValue one window for all messages, 40 per 60 s, 8 kept for finals */
+  windowsFor?: (ref: MessageRef) => readonly BudgetWindow[];
   clock?: Clock;
   /** Attempts for a final edit failing with errors other than rate limits (429s are always retried). @defaultValue 5 */
   finalAttempts?: number;
@@ -45,6 +53,10 @@ interface Slot<M> {
   latest: M | undefined;
   final: boolean;
   sending: boolean;
+  /** Asking the budget. */
+  asking: boolean;
+  /** Names the call being asked for (a new one after each grant). */
+  requestId: string;
   timer: TimerHandle | undefined;
   lastSentAt: number;
   notBefore: number;
@@ -56,7 +68,8 @@ export class ThrottledEditor<M = OutgoingMessage> {
   readonly #send: EditSender<M>;
   readonly #rateLimitDelay: (error: unknown) => number | undefined;
   readonly #minIntervalMs: number;
-  readonly #budget: RateBudget;
+  readonly #budget: ChatBudget;
+  readonly #windowsFor: (ref: MessageRef) => readonly BudgetWindow[];
   readonly #clock: Clock;
   readonly #finalAttempts: number;
   readonly #retryBackoffMs: number;
@@ -72,7 +85,8 @@ export class ThrottledEditor<M = OutgoingMessage> {
     this.#rateLimitDelay = options.rateLimitDelay ?? (() => undefined);
     this.#minIntervalMs = options.minIntervalMs ?? 1000;
     this.#clock = options.clock ?? systemClock;
-    this.#budget = options.budget ?? new SlidingWindowBudget({ clock: this.#clock });
+    this.#budget = options.budget ?? new MemoryChatBudget({ clock: this.#clock });
+    this.#windowsFor = options.windowsFor ?? (() => DEFAULT_EDIT_WINDOWS);
     this.#finalAttempts = options.finalAttempts ?? 5;
     this.#retryBackoffMs = options.retryBackoffMs ?? 1000;
   }
@@ -103,7 +117,7 @@ export class ThrottledEditor<M = OutgoingMessage> {
   /** Messages with a state not yet sent or in flight. */
   get pending(): number {
     let count = 0;
-    for (const slot of this.#slots.values()) if (slot.sending || slot.latest !== undefined) count += 1;
+    for (const slot of this.#slots.values()) if (slot.sending || slot.asking || slot.latest !== undefined) count += 1;
     return count;
   }
 
@@ -123,7 +137,7 @@ export class ThrottledEditor<M = OutgoingMessage> {
     let slot = this.#slots.get(key);
     if (!slot) {
       const lastSentAt = this.#finishedAt.get(key) ?? -Infinity;
-      slot = { ref, latest: undefined, final: false, sending: false, timer: undefined, lastSentAt, notBefore: 0, failures: 0, waiters: [] };
+      slot = { ref, latest: undefined, final: false, sending: false, asking: false, requestId: randomUUID(), timer: undefined, lastSentAt, notBefore: 0, failures: 0, waiters: [] };
       this.#slots.set(key, slot);
     }
     return slot;
@@ -139,25 +153,54 @@ export class ThrottledEditor<M = OutgoingMessage> {
   }
 
   #pump(slot: Slot<M>): void {
-    if (this.#closed || slot.sending || slot.timer || slot.latest === undefined) return;
+    if (this.#closed || slot.sending || slot.asking || slot.timer || slot.latest === undefined) return;
     const now = this.#clock.now();
-    const wait = Math.max(slot.lastSentAt + this.#minIntervalMs - now, slot.notBefore - now, this.#budget.delay(), 0);
-    if (wait > 0) {
-      slot.timer = this.#clock.setTimer(wait, () => {
-        slot.timer = undefined;
-        this.#pump(slot);
-      });
-      return;
-    }
+    const wait = Math.max(slot.lastSentAt + this.#minIntervalMs - now, slot.notBefore - now, 0);
+    if (wait > 0) return this.#retryIn(slot, wait);
+    slot.asking = true;
+    this.#budget.tryAcquire(this.#windowsFor(slot.ref), slot.final ? 'final' : 'progress', slot.requestId).then(
+      (budgetWait) => {
+        slot.asking = false;
+        if (budgetWait > 0) return this.#retryIn(slot, budgetWait);
+        const granted = slot.requestId;
+        slot.requestId = randomUUID();
+        this.#sendLatest(slot, granted);
+      },
+      (error: unknown) => {
+        slot.asking = false;
+        this.#options.logger?.warn('the chat budget did not answer; asking again in a second', { channel: slot.ref.channel, error: errorMessage(error) });
+        this.#retryIn(slot, BUDGET_RETRY_MS);
+      },
+    );
+  }
+
+  #retryIn(slot: Slot<M>, ms: number): void {
+    if (this.#closed) return;
+    slot.timer = this.#clock.setTimer(ms, () => {
+      slot.timer = undefined;
+      this.#pump(slot);
+    });
+  }
+
+  /** Sends the newest state (granted by the budget): a state that came in while asking replaces the one asked for. */
+  #sendLatest(slot: Slot<M>, granted: string): void {
+    if (this.#closed || slot.latest === undefined) return;
     const message = slot.latest;
     const isFinal = slot.final;
     slot.latest = undefined;
     slot.sending = true;
-    slot.lastSentAt = now;
-    this.#budget.spend();
+    slot.lastSentAt = this.#clock.now();
+    // the grant counts from when the platform answered (see ChatBudget.landed)
+    const landed = () => this.#budget.landed(this.#windowsFor(slot.ref), granted).catch(() => undefined);
     this.#send(slot.ref, message).then(
-      () => this.#sent(slot, isFinal),
-      (error: unknown) => this.#failed(slot, message, isFinal, error),
+      () => {
+        void landed();
+        this.#sent(slot, isFinal);
+      },
+      (error: unknown) => {
+        void landed();
+        this.#failed(slot, message, isFinal, error);
+      },
     );
   }
 
@@ -181,7 +224,11 @@ export class ThrottledEditor<M = OutgoingMessage> {
     if (this.#closed) return;
     const retryAfterMs = this.#rateLimitDelay(error);
     if (retryAfterMs !== undefined) {
-      this.#budget.pauseFor(retryAfterMs);
+      const paused = this.#windowsFor(slot.ref)[0];
+      if (paused) {
+        this.#budget.pause(paused.key, retryAfterMs).catch((error: unknown) => this.#options.logger?.warn('could not share a rate-limit pause', { error: errorMessage(error) }));
+      }
+      slot.notBefore = this.#clock.now() + retryAfterMs;
       this.#options.onRateLimited?.(retryAfterMs);
       this.#options.logger?.warn('message edit rate-limited; sending the latest state after Retry-After', { channel: slot.ref.channel, retryAfterMs });
       slot.latest ??= message;
@@ -216,6 +263,13 @@ export class ThrottledEditor<M = OutgoingMessage> {
     }
   }
 }
+
+/** How long to wait before asking a budget that failed to answer (Redis away) again. */
+const BUDGET_RETRY_MS = 1000;
+
+const DEFAULT_EDIT_WINDOWS: readonly BudgetWindow[] = [
+  { key: 'edits', limit: DEFAULT_CHAT_LIMITS.slackUpdates, windowMs: DEFAULT_CHAT_LIMITS.windowMs, reserve: DEFAULT_CHAT_LIMITS.finalReserve },
+];
 
 function keyOf(ref: MessageRef): string {
   return `${ref.channel}\u0000${ref.id}`;

@@ -57,6 +57,10 @@ export class RedisKeys {
   commandRate(user: string): string { return this.#k('command-rate', user); }
   /** Set while a command is being accepted: its deadline (Redis time, ms); gone once accepted. */
   accepting(id: string): string { return this.#k('accepting', id); }
+  /** The chat budget (docs/reference/chat-limits.md): one window's grants, its pause, its waiting finals. `window` names a workspace, message, channel or robot, never a token. */
+  chatBudget(window: string): string { return this.#k('chat-budget', window); }
+  chatBudgetPause(window: string): string { return this.#k('chat-budget-pause', window); }
+  chatBudgetFinals(window: string): string { return this.#k('chat-budget-finals', window); }
   bullPrefix(): string { return this.#k('bull'); }
   /** Set once a pre-build of this code build is queued (queue-prebuild.ts): one build per commit however often it is pushed. */
   prebuild(project: string, buildId: string): string { return this.#k('prebuild', project, buildId); }

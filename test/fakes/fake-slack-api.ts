@@ -5,7 +5,10 @@
 // the upload URL and files.completeUploadExternal (filesUploadV2), views.open (a modal,
 // opened with a click's trigger_id, each trigger_id once), response_url, and
 // apps.connections.open for Socket Mode (see fake-slack-socket-mode.ts) — and records
-// every call so tests assert on what was sent.
+// every call so tests assert on what was sent. With `enforceLimits`, it answers 429 with
+// Retry-After above Slack's rate limits as deploybot keeps to them
+// (docs/reference/chat-limits.md): chat.update per workspace per window and per message,
+// chat.postMessage per channel; every call is recorded with its time and status (429: refused).
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +24,14 @@ export interface SlackApiCall {
   at: number;
   /** The HTTP status answered. */
   status: number;
+}
+
+/** Slack's limits as the fake enforces them; per message and per channel: 1 call per `windowMs / 60`. */
+export interface FakeSlackLimits {
+  /** @defaultValue 60000 */
+  windowMs?: number;
+  /** chat.update calls per window for the workspace. @defaultValue 40 */
+  updatesPerWindow?: number;
 }
 
 export interface FakeSlackMessage {
@@ -63,6 +74,9 @@ export class FakeSlackApi {
   #rateLimits = new Map<string, { times: number; retryAfter: number }>();
   #failures = new Map<string, { times: number; error: string }>();
   #outage: 'hang' | 'drop' | undefined;
+  #limits: { windowMs: number; updatesPerWindow: number } | undefined;
+  /** Accepted calls' times per limited thing (`update`, `update:<channel>/<ts>`, `post:<channel>`). */
+  #accepted = new Map<string, number[]>();
 
   private constructor(private readonly options: FakeSlackApiOptions) {
     this.#server = createServer((req, res) => {
@@ -107,6 +121,16 @@ export class FakeSlackApi {
   /** The next `times` calls of `method` are answered 429 with `Retry-After: retryAfter` (seconds). */
   rateLimit(method: string, times: number, retryAfter: number): void {
     this.#rateLimits.set(method, { times, retryAfter });
+  }
+
+  /** From now on, calls above Slack's rate limits are answered 429 with Retry-After (see FakeSlackLimits). */
+  enforceLimits(limits: FakeSlackLimits = {}): void {
+    this.#limits = { windowMs: limits.windowMs ?? 60_000, updatesPerWindow: limits.updatesPerWindow ?? 40 };
+  }
+
+  /** Calls answered 429 (refused), of `method` or of all. */
+  refusedCalls(method?: string): SlackApiCall[] {
+    return this.log.filter((call) => call.status === 429 && (method === undefined || call.method === method));
   }
 
   /** The next `times` calls of `method` are answered `{ok: false, error}`. */
@@ -157,6 +181,12 @@ export class FakeSlackApi {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(limit.retryAfter) });
       return void res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
     }
+    const overLimitMs = this.#overLimit(method, params);
+    if (overLimitMs !== undefined) {
+      this.#record(method, params, token, 429);
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.max(1, Math.ceil(overLimitMs / 1000))) });
+      return void res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+    }
     const reply = (body: Record<string, unknown>) => {
       this.#record(method, params, token, 200);
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
@@ -172,6 +202,31 @@ export class FakeSlackApi {
       return reply({ ok: false, error: failure.error });
     }
     reply(this.#answer(method, params));
+  }
+
+  /** With limits on: ms until `method` would be within them (the call is refused), or undefined (accepted and counted). */
+  #overLimit(method: string, params: Record<string, unknown>): number | undefined {
+    const limits = this.#limits;
+    if (!limits) return undefined;
+    const perSecond = limits.windowMs / 60;
+    const checks: Array<[string, number, number]> = [];
+    if (method === 'chat.update') {
+      checks.push(['update', limits.updatesPerWindow, limits.windowMs], [`update:${String(params.channel)}/${String(params.ts)}`, 1, perSecond]);
+    } else if (method === 'chat.postMessage') {
+      checks.push([`post:${String(params.channel)}`, 1, perSecond]);
+    } else {
+      return undefined;
+    }
+    const now = Date.now();
+    let wait = 0;
+    for (const [key, limit, windowMs] of checks) {
+      const times = (this.#accepted.get(key) ?? []).filter((at) => at > now - windowMs);
+      this.#accepted.set(key, times);
+      if (times.length >= limit) wait = Math.max(wait, (times[times.length - limit] as number) + windowMs - now);
+    }
+    if (wait > 0) return wait;
+    for (const [key] of checks) this.#accepted.get(key)!.push(now);
+    return undefined;
   }
 
   #answer(method: string, params: Record<string, unknown>): Record<string, unknown> {

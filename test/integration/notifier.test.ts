@@ -12,7 +12,6 @@ import { reduceNotices } from '../../src/notify/deploy-view.ts';
 import { type EditorFactory, throttledEditors } from '../../src/notify/message-editor.ts';
 import { Notifier, type NotifierOptions } from '../../src/notify/notifier.ts';
 import { renderProgress } from '../../src/notify/render-progress.ts';
-import { SlidingWindowBudget } from '../../src/notify/sliding-window-budget.ts';
 import { ThrottledEditor } from '../../src/notify/throttled-editor.ts';
 import { DeployEventBus } from '../../src/store/deploy-event-bus.ts';
 import { DeployRecords } from '../../src/store/deploy-records.ts';
@@ -45,7 +44,7 @@ afterAll(async () => {
 
 /** Fast edits for tests: the real ThrottledEditor with a short interval and a large budget. */
 const fastEditors: EditorFactory = (_platform, messenger) =>
-  new ThrottledEditor<OutgoingMessage>({ send: (ref, message) => messenger.update(ref, message), minIntervalMs: 20, budget: new SlidingWindowBudget({ limit: 10_000 }) });
+  new ThrottledEditor<OutgoingMessage>({ send: (ref, message) => messenger.update(ref, message), minIntervalMs: 20, windowsFor: () => [] });
 
 interface World {
   keys: RedisKeys;

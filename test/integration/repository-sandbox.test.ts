@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Config } from '../../config/load-config.ts';
 import type { OutgoingMessage } from '../../src/core/chat-types.ts';
 import { Notifier } from '../../src/notify/notifier.ts';
-import { SlidingWindowBudget } from '../../src/notify/sliding-window-budget.ts';
 import { ThrottledEditor } from '../../src/notify/throttled-editor.ts';
 import { waitUntil } from '../../src/services/wait-until.ts';
 import { makeAttackerRepo } from '../fixtures/attacker-repo.ts';
@@ -185,7 +184,7 @@ beforeAll(async () => {
   notifier = new Notifier({
     bus: rt.bus, records: rt.records, redis: rt.redis, keys: rt.keys, config, logger: log.logger,
     messengers: { console: messenger },
-    editorFor: (_platform, m) => new ThrottledEditor<OutgoingMessage>({ send: (ref, message) => m.update(ref, message), minIntervalMs: 20, budget: new SlidingWindowBudget({ limit: 10_000 }) }),
+    editorFor: (_platform, m) => new ThrottledEditor<OutgoingMessage>({ send: (ref, message) => m.update(ref, message), minIntervalMs: 20, windowsFor: () => [] }),
     blockMs: 200,
     pollMs: 20,
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlackAdapter } from '../../src/adapters/slack/slack-adapter.ts';
 import { Secret } from '../../src/core/secret.ts';
 import { createMetrics } from '../../src/notify/metrics.ts';
+import { MemoryChatBudget } from '../../src/notify/memory-chat-budget.ts';
 import { captureLogger } from '../fakes/capture-logger.ts';
 import { FakeSlackApi } from '../fakes/fake-slack-api.ts';
 import { type TestReplayGuard, testReplayGuard } from '../fakes/test-replay-guard.ts';
@@ -100,6 +101,7 @@ describe('Slack messages', () => {
     const isThis = (call: { params: Record<string, unknown> }) => call.params.ts === ref.id;
     slack.rateLimit('chat.update', 2, 1);
     editor.update(ref, { text: 'build ⏳' });
+    await slack.waitForCalls('chat.update', 1, isThis);
     editor.update(ref, { text: 'build ✅' });
     await editor.finish(ref, { text: 'done ✅' });
 
@@ -115,6 +117,29 @@ describe('Slack messages', () => {
     const rateLimited = await metrics.chatRateLimited.get();
     expect(rateLimited.values.find((v) => v.labels.method === 'chat.update')?.value).toBe(2);
     editor.close();
+  });
+
+  it('a post answered 429 is tried again after Retry-After, and the channel is paused for another process sharing the budget', async () => {
+    const budget = new MemoryChatBudget();
+    const adapterFor = () => new SlackAdapter({ slashCommands: [], replayGuard: replay.guard, botToken: new Secret(token, 'SLACK_BOT_TOKEN'),
+      signingSecret: new Secret(randomBytes(16).toString('hex'), 'SLACK_SIGNING_SECRET'), apiUrl: slack.apiUrl, logger: log.logger, budget });
+    const [first, second] = [adapterFor(), adapterFor()];
+    await first.start({ onCommand: async () => undefined });
+    await second.start({ onCommand: async () => undefined });
+    const inChannel = (call: { params: Record<string, unknown> }) => call.params.channel === 'C0PAUSED';
+    slack.rateLimit('chat.postMessage', 1, 1);
+    const approval = first.messenger.post('C0PAUSED', { text: 'approve d-1?' });
+    await slack.waitForCalls('chat.postMessage', 1, inChannel);
+    const warning = await second.messenger.post('C0PAUSED', { text: 'a warning' });
+    const card = await approval;
+    const calls = slack.callsTo('chat.postMessage').filter(inChannel);
+    expect(calls.map((call) => [call.status, call.params.text])).toEqual([[429, 'approve d-1?'], expect.arrayContaining([200]), expect.arrayContaining([200])]);
+    expect(calls.slice(1).map((call) => call.params.text).sort()).toEqual(['a warning', 'approve d-1?']);
+    for (const later of calls.slice(1)) expect(later.at - calls[0]!.at).toBeGreaterThanOrEqual(990);
+    expect(slack.messages.get(`C0PAUSED/${card.id}`)?.text).toBe('approve d-1?');
+    expect(slack.messages.get(`C0PAUSED/${warning.id}`)?.text).toBe('a warning');
+    await first.stop();
+    await second.stop();
   });
 
   it('never logs the token', () => {

@@ -39,16 +39,16 @@ describe('resolveCardCommand', () => {
 });
 
 describe('ConversationRateLimiter', () => {
-  it('lets 20 messages a minute through per conversation and holds the 21st', async () => {
+  it('lets 15 messages a minute through per conversation and holds the 16th', async () => {
     const clock = new ManualClock();
-    const limiter = new ConversationRateLimiter(20, clock);
-    for (let i = 0; i < 20; i += 1) await limiter.acquire('cid1');
+    const limiter = new ConversationRateLimiter({ robot: 'dingbot', clock });
+    for (let i = 0; i < 15; i += 1) await limiter.acquire('cid1');
     let released = false;
     const held = limiter.acquire('cid1').then(() => {
       released = true;
     });
     await limiter.acquire('cid2'); // another conversation is not held
-    await clock.advance(59_999);
+    await clock.advance(60_999); // the minute and its 1 s guard
     expect(released).toBe(false);
     await clock.advance(1);
     await held;

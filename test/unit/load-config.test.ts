@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { loadConfig, parseConfig, summarizeConfig } from '../../config/load-config.ts';
 import { rolloutSettings } from '../../src/deploy/rollout-settings.ts';
+import { chatLimitsOf, DEFAULT_CHAT_LIMITS } from '../../src/notify/chat-limits.ts';
 
 // a real private key, made for this run only
 const KEY_TEXT = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -72,6 +73,18 @@ describe('loading a config', () => {
     expect(config.markets.brazil?.approval).toMatchObject({ required: 1, expiresAfter: 30 * 60_000 });
     expect(config.markets.brazil?.locations.appstore?.grayHosts).toEqual([]);
     expect(config.keys.deploy?.reveal()).toBe(KEY_TEXT);
+  });
+
+  it('when chat.rateLimits is not given, then the chat budget keeps Slack\'s and DingTalk\'s defaults; a shrunk window and a reserve that leaves no progress are read and refused', () => {
+    const base = parseConfig(BASE, file, env);
+    if (!base.ok) throw new Error(base.problems.join('\n'));
+    expect(chatLimitsOf(base.config)).toEqual(DEFAULT_CHAT_LIMITS);
+    const shrunk = withChange((d) => d.setIn(['chat', 'rateLimits'], d.createNode({ window: '6s', slackUpdates: 20, finalReserve: 4 })));
+    if (!shrunk.ok) throw new Error(shrunk.problems.join('\n'));
+    expect(chatLimitsOf(shrunk.config)).toEqual({ windowMs: 6000, slackUpdates: 20, finalReserve: 4, dingtalkMessages: 15 });
+    const starved = withChange((d) => d.setIn(['chat', 'rateLimits'], d.createNode({ slackUpdates: 8, finalReserve: 8 })));
+    expect(starved.ok).toBe(false);
+    if (!starved.ok) expect(starved.problems).toEqual([expect.stringMatching(/^chat\.rateLimits: finalReserve must be below slackUpdates/)]);
   });
 
   it('when a host omits its port, then it is 22', () => {

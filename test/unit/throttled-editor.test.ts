@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageRef } from '../../src/core/chat-types.ts';
-import { SlidingWindowBudget } from '../../src/notify/sliding-window-budget.ts';
+import { MemoryChatBudget } from '../../src/notify/memory-chat-budget.ts';
 import { ThrottledEditor } from '../../src/notify/throttled-editor.ts';
 import { ManualClock, settle } from '../fakes/manual-clock.ts';
 
@@ -17,14 +17,14 @@ interface Sent {
 }
 
 /** An editor whose sender records each edit; `failures` decides how the next calls fail. */
-function setup(options: { budget?: SlidingWindowBudget; finalAttempts?: number } = {}) {
+function setup(options: { finalAttempts?: number } = {}) {
   const clock = new ManualClock();
   const sent: Sent[] = [];
   const failures: Array<Error> = [];
   const start = clock.now();
   const editor = new ThrottledEditor<string>({
     clock,
-    budget: options.budget ?? new SlidingWindowBudget({ clock }),
+    budget: new MemoryChatBudget({ clock }),
     finalAttempts: options.finalAttempts ?? 5,
     rateLimitDelay: (error) => (error instanceof RateLimited ? error.retryAfterMs : undefined),
     send: async (ref, state) => {
@@ -69,11 +69,11 @@ describe('ThrottledEditor', () => {
 
   it('shares one budget across all messages', async () => {
     const clock = new ManualClock();
-    const budget = new SlidingWindowBudget({ limit: 3, windowMs: 60_000, clock });
+    const budget = new MemoryChatBudget({ clock });
     const sent: string[] = [];
-    const editor = new ThrottledEditor<string>({ clock, budget, send: async (ref, state) => void sent.push(`${ref.id}:${state}`) });
+    const editor = new ThrottledEditor<string>({ clock, budget, windowsFor: () => [{ key: 'w', limit: 3, windowMs: 60_000 }], send: async (ref, state) => void sent.push(`${ref.id}:${state}`) });
     for (const id of ['m1', 'm2', 'm3', 'm4', 'm5']) editor.update({ channel: 'C1', id }, 'x');
-    await clock.advance(59_999);
+    await clock.advance(60_999); // the window and its 1 s guard
     expect(sent).toEqual(['m1:x', 'm2:x', 'm3:x']);
     await clock.advance(1);
     expect(sent).toHaveLength(5);
@@ -168,5 +168,51 @@ describe('ThrottledEditor', () => {
     editor.close();
     await expect(finished).rejects.toThrow(/closed/);
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a final edit uses the reserve progress may not touch, and is granted before progress waiting for the same window', async () => {
+    const clock = new ManualClock();
+    const start = clock.now();
+    const sent: string[] = [];
+    const editor = new ThrottledEditor<string>({
+      clock,
+      budget: new MemoryChatBudget({ clock }),
+      windowsFor: () => [{ key: 'workspace', limit: 4, windowMs: 60_000, reserve: 2 }],
+      send: async (ref, state) => void sent.push(`${clock.now() - start}:${ref.id}:${state}`),
+    });
+    for (const id of ['m1', 'm2', 'm3']) editor.update({ channel: 'C1', id }, 'progress');
+    await settle();
+    expect(sent).toEqual(['0:m1:progress', '0:m2:progress']); // m3 waits: progress may use 2 of 4
+    const finals = [editor.finish({ channel: 'C1', id: 'f1' }, 'final'), editor.finish({ channel: 'C1', id: 'f2' }, 'final'), editor.finish({ channel: 'C1', id: 'f3' }, 'final')];
+    await settle();
+    expect(sent.slice(2)).toEqual(['0:f1:final', '0:f2:final']); // the reserve; f3 waits for the window
+    await clock.advance(61_000); // the window and its 1 s guard
+    await Promise.all(finals);
+    // when the window frees, the waiting final goes though m3's progress asked first; m3 a step later
+    expect(sent.slice(4)).toEqual(['61000:f3:final']);
+    await clock.advance(1000);
+    expect(sent.slice(5)).toEqual(['62000:m3:progress']);
+    editor.close();
+  });
+
+  it('when the budget does not answer (Redis away), the edit is asked for again a second later and then sent', async () => {
+    const clock = new ManualClock();
+    const start = clock.now();
+    const inner = new MemoryChatBudget({ clock });
+    let failures = 2;
+    const budget = {
+      tryAcquire: (...args: Parameters<MemoryChatBudget['tryAcquire']>) => (failures-- > 0 ? Promise.reject(new Error('connection is closed')) : inner.tryAcquire(...args)),
+      landed: inner.landed.bind(inner),
+      pause: inner.pause.bind(inner),
+    };
+    const sent: string[] = [];
+    const editor = new ThrottledEditor<string>({ clock, budget, send: async (ref, state) => void sent.push(`${clock.now() - start}:${state}`) });
+    const done = editor.finish(a, 'final');
+    await clock.advance(1999);
+    expect(sent).toEqual([]);
+    await clock.advance(1);
+    await done;
+    expect(sent).toEqual(['2000:final']);
+    editor.close();
   });
 });

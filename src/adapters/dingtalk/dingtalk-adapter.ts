@@ -12,6 +12,8 @@ import { errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Secret } from '../../core/secret.ts';
 import { qualifyUserId } from '../../domain/user-id.ts';
+import type { ChatBudget } from '../../notify/chat-budget.ts';
+import type { ChatLimits } from '../../notify/chat-limits.ts';
 import { type Clock, systemClock } from '../../notify/clock.ts';
 import type { MessageEditor } from '../../notify/message-editor.ts';
 import type { DeploybotMetrics } from '../../notify/metrics.ts';
@@ -48,8 +50,10 @@ export interface DingTalkAdapterOptions {
   keyPrefix?: string;
   /** How long a handled msgId is remembered. @defaultValue 86400 (a day) */
   dedupeTtlSeconds?: number;
-  /** Robot messages per minute per conversation. @defaultValue 20 */
-  messagesPerMinute?: number;
+  /** Where robot messages spend (docs/reference/chat-limits.md); give every process the Redis one. @defaultValue a MemoryChatBudget of its own */
+  budget?: ChatBudget | undefined;
+  /** config.chat.rateLimits: robot messages per window per conversation. @defaultValue 15 per 60 s */
+  chatLimits?: ChatLimits | undefined;
   /** Waits between failed stream connection attempts. @defaultValue 1 s doubling up to 60 s, with jitter */
   reconnectBackoff?: ReconnectBackoff | undefined;
   /** How long to send nothing to what DingTalk throttled. @defaultValue DEFAULT_THROTTLE_PAUSES */
@@ -85,7 +89,7 @@ export class DingTalkAdapter implements ChatAdapter {
       api,
       routes: this.#routes,
       cards: this.#cards,
-      limiter: new ConversationRateLimiter(options.messagesPerMinute ?? 20, clock),
+      limiter: new ConversationRateLimiter({ robot: options.robotCode ?? options.clientId, clock, ...(options.budget ? { budget: options.budget } : {}), ...(options.chatLimits ? { limits: options.chatLimits } : {}) }),
       clock,
       logger: this.#logger,
       metrics: options.metrics,

@@ -1,6 +1,6 @@
 // Messenger for DingTalk. A message goes to its conversation through the latest session
 // webhook while it is valid, else through the OpenAPI (group send, or the 1:1 send for a
-// robot chat); at most ~20 a minute per conversation. Robot messages cannot be edited, so
+// robot chat); at most 15 a minute per conversation (docs/reference/chat-limits.md). Robot messages cannot be edited, so
 // `update` posts a new message only at a milestone (see `milestoneKey`); an interactive
 // card (when a card template is configured and the message has buttons) is edited in place.
 // DingTalk has no ephemeral messages: `postPrivate` posts in the conversation mentioning the
@@ -198,7 +198,9 @@ export class DingTalkMessenger implements Messenger {
     if (throttle) {
       this.options.metrics?.chatRateLimited.inc({ platform: 'dingtalk', method });
       const pauseMs = this.#pauses[throttle];
-      if (throttle === 'conversation' || throttle === 'user') this.options.limiter.pause(conversationId, pauseMs);
+      if (throttle === 'conversation' || throttle === 'user') {
+        this.options.limiter.pause(conversationId, pauseMs).catch((failure: unknown) => this.options.logger.warn('could not share a DingTalk throttle pause', { conversationId, error: errorMessage(failure) }));
+      }
       else {
         const until = this.options.clock.now() + pauseMs;
         if ((this.#openApiPause?.until ?? 0) < until) this.#openApiPause = { until, code: error.dingtalkCode };

@@ -16,7 +16,11 @@ import type { Secret } from '../../core/secret.ts';
 import { parseUserId, qualifyUserId } from '../../domain/user-id.ts';
 import type { Clock } from '../../notify/clock.ts';
 import type { DeploybotMetrics } from '../../notify/metrics.ts';
-import type { RateBudget } from '../../notify/sliding-window-budget.ts';
+import { createHash } from 'node:crypto';
+import type { ChatBudget } from '../../notify/chat-budget.ts';
+import { type ChatLimits, DEFAULT_CHAT_LIMITS, perSecondOf, slackUpdateWindows } from '../../notify/chat-limits.ts';
+import { systemClock } from '../../notify/clock.ts';
+import { MemoryChatBudget } from '../../notify/memory-chat-budget.ts';
 import { ThrottledEditor, type ThrottledEditorOptions } from '../../notify/throttled-editor.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { BUTTON_ACTION_PREFIX, LINK_ACTION_PREFIX } from './render-slack-message.ts';
@@ -51,6 +55,11 @@ export interface SlackAdapterOptions {
   replayGuard: ReplayGuard;
   /** How `start` waits for a Slack that does not answer (back-off, per-attempt timeout). @defaultValue DEFAULT_SLACK_WAIT */
   startupWait?: Partial<SlackWaitOptions>;
+  /** Where posts and edits spend (docs/reference/chat-limits.md); give every process the Redis one. @defaultValue a MemoryChatBudget of its own */
+  budget?: ChatBudget;
+  /** config.chat.rateLimits. @defaultValue DEFAULT_CHAT_LIMITS */
+  chatLimits?: ChatLimits;
+  clock?: Clock;
 }
 
 /** How long a handled trigger_id is remembered. */
@@ -73,6 +82,11 @@ export class SlackAdapter implements ChatAdapter {
   readonly #metrics: DeploybotMetrics | undefined;
   readonly #replayGuard: ReplayGuard;
   readonly #reachability: SlackReachability | undefined;
+  readonly #budget: ChatBudget;
+  readonly #limits: ChatLimits;
+  readonly #clock: Clock;
+  /** Names the workspace in budget keys before its team id is known: never the token itself. */
+  readonly #tokenScope: string;
   #handler: ChatHandler | undefined;
   #started = false;
 
@@ -116,12 +130,19 @@ export class SlackAdapter implements ChatAdapter {
       });
       this.#app = new App({ ...common, receiver: this.#receiver });
     }
-    this.messenger = new SlackMessenger(this.#app.client, this.#metrics);
+    this.#clock = options.clock ?? systemClock;
+    this.#budget = options.budget ?? new MemoryChatBudget({ clock: this.#clock });
+    this.#limits = options.chatLimits ?? DEFAULT_CHAT_LIMITS;
+    this.#tokenScope = `token-${createHash('sha256').update(options.botToken.reveal()).digest('hex').slice(0, 12)}`;
+    // posts and updates that must land: a client that rejects on 429 (the budget waits and
+    // retries, pausing the window for every process) but retries other failures as usual
+    const mustLand = new webApi.WebClient(options.botToken.reveal(), { ...clientOptions, logger, rejectRateLimitedCalls: true });
+    this.messenger = new SlackMessenger(this.#app.client, this.#metrics, { client: mustLand, budget: this.#budget, limits: this.#limits, scope: () => this.budgetScope, clock: this.#clock });
     this.editMessenger = new SlackMessenger(
       new webApi.WebClient(options.botToken.reveal(), { ...clientOptions, logger, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } }),
       this.#metrics,
     );
-    for (const client of [this.#app.client, this.editMessenger.client]) {
+    for (const client of [this.#app.client, mustLand, this.editMessenger.client]) {
       client.on(webApi.WebClientEvent.RATE_LIMITED, (_seconds: number, request: { url: string }) => {
         this.#metrics?.chatRateLimited.inc({ platform: 'slack', method: request.url.split('/').pop() ?? 'unknown' });
       });
@@ -140,6 +161,12 @@ export class SlackAdapter implements ChatAdapter {
   get status(): string {
     if (this.#started) return 'ok';
     return this.#reachability?.status ?? 'starting';
+  }
+
+  /** Names this workspace in chat budget keys: `team-<id>` once auth.test told it, else a short hash of the token. */
+  get budgetScope(): string {
+    const team = this.#reachability?.teamId;
+    return team ? `team-${team}` : this.#tokenScope;
   }
 
   /** HTTP mode: the handler for `/slack/events` (raw, unparsed requests; Bolt verifies the signature). */
@@ -184,11 +211,16 @@ export class SlackAdapter implements ChatAdapter {
 
   /**
    * A throttled editor for progress messages: chat.update through the rejecting client,
-   * coalesced, ≤ 1 edit/s per message, sharing `budget` (default 50/min) — see docs/reference/messages.md.
+   * coalesced, ≤ 1 edit/s per message, spending in the adapter's budget (the workspace's 40
+   * a window, finals first) — see docs/reference/chat-limits.md.
    */
-  createProgressEditor(options: { budget?: RateBudget; clock?: Clock; minIntervalMs?: number } & Pick<ThrottledEditorOptions<OutgoingMessage>, 'finalAttempts' | 'retryBackoffMs'> = {}): ThrottledEditor<OutgoingMessage> {
+  createProgressEditor(options: Pick<ThrottledEditorOptions<OutgoingMessage>, 'finalAttempts' | 'retryBackoffMs' | 'minIntervalMs'> = {}): ThrottledEditor<OutgoingMessage> {
     return new ThrottledEditor<OutgoingMessage>({
+      minIntervalMs: perSecondOf(this.#limits),
       ...options,
+      budget: this.#budget,
+      clock: this.#clock,
+      windowsFor: (ref) => slackUpdateWindows(this.budgetScope, this.#limits, ref),
       send: (ref, message) => this.editMessenger.update(ref, message),
       rateLimitDelay: slackRetryAfterMs,
       logger: this.#logger,

@@ -32,6 +32,9 @@ export class SlackReachability {
     private readonly apiUrl = 'https://slack.com/api/',
   ) {}
 
+  /** The workspace's team id, once auth.test answered with one. */
+  teamId: string | undefined;
+
   /** "ok" once Slack answered, else what the last attempt met. */
   get status(): string {
     return this.#status;
@@ -42,7 +45,8 @@ export class SlackReachability {
     for (let attempt = 0; ; attempt += 1) {
       if (this.#cancelled) return false;
       try {
-        await this.client.auth.test();
+        const answer = await this.client.auth.test();
+        if (typeof answer.team_id === 'string' && answer.team_id !== '') this.teamId = answer.team_id;
         if (attempt > 0) this.logger.info('slack answered; starting the Slack adapter', { attempts: attempt + 1 });
         return true;
       } catch (error) {
