@@ -41,6 +41,7 @@ function localPath(path: string): string | undefined {
 
 function trimPath(path: string): string {
   let p = path.replace(/\/{2,}/g, '/').replace(/^\/+/, '').replace(/\/+$/, '');
-  if (p.endsWith('.git')) p = p.slice(0, -4).replace(/\/+$/, '');
+  // `x.git`, `x/.git` and `x.git/.git` are all the repository x
+  while (p.endsWith('.git')) p = p.slice(0, -4).replace(/\/+$/, '');
   return p;
 }

@@ -58,9 +58,14 @@ describe('repository URLs', () => {
 
   it('when the text is no URL or path, then it has no normal form', () => {
     for (const junk of ['', '   ', 'mala core', 'https://', 'git@host:', 'relative/path']) expect(normalizeRepositoryUrl(junk)).toBeUndefined();
+    expect(normalizeRepositoryUrl('/@')).toBe('file:/@');
+    expect(normalizeRepositoryUrl('/srv/mala.git/.git')).toBe(normalizeRepositoryUrl('/srv/mala'));
     fc.assert(fc.property(fc.string(), (text) => {
       const normal = normalizeRepositoryUrl(text);
-      if (normal !== undefined) expect(normal).not.toMatch(/\s|@|\.git$|\/$/);
+      if (normal === undefined) return;
+      expect(normal).not.toMatch(/\s|\.git$|\/$/);
+      // no user before the host (a path may hold an @: /srv/@team/mala)
+      expect(normal.split('/')[0]).not.toContain('@');
     }));
   });
 });
