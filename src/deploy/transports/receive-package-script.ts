@@ -15,17 +15,17 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 
 // `openssl dgst` uses the CPU's SHA instructions (several times faster than coreutils'
 // sha256sum here); it is used only when it hashes the empty input right, else sha256sum.
-// `tee -p` (GNU coreutils) keeps feeding the hash if tar stops reading early, so the hash
-// always covers every byte received; a tee without -p ends early and the hash then differs.
+// Whatever tar leaves unread of the FIFO is drained (`cat`), so tee is never cut off and the
+// hash always covers every byte received (any POSIX tee, GNU or busybox).
 const SCRIPT = [
   'set -u',
   'dir=$1 want=$2 fifo=$1.fifo',
   'rm -rf -- "$dir" "$fifo" && mkdir -p -- "$dir" && mkfifo -m 600 -- "$fifo" || exit 1',
   'h=$(openssl dgst -sha256 -r </dev/null 2>/dev/null) || h=',
   `if [ "\${h%% *}" = ${EMPTY_SHA256} ]; then hasher='openssl dgst -sha256 -r'; else hasher=sha256sum; fi`,
-  'tar -xzf - --no-same-owner -C "$dir" <"$fifo" >/dev/null &',
+  '{ tar -xzf - --no-same-owner -C "$dir" >/dev/null; s=$?; cat >/dev/null; exit "$s"; } <"$fifo" &',
   'untar=$!',
-  'actual=$(tee -p -- "$fifo" | $hasher) || actual=',
+  'actual=$(tee -- "$fifo" | $hasher) || actual=',
   'wait "$untar"; status=$?',
   'rm -f -- "$fifo"',
   'actual=${actual%% *}',
