@@ -13,7 +13,7 @@
 //   node --import tsx bench/deploy-fanout.ts [--mb 50] [--counts 1,4,16] [--rounds 3]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/load-config.ts';
@@ -70,6 +70,7 @@ try {
   const packagePath = execFileSync('find', [pkg, '-name', warm.package!.file], { encoding: 'utf8' }).trim().split('\n')[0]!;
   console.log(`package ${warm.package!.file}: ${(warm.package!.bytes / 1e6).toFixed(1)} MB`);
 
+  const loadBefore = load();
   const rows: string[][] = [];
   const cpuRows: string[] = [];
   let run = 0;
@@ -106,6 +107,7 @@ try {
   console.log('----- | ------------------ | ----------------------- | --------- | ----------- | -------------');
   for (const line of cpuRows) console.log(line);
   console.log(`\nrelay via admin to ${maxHosts} hosts: ${secs(relayRun.ms)} s, bot upload ${mb(relayRun.bytes)} (one package: ${mb(warm.package!.bytes)}); direct to ${maxHosts}: ${rows.at(-1)!.at(-1)}`);
+  console.log(`\nload average (1/5/15 min) before: ${loadBefore}; after: ${load()}; ${new Date().toISOString()}`);
 
   // ==== Ansible baseline (issue 7 item 4) — its own section and table; see the end of this file ====
   ansibleBaseline({ base, cluster, counts, packagePath, keyFile, knownHosts, rows });
@@ -182,6 +184,10 @@ interface Timed {
 function procCpuTicks(pid: number): [number, number, number, number] {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return [Number(fields[11]), Number(fields[12]), Number(fields[13]), Number(fields[14])];
+}
+
+function load(): string {
+  return loadavg().map((n) => n.toFixed(2)).join(' / ');
 }
 
 function sum0(ticks: readonly number[]): number {
