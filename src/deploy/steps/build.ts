@@ -37,7 +37,7 @@ export async function buildStep(ctx: DeployContext): Promise<BuildCheckpoint & {
     staleClaimMs,
     mirrorDir: mirror,
     settings,
-    commitTime: await readCommitTime(mirror, commit),
+    commitTime: ctx.commitTime ?? (await readCommitTime(mirror, commit)),
     env: hookEnvironment(vars),
     timeoutMs: project.hookTimeout,
     redactor: ctx.redactor,
