@@ -164,28 +164,32 @@ export class SshConnection {
    * stops the stream; a failing `input` closes the channel.
    */
   async execWithInput(command: string, input: Readable, timeoutMs?: number): Promise<CommandResult & { timedOut: boolean }> {
+    // listened to from the start: the input may fail before the channel opens
+    let inputError: unknown;
+    let channel: ClientChannel | undefined;
+    input.on('error', (cause) => {
+      inputError ??= cause;
+      channel?.close();
+    });
     const client = await this.connect().catch((error: unknown) => {
       input.destroy();
       throw error;
     });
     return new Promise((resolve, reject) => {
-      client.exec(command, (error, channel) => {
+      client.exec(command, (error, opened) => {
         if (error) {
           input.destroy();
           return reject(new DeploybotError('exec_failed', `${this.host}: cannot start a command: ${error.message}`));
         }
-        let inputError: unknown;
-        input.once('error', (cause) => {
-          inputError = cause;
-          channel.close();
-        });
-        collect(channel, timeoutMs, undefined, (result) => {
+        channel = opened;
+        collect(opened, timeoutMs, undefined, (result) => {
           input.destroy();
           if (inputError) reject(new DeploybotError('upload_failed', `${this.host}: reading what was streamed failed: ${errorMessage(inputError)}`, { host: this.host }));
           else resolve(result);
         });
+        if (inputError) return void opened.close();
         // ssh2 never calls back a write to a channel that has closed: the stream is destroyed on close instead
-        input.pipe(channel);
+        input.pipe(opened);
       });
     });
   }

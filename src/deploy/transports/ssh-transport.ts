@@ -65,15 +65,18 @@ export class SshTransport implements HostTransport {
   async receivePackage(localFile: string, intoDir: string, expectedSha256: string, onBytes?: (sent: number, total: number) => void): Promise<void> {
     const total = (await stat(localFile)).size;
     let sent = 0;
-    const counted = createReadStream(localFile, { highWaterMark: 256 * 1024 }).pipe(
-      new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          sent += chunk.length;
-          onBytes?.(sent, total);
-          done(null, chunk);
-        },
-      }),
-    );
+    const source = createReadStream(localFile, { highWaterMark: 256 * 1024 });
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        sent += chunk.length;
+        onBytes?.(sent, total);
+        done(null, chunk);
+      },
+    });
+    // pipe() passes neither errors nor an early end along: both are forwarded here
+    source.once('error', (error) => counted.destroy(error));
+    counted.once('close', () => source.destroy());
+    source.pipe(counted);
     const result = await this.#connection.execWithInput(shellCommand(receivePackageArgv(intoDir, expectedSha256)), counted);
     if (result.exitCode === RECEIVED_CHECKSUM_MISMATCH) {
       throw new DeploybotError('checksum_mismatch', `${this.host}: the package's sha256 on the host is ${result.stdout.trim() || 'unknown'}, expected ${expectedSha256}; nothing was kept`, { host: this.host });
