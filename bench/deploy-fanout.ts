@@ -4,11 +4,16 @@
 //   xargs    the same per-host command, all hosts at once with xargs -P
 // plus relay mode (one admin host pushing to 16): its wall time and the bot's upload volume.
 // The build is warmed first, so every timed run measures distribution and switching only.
+// The engine and xargs run `--rounds` times per host count, alternating which goes first (the
+// machine is shared: load drifts), and the medians are compared; the CPU columns add up what
+// each used on this machine — bot process (or ssh/scp clients) plus every sshd host — which
+// load barely changes. Both sides use aes128-gcm@openssh.com (ssh2 picks it first on CPUs
+// with AES-NI; OpenSSH's client would pick chacha20-poly1305, so the baseline is told to).
 //
-//   node --import tsx bench/deploy-fanout.ts [--mb 50] [--counts 1,4,16]
+//   node --import tsx bench/deploy-fanout.ts [--mb 50] [--counts 1,4,16] [--rounds 3]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/load-config.ts';
@@ -16,9 +21,11 @@ import { MemoryCheckpoint } from '../src/deploy/deploy-checkpoint.ts';
 import { runDeploy } from '../src/deploy/run-deploy.ts';
 import { deployPlan, deployTestConfig } from '../test/fixtures/deploy-test-config.ts';
 import { makeGitRepo } from '../test/fixtures/make-git-repo.ts';
+import { waitUntil } from '../src/services/wait-until.ts';
 import { type SshTestHost, startSshHosts } from '../test/support/ssh-hosts.ts';
 
-const { values } = parseArgs({ options: { mb: { type: 'string', default: '50' }, counts: { type: 'string', default: '1,4,16' } } });
+const { values } = parseArgs({ options: { mb: { type: 'string', default: '50' }, counts: { type: 'string', default: '1,4,16' }, rounds: { type: 'string', default: '3' } } });
+const rounds = Number(values.rounds);
 const megabytes = Number(values.mb);
 const counts = values.counts!.split(',').map(Number);
 const maxHosts = Math.max(...counts);
@@ -63,44 +70,66 @@ try {
   const packagePath = execFileSync('find', [pkg, '-name', warm.package!.file], { encoding: 'utf8' }).trim().split('\n')[0]!;
   console.log(`package ${warm.package!.file}: ${(warm.package!.bytes / 1e6).toFixed(1)} MB`);
 
+  const loadBefore = load();
   const rows: string[][] = [];
+  const cpuRows: string[] = [];
   let run = 0;
   for (const count of counts) {
     const hosts = cluster.slice(0, count);
-    const bot = await timeBot(direct, hosts, undefined);
-    const loop = timeBaseline(hosts, 1);
-    const xargs = timeBaseline(hosts, count);
-    rows.push([String(count), secs(bot.ms), secs(bot.fanOutMs), secs(loop), secs(xargs), ratio(bot.ms, loop), ratio(bot.ms, xargs), ratio(bot.fanOutMs, xargs), mb(bot.bytes)]);
+    const loop = await timeBaseline(hosts, 1);
+    const bots: Awaited<ReturnType<typeof timeBot>>[] = [];
+    const xargsRuns: Timed[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      // alternate which goes first, so a load that rises or falls during the round is shared
+      if (round % 2 === 0) {
+        bots.push(await timeBot(direct, hosts, undefined));
+        xargsRuns.push(await timeBaseline(hosts, count));
+      } else {
+        xargsRuns.push(await timeBaseline(hosts, count));
+        bots.push(await timeBot(direct, hosts, undefined));
+      }
+    }
+    const bot = { ms: median(bots.map((b) => b.ms)), fanOutMs: median(bots.map((b) => b.fanOutMs)), bytes: bots[0]!.bytes, cpuMs: median(bots.map((b) => b.cpuMs)) };
+    const xargs = { ms: median(xargsRuns.map((x) => x.ms)), cpuMs: median(xargsRuns.map((x) => x.cpuMs)) };
+    rows.push([String(count), secs(bot.ms), secs(bot.fanOutMs), secs(loop.ms), secs(xargs.ms), ratio(bot.ms, loop.ms), ratio(bot.ms, xargs.ms), ratio(bot.fanOutMs, xargs.ms), mb(bot.bytes)]);
+    cpuRows.push([String(count), bots.map((b) => secs(b.ms)).join(' '), xargsRuns.map((x) => secs(x.ms)).join(' '), secs(bot.cpuMs), secs(xargs.cpuMs), ratio(bot.cpuMs, xargs.cpuMs)].join(' | '));
   }
   const relayRun = await timeBot(relayed, cluster.slice(0, maxHosts), relay);
 
   // bot s: the whole deploy (resolve with a git fetch, cached build, distribute, switch, prune);
   // fan-out s: its distribute + switch steps, the part the baselines do
-  console.log('\nhosts | bot s | fan-out s | scp loop s | xargs -P s | bot/loop | bot/xargs | fan-out/xargs | bot upload');
+  console.log(`\nmedians of ${rounds} alternating rounds (scp loop: one run); ciphers: aes128-gcm@openssh.com on both sides`);
+  console.log('hosts | bot s | fan-out s | scp loop s | xargs -P s | bot/loop | bot/xargs | fan-out/xargs | bot upload');
   console.log('----- | ----- | --------- | ---------- | ---------- | -------- | --------- | ------------- | ----------');
   for (const row of rows) console.log(row.join(' | '));
+  console.log('\nevery round, and CPU used on this machine per deploy (medians): bot = its process + git + every sshd host; xargs = ssh/scp/sh + every sshd host');
+  console.log('hosts | bot s (each round) | xargs -P s (each round) | bot CPU s | xargs CPU s | bot/xargs CPU');
+  console.log('----- | ------------------ | ----------------------- | --------- | ----------- | -------------');
+  for (const line of cpuRows) console.log(line);
   console.log(`\nrelay via admin to ${maxHosts} hosts: ${secs(relayRun.ms)} s, bot upload ${mb(relayRun.bytes)} (one package: ${mb(warm.package!.bytes)}); direct to ${maxHosts}: ${rows.at(-1)!.at(-1)}`);
+  console.log(`\nload average (1/5/15 min) before: ${loadBefore}; after: ${load()}; ${new Date().toISOString()}`);
 
   // ==== Ansible baseline (issue 7 item 4) — its own section and table; see the end of this file ====
   ansibleBaseline({ base, cluster, counts, packagePath, keyFile, knownHosts, rows });
   // ==== end of the Ansible baseline ====
 
-  async function timeBot(cfg: Config, hosts: SshTestHost[], relayOptions: typeof relay | undefined): Promise<{ ms: number; fanOutMs: number; bytes: number }> {
+  async function timeBot(cfg: Config, hosts: SshTestHost[], relayOptions: typeof relay | undefined): Promise<{ ms: number; fanOutMs: number; bytes: number; cpuMs: number }> {
     run += 1;
     const plan = deployPlan({ ref: 'v1', hosts: hosts.map((h) => h.name), createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, run)).toISOString() });
+    const cpuBefore = machineCpuMs(true);
     const started = performance.now();
     const result = await runDeploy(plan, { config: cfg, dataDir, checkpoint: new MemoryCheckpoint(), ...(relayOptions ? { relay: relayOptions } : {}) });
     const ms = performance.now() - started;
     if (result.outcome !== 'success') throw new Error(`bot deploy failed: ${JSON.stringify(result.error ?? result.hosts.filter((h) => h.outcome !== 'success'))}`);
     const fanOutMs = result.steps.filter((s) => s.step === 'distribute' || s.step === 'switch').reduce((sum, s) => sum + s.durationMs, 0);
-    return { ms, fanOutMs, bytes: result.bytesUploaded };
+    return { ms, fanOutMs, bytes: result.bytesUploaded, cpuMs: (await settledCpuMs(true)) - cpuBefore };
   }
 
   /** scp + ssh "tar x && ln -sfn" per host, `parallel` hosts at a time (1 = a plain loop). */
-  function timeBaseline(hosts: SshTestHost[], parallel: number): number {
+  async function timeBaseline(hosts: SshTestHost[], parallel: number): Promise<Timed> {
     run += 1;
     const id = `baseline-${run}`;
-    const opts = `-o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts} -i ${keyFile} -F /dev/null`;
+    const opts = `-o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts} -i ${keyFile} -F /dev/null -c aes128-gcm@openssh.com`;
     const perHost = [
       'port=$1',
       `scp -q ${opts} -P "$port" ${packagePath} root@127.0.0.1:/data/baseline.tar.gz`,
@@ -110,16 +139,65 @@ try {
     writeFileSync(script, `#!/bin/sh\nset -e\n${perHost}\n`);
     chmodSync(script, 0o755);
     for (const h of hosts) mkdirSync(join(h.root, 'prod'), { recursive: true });
+    const cpuBefore = machineCpuMs(false);
     const started = performance.now();
     const done = spawnSync('sh', ['-c', `printf '%s\\n' ${hosts.map((h) => h.port).join(' ')} | xargs -P ${parallel} -n 1 ${script}`], { stdio: ['ignore', 'inherit', 'inherit'] });
     const ms = performance.now() - started;
     if (done.status !== 0) throw new Error(`baseline failed (${done.status})`);
+    const cpuMs = (await settledCpuMs(false)) - cpuBefore;
     for (const h of hosts) rmSync(join(h.root, 'codes/baseline'), { recursive: true, force: true });
-    return ms;
+    return { ms, cpuMs };
+  }
+
+  /**
+   * CPU time (ms) used so far on this machine by this process's reaped children (the ssh/scp of
+   * the baselines, git) and, with `self`, this process, plus every sshd host with the sessions
+   * it reaped (sh, tar, gzip, sha256 …) — /proc's utime, stime, cutime and cstime.
+   */
+  function machineCpuMs(self: boolean): number {
+    const mine = procCpuTicks(process.pid);
+    const hosts = ssh.hosts.reduce((sum, h) => sum + (h.pid() === undefined ? 0 : sum0(procCpuTicks(h.pid()!))), 0);
+    return (hosts + (self ? sum0(mine) : mine[2] + mine[3])) * 10;
+  }
+
+  /** machineCpuMs once it stops changing: sshd reaps a session a moment after its connection closed. */
+  async function settledCpuMs(self: boolean): Promise<number> {
+    let last = -1;
+    return waitUntil(() => {
+      const now = machineCpuMs(self);
+      const settled = now === last;
+      last = now;
+      return settled ? now : undefined;
+    }, { what: 'the hosts to reap their sessions', timeoutMs: 10_000, intervalMs: 100 });
   }
 } finally {
   await ssh.stopAll();
   rmSync(base, { recursive: true, force: true });
+}
+
+interface Timed {
+  ms: number;
+  cpuMs: number;
+}
+
+/** utime, stime, cutime, cstime of a process, in clock ticks (100 per second on Linux). */
+function procCpuTicks(pid: number): [number, number, number, number] {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return [Number(fields[11]), Number(fields[12]), Number(fields[13]), Number(fields[14])];
+}
+
+function load(): string {
+  return loadavg().map((n) => n.toFixed(2)).join(' / ');
+}
+
+function sum0(ticks: readonly number[]): number {
+  return ticks.reduce((a, b) => a + b, 0);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function secs(ms: number): string {

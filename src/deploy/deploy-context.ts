@@ -73,6 +73,8 @@ export interface DeployContext {
   steps: StepRecord[];
   bytesUploaded: number;
   commit?: string;
+  /** The commit's time (seconds), as resolve read it. */
+  commitTime?: number;
   releaseId?: string;
   package?: ReleasePackage;
   buildCacheHit?: boolean;

@@ -14,6 +14,7 @@ import { deployOutcome, type DeployResult, type ErrorInfo, type HostResult, type
 import { planRetry } from '../domain/plan-retry.ts';
 import { buildStep } from './steps/build.ts';
 import { distributeStep } from './steps/distribute.ts';
+import { prepareConnections } from './prepare-connections.ts';
 import { pruneStep } from './steps/prune.ts';
 import { resolveStep } from './steps/resolve.ts';
 import { rollbackPreflight } from './steps/rollback-preflight.ts';
@@ -61,6 +62,7 @@ async function deployFlow(ctx: DeployContext): Promise<void> {
   }
   const targets = retry ? retry.hosts : plan.hosts;
   stopIfRequested(ctx, 'resolve');
+  prepareConnections(ctx, targets);
   await runStep(ctx, 'resolve', () => resolveStep(ctx), (r) => ({ commit: r.commit, releaseId: r.releaseId, refKind: r.kind }));
   stopIfRequested(ctx, 'build');
   await runStep(ctx, 'build', () => buildStep(ctx), (b) => ({ ...b }));

@@ -12,6 +12,7 @@ import { MemoryCheckpoint } from '../../src/deploy/deploy-checkpoint.ts';
 import type { DeployPlan } from '../../src/deploy/deploy-plan.ts';
 import { FileCheckpoint } from '../../src/deploy/file-checkpoint.ts';
 import { runDeploy } from '../../src/deploy/run-deploy.ts';
+import { waitUntil } from '../../src/services/wait-until.ts';
 import type { ChildJob } from '../fixtures/deploy-child.ts';
 import { deployPlan, deployTestConfig } from '../fixtures/deploy-test-config.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';
@@ -106,6 +107,8 @@ describe('a deploying process killed with SIGKILL', () => {
     expect(pathState()).toEqual(before);
     const br3 = ssh.hosts[2]!;
     expect(readdirSync(join(br3.root, 'codes/mala-core')).filter((n) => n.startsWith('v2-'))).toEqual([]);
+    // the host saw the stream end short: what it had unpacked aside is gone without any prune
+    await waitUntil(() => readdirSync(join(br3.root, 'codes/mala-core/.incoming')).length === 0, { timeoutMs: 20_000, what: 'br-3 to drop the half-received package' });
 
     const resumed = await runDeploy(plan, { config, dataDir, checkpoint: new FileCheckpoint(checkpointFile) });
     expect(resumed.error).toBeUndefined();

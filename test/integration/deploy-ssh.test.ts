@@ -10,6 +10,7 @@ import type { DeployEvent } from '../../src/deploy/deploy-events.ts';
 import type { DeployPlan } from '../../src/deploy/deploy-plan.ts';
 import { runDeploy } from '../../src/deploy/run-deploy.ts';
 import { SshTransport } from '../../src/deploy/transports/ssh-transport.ts';
+import { transportForHost } from '../../src/deploy/transports/transport-for-host.ts';
 import { deployPlan, deployTestConfig, type SshHostEntry } from '../fixtures/deploy-test-config.ts';
 import { makeGitRepo, type TestRepo } from '../fixtures/make-git-repo.ts';
 import { type SshTestHost, type SshTestHosts, startSshHosts } from '../support/ssh-hosts.ts';
@@ -216,6 +217,59 @@ describe('deploy over SSH to four hosts', () => {
     expect(br1.error?.code).toBe('host_key_mismatch');
     expect(br1.error?.message).toMatch(/br-1 \(127\.0\.0\.1:\d+\) presented host key SHA256:\S+ \(ssh-ed25519\), but hosts\.br-1\.hostKey pins SHA256:/);
     expect(await remote('br-1', ['readlink', '/data/prod/mala-core'])).toBe(before);
+  });
+
+  it('when the stream to a host is corrupted on the way, then that host refuses it before the switch and keeps nothing half-unpacked', async () => {
+    const cfg = config({ maxFailedHosts: 2 });
+    const before = Object.fromEntries(await Promise.all(names.map(async (h) => [h, await remote(h, ['readlink', '/data/prod/mala-core'])] as const)));
+    // br-2 receives the package with one byte flipped in the middle, br-3 only its first half
+    const spoiled: Record<string, (bytes: Buffer) => Buffer> = {
+      'br-2': (bytes) => {
+        const copy = Buffer.from(bytes);
+        const middle = copy.length >> 1;
+        copy[middle] = copy[middle]! ^ 0xff;
+        return copy;
+      },
+      'br-3': (bytes) => bytes.subarray(0, bytes.length >> 1),
+    };
+    const result = await runDeploy(deployPlan({ ref: 'v2', hosts: names }), {
+      config: cfg,
+      dataDir,
+      checkpoint: new MemoryCheckpoint(),
+      transport: (host) => {
+        const real = transportForHost(cfg, host);
+        const spoil = spoiled[host];
+        if (!spoil) return real;
+        return new Proxy(real, {
+          get(target, name) {
+            if (name === 'receivePackage') {
+              return (local: string, intoDir: string, sha256: string) => {
+                const file = join(base, `spoiled-${host}.tar.gz`);
+                writeFileSync(file, spoil(readFileSync(local)));
+                return target.receivePackage(file, intoDir, sha256);
+              };
+            }
+            const value = Reflect.get(target, name) as unknown;
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+      },
+    });
+    expect(result.outcome).toBe('partial');
+    expect(result.switchedHosts).toEqual(['br-1', 'br-4']);
+    for (const host of ['br-2', 'br-3']) {
+      const failed = result.hosts.find((h) => h.host === host)!;
+      expect(failed.error?.code).toBe('checksum_mismatch');
+      expect(failed.steps.link).toBeUndefined();
+      // still serving what it served, no directory under the release's name, nothing left aside
+      expect(await remote(host, ['readlink', '/data/prod/mala-core'])).toBe(before[host]);
+      expect(releasesOn(host)).not.toContain(result.releaseId);
+      expect(readdirSync(join(byName(host).root, 'codes/mala-core/.incoming'))).toEqual([]);
+    }
+    for (const host of result.switchedHosts) {
+      expect(await remote(host, ['readlink', '/data/prod/mala-core'])).toBe(`/data/codes/mala-core/${result.releaseId}`);
+      expect(await remote(host, ['cat', `/data/codes/mala-core/${result.releaseId}/filecache/release_indicator.json`])).toContain('production');
+    }
   });
 
   it('when a ref or version carries shell syntax, then no shell on any host runs it', async () => {

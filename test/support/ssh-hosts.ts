@@ -35,6 +35,8 @@ export interface SshTestHost {
   pause(): void;
   /** SIGCONT what pause() stopped. */
   resume(): void;
+  /** sshd's process id while it runs (benchmarks read its CPU time, and its sessions', in /proc). */
+  pid(): number | undefined;
 }
 
 export interface SshTestHosts {
@@ -200,6 +202,7 @@ async function startHost(setup: HostSetup): Promise<SshTestHost> {
       if (runningPid() !== undefined) return;
       await launch();
     },
+    pid: runningPid,
     pause() {
       const pid = requireSshd(runningPid(), setup.name);
       sendSignal(-pid, 'SIGSTOP');

@@ -22,6 +22,8 @@ export interface CodeBuildInputs {
   mirrorDir: string;
   redactor: Redactor;
   sandbox?: SandboxTool;
+  /** The commit's time when the caller already read it (resolve does); else it is read from the mirror. */
+  commitTime?: number;
 }
 
 /** The request `buildCode` builds the commit from: settings, artifacts directory, hooks' environment, timeout and sandbox. */
@@ -31,7 +33,7 @@ export async function codeBuildRequest(i: CodeBuildInputs): Promise<BuildRequest
     staleClaimMs: i.config.artifacts.staleClaimAfter,
     mirrorDir: i.mirrorDir,
     settings: codeBuildSettingsFor(i.config, i.projectName, i.project, i.commit, i.vars),
-    commitTime: await commitTime(i.mirrorDir, i.commit),
+    commitTime: i.commitTime ?? (await commitTime(i.mirrorDir, i.commit)),
     env: hookEnvironment(i.vars),
     timeoutMs: i.project.hookTimeout,
     redactor: i.redactor,

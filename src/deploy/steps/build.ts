@@ -24,7 +24,7 @@ export async function buildStep(ctx: DeployContext): Promise<BuildCheckpoint & {
   if (!existsSync(join(mirror, 'HEAD')) || !(await verifyCommit(mirror, `${commit}^{commit}`))) {
     mirror = await updateMirror(deps.dataDir, plan.project, project.repo);
   }
-  const request = await codeBuildRequest({ config: ctx.config, projectName: plan.project, project, commit, vars: deployVariables(ctx), dataDir: deps.dataDir, mirrorDir: mirror, redactor: ctx.redactor, ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) });
+  const request = await codeBuildRequest({ config: ctx.config, projectName: plan.project, project, commit, vars: deployVariables(ctx), dataDir: deps.dataDir, mirrorDir: mirror, redactor: ctx.redactor, ...(ctx.commitTime !== undefined ? { commitTime: ctx.commitTime } : {}), ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) });
   const build = await buildCode({
     ...request,
     onCommand: (what, result) => {

@@ -1,7 +1,8 @@
-// Step 5, distribute: per host, `parallel` at a time, each within `hostTimeout`: upload the
-// package (directly or through the admin relay) to `<releasesDir>/.incoming/`, check its
-// sha256 on the host, unpack it aside, check the release indicator, and rename it to
-// `<releasesDir>/<release-id>/` — so a release directory under that name is always complete.
+// Step 5, distribute: per host, `parallel` at a time, each within `hostTimeout`: stream the
+// package to the host, hashed and unpacked aside under `<releasesDir>/.incoming/` in one pass
+// (through the admin relay: upload there, then sha256 checked before the unpack), check the
+// release indicator, and rename it to `<releasesDir>/<release-id>/` — so a release directory
+// under that name is always complete and verified.
 // A host that already holds the release is only re-checked.
 import { posix } from 'node:path';
 import { DeploybotError } from '../../core/errors.ts';
@@ -68,26 +69,28 @@ async function installRelease(ctx: DeployContext, transport: HostTransport, rela
     return 0;
   }
   const incoming = posix.join(releasesDir, '.incoming');
-  await transport.makeDirectory(incoming);
-  await transport.makeDirectory(posix.join(releasesDir, 'shared'));
-  const archive = posix.join(incoming, `${ctx.releaseId}.tar.gz`);
-  let bytes = 0;
-  // a complete archive left by a killed run is not uploaded again
-  if ((await transport.sha256(archive)) !== pkg.sha256) {
-    if (relaysTo(ctx, relay, transport.host)) {
-      await relayToHost(ctx, relay, transport.host, archive);
-    } else {
-      await transport.upload(pkg.path, archive, progressReporter(ctx, transport.host));
-      bytes = pkg.bytes;
-      ctx.bytesUploaded += bytes;
-    }
-  }
-  // checksum verified on the host, then unpacked aside (one remote command)
   const staging = posix.join(incoming, `${ctx.releaseId}.unpacking`);
-  await transport.unpack(archive, staging, pkg.sha256);
+  let bytes = 0;
+  if (relaysTo(ctx, relay, transport.host)) {
+    await transport.makeDirectory(incoming);
+    await transport.makeDirectory(posix.join(releasesDir, 'shared'));
+    const archive = posix.join(incoming, `${ctx.releaseId}.tar.gz`);
+    // a complete archive left by a killed run is not relayed again
+    if ((await transport.sha256(archive)) !== pkg.sha256) await relayToHost(ctx, relay, transport.host, archive);
+    // checksum verified on the host, then unpacked aside (one remote command)
+    await transport.unpack(archive, staging, pkg.sha256);
+    await transport.remove(archive);
+  } else {
+    // one pass: streamed, hashed and unpacked aside as the bytes arrive; kept only if the sha256 matches
+    await Promise.all([
+      transport.receivePackage(pkg.path, staging, pkg.sha256, progressReporter(ctx, transport.host)),
+      transport.makeDirectory(posix.join(releasesDir, 'shared')),
+    ]);
+    bytes = pkg.bytes;
+    ctx.bytesUploaded += bytes;
+  }
   await assertIndicator(ctx, transport, staging);
   await transport.rename(staging, target);
-  await transport.remove(archive);
   return bytes;
 }
 

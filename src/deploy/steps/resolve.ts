@@ -37,6 +37,7 @@ export async function resolveStep(ctx: DeployContext): Promise<Resolved> {
 
 function adopt(ctx: DeployContext, resolved: Resolved): Resolved {
   ctx.commit = resolved.commit;
+  ctx.commitTime = resolved.commitTime;
   ctx.releaseId = resolved.releaseId;
   return resolved;
 }

@@ -28,6 +28,13 @@ export interface HostTransport {
   readonly kind: 'ssh' | 'local';
   /** Copies a local file to the host; `onBytes` reports cumulative progress. */
   upload(localFile: string, remotePath: string, onBytes?: (sent: number, total: number) => void): Promise<void>;
+  /**
+   * Streams a local .tar.gz to the host and unpacks it into `intoDir` (replaced if it exists)
+   * in the same pass, hashing what arrives. Unless that sha256 is `expectedSha256` and the
+   * unpack succeeded, it throws (`checksum_mismatch`, `unpack_failed`, `upload_failed`) and
+   * leaves no `intoDir`. No archive is kept on the host.
+   */
+  receivePackage(localFile: string, intoDir: string, expectedSha256: string, onBytes?: (sent: number, total: number) => void): Promise<void>;
   /** Hex SHA-256 of a file on the host, undefined when it does not exist. */
   sha256(remotePath: string): Promise<string | undefined>;
   makeDirectory(remotePath: string): Promise<void>;
@@ -67,6 +74,8 @@ export interface HostTransport {
   watchStep(stateDir: string, waitMs: number, redactor: Redactor): Promise<DetachedStepState>;
   /** Runs a program with arguments (each passed as one word, never through a shell). */
   run(argv: readonly string[], options?: { timeoutMs?: number }): Promise<CommandResult>;
+  /** Opens the connection (SSH: handshake, host key check, SFTP session) before the first operation needs it. */
+  prepare(): Promise<void>;
   /** Drops the connection at once (a hung host); later calls reconnect. */
   destroy(): void;
   close(): Promise<void>;

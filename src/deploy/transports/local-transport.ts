@@ -75,6 +75,22 @@ export class LocalTransport implements HostTransport {
     await pipeline(createReadStream(localFile), counter, createWriteStream(await this.within(remotePath)));
   }
 
+  /** Local hosts: the file is copied beside `intoDir`, verified and unpacked (`unpack`), then removed. */
+  async receivePackage(localFile: string, intoDir: string, expectedSha256: string, onBytes?: (sent: number, total: number) => void): Promise<void> {
+    const archive = `${intoDir}.tar.gz`;
+    const removeAll = async (path: string) => rm(await this.within(path, { last: false }), { recursive: true, force: true });
+    try {
+      await this.makeDirectory(posix.dirname(intoDir));
+      await this.upload(localFile, archive, onBytes);
+      await this.unpack(archive, intoDir, expectedSha256);
+    } catch (error) {
+      await removeAll(intoDir);
+      throw error;
+    } finally {
+      await removeAll(archive);
+    }
+  }
+
   async sha256(remotePath: string): Promise<string | undefined> {
     const hash = createHash('sha256');
     try {
@@ -234,6 +250,9 @@ export class LocalTransport implements HostTransport {
     if (file === undefined) throw new Error('empty command');
     return runLocalProgram(file, args, { cwd: this.root, env: minimalEnvironment(), ...options });
   }
+
+  /** Nothing to open for a directory on this machine. */
+  async prepare(): Promise<void> {}
 
   destroy(): void {}
 

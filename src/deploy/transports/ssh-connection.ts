@@ -2,6 +2,7 @@
 // the private key handed to ssh2 from memory and never written anywhere, the host key
 // checked against the pinned one before anything is sent. Gives out exec channels and one
 // SFTP session; a connection that closes is forgotten, and the next use reconnects.
+import type { Readable } from 'node:stream';
 import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import { DeploybotError, errorMessage } from '../../core/errors.ts';
 import type { Secret } from '../../core/secret.ts';
@@ -30,6 +31,7 @@ export class SshConnection {
   readonly #endpoint: SshEndpoint;
   readonly #pinned: PinnedHostKey;
   #client: Promise<Client> | undefined;
+  #ahead: Promise<Client> | undefined;
   #live: Client | undefined;
   #sftp: Promise<SFTPWrapper> | undefined;
 
@@ -45,11 +47,30 @@ export class SshConnection {
 
   /** The open connection, made on first use. */
   connect(): Promise<Client> {
-    this.#client ??= this.#open().catch((error: unknown) => {
-      this.#client = undefined;
+    const current = this.#client;
+    // an attempt made ahead (openAhead) that fails is not this use's failure: it connects anew
+    if (current !== undefined && current === this.#ahead) return current.catch(() => this.connect());
+    this.#client ??= this.#attempt();
+    return this.#client;
+  }
+
+  /**
+   * Starts connecting before any operation needs it (while the worker still builds). Its
+   * failure is reported to no one: the first operation connects again, so its own timeouts
+   * count from its own start.
+   */
+  async openAhead(): Promise<void> {
+    if (this.#client === undefined) this.#client = this.#ahead = this.#attempt();
+    await this.#client;
+    await this.sftpSession();
+  }
+
+  #attempt(): Promise<Client> {
+    const attempt: Promise<Client> = this.#open().catch((error: unknown) => {
+      if (this.#client === attempt) this.#client = undefined;
       throw error;
     });
-    return this.#client;
+    return attempt;
   }
 
   #open(): Promise<Client> {
@@ -132,6 +153,43 @@ export class SshConnection {
         // status and close can arrive in the same packet batch as the channel's opening, and
         // ssh2 emits 'exit' at once — a listener added a tick later never hears it
         collect(channel, timeoutMs, onData, resolve);
+      });
+    });
+  }
+
+  /**
+   * Runs a command line (already quoted) with `input` streamed to its stdin (EOF at the
+   * end of `input`, with ssh2's flow control: no more is read than the channel's window
+   * takes) and collects its output. A command that ends before reading all of `input`
+   * stops the stream; a failing `input` closes the channel.
+   */
+  async execWithInput(command: string, input: Readable, timeoutMs?: number): Promise<CommandResult & { timedOut: boolean }> {
+    // listened to from the start: the input may fail before the channel opens
+    let inputError: unknown;
+    let channel: ClientChannel | undefined;
+    input.on('error', (cause) => {
+      inputError ??= cause;
+      channel?.close();
+    });
+    const client = await this.connect().catch((error: unknown) => {
+      input.destroy();
+      throw error;
+    });
+    return new Promise((resolve, reject) => {
+      client.exec(command, (error, opened) => {
+        if (error) {
+          input.destroy();
+          return reject(new DeploybotError('exec_failed', `${this.host}: cannot start a command: ${error.message}`));
+        }
+        channel = opened;
+        collect(opened, timeoutMs, undefined, (result) => {
+          input.destroy();
+          if (inputError) reject(new DeploybotError('upload_failed', `${this.host}: reading what was streamed failed: ${errorMessage(inputError)}`, { host: this.host }));
+          else resolve(result);
+        });
+        if (inputError) return void opened.close();
+        // ssh2 never calls back a write to a channel that has closed: the stream is destroyed on close instead
+        input.pipe(opened);
       });
     });
   }

@@ -2,7 +2,9 @@
 // (ssh-connection.ts: key from memory, pinned host key). Every remote command is a fixed
 // script whose values are positional parameters, joined with shell quoting — nothing is
 // spliced into a script. Hooks run detached on the host (detached-step-script.ts).
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { Transform } from 'node:stream';
 import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import type { Redactor } from '../../core/redactor.ts';
@@ -12,6 +14,7 @@ import { OutputTail } from '../output-tail.ts';
 import { shellCommand, shScript } from '../quote-shell-arg.ts';
 import { ALREADY_STARTED, type DetachedStepState, parseWatch, startStepArgv, watchStepArgv } from './detached-step-script.ts';
 import type { HostTransport, ScriptOptions } from './host-transport.ts';
+import { RECEIVED_CHECKSUM_MISMATCH, RECEIVED_UNPACK_FAILED, receivePackageArgv } from './receive-package-script.ts';
 import { SshConnection, type SshEndpoint } from './ssh-connection.ts';
 
 export type { SshEndpoint } from './ssh-connection.ts';
@@ -56,6 +59,34 @@ export class SshTransport implements HostTransport {
         else resolve();
       });
     });
+  }
+
+  /** One exec: the package streams to its stdin, hashed and unpacked as it arrives (receive-package-script.ts). */
+  async receivePackage(localFile: string, intoDir: string, expectedSha256: string, onBytes?: (sent: number, total: number) => void): Promise<void> {
+    const total = (await stat(localFile)).size;
+    let sent = 0;
+    const source = createReadStream(localFile, { highWaterMark: 256 * 1024 });
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        sent += chunk.length;
+        onBytes?.(sent, total);
+        done(null, chunk);
+      },
+    });
+    // pipe() passes neither errors nor an early end along: both are forwarded here
+    source.once('error', (error) => counted.destroy(error));
+    counted.once('close', () => source.destroy());
+    source.pipe(counted);
+    const result = await this.#connection.execWithInput(shellCommand(receivePackageArgv(intoDir, expectedSha256)), counted);
+    if (result.exitCode === RECEIVED_CHECKSUM_MISMATCH) {
+      throw new DeploybotError('checksum_mismatch', `${this.host}: the package's sha256 on the host is ${result.stdout.trim() || 'unknown'}, expected ${expectedSha256}; nothing was kept`, { host: this.host });
+    }
+    if (result.exitCode === RECEIVED_UNPACK_FAILED) {
+      throw new DeploybotError('unpack_failed', `${this.host}: unpacking the package into ${intoDir} failed: ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`, { host: this.host });
+    }
+    if (result.exitCode !== 0 || sent !== total) {
+      throw new DeploybotError('upload_failed', `${this.host}: receiving the package into ${intoDir} failed (exit ${result.exitCode ?? 'none'}, ${sent} of ${total} bytes sent): ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`, { host: this.host });
+    }
   }
 
   async sha256(remotePath: string): Promise<string | undefined> {
@@ -224,6 +255,10 @@ export class SshTransport implements HostTransport {
     const result = await this.#exec(shellCommand(argv), options.timeoutMs);
     if (result.timedOut) throw new DeploybotError('timeout', `${this.host}: ${argv[0]} timed out after ${options.timeoutMs} ms`, { host: this.host });
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  prepare(): Promise<void> {
+    return this.#connection.openAhead();
   }
 
   /** Drops the connection (or the handshake in progress) at once. */
