@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as pause } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployRecord } from '../../src/domain/deploy-record.ts';
@@ -32,6 +33,8 @@ const PER_SECOND_MS = WINDOW_MS / 60;
 const DEPLOYS = 20;
 const HOSTS_PER_MARKET = 3;
 const CHANNELS = 5;
+/** How often the budget's keys are listed while the deploys run (they live about a window). */
+const SAMPLE_EVERY_MS = 250;
 /** A progress message in its final state (src/notify/render-progress.ts: `✅ success · 3s — …`). */
 const FINAL_SUCCESS = /^✅ success\b/m;
 
@@ -141,7 +144,7 @@ describe('one chat budget shared by three `deploybot serve` processes', () => {
     const sampler = (async () => {
       while (sampling) {
         for (const [key, ttl] of await budgetKeys()) if (ttl !== -2) seen.set(key, Math.min(seen.get(key) ?? Infinity, ttl));
-        await waitUntil(async () => !sampling || undefined, { what: 'the next sample', timeoutMs: 250, intervalMs: 250 }).catch(() => undefined);
+        await pause(SAMPLE_EVERY_MS); // a sampling period, not a wait for an event
       }
     })();
 
@@ -207,6 +210,12 @@ describe('one chat budget shared by three `deploybot serve` processes', () => {
     const byMethod = [...groupBy(refused, (call) => call.method)].map(([method, calls]) => `${method} ${calls.length}`).join(', ') || 'none';
     console.log(`[serve-chat-budget] 3 serve processes, ${DEPLOYS} deploys in ${seconds.toFixed(1)} s: ${updates.length} chat.update and ${posts.length} chat.postMessage accepted (at most ${busiestWindow} chat.update in a window), ${refused.length} answered 429 (${byMethod})`);
 
+    // the budget keeps the platform from refusing. It counts a grant as made 2 s later while its
+    // call is in flight and a fiftieth of a window longer than Slack, so a 429 needs a process
+    // stalled between grant and send for longer than that (a loaded machine); each one is
+    // retried. 0 in every run here; 3 leaves room for such a stall. Without the shared budget
+    // (each serve its own in memory) the same run met 119.
+    expect(refused.length).toBeLessThanOrEqual(3);
     // the budget's keys name the workspace by its team id, never by the token, and all expire
     expect(seen.size).toBeGreaterThan(0);
     for (const [key, ttl] of seen) {
@@ -214,8 +223,5 @@ describe('one chat budget shared by three `deploybot serve` processes', () => {
       expect(ttl, `${key} has no expiry`).not.toBe(-1);
     }
     expect([...seen.keys()].some((key) => key.includes('slack:team-T0FAKE:chat.update'))).toBe(true);
-    // the budget keeps the platform from refusing: a handful at most, from calls granted in the
-    // same few ms the fake counts a window's edge differently (each one is retried)
-    expect(refused.length).toBeLessThanOrEqual(3);
   }, 240_000);
 });
