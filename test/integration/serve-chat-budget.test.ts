@@ -176,10 +176,10 @@ describe('one chat budget shared by three `deploybot serve` processes', () => {
         throw new Error(`${error.message}\n${diagnosis()}`);
       });
     }
+    const seconds = (Date.now() - started) / 1000;
     // … and nothing comes after it: the processes go quiet for a window (no call still waiting for the budget)
     const chatCalls = () => slack.calls.filter((call) => call.method === 'chat.update' || call.method === 'chat.postMessage');
     await waitUntil(async () => Date.now() - (chatCalls().at(-1)?.at ?? 0) > WINDOW_MS || undefined, { what: 'chat to go quiet for a window', timeoutMs: 60_000, intervalMs: 250 });
-    const seconds = (Date.now() - started) / 1000;
     sampling = false;
     await sampler;
 
