@@ -1,6 +1,6 @@
 // For the chat benchmarks: the bot as `deploybot serve` wires it for Slack in HTTP mode — the
 // real Bolt app (SlackAdapter) mounted on the real HTTP surface, the notifier with Slack's
-// throttled progress editor, the job layer with in-process workers on a local redis-server —
+// throttled progress editor spending the chat budget in Redis, the job layer with in-process workers on a local redis-server —
 // talking to the fake Slack Web API on 127.0.0.1, plus a local-host config with approval-free
 // markets. Not a benchmark itself (bench/run.ts skips this directory).
 import { randomBytes } from 'node:crypto';
@@ -16,6 +16,8 @@ import { type EditorFactory, throttledEditors } from '../../src/notify/message-e
 import { type LocalRedis, startLocalRedis } from '../../src/services/local-redis.ts';
 import { RedisKeys } from '../../src/store/redis-keys.ts';
 import { RedisReplayGuard } from '../../src/store/redis-replay-guard.ts';
+import { RedisChatBudget } from '../../src/store/redis-chat-budget.ts';
+import { chatLimitsOf } from '../../src/notify/chat-limits.ts';
 import { Redis } from 'ioredis';
 import { slashCommandsOf } from '../../src/adapters/slack/slash-command-text.ts';
 import { projectCommands } from '../../src/cli/project-commands.ts';
@@ -84,8 +86,14 @@ export async function startSlackStack(options: { config: Config; dataDir: string
   try {
     const guardRedis = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     stops.push(async () => void guardRedis.disconnect());
+    // as `serve` does: one chat budget in Redis, under the bot's prefix (docs/reference/chat-limits.md)
+    const prefix = `bench${randomBytes(3).toString('hex')}`;
+    const budgetRedis = new Redis(redis.url, { maxRetriesPerRequest: 2 });
+    stops.push(async () => void budgetRedis.disconnect());
     const commands = projectCommands();
     const adapter = new SlackAdapter({
+      budget: new RedisChatBudget(budgetRedis, new RedisKeys(prefix)),
+      chatLimits: chatLimitsOf(options.config),
       replayGuard: new RedisReplayGuard(guardRedis, new RedisKeys(`bench-replay${randomBytes(3).toString('hex')}`)),
       botToken: new Secret(token, 'SLACK_BOT_TOKEN'),
       signingSecret: new Secret(signingSecret, 'SLACK_SIGNING_SECRET'),
@@ -110,7 +118,7 @@ export async function startSlackStack(options: { config: Config; dataDir: string
       logger,
       messengers: { slack: adapter.messenger },
       redisUrl: redis.url,
-      prefix: `bench${randomBytes(3).toString('hex')}`,
+      prefix,
       editorFor,
       workers: (rt) => createDeployWorker(rt),
       notifier: { uploadLog: { slack: (ref, filename, content) => adapter.uploadLog(ref.channel, ref.id, filename, content) } },
