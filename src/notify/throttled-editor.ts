@@ -107,6 +107,11 @@ export class ThrottledEditor<M = OutgoingMessage> {
   finish(ref: MessageRef, message: M): Promise<void> {
     if (this.#closed) return Promise.reject(new DeploybotError('editor_closed', 'the message editor is closed'));
     const slot = this.#slot(ref);
+    if (!slot.final && slot.timer) {
+      // a progress state waiting for the budget: the final asks again at once, for the reserve progress may not use
+      slot.timer.cancel();
+      slot.timer = undefined;
+    }
     slot.final = true;
     slot.latest = message;
     const done = new Promise<void>((resolve, reject) => slot.waiters.push({ resolve, reject }));
@@ -158,9 +163,12 @@ export class ThrottledEditor<M = OutgoingMessage> {
     const wait = Math.max(slot.lastSentAt + this.#minIntervalMs - now, slot.notBefore - now, 0);
     if (wait > 0) return this.#retryIn(slot, wait);
     slot.asking = true;
-    this.#budget.tryAcquire(this.#windowsFor(slot.ref), slot.final ? 'final' : 'progress', slot.requestId).then(
+    const askedFinal = slot.final;
+    this.#budget.tryAcquire(this.#windowsFor(slot.ref), askedFinal ? 'final' : 'progress', slot.requestId).then(
       (budgetWait) => {
         slot.asking = false;
+        // asked for progress, and the final came meanwhile: ask again, as the final
+        if (budgetWait > 0 && !askedFinal && slot.final) return this.#pump(slot);
         if (budgetWait > 0) return this.#retryIn(slot, budgetWait);
         const granted = slot.requestId;
         slot.requestId = randomUUID();

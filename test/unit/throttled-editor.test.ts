@@ -195,6 +195,33 @@ describe('ThrottledEditor', () => {
     editor.close();
   });
 
+  it('when a message\'s progress waits for the budget, its final edit does not wait with it: it takes the reserve as soon as the message\'s second is up', async () => {
+    const clock = new ManualClock();
+    const start = clock.now();
+    const sent: string[] = [];
+    const editor = new ThrottledEditor<string>({
+      clock,
+      budget: new MemoryChatBudget({ clock }),
+      windowsFor: () => [{ key: 'workspace', limit: 3, windowMs: 60_000, reserve: 1 }],
+      send: async (ref, state) => void sent.push(`${clock.now() - start}:${ref.id}:${state}`),
+    });
+    editor.update({ channel: 'C1', id: 'other' }, 'progress');
+    editor.update(a, 'p1');
+    await settle();
+    await clock.advance(1000);
+    editor.update(a, 'p2'); // progress has used its 2 of 3: p2 waits for the window (a minute)
+    await settle();
+    expect(sent).toEqual(['0:other:progress', '0:a:p1']);
+    await clock.advance(500);
+    const done = editor.finish(a, 'final');
+    await settle();
+    expect(sent.slice(2)).toEqual(['1500:a:final']);
+    await done;
+    await clock.advance(120_000);
+    expect(sent.slice(3)).toEqual([]); // p2 was replaced by the final, never sent after it
+    editor.close();
+  });
+
   it('when the budget does not answer (Redis away), the edit is asked for again a second later and then sent', async () => {
     const clock = new ManualClock();
     const start = clock.now();
