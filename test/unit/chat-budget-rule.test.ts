@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { type BudgetWindow, progressRoom, type Urgency, windowWait } from '../../src/domain/chat-window-rule.ts';
 import { MemoryChatBudget } from '../../src/notify/memory-chat-budget.ts';
 import type { Clock } from '../../src/notify/clock.ts';
+import { mostInAnyWindow } from '../support/most-in-any-window.ts';
 
 /** A clock the simulation sets by hand (no timers: callers ask again themselves). */
 function handClock(start = 1_000_000): Clock & { at: number } {
@@ -62,15 +63,8 @@ function simulate(window: BudgetWindow, callers: Caller[]) {
 }
 
 /** The most grants (matching `which`) within any `windowMs` (a window is (t − windowMs, t]). */
-function mostInAnyWindow(grants: Grant[], windowMs: number, which: (grant: Grant) => boolean = () => true): number {
-  const times = grants.filter(which).map((grant) => grant.at).sort((x, y) => x - y);
-  let most = 0;
-  let from = 0;
-  for (let to = 0; to < times.length; to += 1) {
-    while ((times[from] as number) <= (times[to] as number) - windowMs) from += 1;
-    most = Math.max(most, to - from + 1);
-  }
-  return most;
+function mostGrantsInAnyWindow(grants: Grant[], windowMs: number, which: (grant: Grant) => boolean = () => true): number {
+  return mostInAnyWindow(grants.filter(which).map((grant) => grant.at), windowMs);
 }
 
 const windowArb = fc.record({
@@ -89,8 +83,8 @@ describe('chat budget rule', () => {
     fc.assert(fc.property(windowArb.chain((window) => fc.tuple(fc.constant(window), callersArb(window.windowMs))), ([window, callers]) => {
       const { grants } = simulate(window, callers);
       expect(grants).toHaveLength(callers.length); // everyone is granted in the end
-      expect(mostInAnyWindow(grants, window.windowMs)).toBeLessThanOrEqual(window.limit);
-      expect(mostInAnyWindow(grants, window.windowMs, (grant) => grant.urgency === 'progress')).toBeLessThanOrEqual(progressRoom(window));
+      expect(mostGrantsInAnyWindow(grants, window.windowMs)).toBeLessThanOrEqual(window.limit);
+      expect(mostGrantsInAnyWindow(grants, window.windowMs, (grant) => grant.urgency === 'progress')).toBeLessThanOrEqual(progressRoom(window));
     }), { numRuns: 300 });
   });
 

@@ -171,15 +171,7 @@ describe('ThrottledEditor', () => {
   });
 
   it('a final edit uses the reserve progress may not touch, and is granted before progress waiting for the same window', async () => {
-    const clock = new ManualClock();
-    const start = clock.now();
-    const sent: string[] = [];
-    const editor = new ThrottledEditor<string>({
-      clock,
-      budget: new MemoryChatBudget({ clock }),
-      windowsFor: () => [{ key: 'workspace', limit: 4, windowMs: 60_000, reserve: 2 }],
-      send: async (ref, state) => void sent.push(`${clock.now() - start}:${ref.id}:${state}`),
-    });
+    const { clock, sent, editor } = workspaceEditor(4, 2);
     for (const id of ['m1', 'm2', 'm3']) editor.update({ channel: 'C1', id }, 'progress');
     await settle();
     expect(sent).toEqual(['0:m1:progress', '0:m2:progress']); // m3 waits: progress may use 2 of 4
@@ -196,15 +188,7 @@ describe('ThrottledEditor', () => {
   });
 
   it('when a message\'s progress waits for the budget, its final edit does not wait with it: it takes the reserve as soon as the message\'s second is up', async () => {
-    const clock = new ManualClock();
-    const start = clock.now();
-    const sent: string[] = [];
-    const editor = new ThrottledEditor<string>({
-      clock,
-      budget: new MemoryChatBudget({ clock }),
-      windowsFor: () => [{ key: 'workspace', limit: 3, windowMs: 60_000, reserve: 1 }],
-      send: async (ref, state) => void sent.push(`${clock.now() - start}:${ref.id}:${state}`),
-    });
+    const { clock, sent, editor } = workspaceEditor(3, 1);
     editor.update({ channel: 'C1', id: 'other' }, 'progress');
     editor.update(a, 'p1');
     await settle();
@@ -243,3 +227,17 @@ describe('ThrottledEditor', () => {
     editor.close();
   });
 });
+
+/** An editor spending in one workspace window of `limit` a minute, `reserve` of it kept for finals; `sent` says `ms:message:state`. */
+function workspaceEditor(limit: number, reserve: number) {
+  const clock = new ManualClock();
+  const start = clock.now();
+  const sent: string[] = [];
+  const editor = new ThrottledEditor<string>({
+    clock,
+    budget: new MemoryChatBudget({ clock }),
+    windowsFor: () => [{ key: 'workspace', limit, windowMs: 60_000, reserve }],
+    send: async (ref, state) => void sent.push(`${clock.now() - start}:${ref.id}:${state}`),
+  });
+  return { clock, sent, editor };
+}
