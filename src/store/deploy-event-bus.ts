@@ -5,16 +5,27 @@ import type { Redis } from 'ioredis';
 import type { DeployNotice } from '../deploy/deploy-notice.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
-const KEEP_SECONDS = 14 * 24 * 3600;
+/** How long a deploy's notices are kept after its first one. */
+export const EVENTS_KEEP_SECONDS = 14 * 24 * 3600;
 /** Notices appended by one script call at most (Lua's `unpack` has a stack limit). */
 const BATCH = 500;
 
+/**
+ * Lua: `append_notices(list, stream, deployId, keepSeconds, notices)` appends a deploy's notices
+ * to its list (expiring a new one), announces them on the stream once, and returns the list's
+ * length. Every script that publishes notices includes it (pending-accepts.ts too).
+ */
+export const APPEND_NOTICES_LUA = `
+local function append_notices(list, stream, deploy_id, keep_seconds, notices)
+  local n = redis.call('RPUSH', list, unpack(notices))
+  if n == #notices then redis.call('EXPIRE', list, keep_seconds) end
+  redis.call('XADD', stream, 'MAXLEN', '~', '100000', '*', 'deployId', deploy_id, 'n', tostring(n))
+  return n
+end`;
+
 /** KEYS: deploy events, events stream. ARGV: deploy id, keep seconds, notice json… */
-const APPEND = `
-local n = redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
-if n == #ARGV - 2 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', '100000', '*', 'deployId', ARGV[1], 'n', tostring(n))
-return n`;
+const APPEND = `${APPEND_NOTICES_LUA}
+return append_notices(KEYS[1], KEYS[2], ARGV[1], ARGV[2], { unpack(ARGV, 3) })`;
 
 export class DeployEventBus {
   constructor(private readonly redis: Redis, private readonly keys: RedisKeys) {}
@@ -33,7 +44,7 @@ export class DeployEventBus {
       const batch = notices.slice(i, i + BATCH);
       const deployId = batch[0]!.deployId;
       if (batch.some((n) => n.deployId !== deployId)) throw new RangeError('publishAll takes the notices of one deploy');
-      await this.redis.eval(APPEND, 2, this.keys.deployEvents(deployId), this.keys.events(), deployId, String(KEEP_SECONDS), ...batch.map((n) => JSON.stringify(n)));
+      await this.redis.eval(APPEND, 2, this.keys.deployEvents(deployId), this.keys.events(), deployId, String(EVENTS_KEEP_SECONDS), ...batch.map((n) => JSON.stringify(n)));
     }
   }
 

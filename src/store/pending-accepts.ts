@@ -9,6 +9,7 @@
 // passed and changes nothing.
 import type { Redis } from 'ioredis';
 import type { DeployNotice } from '../deploy/deploy-notice.ts';
+import { APPEND_NOTICES_LUA, EVENTS_KEEP_SECONDS } from './deploy-event-bus.ts';
 import type { RedisKeys } from './redis-keys.ts';
 
 const NOW_MS = `
@@ -25,7 +26,7 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 return 1`;
 
 /** KEYS: accepting, deploy, deploy events, events stream. ARGV: id, notice json, events keep seconds. */
-const COMMIT = `
+const COMMIT = `${APPEND_NOTICES_LUA}
 local deadline = redis.call('GET', KEYS[1])
 if not deadline then return 0 end
 ${NOW_MS}
@@ -33,9 +34,7 @@ if now >= tonumber(deadline) then return -1 end
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('PERSIST', KEYS[2])
-local n = redis.call('RPUSH', KEYS[3], ARGV[2])
-if n == 1 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end
-redis.call('XADD', KEYS[4], 'MAXLEN', '~', '100000', '*', 'deployId', ARGV[1], 'n', tostring(n))
+append_notices(KEYS[3], KEYS[4], ARGV[1], ARGV[3], { ARGV[2] })
 return 1`;
 
 /** KEYS: accepting, deploy, history. ARGV: id. */
@@ -50,8 +49,6 @@ return -1`;
 
 /** How long a pending record lives if nobody commits or settles it. */
 export const PENDING_TTL_MS = 10 * 60 * 1000;
-/** How long a deploy's notices are kept (the event bus' own setting). */
-export const EVENTS_KEEP_SECONDS = 14 * 24 * 3600;
 
 export type AcceptSettlement = 'accepted' | 'pending' | 'dropped';
 
